@@ -1,0 +1,236 @@
+//! Every way evidence arrives — a file, a screenshot, the clipboard — becomes an
+//! [`Item`]: its bytes hashed while read, stored, and recorded with when, where and
+//! from whom.
+
+mod email;
+mod screen;
+pub mod sniff;
+
+pub use screen::{MonitorInfo, Target, WindowInfo, list_monitors, list_windows};
+
+use crate::CaptureError;
+use crate::case::{self, Item, Sender, Source};
+use crate::clock;
+use crate::store::{NewItem, Store};
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// What the person says about an item when capturing it. All optional.
+#[derive(Debug, Clone, Default)]
+pub struct Details {
+    /// Site or app, as they call it ("Facebook", "WhatsApp").
+    pub site: Option<String>,
+    /// The full address.
+    pub url: Option<String>,
+    /// Who it came from.
+    pub from: Sender,
+    /// When it was seen, if not now (RFC 3339).
+    pub seen: Option<String>,
+    /// A note.
+    pub note: Option<String>,
+    /// Who is capturing (default: the case's staff member).
+    pub captured_by: Option<String>,
+}
+
+/// Details checked: trimmed, limited, `seen` parsed.
+struct Checked {
+    site: Option<String>,
+    url: Option<String>,
+    from: Sender,
+    seen: Option<String>,
+    note: Option<String>,
+    captured_by: String,
+}
+
+fn check(store: &Store, case_id: &str, d: &Details) -> Result<Checked, CaptureError> {
+    let case = store.case(case_id)?;
+    let seen = match d.seen.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            clock::normalise(s).ok_or_else(|| CaptureError::BadSeenTime {
+                value: s.to_string(),
+            })?,
+        ),
+    };
+    let opt = |what, v: &Option<String>| case::optional(what, v.as_deref());
+    Ok(Checked {
+        site: opt("The site", &d.site)?,
+        url: opt("The address", &d.url)?,
+        from: Sender {
+            handle: opt("The username", &d.from.handle)?,
+            email: opt("The e-mail address", &d.from.email)?,
+            phone: opt("The phone number", &d.from.phone)?,
+            profile: opt("The profile address", &d.from.profile)?,
+        },
+        seen,
+        note: opt("The note", &d.note)?,
+        captured_by: opt("The name of who captured it", &d.captured_by)?.unwrap_or(case.staff),
+    })
+}
+
+/// Check that `path` is a readable ordinary file; returns its size.
+pub fn check_source(path: &Path) -> Result<u64, CaptureError> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => CaptureError::SourceMissing { path: path.into() },
+        _ => CaptureError::SourceUnreadable {
+            path: path.into(),
+            source: e,
+        },
+    })?;
+    if meta.is_dir() {
+        return Err(CaptureError::SourceIsDirectory { path: path.into() });
+    }
+    if !meta.is_file() {
+        return Err(CaptureError::SourceNotAFile { path: path.into() });
+    }
+    File::open(path).map_err(|e| CaptureError::SourceUnreadable {
+        path: path.into(),
+        source: e,
+    })?;
+    Ok(meta.len())
+}
+
+/// Keep a file from disk, byte for byte.
+pub fn file(store: &Store, case_id: &str, path: &Path, d: &Details) -> Result<Item, CaptureError> {
+    file_with_progress(store, case_id, path, d, &mut |_, _| {})
+}
+
+/// [`file`], calling `on_progress(bytes_so_far, total)` as it goes.
+pub fn file_with_progress(
+    store: &Store,
+    case_id: &str,
+    path: &Path,
+    d: &Details,
+    on_progress: &mut dyn FnMut(u64, u64),
+) -> Result<Item, CaptureError> {
+    // Check everything the person typed before reading a byte.
+    let checked = check(store, case_id, d)?;
+    let total = check_source(path)?;
+    let mut f = File::open(path).map_err(|e| CaptureError::SourceUnreadable {
+        path: path.into(),
+        source: e,
+    })?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "unnamed".to_string());
+    let captured = store.now();
+    let ingested = store.ingest(&mut f, path, &mut |n| on_progress(n, total))?;
+    record(
+        store,
+        case_id,
+        ingested,
+        name,
+        Source::File,
+        captured,
+        checked,
+    )
+}
+
+/// Keep bytes that did not come from a file (screenshots, clipboard).
+fn bytes(
+    store: &Store,
+    case_id: &str,
+    data: &[u8],
+    name: String,
+    source: Source,
+    checked: Checked,
+) -> Result<Item, CaptureError> {
+    let captured = store.now();
+    let mut r: &[u8] = data;
+    let ingested = store.ingest(&mut r, Path::new(&name), &mut |_| {})?;
+    record(store, case_id, ingested, name, source, captured, checked)
+}
+
+fn record(
+    store: &Store,
+    case_id: &str,
+    ingested: crate::store::Ingested,
+    original_name: String,
+    source: Source,
+    captured: clock::Stamp,
+    c: Checked,
+) -> Result<Item, CaptureError> {
+    let media_type = sniff::media_type(&ingested.head);
+    let email = if media_type == sniff::EMAIL {
+        email::headers(store, &ingested.sha256)
+    } else {
+        None
+    };
+    let item = store.insert_item(NewItem {
+        case_id: case_id.trim().to_string(),
+        sha256: ingested.sha256,
+        size: ingested.size,
+        media_type,
+        original_name,
+        source,
+        captured,
+        captured_by: c.captured_by,
+        site: c.site,
+        url: c.url,
+        from: c.from,
+        seen: c.seen,
+        note: c.note,
+        email,
+    })?;
+    Ok(item)
+}
+
+/// Take a screenshot (a whole monitor, or one window) and keep it as a PNG.
+pub fn screen(
+    store: &Store,
+    case_id: &str,
+    target: &Target,
+    d: &Details,
+) -> Result<Item, CaptureError> {
+    let checked = check(store, case_id, d)?;
+    let shot = screen::capture(target)?;
+    bytes(store, case_id, &shot.png, shot.name, shot.source, checked)
+}
+
+/// Keep what is on the clipboard: an image (as PNG), or else text.
+pub fn clipboard(store: &Store, case_id: &str, d: &Details) -> Result<Item, CaptureError> {
+    let checked = check(store, case_id, d)?;
+    let mut cb = arboard::Clipboard::new().map_err(|e| CaptureError::Clipboard {
+        reason: e.to_string(),
+    })?;
+    match cb.get_image() {
+        Ok(img) => {
+            let png = screen::encode_png(img.width as u32, img.height as u32, &img.bytes)?;
+            bytes(
+                store,
+                case_id,
+                &png,
+                "clipboard.png".into(),
+                Source::Clipboard,
+                checked,
+            )
+        }
+        Err(arboard::Error::ContentNotAvailable) => match cb.get_text() {
+            Ok(t) if !t.is_empty() => bytes(
+                store,
+                case_id,
+                t.as_bytes(),
+                "clipboard.txt".into(),
+                Source::Clipboard,
+                checked,
+            ),
+            Ok(_) | Err(arboard::Error::ContentNotAvailable) => Err(CaptureError::ClipboardEmpty),
+            Err(e) => Err(CaptureError::Clipboard {
+                reason: e.to_string(),
+            }),
+        },
+        Err(e) => Err(CaptureError::Clipboard {
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Read up to `limit` bytes of a stored object (for header parsing).
+pub(crate) fn read_head(store: &Store, sha256: &str, limit: u64) -> Option<Vec<u8>> {
+    let f = store.open_object(sha256).ok()?;
+    let mut v = Vec::new();
+    f.take(limit).read_to_end(&mut v).ok()?;
+    Some(v)
+}

@@ -1,0 +1,1085 @@
+//! The evidence store: one folder per installation.
+//!
+//! ```text
+//! STORE/
+//!   evidence.sqlite        cases, items, custody log (SQLite, WAL, synchronous=FULL)
+//!   objects/sha256/ab/cdef…  evidence bytes, named by their SHA-256, read-only
+//!   tmp/                   captures in progress (`ingest-PID-UUID.part`)
+//! ```
+//!
+//! A capture is: stream into `tmp/` while hashing → fsync → read back and re-hash →
+//! rename to its hash name → fsync the folder → one immediate transaction (item row
+//! and custody entry) → commit. So a record is committed only after its bytes are
+//! durable, and a crash leaves at most a temp file (cleaned, and logged, at the next
+//! open) or an unreferenced object (kept, and reported by `check`).
+
+use crate::StoreError;
+use crate::case::{self, Case, CaseSummary, EmailHeaders, Item, Sender, Source, Withdrawal};
+use crate::clock::{self, Clock, Stamp};
+use crate::custody::{self, Entry};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The index file's name inside the store folder.
+pub const DB_FILE: &str = "evidence.sqlite";
+/// Bytes read and written per step while capturing.
+pub const CHUNK_BYTES: usize = 1024 * 1024;
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT_MS: u64 = 30_000;
+/// The actor written for entries the app makes itself.
+pub const APP_ACTOR: &str = "evidence-kit";
+
+/// Schema migrations, applied in order; `PRAGMA user_version` is how many ran.
+/// Never edit one that has shipped: add a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: cases, items, custody log.
+    r#"
+    CREATE TABLE cases (
+        id            TEXT PRIMARY KEY,
+        title         TEXT NOT NULL,
+        staff         TEXT NOT NULL,
+        created_utc   TEXT NOT NULL,
+        created_local TEXT NOT NULL,
+        created_zone  TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE items (
+        id             INTEGER PRIMARY KEY,
+        case_id        TEXT NOT NULL REFERENCES cases(id),
+        sha256         TEXT NOT NULL CHECK (length(sha256) = 64),
+        size           INTEGER NOT NULL CHECK (size >= 0),
+        media_type     TEXT NOT NULL,
+        original_name  TEXT NOT NULL,
+        source         TEXT NOT NULL,
+        captured_utc   TEXT NOT NULL,
+        captured_local TEXT NOT NULL,
+        captured_zone  TEXT NOT NULL,
+        captured_by    TEXT NOT NULL,
+        site           TEXT,
+        url            TEXT,
+        from_handle    TEXT,
+        from_email     TEXT,
+        from_phone     TEXT,
+        from_profile   TEXT,
+        seen           TEXT,
+        note           TEXT,
+        email_json     TEXT,
+        withdrawn_utc    TEXT,
+        withdrawn_local  TEXT,
+        withdrawn_zone   TEXT,
+        withdrawn_reason TEXT
+    ) STRICT;
+    CREATE INDEX items_case ON items(case_id);
+    CREATE INDEX items_sha256 ON items(sha256);
+    CREATE TABLE custody (
+        seq           INTEGER PRIMARY KEY,
+        utc           TEXT NOT NULL,
+        local         TEXT NOT NULL,
+        zone          TEXT NOT NULL,
+        actor         TEXT NOT NULL,
+        action        TEXT NOT NULL,
+        case_id       TEXT,
+        item_id       INTEGER,
+        details       TEXT NOT NULL,
+        clock_anomaly INTEGER NOT NULL,
+        prev_hash     TEXT NOT NULL,
+        hash          TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX custody_case ON custody(case_id);
+    "#,
+];
+
+/// An open evidence store.
+pub struct Store {
+    root: PathBuf,
+    conn: Connection,
+    clock: Clock,
+    read_only: bool,
+}
+
+/// A new item's fields, before it has an id.
+#[derive(Debug, Clone)]
+pub(crate) struct NewItem {
+    pub case_id: String,
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: String,
+    pub original_name: String,
+    pub source: Source,
+    pub captured: Stamp,
+    pub captured_by: String,
+    pub site: Option<String>,
+    pub url: Option<String>,
+    pub from: Sender,
+    pub seen: Option<String>,
+    pub note: Option<String>,
+    pub email: Option<EmailHeaders>,
+}
+
+/// What streaming bytes into the store produced.
+#[derive(Debug, Clone)]
+pub(crate) struct Ingested {
+    pub sha256: String,
+    pub size: u64,
+    /// The first bytes (up to 64 KiB), for sniffing the media type.
+    pub head: Vec<u8>,
+}
+
+/// Bytes kept from the start of a capture for sniffing.
+const HEAD_BYTES: usize = 64 * 1024;
+
+/// The default store folder: `$EVIDENCE_KIT_STORE`, else the OS data folder
+/// (`~/.local/share/evidence-kit` on Linux).
+pub fn default_root() -> Result<PathBuf, StoreError> {
+    if let Some(dir) = std::env::var_os("EVIDENCE_KIT_STORE").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "evidence-kit")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or(StoreError::NoHome)
+}
+
+impl Store {
+    /// Open (creating if needed) the store in `root` for reading and writing.
+    pub fn open(root: &Path) -> Result<Store, StoreError> {
+        create_private_dir(root)?;
+        for sub in ["objects/sha256", "tmp"] {
+            create_private_dir(&root.join(sub))?;
+        }
+        let conn = Connection::open(root.join(DB_FILE)).map_err(|e| StoreError::db(root, e))?;
+        let store = Store {
+            root: root.to_path_buf(),
+            conn,
+            clock: clock::system(),
+            read_only: false,
+        };
+        store.configure()?;
+        store.migrate()?;
+        // The index holds names and notes about the abuse: this user only.
+        for f in [DB_FILE, "evidence.sqlite-wal", "evidence.sqlite-shm"] {
+            let p = root.join(f);
+            if p.exists() {
+                set_mode(&p, 0o600).map_err(|e| StoreError::io("protect", &p, e))?;
+            }
+        }
+        store.clean_abandoned_temp_files()?;
+        Ok(store)
+    }
+
+    /// Open an existing store without writing anything: for listing and checking a
+    /// store on read-only media. Falls back to SQLite's `immutable` mode when the
+    /// folder cannot be written (WAL needs its `-shm` file otherwise).
+    pub fn open_read_only(root: &Path) -> Result<Store, StoreError> {
+        let db = root.join(DB_FILE);
+        if !db.is_file() {
+            return Err(StoreError::Io {
+                action: "open",
+                path: db,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "there is no evidence store here",
+                ),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
+        let plain = Connection::open_with_flags(&db, flags).and_then(|c| {
+            c.query_row("SELECT count(*) FROM cases", [], |_| Ok(()))
+                .map(|_| c)
+        });
+        let conn = match plain {
+            Ok(c) => c,
+            Err(_) => {
+                let uri = format!("file:{}?immutable=1", uri_path(&db));
+                Connection::open_with_flags(uri, flags).map_err(|e| StoreError::db(root, e))?
+            }
+        };
+        let store = Store {
+            root: root.to_path_buf(),
+            conn,
+            clock: clock::system(),
+            read_only: true,
+        };
+        store.check_schema_version()?;
+        Ok(store)
+    }
+
+    /// Open for writing; if the store cannot be written, open it read-only instead.
+    pub fn open_for_reading(root: &Path) -> Result<Store, StoreError> {
+        match Store::open(root) {
+            Ok(s) => Ok(s),
+            Err(StoreError::ReadOnly { .. }) if root.join(DB_FILE).is_file() => {
+                Store::open_read_only(root)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Replace the clock (tests: clocks that jump).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    /// Now, from this store's clock.
+    pub fn now(&self) -> Stamp {
+        (self.clock)()
+    }
+
+    /// The store folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Whether this store was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The raw SQLite connection (for `check`).
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn db_err(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::db(&self.root, e)
+    }
+
+    /// Each pragma, and why.
+    fn configure(&self) -> Result<(), StoreError> {
+        let c = &self.conn;
+        let run = |sql: &str| c.execute_batch(sql).map_err(|e| self.db_err(e));
+        // WAL: readers (the app's list) never block a capture being written, and a
+        // crash mid-write cannot corrupt committed data.
+        c.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .map_err(|e| self.db_err(e))?;
+        // FULL: a commit is fsynced before it returns. With NORMAL a committed capture
+        // can be lost at a power cut; for evidence, "saved" must mean saved.
+        run("PRAGMA synchronous = FULL")?;
+        // The items → cases link is enforced, so no item can name a missing case.
+        run("PRAGMA foreign_keys = ON")?;
+        // Another process (the CLI while the app is open) may hold the write lock for
+        // a moment; wait for it rather than fail the capture.
+        self.conn
+            .busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
+            .map_err(|e| self.db_err(e))?;
+        // Deleted rows are overwritten with zeros: nothing is deleted on purpose,
+        // but if SQLite frees a page, what was on it does not linger.
+        run("PRAGMA secure_delete = ON")?;
+        Ok(())
+    }
+
+    fn check_schema_version(&self) -> Result<i64, StoreError> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.db_err(e))?;
+        let supported = MIGRATIONS.len() as i64;
+        if version > supported {
+            return Err(StoreError::SchemaTooNew {
+                found: version,
+                supported,
+            });
+        }
+        Ok(version)
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        let version = self.check_schema_version()?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            // One transaction per migration, so a crash leaves the old or the new
+            // schema, never half of one. Two processes opening a new store at once:
+            // the IMMEDIATE lock makes the second wait, then re-read the version.
+            let tx = self
+                .conn
+                .unchecked_transaction()
+                .map_err(|e| self.db_err(e))?;
+            let now: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| self.db_err(e))?;
+            if now > i as i64 {
+                continue;
+            }
+            tx.execute_batch(sql).map_err(|e| self.db_err(e))?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+                .map_err(|e| self.db_err(e))?;
+            tx.commit().map_err(|e| self.db_err(e))?;
+        }
+        Ok(())
+    }
+
+    /// Remove temp files of captures whose process is gone, writing a custody entry
+    /// for each: they were never acknowledged, so they are not evidence, but nothing
+    /// is removed silently.
+    fn clean_abandoned_temp_files(&self) -> Result<(), StoreError> {
+        let dir = self.root.join("tmp");
+        let entries = fs::read_dir(&dir).map_err(|e| StoreError::io("read", &dir, e))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name
+                .strip_prefix("ingest-")
+                .and_then(|r| r.split('-').next())
+                .and_then(|p| p.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if process_alive(pid, &entry.path()) {
+                continue;
+            }
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            fs::remove_file(entry.path()).map_err(|e| StoreError::io("remove", entry.path(), e))?;
+            self.append_custody(
+                APP_ACTOR,
+                "incomplete_capture_removed",
+                None,
+                None,
+                &json!({"file": name, "size": size,
+                        "why": "a capture was interrupted before it was saved"}),
+            )?;
+        }
+        Ok(())
+    }
+
+    // ---- objects ----
+
+    /// Where the object with this SHA-256 lives.
+    pub fn object_path(&self, sha256: &str) -> PathBuf {
+        let (a, b) = sha256.split_at(2.min(sha256.len()));
+        self.root.join("objects/sha256").join(a).join(b)
+    }
+
+    /// Open a stored object for reading.
+    pub fn open_object(&self, sha256: &str) -> Result<File, StoreError> {
+        let p = self.object_path(sha256);
+        File::open(&p).map_err(|e| StoreError::io("open", p, e))
+    }
+
+    /// Stream `reader` into the store: hash while reading, fsync, read back and
+    /// re-hash, then rename into place under its hash. `on_progress` gets the bytes
+    /// so far.
+    pub(crate) fn ingest(
+        &self,
+        reader: &mut dyn Read,
+        source_name: &Path,
+        on_progress: &mut dyn FnMut(u64),
+    ) -> Result<Ingested, crate::CaptureError> {
+        let tmp_dir = self.root.join("tmp");
+        let tmp_path = tmp_dir.join(format!(
+            "ingest-{}-{}.part",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        let result = self.ingest_into(&tmp_path, reader, source_name, on_progress);
+        if result.is_err() {
+            // Not evidence yet: a failed capture leaves nothing behind.
+            let _ = make_writable(&tmp_path);
+            let _ = fs::remove_file(&tmp_path);
+        }
+        result
+    }
+
+    fn ingest_into(
+        &self,
+        tmp_path: &Path,
+        reader: &mut dyn Read,
+        source_name: &Path,
+        on_progress: &mut dyn FnMut(u64),
+    ) -> Result<Ingested, crate::CaptureError> {
+        let io = |action, e| StoreError::io(action, tmp_path, e);
+        let mut out = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(tmp_path)
+            .map_err(|e| io("create", e))?;
+        let mut hasher = Sha256::new();
+        let mut head = Vec::new();
+        let mut size: u64 = 0;
+        let mut buf = vec![0u8; CHUNK_BYTES];
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(crate::CaptureError::SourceUnreadable {
+                        path: source_name.to_path_buf(),
+                        source: e,
+                    });
+                }
+            };
+            let chunk = &buf[..n];
+            hasher.update(chunk);
+            if head.len() < HEAD_BYTES {
+                let take = (HEAD_BYTES - head.len()).min(n);
+                head.extend_from_slice(&chunk[..take]);
+            }
+            out.write_all(chunk).map_err(|e| io("write", e))?;
+            size += n as u64;
+            on_progress(size);
+        }
+        out.sync_all().map_err(|e| io("save", e))?;
+        drop(out);
+        let sha256 = hex::encode(hasher.finalize());
+
+        // Read back what is on disk: a hash taken in memory does not cover write errors.
+        let found = hash_file(tmp_path).map_err(|e| io("read back", e))?;
+        if found != sha256 {
+            return Err(crate::CaptureError::WriteVerifyFailed {
+                expected: sha256,
+                found,
+            });
+        }
+        set_read_only(tmp_path).map_err(|e| io("protect", e))?;
+
+        let dest = self.object_path(&sha256);
+        if dest.exists() {
+            let existing = hash_file(&dest).map_err(|e| StoreError::io("read", &dest, e))?;
+            if existing != sha256 {
+                return Err(StoreError::ObjectDamaged { path: dest }.into());
+            }
+            make_writable(tmp_path).map_err(|e| io("remove", e))?;
+            fs::remove_file(tmp_path).map_err(|e| io("remove", e))?;
+        } else {
+            let parent = dest.parent().unwrap_or(&self.root).to_path_buf();
+            create_private_dir(&parent)?;
+            fs::rename(tmp_path, &dest).map_err(|e| StoreError::io("save", &dest, e))?;
+            sync_dir(&parent).map_err(|e| StoreError::io("save", &parent, e))?;
+        }
+        Ok(Ingested { sha256, size, head })
+    }
+
+    // ---- cases ----
+
+    /// Open a new case.
+    pub fn create_case(&self, title: &str, staff: &str) -> Result<Case, StoreError> {
+        let title = case::required("The case title", title)?;
+        let staff = case::required("The staff member's name", staff)?;
+        let created = (self.clock)();
+        let day = created
+            .utc
+            .get(..10)
+            .unwrap_or("0000-00-00")
+            .replace('-', "");
+        let tx = self.write_tx()?;
+        let mut id;
+        loop {
+            let rand = uuid::Uuid::new_v4().simple().to_string().to_uppercase();
+            id = format!("EK-{day}-{}", &rand[..6]);
+            let taken: bool = tx
+                .query_row("SELECT 1 FROM cases WHERE id = ?1", [&id], |_| Ok(true))
+                .optional()
+                .map_err(|e| self.db_err(e))?
+                .unwrap_or(false);
+            if !taken {
+                break;
+            }
+        }
+        tx.execute(
+            "INSERT INTO cases (id, title, staff, created_utc, created_local, created_zone)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, title, staff, created.utc, created.local, created.zone],
+        )
+        .map_err(|e| self.db_err(e))?;
+        let case = Case {
+            id,
+            title,
+            staff,
+            created,
+        };
+        append_custody_tx(
+            &tx,
+            &case.created,
+            &case.staff,
+            "case_created",
+            Some(&case.id),
+            None,
+            &json!({"title": case.title, "staff": case.staff, "created": case.created}),
+        )
+        .map_err(|e| self.db_err(e))?;
+        tx.commit().map_err(|e| self.db_err(e))?;
+        Ok(case)
+    }
+
+    /// All cases, newest first, with item counts.
+    pub fn cases(&self) -> Result<Vec<CaseSummary>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT c.id, c.title, c.staff, c.created_utc, c.created_local, c.created_zone,
+                        count(i.id), count(i.withdrawn_utc)
+                 FROM cases c LEFT JOIN items i ON i.case_id = c.id
+                 GROUP BY c.id ORDER BY c.created_utc DESC, c.id",
+            )
+            .map_err(|e| self.db_err(e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(CaseSummary {
+                    case: case_from_row(r)?,
+                    items: r.get(6)?,
+                    withdrawn: r.get(7)?,
+                })
+            })
+            .map_err(|e| self.db_err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.db_err(e))
+    }
+
+    /// One case.
+    pub fn case(&self, id: &str) -> Result<Case, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT id, title, staff, created_utc, created_local, created_zone
+                 FROM cases WHERE id = ?1",
+                [id.trim()],
+                case_from_row,
+            )
+            .optional()
+            .map_err(|e| self.db_err(e))?
+            .ok_or_else(|| StoreError::UnknownCase { id: id.to_string() })
+    }
+
+    // ---- items ----
+
+    pub(crate) fn insert_item(&self, new: NewItem) -> Result<Item, StoreError> {
+        let tx = self.write_tx()?;
+        let exists: Option<i64> = tx
+            .query_row("SELECT 1 FROM cases WHERE id = ?1", [&new.case_id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.db_err(e))?;
+        if exists.is_none() {
+            return Err(StoreError::UnknownCase { id: new.case_id });
+        }
+        let email_json = new
+            .email
+            .as_ref()
+            .map(|e| serde_json::to_string(e).unwrap_or_default());
+        tx.execute(
+            "INSERT INTO items (case_id, sha256, size, media_type, original_name, source,
+                captured_utc, captured_local, captured_zone, captured_by, site, url,
+                from_handle, from_email, from_phone, from_profile, seen, note, email_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                ?17, ?18, ?19)",
+            params![
+                new.case_id,
+                new.sha256,
+                new.size as i64,
+                new.media_type,
+                new.original_name,
+                new.source.as_str(),
+                new.captured.utc,
+                new.captured.local,
+                new.captured.zone,
+                new.captured_by,
+                new.site,
+                new.url,
+                new.from.handle,
+                new.from.email,
+                new.from.phone,
+                new.from.profile,
+                new.seen,
+                new.note,
+                email_json,
+            ],
+        )
+        .map_err(|e| self.db_err(e))?;
+        let id = tx.last_insert_rowid();
+        let item = Item {
+            id,
+            case_id: new.case_id,
+            sha256: new.sha256,
+            size: new.size,
+            media_type: new.media_type,
+            original_name: new.original_name,
+            source: new.source,
+            captured: new.captured,
+            captured_by: new.captured_by,
+            site: new.site,
+            url: new.url,
+            from: new.from,
+            seen: new.seen,
+            note: new.note,
+            email: new.email,
+            withdrawn: None,
+        };
+        let details = serde_json::to_value(&item).unwrap_or_default();
+        append_custody_tx(
+            &tx,
+            &item.captured,
+            &item.captured_by,
+            "captured",
+            Some(&item.case_id),
+            Some(id),
+            &details,
+        )
+        .map_err(|e| self.db_err(e))?;
+        tx.commit().map_err(|e| self.db_err(e))?;
+        Ok(item)
+    }
+
+    /// The items of a case, in capture order.
+    pub fn items(&self, case_id: &str) -> Result<Vec<Item>, StoreError> {
+        self.case(case_id)?;
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE case_id = ?1 ORDER BY id");
+        let mut st = self.conn.prepare(&sql).map_err(|e| self.db_err(e))?;
+        let rows = st
+            .query_map([case_id.trim()], item_from_row)
+            .map_err(|e| self.db_err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.db_err(e))
+    }
+
+    /// Every item in the store, in id order (for `check`).
+    pub fn all_items(&self) -> Result<Vec<Item>, StoreError> {
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM items ORDER BY id");
+        let mut st = self.conn.prepare(&sql).map_err(|e| self.db_err(e))?;
+        let rows = st
+            .query_map([], item_from_row)
+            .map_err(|e| self.db_err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.db_err(e))
+    }
+
+    /// One item.
+    pub fn item(&self, id: i64) -> Result<Item, StoreError> {
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1");
+        self.conn
+            .query_row(&sql, [id], item_from_row)
+            .optional()
+            .map_err(|e| self.db_err(e))?
+            .ok_or_else(|| StoreError::UnknownItem { id: id.to_string() })
+    }
+
+    /// Mark an item withdrawn, with a reason. Its bytes and record stay.
+    pub fn withdraw(&self, item_id: i64, reason: &str, actor: &str) -> Result<Item, StoreError> {
+        let reason = case::required("The reason for withdrawing", reason)?;
+        let item = self.item(item_id)?;
+        if item.withdrawn.is_some() {
+            return Err(StoreError::AlreadyWithdrawn { id: item_id });
+        }
+        let at = (self.clock)();
+        let tx = self.write_tx()?;
+        tx.execute(
+            "UPDATE items SET withdrawn_utc = ?1, withdrawn_local = ?2, withdrawn_zone = ?3,
+                withdrawn_reason = ?4 WHERE id = ?5 AND withdrawn_utc IS NULL",
+            params![at.utc, at.local, at.zone, reason, item_id],
+        )
+        .map_err(|e| self.db_err(e))?;
+        append_custody_tx(
+            &tx,
+            &at,
+            actor,
+            "withdrawn",
+            Some(&item.case_id),
+            Some(item_id),
+            &json!({"reason": reason, "at": at}),
+        )
+        .map_err(|e| self.db_err(e))?;
+        tx.commit().map_err(|e| self.db_err(e))?;
+        self.item(item_id)
+    }
+
+    /// Change one of an item's descriptive fields; the old value stays in the log.
+    pub fn edit_item(
+        &self,
+        item_id: i64,
+        field: ItemField,
+        value: Option<&str>,
+        actor: &str,
+    ) -> Result<Item, StoreError> {
+        let mut value = case::optional(field.label(), value)?;
+        if field == ItemField::Seen
+            && let Some(v) = &value
+        {
+            value =
+                Some(clock::normalise(v).ok_or_else(|| StoreError::BadTime { value: v.clone() })?);
+        }
+        let item = self.item(item_id)?;
+        let old = field.get(&item);
+        if old == value {
+            return Ok(item);
+        }
+        let at = (self.clock)();
+        let tx = self.write_tx()?;
+        tx.execute(
+            &format!("UPDATE items SET {} = ?1 WHERE id = ?2", field.column()),
+            params![value, item_id],
+        )
+        .map_err(|e| self.db_err(e))?;
+        let action = if field == ItemField::Note {
+            "note_edited"
+        } else {
+            "details_edited"
+        };
+        append_custody_tx(
+            &tx,
+            &at,
+            actor,
+            action,
+            Some(&item.case_id),
+            Some(item_id),
+            &json!({"field": field.column(), "old": old, "new": value}),
+        )
+        .map_err(|e| self.db_err(e))?;
+        tx.commit().map_err(|e| self.db_err(e))?;
+        self.item(item_id)
+    }
+
+    // ---- custody ----
+
+    /// The custody log: all of it, or the entries about one case.
+    pub fn custody(&self, case_id: Option<&str>) -> Result<Vec<Entry>, StoreError> {
+        if let Some(id) = case_id {
+            self.case(id)?;
+        }
+        let sql = format!(
+            "SELECT {CUSTODY_COLUMNS} FROM custody WHERE ?1 IS NULL OR case_id = ?1 ORDER BY seq"
+        );
+        let mut st = self.conn.prepare(&sql).map_err(|e| self.db_err(e))?;
+        let rows = st
+            .query_map([case_id.map(str::trim)], entry_from_row)
+            .map_err(|e| self.db_err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.db_err(e))
+    }
+
+    /// Append one custody entry in its own transaction.
+    pub fn append_custody(
+        &self,
+        actor: &str,
+        action: &str,
+        case_id: Option<&str>,
+        item_id: Option<i64>,
+        details: &serde_json::Value,
+    ) -> Result<Entry, StoreError> {
+        let at = (self.clock)();
+        let tx = self.write_tx()?;
+        let e = append_custody_tx(&tx, &at, actor, action, case_id, item_id, details)
+            .map_err(|e| self.db_err(e))?;
+        tx.commit().map_err(|e| self.db_err(e))?;
+        Ok(e)
+    }
+
+    /// An IMMEDIATE transaction: it takes the write lock at BEGIN, so the custody
+    /// entry we chain from cannot change under us (two processes appending at once
+    /// queue up instead of forking the chain). Rolled back on drop unless committed.
+    fn write_tx(&self) -> Result<rusqlite::Transaction<'_>, StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.root.clone(),
+            });
+        }
+        rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(|e| self.db_err(e))
+    }
+}
+
+/// An item field that may be changed after capture (the bytes never can).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemField {
+    /// The note.
+    Note,
+    /// Site or app.
+    Site,
+    /// Full address.
+    Url,
+    /// When it was seen.
+    Seen,
+    /// Sender handle.
+    FromHandle,
+    /// Sender e-mail.
+    FromEmail,
+    /// Sender phone.
+    FromPhone,
+    /// Sender profile address.
+    FromProfile,
+}
+
+impl ItemField {
+    fn column(self) -> &'static str {
+        match self {
+            ItemField::Note => "note",
+            ItemField::Site => "site",
+            ItemField::Url => "url",
+            ItemField::Seen => "seen",
+            ItemField::FromHandle => "from_handle",
+            ItemField::FromEmail => "from_email",
+            ItemField::FromPhone => "from_phone",
+            ItemField::FromProfile => "from_profile",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            ItemField::Note => "The note",
+            ItemField::Site => "The site",
+            ItemField::Url => "The address",
+            ItemField::Seen => "The time it was seen",
+            ItemField::FromHandle => "The username",
+            ItemField::FromEmail => "The e-mail address",
+            ItemField::FromPhone => "The phone number",
+            ItemField::FromProfile => "The profile address",
+        }
+    }
+
+    fn get(self, item: &Item) -> Option<String> {
+        match self {
+            ItemField::Note => item.note.clone(),
+            ItemField::Site => item.site.clone(),
+            ItemField::Url => item.url.clone(),
+            ItemField::Seen => item.seen.clone(),
+            ItemField::FromHandle => item.from.handle.clone(),
+            ItemField::FromEmail => item.from.email.clone(),
+            ItemField::FromPhone => item.from.phone.clone(),
+            ItemField::FromProfile => item.from.profile.clone(),
+        }
+    }
+
+    /// Parse a column name (`note`, `site`, …).
+    pub fn parse(s: &str) -> Option<ItemField> {
+        [
+            ItemField::Note,
+            ItemField::Site,
+            ItemField::Url,
+            ItemField::Seen,
+            ItemField::FromHandle,
+            ItemField::FromEmail,
+            ItemField::FromPhone,
+            ItemField::FromProfile,
+        ]
+        .into_iter()
+        .find(|f| f.column() == s)
+    }
+}
+
+fn append_custody_tx(
+    tx: &rusqlite::Transaction<'_>,
+    at: &Stamp,
+    actor: &str,
+    action: &str,
+    case_id: Option<&str>,
+    item_id: Option<i64>,
+    details: &serde_json::Value,
+) -> Result<Entry, rusqlite::Error> {
+    let sql = format!("SELECT {CUSTODY_COLUMNS} FROM custody ORDER BY seq DESC LIMIT 1");
+    let last = tx.query_row(&sql, [], entry_from_row).optional()?;
+    let e = custody::next_entry(
+        last.as_ref(),
+        at.clone(),
+        actor,
+        action,
+        case_id,
+        item_id,
+        details,
+    );
+    tx.execute(
+        "INSERT INTO custody (seq, utc, local, zone, actor, action, case_id, item_id, details,
+            clock_anomaly, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            e.seq,
+            e.at.utc,
+            e.at.local,
+            e.at.zone,
+            e.actor,
+            e.action,
+            e.case_id,
+            e.item_id,
+            e.details,
+            e.clock_anomaly,
+            e.prev_hash,
+            e.hash
+        ],
+    )?;
+    Ok(e)
+}
+
+const CUSTODY_COLUMNS: &str = "seq, utc, local, zone, actor, action, case_id, item_id, details, \
+     clock_anomaly, prev_hash, hash";
+
+fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
+    Ok(Entry {
+        seq: r.get(0)?,
+        at: Stamp {
+            utc: r.get(1)?,
+            local: r.get(2)?,
+            zone: r.get(3)?,
+        },
+        actor: r.get(4)?,
+        action: r.get(5)?,
+        case_id: r.get(6)?,
+        item_id: r.get(7)?,
+        details: r.get(8)?,
+        clock_anomaly: r.get(9)?,
+        prev_hash: r.get(10)?,
+        hash: r.get(11)?,
+    })
+}
+
+fn case_from_row(r: &Row<'_>) -> rusqlite::Result<Case> {
+    Ok(Case {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        staff: r.get(2)?,
+        created: Stamp {
+            utc: r.get(3)?,
+            local: r.get(4)?,
+            zone: r.get(5)?,
+        },
+    })
+}
+
+const ITEM_COLUMNS: &str = "id, case_id, sha256, size, media_type, original_name, source, \
+     captured_utc, captured_local, captured_zone, captured_by, site, url, from_handle, \
+     from_email, from_phone, from_profile, seen, note, email_json, withdrawn_utc, \
+     withdrawn_local, withdrawn_zone, withdrawn_reason";
+
+fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
+    let source: String = r.get(6)?;
+    let email_json: Option<String> = r.get(19)?;
+    let withdrawn_utc: Option<String> = r.get(20)?;
+    let size: i64 = r.get(3)?;
+    Ok(Item {
+        id: r.get(0)?,
+        case_id: r.get(1)?,
+        sha256: r.get(2)?,
+        size: size.max(0) as u64,
+        media_type: r.get(4)?,
+        original_name: r.get(5)?,
+        // An unknown word (a hand-edited row) reads as "file"; `check` names the edit.
+        source: Source::parse(&source).unwrap_or(Source::File),
+        captured: Stamp {
+            utc: r.get(7)?,
+            local: r.get(8)?,
+            zone: r.get(9)?,
+        },
+        captured_by: r.get(10)?,
+        site: r.get(11)?,
+        url: r.get(12)?,
+        from: Sender {
+            handle: r.get(13)?,
+            email: r.get(14)?,
+            phone: r.get(15)?,
+            profile: r.get(16)?,
+        },
+        seen: r.get(17)?,
+        note: r.get(18)?,
+        email: email_json.and_then(|j| serde_json::from_str(&j).ok()),
+        withdrawn: match withdrawn_utc {
+            None => None,
+            Some(utc) => Some(Withdrawal {
+                at: Stamp {
+                    utc,
+                    local: r.get::<_, Option<String>>(21)?.unwrap_or_default(),
+                    zone: r.get::<_, Option<String>>(22)?.unwrap_or_default(),
+                },
+                reason: r.get::<_, Option<String>>(23)?.unwrap_or_default(),
+            }),
+        },
+    })
+}
+
+/// SHA-256 of a file, streamed.
+pub fn hash_file(path: &Path) -> std::io::Result<String> {
+    let mut f = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; CHUNK_BYTES];
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// Create a folder (and parents) readable by this user only.
+fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut b = fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir).map_err(|e| StoreError::io("create", dir, e))
+}
+
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, mode);
+        Ok(())
+    }
+}
+
+fn set_read_only(path: &Path) -> std::io::Result<()> {
+    let mut p = fs::metadata(path)?.permissions();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        p.set_mode(0o400);
+    }
+    #[cfg(not(unix))]
+    p.set_readonly(true);
+    fs::set_permissions(path, p)
+}
+
+fn make_writable(path: &Path) -> std::io::Result<()> {
+    let mut p = fs::metadata(path)?.permissions();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        p.set_mode(0o600);
+    }
+    #[cfg(not(unix))]
+    #[allow(clippy::permissions_set_readonly_false)]
+    p.set_readonly(false);
+    fs::set_permissions(path, p)
+}
+
+/// fsync a folder so a rename in it survives a power cut (a no-op where the OS
+/// cannot open folders).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+/// Whether the process that wrote a temp file may still be writing it.
+fn process_alive(pid: u32, file: &Path) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    if cfg!(target_os = "linux") {
+        return Path::new("/proc").join(pid.to_string()).exists();
+    }
+    // Elsewhere: a temp file untouched for a day belongs to a dead capture.
+    fs::metadata(file)
+        .and_then(|m| m.modified())
+        .map(|t| t.elapsed().map(|d| d.as_secs() < 86_400).unwrap_or(true))
+        .unwrap_or(true)
+}
+
+fn uri_path(p: &Path) -> String {
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    abs.to_string_lossy()
+        .replace('%', "%25")
+        .replace('?', "%3f")
+        .replace('#', "%23")
+}

@@ -1,0 +1,250 @@
+//! Capturing files: hash at acquisition, dedup, metadata.
+
+use crate::util::*;
+
+#[test]
+fn stored_hash_equals_sha256sum_and_identical_bytes_are_stored_once() {
+    let env = Env::new();
+    let case = env.case();
+    let original = env.file(
+        "post.png",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR not really a png",
+    );
+    let copy = env.file(
+        "same-again.bin",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR not really a png",
+    );
+    env.ok(&[
+        "capture",
+        "file",
+        "--case",
+        &case,
+        original.to_str().unwrap(),
+        "--site",
+        "Facebook",
+    ]);
+    env.ok(&["capture", "file", "--case", &case, copy.to_str().unwrap()]);
+
+    let items = env.items(&case);
+    assert_eq!(items.len(), 2, "two captures are two items");
+    let expected = sha256sum(&original);
+    for item in &items {
+        assert_eq!(item["sha256"], expected.as_str());
+        assert_eq!(item["size"], std::fs::metadata(&original).unwrap().len());
+        assert_eq!(
+            item["media_type"], "image/png",
+            "sniffed from bytes, not the .bin name"
+        );
+    }
+    assert_eq!(items[0]["original_name"], "post.png");
+    assert_eq!(items[1]["original_name"], "same-again.bin");
+    assert_eq!(items[0]["site"], "Facebook");
+    assert_eq!(env.object_count(), 1, "identical bytes stored once");
+
+    let object = env
+        .store()
+        .join("objects/sha256")
+        .join(&expected[..2])
+        .join(&expected[2..]);
+    assert_eq!(sha256sum(&object), expected);
+    assert_eq!(
+        std::fs::read(&object).unwrap(),
+        std::fs::read(&original).unwrap()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&object).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o400, "objects are read-only, owner only");
+        let store_mode = std::fs::metadata(env.store()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(store_mode, 0o700, "the store is user-only");
+        let db_mode = std::fs::metadata(env.store().join("evidence.sqlite"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(db_mode, 0o600, "the index is user-only");
+    }
+    env.assert_intact();
+}
+
+#[test]
+fn every_detail_is_recorded_with_capture_time_offset_and_zone() {
+    let env = Env::new();
+    let case = env.case();
+    let f = env.file("chat.txt", "21:04 Sam: you’re pathetic\n".as_bytes());
+    let out = env.ok(&[
+        "capture",
+        "file",
+        "--case",
+        &case,
+        f.to_str().unwrap(),
+        "--site",
+        "WhatsApp",
+        "--url",
+        "https://chat.example/g/1",
+        "--seen",
+        "2026-11-24T21:05:00+01:00",
+        "--note",
+        "In the year 6 parents' group",
+        "--from",
+        "@sam",
+        "--from-email",
+        "sam@example.org",
+        "--from-phone",
+        "+44 7700 900123",
+        "--from-profile",
+        "https://social.example/sam",
+        "--by",
+        "B. Colleague",
+        "--json",
+    ]);
+    let item: serde_json::Value = serde_json::from_str(out.trim()).expect("json line");
+    assert_eq!(item["media_type"], "text/plain");
+    assert_eq!(
+        item["seen"], "2026-11-24T20:05:00Z",
+        "seen normalised to UTC"
+    );
+    assert_eq!(item["from"]["handle"], "@sam");
+    assert_eq!(item["from"]["email"], "sam@example.org");
+    assert_eq!(item["from"]["phone"], "+44 7700 900123");
+    assert_eq!(item["from"]["profile"], "https://social.example/sam");
+    assert_eq!(item["url"], "https://chat.example/g/1");
+    assert_eq!(item["captured_by"], "B. Colleague");
+    assert_eq!(item["source"], "file");
+    let utc = item["captured"]["utc"].as_str().unwrap();
+    let local = item["captured"]["local"].as_str().unwrap();
+    assert!(utc.ends_with('Z'));
+    let a = chrono::DateTime::parse_from_rfc3339(utc).unwrap();
+    let b = chrono::DateTime::parse_from_rfc3339(local).unwrap();
+    assert_eq!(a, b, "local and UTC are the same instant");
+    assert!(!item["captured"]["zone"].as_str().unwrap().is_empty());
+
+    // The case's staff member is the default "captured by".
+    let g = env.file("g.txt", b"x");
+    let out = env.ok(&[
+        "capture",
+        "file",
+        "--case",
+        &case,
+        g.to_str().unwrap(),
+        "--json",
+    ]);
+    let item: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(item["captured_by"], "A. Teacher");
+}
+
+#[test]
+fn local_offset_and_zone_follow_tz() {
+    let env = Env::new();
+    let case = env.case();
+    let f = env.file("a.txt", b"a");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_evidence-kit"))
+        .args([
+            "--store",
+            env.store().to_str().unwrap(),
+            "capture",
+            "file",
+            "--case",
+            &case,
+        ])
+        .arg(&f)
+        .arg("--json")
+        .env("TZ", "Asia/Kolkata")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let item: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        item["captured"]["local"]
+            .as_str()
+            .unwrap()
+            .ends_with("+05:30")
+    );
+    assert_eq!(item["captured"]["zone"], "Asia/Kolkata");
+}
+
+#[test]
+fn eml_headers_are_recorded() {
+    let env = Env::new();
+    let case = env.case();
+    let f = env.file(
+        "message.eml",
+        b"Received: from mx.example.org\r\nFrom: Sam Jones <sam@example.org>\r\nTo: A Teacher <a.teacher@school.example>\r\nDate: Tue, 24 Nov 2026 21:04:00 +0000\r\nSubject: You should quit\r\nMessage-ID: <abc123@example.org>\r\n\r\nBody text\r\n",
+    );
+    env.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
+    let item = &env.items(&case)[0];
+    assert_eq!(item["media_type"], "message/rfc822");
+    assert_eq!(item["email"]["from"], "Sam Jones <sam@example.org>");
+    assert_eq!(item["email"]["to"], "A Teacher <a.teacher@school.example>");
+    assert_eq!(item["email"]["subject"], "You should quit");
+    assert_eq!(item["email"]["message_id"], "abc123@example.org");
+    assert_eq!(item["email"]["date"], "2026-11-24T21:04:00Z");
+}
+
+#[test]
+fn media_types_are_sniffed_from_bytes() {
+    let env = Env::new();
+    let case = env.case();
+    let cases: &[(&str, &[u8], &str)] = &[
+        ("page.html", b"<!DOCTYPE html><html><body>hi</body></html>", "text/html"),
+        ("doc.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "application/pdf"),
+        ("export.json", b"[{\"from\": \"sam\", \"text\": \"hi\"}]", "application/json"),
+        ("photo.txt", b"\xff\xd8\xff\xe0\0\x10JFIF\0", "image/jpeg"),
+        ("page.mhtml", b"From: <Saved by Blink>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n\r\n", "multipart/related"),
+    ];
+    for (name, bytes, want) in cases {
+        let f = env.file(name, bytes);
+        let out = env.ok(&[
+            "capture",
+            "file",
+            "--case",
+            &case,
+            f.to_str().unwrap(),
+            "--json",
+        ]);
+        let item: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(item["media_type"], *want, "{name}");
+    }
+}
+
+#[test]
+fn withdraw_keeps_the_item_and_edits_keep_old_values_in_the_log() {
+    let env = Env::new();
+    let case = env.case();
+    let f = env.file("a.txt", b"abuse");
+    env.ok(&[
+        "capture",
+        "file",
+        "--case",
+        &case,
+        f.to_str().unwrap(),
+        "--note",
+        "first",
+    ]);
+    env.ok(&[
+        "edit", "--item", "1", "--field", "note", "--value", "second",
+    ]);
+    env.ok(&["withdraw", "--item", "1", "--reason", "Captured by mistake"]);
+    let items = env.items(&case);
+    assert_eq!(items.len(), 1, "withdrawn items stay listed");
+    assert_eq!(items[0]["withdrawn"]["reason"], "Captured by mistake");
+    assert_eq!(items[0]["note"], "second");
+    assert_eq!(env.object_count(), 1, "bytes kept");
+
+    let log: Vec<serde_json::Value> =
+        serde_json::from_str(&env.ok(&["log", "--case", &case, "--json"])).unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        ["case_created", "captured", "note_edited", "withdrawn"]
+    );
+    let edit: serde_json::Value =
+        serde_json::from_str(log[2]["details"].as_str().unwrap()).unwrap();
+    assert_eq!(edit["old"], "first");
+    assert_eq!(edit["new"], "second");
+
+    let again = env.ek(&["withdraw", "--item", "1", "--reason", "x"]);
+    assert_refused(&again, "already withdrawn");
+    env.assert_intact();
+}

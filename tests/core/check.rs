@@ -1,0 +1,174 @@
+//! Tamper detection: `check` names what was changed.
+
+use crate::util::*;
+use std::process::Command;
+
+fn sqlite(env: &Env, sql: &str) {
+    let out = Command::new("sqlite3")
+        .arg(env.store().join("evidence.sqlite"))
+        .arg(sql)
+        .output()
+        .expect("sqlite3");
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+fn store_with_two_items() -> (Env, String) {
+    let env = Env::new();
+    let case = env.case();
+    let a = env.file("first.png", b"\x89PNG\r\n\x1a\n first evidence");
+    let b = env.file("second.txt", b"second evidence");
+    env.ok(&[
+        "capture",
+        "file",
+        "--case",
+        &case,
+        a.to_str().unwrap(),
+        "--note",
+        "original note",
+    ]);
+    env.ok(&["capture", "file", "--case", &case, b.to_str().unwrap()]);
+    env.assert_intact();
+    (env, case)
+}
+
+fn problems(env: &Env) -> Vec<String> {
+    let out = env.ek(&["check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "check must exit 1: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("PROBLEM"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn one_changed_byte_in_an_object_is_named() {
+    let (env, case) = store_with_two_items();
+    let sha = env.items(&case)[0]["sha256"].as_str().unwrap().to_string();
+    let object = env
+        .store()
+        .join("objects/sha256")
+        .join(&sha[..2])
+        .join(&sha[2..]);
+    Command::new("chmod")
+        .arg("600")
+        .arg(&object)
+        .status()
+        .unwrap();
+    let mut bytes = std::fs::read(&object).unwrap();
+    bytes[10] ^= 0x01;
+    std::fs::write(&object, bytes).unwrap();
+
+    let p = problems(&env);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].contains("altered: item 1 (first.png)"), "{p:?}");
+    assert!(p[0].contains(&sha), "{p:?}");
+    let (_, report) = env.check();
+    assert_eq!(report["problems"][0]["kind"], "altered");
+    assert_eq!(report["problems"][0]["expected"], sha.as_str());
+}
+
+#[test]
+fn a_missing_object_is_named() {
+    let (env, case) = store_with_two_items();
+    let sha = env.items(&case)[1]["sha256"].as_str().unwrap().to_string();
+    std::fs::remove_file(
+        env.store()
+            .join("objects/sha256")
+            .join(&sha[..2])
+            .join(&sha[2..]),
+    )
+    .unwrap();
+    let p = problems(&env);
+    assert!(
+        p.iter().any(|l| l.contains("missing: item 2 (second.txt)")),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn one_changed_custody_field_is_named() {
+    let (env, _) = store_with_two_items();
+    sqlite(
+        &env,
+        "UPDATE custody SET actor = 'Someone else' WHERE seq = 2",
+    );
+    let p = problems(&env);
+    assert_eq!(
+        p,
+        ["PROBLEM custody chain broken at entry 2: the entry was changed after it was written"]
+    );
+}
+
+#[test]
+fn a_deleted_custody_entry_is_named() {
+    let (env, _) = store_with_two_items();
+    sqlite(&env, "DELETE FROM custody WHERE seq = 2");
+    let p = problems(&env);
+    assert!(
+        p.iter().any(|l| l.contains("chain broken at entry 2")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter().any(|l| l.contains("not in custody log: item 1")),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn a_changed_record_is_named_by_field() {
+    let (env, _) = store_with_two_items();
+    sqlite(
+        &env,
+        "UPDATE items SET note = 'rewritten', site = 'Elsewhere' WHERE id = 1",
+    );
+    let p = problems(&env);
+    assert!(
+        p.iter().any(|l| l.contains(
+            "item 1 field note is \"rewritten\" but the custody log says \"original note\""
+        )),
+        "{p:?}"
+    );
+    assert!(p.iter().any(|l| l.contains("item 1 field site")), "{p:?}");
+}
+
+#[test]
+fn a_rehashed_record_pointing_elsewhere_is_named() {
+    let (env, case) = store_with_two_items();
+    let other = env.items(&case)[1]["sha256"].as_str().unwrap().to_string();
+    sqlite(
+        &env,
+        &format!("UPDATE items SET sha256 = '{other}' WHERE id = 1"),
+    );
+    let p = problems(&env);
+    assert!(p.iter().any(|l| l.contains("item 1 field sha256")), "{p:?}");
+}
+
+#[test]
+fn a_deleted_item_row_is_named() {
+    let (env, _) = store_with_two_items();
+    sqlite(&env, "DELETE FROM items WHERE id = 2");
+    let p = problems(&env);
+    assert!(
+        p.iter().any(|l| l.contains("record missing: item 2")),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn a_changed_case_title_is_named() {
+    let (env, case) = store_with_two_items();
+    sqlite(&env, "UPDATE cases SET title = 'Nothing happened'");
+    let p = problems(&env);
+    assert_eq!(
+        p,
+        [format!(
+            "PROBLEM record changed: case {case} field title differs from its custody entry"
+        )]
+    );
+}

@@ -1,0 +1,246 @@
+//! Bad input and hostile conditions: a clear sentence, exit 2, the store unchanged
+//! and still passing `check`.
+
+use crate::util::*;
+use std::process::Command;
+
+#[test]
+fn bad_input_is_refused_and_the_store_is_unchanged() {
+    let env = Env::new();
+    let case = env.case();
+    let good = env.file("good.txt", b"kept");
+    env.ok(&["capture", "file", "--case", &case, good.to_str().unwrap()]);
+    let before = env.snapshot();
+    let objects = env.object_count();
+    let missing = env.path("nope.png");
+    let dir = env.path("a-folder");
+    std::fs::create_dir(&dir).unwrap();
+
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "capture".into(),
+                "file".into(),
+                "--case".into(),
+                case.clone(),
+                missing.display().to_string(),
+            ],
+            "There is no file at",
+        ),
+        (
+            vec![
+                "capture".into(),
+                "file".into(),
+                "--case".into(),
+                case.clone(),
+                dir.display().to_string(),
+            ],
+            "is a folder, not a file",
+        ),
+        (
+            vec![
+                "capture".into(),
+                "file".into(),
+                "--case".into(),
+                "EK-NOPE".into(),
+                good.display().to_string(),
+            ],
+            "There is no case EK-NOPE",
+        ),
+        (
+            vec![
+                "capture".into(),
+                "file".into(),
+                "--case".into(),
+                case.clone(),
+                good.display().to_string(),
+                "--seen".into(),
+                "last Tuesday".into(),
+            ],
+            "is not a date and time",
+        ),
+        // A typo in the second name: the first file is not kept either.
+        (
+            vec![
+                "capture".into(),
+                "file".into(),
+                "--case".into(),
+                case.clone(),
+                good.display().to_string(),
+                missing.display().to_string(),
+            ],
+            "There is no file at",
+        ),
+        (
+            vec![
+                "capture".into(),
+                "file".into(),
+                "--case".into(),
+                case.clone(),
+                "/dev/null".into(),
+            ],
+            "not an ordinary file",
+        ),
+        (
+            vec![
+                "withdraw".into(),
+                "--item".into(),
+                "99".into(),
+                "--reason".into(),
+                "x".into(),
+            ],
+            "There is no evidence item 99",
+        ),
+        (
+            vec![
+                "withdraw".into(),
+                "--item".into(),
+                "one".into(),
+                "--reason".into(),
+                "x".into(),
+            ],
+            "is not an item number",
+        ),
+        (
+            vec![
+                "withdraw".into(),
+                "--item".into(),
+                "1".into(),
+                "--reason".into(),
+                "  ".into(),
+            ],
+            "must not be empty",
+        ),
+        (
+            vec!["items".into(), "--case".into(), "EK-NOPE".into()],
+            "There is no case",
+        ),
+        (
+            vec![
+                "case".into(),
+                "new".into(),
+                "--title".into(),
+                "".into(),
+                "--staff".into(),
+                "A".into(),
+            ],
+            "must not be empty",
+        ),
+    ];
+    for (args, needle) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = env.ek(&args);
+        assert_refused(&out, needle);
+    }
+    assert_eq!(env.snapshot(), before, "nothing written");
+    assert_eq!(env.object_count(), objects);
+    assert!(crate::util::walk_files(&env.store().join("tmp")).is_empty());
+    env.assert_intact();
+
+    // Usage errors (clap) are exit 2 too.
+    let out = env.ek(&["capture", "file"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn unreadable_file_is_refused() {
+    let env = Env::new();
+    let case = env.case();
+    let secret = env.file("secret.txt", b"cannot read me");
+    let before = env.snapshot();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let out = if is_root() {
+        // Root reads everything: run as `nobody`, with the store handed to it.
+        Command::new("chown")
+            .args(["-R", "nobody"])
+            .arg(env.store())
+            .status()
+            .unwrap();
+        Command::new("chmod")
+            .arg("755")
+            .arg(env.dir.path())
+            .status()
+            .unwrap();
+        Command::new("setpriv")
+            .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_evidence-kit"))
+            .args([
+                "--store",
+                env.store().to_str().unwrap(),
+                "capture",
+                "file",
+                "--case",
+                &case,
+            ])
+            .arg(&secret)
+            .output()
+            .expect("setpriv")
+    } else {
+        env.ek(&["capture", "file", "--case", &case, secret.to_str().unwrap()])
+    };
+    assert_refused(&out, "Could not read");
+    assert!(stderr(&out).contains("secret.txt"));
+    assert_eq!(env.snapshot(), before);
+    env.assert_intact();
+}
+
+#[test]
+fn read_only_store_is_refused_and_still_checks() {
+    if !is_root() {
+        eprintln!("skipped: mounting a read-only store needs root");
+        return;
+    }
+    let env = Env::new();
+    let mount = Mount::tmpfs(&env.store(), "16m").expect("mount tmpfs (root)");
+    let case = env.case();
+    let f = env.file("a.txt", b"before read-only");
+    env.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
+    let before = env.snapshot();
+    mount.remount("ro");
+
+    let g = env.file("b.txt", b"after read-only");
+    let out = env.ek(&["capture", "file", "--case", &case, g.to_str().unwrap()]);
+    assert_refused(&out, "cannot be written to");
+    let out = env.ek(&["case", "new", "--title", "t", "--staff", "s"]);
+    assert_refused(&out, "cannot be written to");
+
+    // Reading still works on read-only media.
+    assert_eq!(env.items(&case).len(), 1);
+    env.assert_intact();
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn full_disk_is_refused_with_nothing_half_saved() {
+    if !is_root() {
+        eprintln!("skipped: a small tmpfs needs root");
+        return;
+    }
+    let env = Env::new();
+    let _mount = Mount::tmpfs(&env.store(), "3m").expect("mount tmpfs (root)");
+    let case = env.case();
+    let small = env.file("small.txt", b"fits");
+    env.ok(&["capture", "file", "--case", &case, small.to_str().unwrap()]);
+    let before = env.snapshot();
+    let objects = env.object_count();
+
+    let big = env.file("big.bin", &vec![7u8; 8 * 1024 * 1024]);
+    let out = env.ek(&["capture", "file", "--case", &case, big.to_str().unwrap()]);
+    assert_refused(&out, "is full");
+
+    assert_eq!(env.snapshot(), before, "no partial row");
+    assert_eq!(env.object_count(), objects, "no partial object");
+    assert!(
+        walk_files(&env.store().join("tmp")).is_empty(),
+        "temp removed"
+    );
+    env.assert_intact();
+    // And the store still takes evidence that fits.
+    let more = env.file("more.txt", b"still works");
+    env.ok(&["capture", "file", "--case", &case, more.to_str().unwrap()]);
+    env.assert_intact();
+}

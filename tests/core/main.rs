@@ -1,0 +1,12 @@
+//! The core's integration tests: real SQLite files, real object files, the real
+//! CLI binary, real screenshots under Xvfb. One test binary (faster to link).
+
+mod util;
+
+mod capture;
+mod check;
+mod concurrency;
+mod crash;
+mod faults;
+mod screen;
+mod store;

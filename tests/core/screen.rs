@@ -1,0 +1,296 @@
+//! Screenshots through xcap under a real Xvfb display with a known pattern on it.
+
+use crate::util::*;
+use std::process::{Child, Command, Stdio};
+
+struct Display {
+    xvfb: Child,
+    name: String,
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        let _ = self.xvfb.kill();
+        let _ = self.xvfb.wait();
+    }
+}
+
+/// Start Xvfb WIDTHxHEIGHT on a display number it picks itself (`-displayfd`), so
+/// tests running in parallel never share one.
+fn xvfb(width: u32, height: u32) -> Display {
+    use std::io::BufRead;
+    let mut xvfb = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            &format!("{width}x{height}x24"),
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb is installed (scripts/bootstrap)");
+    let mut line = String::new();
+    let stdout = xvfb.stdout.take().expect("stdout");
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("display number");
+    let n: u32 = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("Xvfb said {line:?}"));
+    Display {
+        xvfb,
+        name: format!(":{n}"),
+    }
+}
+
+#[test]
+fn screenshot_is_full_size_png_with_the_pixels_on_screen() {
+    let (w, h) = (800u32, 600u32);
+    let display = xvfb(w, h);
+    let env = Env::new();
+    // Four coloured quadrants painted on the root window.
+    let pattern = env.path("pattern.png");
+    let status = Command::new("convert")
+        .args(["-size", &format!("{w}x{h}"), "xc:black"])
+        .args(["-fill", "#ff0000", "-draw", "rectangle 0,0 399,299"])
+        .args(["-fill", "#00ff00", "-draw", "rectangle 400,0 799,299"])
+        .args(["-fill", "#0000ff", "-draw", "rectangle 0,300 399,599"])
+        .args(["-fill", "#ffffff", "-draw", "rectangle 400,300 799,599"])
+        .arg(&pattern)
+        .status()
+        .expect("imagemagick");
+    assert!(status.success());
+    // A borderless window at 0,0 showing the pattern covers the whole screen.
+    let mut viewer = Command::new("display")
+        .args(["-geometry", "+0+0", "-borderwidth", "0"])
+        .arg(&pattern)
+        .env("DISPLAY", &display.name)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("imagemagick display");
+    // Wait until ImageMagick's own `import` sees the pattern on screen.
+    let mut painted = false;
+    for _ in 0..50 {
+        let probe = Command::new("sh")
+            .arg("-c")
+            .arg("import -window root png:- | convert png:- -format '%[pixel:p{10,10}]' info:")
+            .env("DISPLAY", &display.name)
+            .output()
+            .expect("import");
+        if String::from_utf8_lossy(&probe.stdout).contains("255,0,0") {
+            painted = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(painted, "the pattern never appeared on the Xvfb screen");
+
+    let case = env.case();
+    let out = Command::new(env!("CARGO_BIN_EXE_evidence-kit"))
+        .args(["--store", env.store().to_str().unwrap()])
+        .args([
+            "capture", "screen", "--case", &case, "--site", "Desktop", "--json",
+        ])
+        .env("DISPLAY", &display.name)
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "capture screen failed: {}",
+        stderr(&out)
+    );
+    let item: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(item["media_type"], "image/png");
+    assert_eq!(item["source"], "screen");
+    let sha = item["sha256"].as_str().unwrap();
+    let object = env
+        .store()
+        .join("objects/sha256")
+        .join(&sha[..2])
+        .join(&sha[2..]);
+    assert_eq!(sha256sum(&object), sha);
+
+    let img = image::ImageReader::open(&object)
+        .unwrap()
+        .with_guessed_format()
+        .unwrap()
+        .decode()
+        .expect("a PNG")
+        .to_rgba8();
+    assert_eq!((img.width(), img.height()), (w, h), "full resolution");
+    for (x, y, rgb) in [
+        (10, 10, [255, 0, 0]),
+        (790, 10, [0, 255, 0]),
+        (10, 590, [0, 0, 255]),
+        (790, 590, [255, 255, 255]),
+        (399, 299, [255, 0, 0]),
+        (400, 300, [255, 255, 255]),
+    ] {
+        let p = img.get_pixel(x, y);
+        assert_eq!([p[0], p[1], p[2]], rgb, "pixel at {x},{y}");
+    }
+
+    // A monitor that does not exist: a sentence, exit 2.
+    let out = Command::new(env!("CARGO_BIN_EXE_evidence-kit"))
+        .args(["--store", env.store().to_str().unwrap()])
+        .args(["capture", "screen", "--case", &case, "--monitor", "3"])
+        .env("DISPLAY", &display.name)
+        .output()
+        .unwrap();
+    assert_refused(&out, "There is no monitor 3");
+    let _ = viewer.kill();
+    let _ = viewer.wait();
+    env.assert_intact();
+}
+
+#[test]
+fn window_capture_finds_the_window_by_title() {
+    let display = xvfb(640, 480);
+    let mut wm = Command::new("openbox")
+        .env("DISPLAY", &display.name)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openbox");
+    let env = Env::new();
+    let img = env.path("win.png");
+    assert!(
+        Command::new("convert")
+            .args(["-size", "200x100", "xc:#336699"])
+            .arg(&img)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut viewer = Command::new("display")
+        .args(["-title", "Abusive post window"])
+        .arg(&img)
+        .env("DISPLAY", &display.name)
+        .spawn()
+        .expect("display");
+    // `display` names its window with a Latin-1 WM_NAME; real apps (browsers, GTK)
+    // set a UTF-8 _NET_WM_NAME, which is what xcap reads. Set one, as they do.
+    let found = Command::new("xdotool")
+        .args(["search", "--sync", "--name", "Abusive post window"])
+        .env("DISPLAY", &display.name)
+        .output()
+        .expect("xdotool");
+    let ids = String::from_utf8_lossy(&found.stdout).to_string();
+    assert!(!ids.trim().is_empty(), "the test window appeared");
+    for id in ids.lines() {
+        let set = Command::new("xprop")
+            .args([
+                "-id",
+                id,
+                "-f",
+                "_NET_WM_NAME",
+                "8u",
+                "-set",
+                "_NET_WM_NAME",
+                "Abusive post window",
+            ])
+            .env("DISPLAY", &display.name)
+            .status()
+            .expect("xprop");
+        assert!(set.success());
+    }
+    let case = env.case();
+    let mut last = String::new();
+    let mut item = None;
+    for _ in 0..50 {
+        let out = Command::new(env!("CARGO_BIN_EXE_evidence-kit"))
+            .args(["--store", env.store().to_str().unwrap()])
+            .args([
+                "capture",
+                "screen",
+                "--case",
+                &case,
+                "--window",
+                "Abusive post",
+                "--json",
+            ])
+            .env("DISPLAY", &display.name)
+            .output()
+            .unwrap();
+        if out.status.success() {
+            item = Some(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap());
+            break;
+        }
+        last = stderr(&out);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = viewer.kill();
+    let _ = viewer.wait();
+    let item = item.unwrap_or_else(|| panic!("window capture never worked: {last}"));
+    assert_eq!(item["source"], "window");
+    assert!(
+        item["original_name"]
+            .as_str()
+            .unwrap()
+            .starts_with("window-Abusive-post")
+    );
+    let sha = item["sha256"].as_str().unwrap();
+    let object = env
+        .store()
+        .join("objects/sha256")
+        .join(&sha[..2])
+        .join(&sha[2..]);
+    let shot = image::ImageReader::open(&object)
+        .unwrap()
+        .with_guessed_format()
+        .unwrap()
+        .decode()
+        .expect("a PNG")
+        .to_rgba8();
+    assert!(
+        shot.width() >= 200 && shot.height() >= 100,
+        "{}x{}",
+        shot.width(),
+        shot.height()
+    );
+    let p = shot.get_pixel(shot.width() / 2, shot.height() / 2);
+    assert_eq!(
+        [p[0], p[1], p[2]],
+        [0x33, 0x66, 0x99],
+        "the window's own pixels"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_evidence-kit"))
+        .args(["--store", env.store().to_str().unwrap()])
+        .args([
+            "capture",
+            "screen",
+            "--case",
+            &case,
+            "--window",
+            "No such window",
+        ])
+        .env("DISPLAY", &display.name)
+        .output()
+        .unwrap();
+    assert_refused(&out, "No open window has a title containing");
+    let _ = wm.kill();
+    let _ = wm.wait();
+}
+
+#[test]
+fn no_display_is_a_clear_sentence() {
+    let env = Env::new();
+    let case = env.case();
+    let out = Command::new(env!("CARGO_BIN_EXE_evidence-kit"))
+        .args(["--store", env.store().to_str().unwrap()])
+        .args(["capture", "screen", "--case", &case])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert_refused(&out, "No screen could be captured");
+    env.assert_intact();
+}

@@ -1,0 +1,82 @@
+//! The store through the library: schema, clock anomalies, temp clean-up.
+
+use crate::util::*;
+use evidence_kit::clock::Stamp;
+use evidence_kit::store::Store;
+use std::sync::Arc;
+
+#[test]
+fn pragmas_and_schema_version() {
+    let env = Env::new();
+    let store = Store::open(&env.store()).unwrap();
+    drop(store);
+    let out = std::process::Command::new("sqlite3")
+        .arg(env.store().join("evidence.sqlite"))
+        .arg("PRAGMA journal_mode; PRAGMA user_version;")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "wal\n1\n");
+}
+
+#[test]
+fn a_newer_schema_is_refused_in_plain_words() {
+    let env = Env::new();
+    drop(Store::open(&env.store()).unwrap());
+    std::process::Command::new("sqlite3")
+        .arg(env.store().join("evidence.sqlite"))
+        .arg("PRAGMA user_version = 99;")
+        .status()
+        .unwrap();
+    let out = env.ek(&["case", "list"]);
+    assert_refused(&out, "made by a newer version of Evidence Kit");
+}
+
+#[test]
+fn a_clock_set_back_is_flagged_not_refused() {
+    let env = Env::new();
+    let mut store = Store::open(&env.store()).unwrap();
+    let at = |utc: &'static str| -> evidence_kit::clock::Clock {
+        Arc::new(move || Stamp {
+            utc: utc.into(),
+            local: utc.replace('Z', "+00:00"),
+            zone: "Europe/London".into(),
+        })
+    };
+    store.set_clock(at("2026-11-25T10:00:00.000Z"));
+    let case = store.create_case("t", "s").unwrap();
+    store.set_clock(at("2026-11-25T09:00:00.000Z"));
+    let f = env.file("a.txt", b"a");
+    evidence_kit::capture::file(&store, &case.id, &f, &Default::default()).unwrap();
+    let log = store.custody(Some(&case.id)).unwrap();
+    assert!(!log[0].clock_anomaly);
+    assert!(log[1].clock_anomaly, "clock went back an hour");
+    assert_eq!(log[1].seq, 2, "order is the sequence, not the clock");
+    drop(store);
+    let (code, report) = env.check();
+    assert_eq!(code, 0, "flagged, not a failure: {report:#}");
+    assert!(
+        report["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("clock was set back")
+    );
+}
+
+#[test]
+fn an_abandoned_temp_file_is_removed_and_logged() {
+    let env = Env::new();
+    drop(Store::open(&env.store()).unwrap());
+    // A temp file left by a process that no longer exists.
+    let stale = env.store().join("tmp/ingest-999999999-abc.part");
+    std::fs::write(&stale, b"half a capture").unwrap();
+    let store = Store::open(&env.store()).unwrap();
+    assert!(!stale.exists());
+    let log = store.custody(None).unwrap();
+    assert_eq!(log.last().unwrap().action, "incomplete_capture_removed");
+    assert!(
+        log.last()
+            .unwrap()
+            .details
+            .contains("ingest-999999999-abc.part")
+    );
+}
