@@ -250,6 +250,10 @@ impl Store {
     fn configure(&self) -> Result<(), StoreError> {
         let c = &self.conn;
         let run = |sql: &str| c.execute_batch(sql).map_err(|e| self.db_err(e));
+        // Another process (the CLI while the app is open) may hold the write lock for
+        // a moment; wait for it rather than fail the capture.
+        c.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
+            .map_err(|e| self.db_err(e))?;
         // WAL: readers (the app's list) never block a capture being written, and a
         // crash mid-write cannot corrupt committed data.
         c.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
@@ -259,11 +263,6 @@ impl Store {
         run("PRAGMA synchronous = FULL")?;
         // The items → cases link is enforced, so no item can name a missing case.
         run("PRAGMA foreign_keys = ON")?;
-        // Another process (the CLI while the app is open) may hold the write lock for
-        // a moment; wait for it rather than fail the capture.
-        self.conn
-            .busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
-            .map_err(|e| self.db_err(e))?;
         // Deleted rows are overwritten with zeros: nothing is deleted on purpose,
         // but if SQLite frees a page, what was on it does not linger.
         run("PRAGMA secure_delete = ON")?;
@@ -291,10 +290,7 @@ impl Store {
             // One transaction per migration, so a crash leaves the old or the new
             // schema, never half of one. Two processes opening a new store at once:
             // the IMMEDIATE lock makes the second wait, then re-read the version.
-            let tx = self
-                .conn
-                .unchecked_transaction()
-                .map_err(|e| self.db_err(e))?;
+            let tx = self.write_tx()?;
             let now: i64 = tx
                 .query_row("PRAGMA user_version", [], |r| r.get(0))
                 .map_err(|e| self.db_err(e))?;

@@ -195,29 +195,33 @@ pub fn clipboard(store: &Store, case_id: &str, d: &Details) -> Result<Item, Capt
     let mut cb = arboard::Clipboard::new().map_err(|e| CaptureError::Clipboard {
         reason: e.to_string(),
     })?;
-    match cb.get_image() {
+    let image_error = match cb.get_image() {
         Ok(img) => {
             let png = screen::encode_png(img.width as u32, img.height as u32, &img.bytes)?;
+            let name = "clipboard.png".to_string();
+            return bytes(store, case_id, &png, name, Source::Clipboard, checked);
+        }
+        Err(e) => e,
+    };
+    // No image (some X11 owners answer "incorrect type" rather than "not
+    // available" when they only hold text): keep text instead.
+    match cb.get_text() {
+        Ok(t) if !t.is_empty() => {
+            let name = "clipboard.txt".to_string();
             bytes(
                 store,
                 case_id,
-                &png,
-                "clipboard.png".into(),
+                t.as_bytes(),
+                name,
                 Source::Clipboard,
                 checked,
             )
         }
-        Err(arboard::Error::ContentNotAvailable) => match cb.get_text() {
-            Ok(t) if !t.is_empty() => bytes(
-                store,
-                case_id,
-                t.as_bytes(),
-                "clipboard.txt".into(),
-                Source::Clipboard,
-                checked,
-            ),
-            Ok(_) | Err(arboard::Error::ContentNotAvailable) => Err(CaptureError::ClipboardEmpty),
-            Err(e) => Err(CaptureError::Clipboard {
+        Ok(_) | Err(arboard::Error::ContentNotAvailable) => match image_error {
+            arboard::Error::ContentNotAvailable | arboard::Error::Unknown { .. } => {
+                Err(CaptureError::ClipboardEmpty)
+            }
+            e => Err(CaptureError::Clipboard {
                 reason: e.to_string(),
             }),
         },

@@ -47,3 +47,35 @@ fn two_processes_capture_100_items_each_into_one_chain() {
         "one linear chain: 1 case + 200 captures"
     );
 }
+
+#[test]
+fn processes_creating_a_new_store_at_once_all_succeed() {
+    let env = Env::new();
+    let outs: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|i| {
+                let store = env.store();
+                s.spawn(move || {
+                    ek_on(
+                        &store,
+                        &[
+                            "case",
+                            "new",
+                            "--title",
+                            &format!("case {i}"),
+                            "--staff",
+                            "S",
+                        ],
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for o in &outs {
+        assert!(o.status.success(), "{}", stderr(o));
+    }
+    let (code, report) = env.check();
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["entries_checked"], 4);
+}

@@ -294,3 +294,109 @@ fn no_display_is_a_clear_sentence() {
     assert_refused(&out, "No screen could be captured");
     env.assert_intact();
 }
+
+/// Put `data` on the X clipboard of `display` as `mime`; the returned xclip
+/// process serves it until killed.
+fn set_clipboard(display: &str, mime: &str, file: &std::path::Path) -> Child {
+    let child = Command::new("xclip")
+        .args(["-selection", "clipboard", "-t", mime, "-i"])
+        .arg(file)
+        .env("DISPLAY", display)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("xclip (scripts/bootstrap)");
+    // xclip forks into the background only after it owns the selection.
+    for _ in 0..50 {
+        let ok = Command::new("xclip")
+            .args(["-selection", "clipboard", "-t", "TARGETS", "-o"])
+            .env("DISPLAY", display)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).contains(mime))
+            .unwrap_or(false);
+        if ok {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child
+}
+
+fn capture_clipboard(env: &Env, display: &str, case: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_evidence-kit"))
+        .args(["--store", env.store().to_str().unwrap()])
+        .args([
+            "capture",
+            "clipboard",
+            "--case",
+            case,
+            "--site",
+            "Messenger",
+            "--json",
+        ])
+        .env("DISPLAY", display)
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn clipboard_image_and_text_are_kept() {
+    let display = xvfb(320, 240);
+    let env = Env::new();
+    let case = env.case();
+
+    // Nothing on the clipboard yet.
+    let out = capture_clipboard(&env, &display.name, &case);
+    assert_refused(&out, "no image or text on the clipboard");
+
+    let png = env.path("copied.png");
+    assert!(
+        Command::new("convert")
+            .args(["-size", "40x30", "xc:#cc3300"])
+            .arg(&png)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut xclip = set_clipboard(&display.name, "image/png", &png);
+    let out = capture_clipboard(&env, &display.name, &case);
+    let _ = xclip.kill();
+    let _ = xclip.wait();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let item: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(item["source"], "clipboard");
+    assert_eq!(item["media_type"], "image/png");
+    assert_eq!(item["site"], "Messenger");
+    let sha = item["sha256"].as_str().unwrap();
+    let object = env
+        .store()
+        .join("objects/sha256")
+        .join(&sha[..2])
+        .join(&sha[2..]);
+    let img = image::ImageReader::open(&object)
+        .unwrap()
+        .with_guessed_format()
+        .unwrap()
+        .decode()
+        .unwrap()
+        .to_rgba8();
+    assert_eq!((img.width(), img.height()), (40, 30));
+    let p = img.get_pixel(20, 15);
+    assert_eq!([p[0], p[1], p[2]], [0xcc, 0x33, 0x00]);
+
+    let txt = env.file("copied.txt", "you’re pathetic, everyone knows".as_bytes());
+    let mut xclip = set_clipboard(&display.name, "UTF8_STRING", &txt);
+    let out = capture_clipboard(&env, &display.name, &case);
+    let _ = xclip.kill();
+    let _ = xclip.wait();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let item: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(item["media_type"], "text/plain");
+    assert_eq!(
+        item["sha256"],
+        sha256sum(&txt).as_str(),
+        "the text, byte for byte"
+    );
+    env.assert_intact();
+}
