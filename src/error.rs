@@ -103,6 +103,12 @@ pub enum StoreError {
         /// What was given.
         value: String,
     },
+    /// The store path exists but is a file, not a folder.
+    #[error("{path} is a file, not a folder: give the folder to keep the evidence store in.")]
+    NotAFolder {
+        /// The path given.
+        path: PathBuf,
+    },
     /// No default store location could be found.
     #[error("Could not find your home folder to keep the evidence store in; pass --store DIR.")]
     NoHome,
@@ -124,6 +130,7 @@ impl StoreError {
             StoreError::TooLong { .. } => "too_long",
             StoreError::ObjectDamaged { .. } => "object_damaged",
             StoreError::BadTime { .. } => "bad_time",
+            StoreError::NotAFolder { .. } => "not_a_folder",
             StoreError::NoHome => "no_home",
         }
     }

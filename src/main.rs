@@ -313,7 +313,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Check { json } => {
             let store = Store::open_for_reading(&root)?;
-            let report = check::run(&store, &mut |_| {})?;
+            let total = store.all_items()?.iter().map(|i| i.size).sum();
+            let bar = progress_bar(total, "re-hashing the evidence");
+            let report = check::run(&store, &mut |n| bar.set_position(n));
+            bar.finish_and_clear();
+            let report = report?;
             if json {
                 println!("{}", to_json(&report));
             } else {
@@ -351,18 +355,15 @@ fn capture(root: &std::path::Path, c: CaptureCommand) -> Result<(), Failure> {
                 capture::check_source(p)?;
             }
             let details = d.details();
-            let show = std::io::stderr().is_terminal();
             for p in &paths {
+                let bar = progress_bar(0, &p.display().to_string());
                 let item =
                     capture::file_with_progress(&store, &d.case, p, &details, &mut |n, total| {
-                        if show && total > 64 * 1024 * 1024 {
-                            eprint!("\r{}: {}%  ", p.display(), n * 100 / total.max(1));
-                        }
-                    })?;
-                if show {
-                    eprint!("\r");
-                }
-                report(&item, d.json);
+                        bar.set_length(total);
+                        bar.set_position(n);
+                    });
+                bar.finish_and_clear();
+                report(&item?, d.json);
             }
             return Ok(());
         }
@@ -394,6 +395,21 @@ fn report(i: &Item, json: bool) {
             i.id, i.original_name, i.size, i.captured.local, i.sha256
         );
     }
+}
+
+/// A progress bar on stderr, shown only when stderr is a terminal and the work is long.
+fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg} {wide_bar} {bytes}/{total_bytes} ({binary_bytes_per_sec}, {eta} left)",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_message(what.to_string());
+    bar
 }
 
 fn print_item(i: &Item) {

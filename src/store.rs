@@ -145,6 +145,9 @@ pub fn default_root() -> Result<PathBuf, StoreError> {
 impl Store {
     /// Open (creating if needed) the store in `root` for reading and writing.
     pub fn open(root: &Path) -> Result<Store, StoreError> {
+        if root.exists() && !root.is_dir() {
+            return Err(StoreError::NotAFolder { path: root.into() });
+        }
         create_private_dir(root)?;
         for sub in ["objects/sha256", "tmp"] {
             create_private_dir(&root.join(sub))?;

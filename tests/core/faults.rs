@@ -137,6 +137,10 @@ fn bad_input_is_refused_and_the_store_is_unchanged() {
     assert!(crate::util::walk_files(&env.store().join("tmp")).is_empty());
     env.assert_intact();
 
+    // A store path that is a file.
+    let out = ek_on(&good, &["case", "list"]);
+    assert_refused(&out, "is a file, not a folder");
+
     // Usage errors (clap) are exit 2 too.
     let out = env.ek(&["capture", "file"]);
     assert_eq!(out.status.code(), Some(2));

@@ -1,0 +1,22 @@
+//! Generates the app's context (config, embedded `ui/dist`, capabilities) and the
+//! permissions of its own commands, so `capabilities/main.json` can grant exactly those.
+//!
+//! The context is generated here rather than by `generate_context!` so that cargo's
+//! `rerun-if-changed` on `ui/dist` applies: after `npm run build`, a plain `cargo build`
+//! embeds the new UI.
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(&[
+            "list_cases",
+            "create_case",
+            "list_items",
+            "capture_screen",
+            "item_thumbnail",
+        ]))
+        .codegen(tauri_build::CodegenContext::new());
+    if let Err(e) = tauri_build::try_build(attributes) {
+        // A build script reports failure by panicking; say why first.
+        panic!("tauri-build failed: {e:#}");
+    }
+}

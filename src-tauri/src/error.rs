@@ -1,0 +1,71 @@
+//! The one error shape the UI receives: `{code, message}`. `code` is the core's stable
+//! name (`unknown_case`, `no_screen`, …) for the UI to branch on; `message` is the core's
+//! plain-English sentence, shown as it is.
+
+use evidence_kit::{CaptureError, StoreError};
+use serde::Serialize;
+
+/// An error sent across IPC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IpcError {
+    /// Stable machine-readable name.
+    pub code: String,
+    /// One sentence for the person using the app.
+    pub message: String,
+}
+
+impl IpcError {
+    /// `--store` was given without a folder.
+    pub fn store_arg_missing() -> IpcError {
+        IpcError {
+            code: "bad_arguments".into(),
+            message: "--store needs a folder after it, like --store /path/to/evidence. Start Evidence Kit again with a folder.".into(),
+        }
+    }
+
+    /// A background task ended without an answer (it panicked or was cancelled).
+    pub fn task_failed() -> IpcError {
+        IpcError {
+            code: "internal".into(),
+            message: "Evidence Kit stopped part-way through that. Nothing half-done was saved; please try again.".into(),
+        }
+    }
+}
+
+impl From<StoreError> for IpcError {
+    fn from(e: StoreError) -> IpcError {
+        IpcError {
+            code: e.code().into(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<CaptureError> for IpcError {
+    fn from(e: CaptureError) -> IpcError {
+        IpcError {
+            code: e.code().into(),
+            message: e.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_as_code_and_message() {
+        let e = IpcError::from(StoreError::UnknownCase { id: "EK-1".into() });
+        let json = serde_json::to_value(&e).expect("serializes");
+        assert_eq!(json["code"], "unknown_case");
+        assert!(json["message"].as_str().is_some_and(|m| m.contains("EK-1")));
+        assert_eq!(json.as_object().map(|o| o.len()), Some(2));
+    }
+
+    #[test]
+    fn capture_errors_keep_the_store_code() {
+        let e = IpcError::from(CaptureError::Store(StoreError::NoHome));
+        assert_eq!(e.code, "no_home");
+    }
+}

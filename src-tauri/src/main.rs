@@ -1,0 +1,42 @@
+//! `evidence-kit-desktop`: the Evidence Kit window. It opens the evidence store, then
+//! forwards each request from the UI (`ui/`) to the core crate and sends back its result
+//! or a `{code, message}` error. No evidence logic lives here.
+//!
+//! ```text
+//! evidence-kit-desktop [--store DIR]
+//! ```
+//! The store is `--store DIR`, else `$EVIDENCE_KIT_STORE`, else the per-user data folder
+//! (`~/.local/share/evidence-kit` on Linux).
+#![forbid(unsafe_code)]
+// A release build on Windows should not open a console window beside the app.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod args;
+mod commands;
+mod error;
+mod state;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // Opening the store can fail (read-only folder, newer schema…). The window still opens
+    // and shows the error sentence; every command then answers with that error.
+    let state = state::AppState::open(args::store_dir(std::env::args_os().skip(1)));
+    let result = tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::list_cases,
+            commands::create_case,
+            commands::list_items,
+            commands::capture_screen,
+            commands::item_thumbnail,
+        ])
+        .run(tauri::tauri_build_context!());
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("evidence-kit-desktop: the window could not be opened: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

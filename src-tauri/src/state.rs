@@ -1,0 +1,50 @@
+//! The open evidence store, shared by the commands.
+
+use crate::args::StoreArg;
+use crate::error::IpcError;
+use evidence_kit::store::{self, Store};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// What the commands share: the store, or why it could not be opened.
+pub struct AppState {
+    store: Result<Arc<Mutex<Store>>, IpcError>,
+}
+
+impl AppState {
+    /// Open the store the command line (or `$EVIDENCE_KIT_STORE`, or the default) names.
+    pub fn open(arg: StoreArg) -> AppState {
+        let root = match arg {
+            StoreArg::Dir(dir) => Ok(dir),
+            StoreArg::Default => store::default_root().map_err(IpcError::from),
+            StoreArg::MissingValue => Err(IpcError::store_arg_missing()),
+        };
+        let store = root.and_then(|root| Store::open(&root).map_err(IpcError::from));
+        if let Err(e) = &store {
+            eprintln!("evidence-kit-desktop: {}", e.message);
+        }
+        AppState {
+            store: store.map(|s| Arc::new(Mutex::new(s))),
+        }
+    }
+
+    /// Run `f` with the store on a blocking thread, so neither the window's main thread
+    /// nor the async runtime waits on disk, SQLite or a screenshot.
+    pub async fn run<T, E>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, IpcError>
+    where
+        T: Send + 'static,
+        E: Into<IpcError>,
+    {
+        let store = self.store.clone()?;
+        tauri::async_runtime::spawn_blocking(move || {
+            // A panic in an earlier command poisons the lock but cannot leave the store
+            // half-written: every write is one SQLite transaction, committed or not.
+            let store = store.lock().unwrap_or_else(PoisonError::into_inner);
+            f(&store).map_err(Into::into)
+        })
+        .await
+        .map_err(|_| IpcError::task_failed())?
+    }
+}

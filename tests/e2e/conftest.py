@@ -1,0 +1,99 @@
+"""Fixtures for the end-to-end tests: the settings run.sh passes, and one app session
+per test on a fresh evidence store."""
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.remote.client_config import ClientConfig
+from selenium.webdriver.remote.remote_connection import RemoteConnection
+
+from xdisplay import window_titles
+
+
+@dataclass(frozen=True)
+class Env:
+    app: Path
+    cli: Path
+    display: str
+    driver_url: str
+    tz: str
+    screenshot: Path
+
+
+@pytest.fixture(scope="session")
+def env() -> Env:
+    missing = [
+        k
+        for k in ("EK_E2E_APP", "EK_E2E_CLI", "EK_E2E_DISPLAY", "EK_E2E_DRIVER_URL")
+        if not os.environ.get(k)
+    ]
+    if missing:
+        pytest.skip(f"run these through tests/e2e/run.sh (missing {', '.join(missing)})")
+    return Env(
+        app=Path(os.environ["EK_E2E_APP"]),
+        cli=Path(os.environ["EK_E2E_CLI"]),
+        display=os.environ["EK_E2E_DISPLAY"],
+        driver_url=os.environ["EK_E2E_DRIVER_URL"],
+        tz=os.environ.get("EK_E2E_TZ", "UTC"),
+        screenshot=Path(os.environ.get("EK_E2E_SCREENSHOT", "/tmp/e2e-shot.png")),
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path, request) -> Path:
+    """Where the app keeps its evidence: a fresh folder for each test. Parametrize with
+    "not-a-folder" (indirect) to make it an ordinary file, which cannot be opened."""
+    path = tmp_path / "store"
+    if getattr(request, "param", None) == "not-a-folder":
+        path.write_text("not an evidence store\n")
+    return path
+
+
+@pytest.fixture
+def behind(env: Env, tmp_path: Path):
+    """A full-screen window with a known picture, opened before the app so that it is
+    what the app covers: what a person wants to capture. Yields the picture's path."""
+    picture = tmp_path / "behind.png"
+    subprocess.run(
+        ["convert", "-size", "1280x800", "gradient:#c0392b-#2980b9", f"PNG24:{picture}"],
+        check=True,
+        capture_output=True,
+    )
+    viewer = subprocess.Popen(
+        ["display", "-display", env.display, "-geometry", "+0+0", str(picture)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while "ImageMagick: behind.png" not in window_titles(env.display):
+            assert time.monotonic() < deadline, "the picture window did not open"
+            time.sleep(0.1)
+        yield picture
+    finally:
+        viewer.terminate()
+        viewer.wait(5)
+
+
+@pytest.fixture
+def driver(env: Env, store: Path, behind: Path):
+    """The desktop app, started by tauri-driver on `store`."""
+    options = ArgOptions()
+    options.set_capability("browserName", "wry")
+    options.set_capability(
+        "tauri:options",
+        {"application": str(env.app), "args": ["--store", str(store)]},
+    )
+    connection = RemoteConnection(client_config=ClientConfig(remote_server_addr=env.driver_url))
+    d = webdriver.Remote(command_executor=connection, options=options)
+    d.implicitly_wait(0)
+    try:
+        yield d
+    finally:
+        d.quit()

@@ -1,0 +1,168 @@
+"""Start a record, capture the screen, and check that what the window shows is what the
+store holds: the same SHA-256 as the stored bytes, a PNG of what was behind the app, and
+a capture time with the local offset."""
+
+import json
+import re
+import subprocess
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from xdisplay import pixel, window_titles
+
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+TITLE = "Posts in the parents' group"
+
+
+def by_testid(name: str, inside: str = "") -> tuple[str, str]:
+    return (By.CSS_SELECTOR, f'[data-testid="{name}"] {inside}'.strip())
+
+
+def test_capture_screen_shows_the_stored_hash(env, store: Path, driver):
+    wait = WebDriverWait(driver, 30)
+
+    # The window: its title, in the page and as the window manager shows it.
+    wait.until(EC.presence_of_element_located(by_testid("new-case-title")))
+    assert driver.title == "Evidence Kit"
+    wait.until(lambda _: "Evidence Kit" in window_titles(env.display))
+
+    # Start a record through the form.
+    driver.find_element(*by_testid("new-case-title")).send_keys(TITLE)
+    driver.find_element(*by_testid("new-case-staff")).send_keys("A. Teacher")
+    driver.find_element(*by_testid("new-case-submit")).click()
+    case_button = wait.until(EC.element_to_be_clickable(by_testid("case-list", "button[data-case-id]")))
+    case_id = case_button.get_attribute("data-case-id")
+    assert case_id and case_id.startswith("EK-")
+    assert TITLE in case_button.text
+
+    # Choose it and capture the screen.
+    case_button.click()
+    wait.until(lambda d: d.find_element(By.ID, "case-title").text == TITLE)
+    started = time.monotonic()
+    driver.find_element(*by_testid("capture-screen")).click()
+    item = wait.until(EC.presence_of_element_located(by_testid("item-list", "li[data-item-id]")))
+    # The window is back and ready for the next capture.
+    wait.until(lambda d: d.find_element(*by_testid("capture-screen")).is_enabled())
+    wait.until(lambda _: "Evidence Kit" in window_titles(env.display))
+    print(f"capture round trip: {time.monotonic() - started:.2f} s")
+    assert not driver.find_element(*by_testid("error-summary")).is_displayed()
+
+    # The full hash from the window (it sits in a closed <details>, so read textContent) …
+    shown = item.find_element(*by_testid("item-sha256")).get_attribute("textContent")
+    assert HEX64.match(shown), shown
+    assert shown[:8] + "…" in item.text
+
+    # … is the SHA-256 of the stored object, as sha256sum computes it, and that is a PNG.
+    obj = store / "objects" / "sha256" / shown[:2] / shown[2:]
+    assert obj.is_file(), f"no stored object at {obj}"
+    summed = subprocess.run(["sha256sum", str(obj)], capture_output=True, text=True, check=True)
+    assert summed.stdout.split()[0] == shown
+    assert obj.read_bytes()[:8] == PNG_MAGIC
+
+    # The app stepped out of the way: the screenshot shows the picture it was covering
+    # (red at the top, blue at the bottom), not the app's pale page.
+    top, bottom = pixel(obj, 640, 60), pixel(obj, 640, 740)
+    assert top[0] > 150 and top[2] < 100, f"top of the screenshot is {top}, not red"
+    assert bottom[2] > 150 and bottom[0] < 100, f"bottom of the screenshot is {bottom}, not blue"
+
+    # The store's own record (read with the CLI) agrees: the same item, a PNG.
+    listed = subprocess.run(
+        [str(env.cli), "--store", str(store), "items", "--case", case_id, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    [record] = [i for i in json.loads(listed.stdout) if i["sha256"] == shown]
+    assert record["media_type"] == "image/png"
+    assert str(record["id"]) == item.get_attribute("data-item-id")
+
+    # The capture time carries the local offset of the app's time zone (run.sh picks one
+    # that is not UTC), read inside a multi-threaded process; local and UTC are the same
+    # instant; the window shows the local time as recorded.
+    captured = record["captured"]
+    local = datetime.fromisoformat(captured["local"])
+    utc = datetime.fromisoformat(captured["utc"])
+    assert local == utc
+    assert local.utcoffset() == utc.astimezone(ZoneInfo(env.tz)).utcoffset(), (captured, env.tz)
+    assert captured["zone"] == env.tz
+    assert item.find_element(By.TAG_NAME, "time").get_attribute("datetime") == captured["local"]
+
+    # The preview arrived as raw PNG bytes and stays blurred until "Show" is pressed.
+    img = wait.until(lambda _: item.find_element(By.CSS_SELECTOR, "img.thumb__img"))
+    wait.until(lambda d: d.execute_script("return arguments[0].naturalWidth", img) > 0)
+    assert img.get_attribute("src").startswith("blob:")
+    assert "thumb__img--hidden" in img.get_attribute("class")
+    assert "blur" in driver.execute_script("return getComputedStyle(arguments[0]).filter", img)
+
+    # A picture of the whole virtual screen for a person to look at, once painted.
+    driver.execute_async_script(
+        "const done = arguments[0];"
+        "requestAnimationFrame(() => requestAnimationFrame(() => done()));"
+    )
+    subprocess.run(
+        ["import", "-display", env.display, "-window", "root", str(env.screenshot)],
+        check=True,
+        capture_output=True,
+    )
+    print(f"screenshot: {env.screenshot}")
+
+
+@pytest.mark.parametrize("store", ["not-a-folder"], indirect=True)
+def test_a_store_that_cannot_be_opened_is_explained(env, store: Path, driver):
+    summary = WebDriverWait(driver, 30).until(
+        EC.visibility_of_element_located(by_testid("error-summary"))
+    )
+    assert "There is a problem" in summary.text
+    assert str(store) in summary.text, summary.text
+    driver.execute_async_script(
+        "const done = arguments[0];"
+        "requestAnimationFrame(() => requestAnimationFrame(() => done()));"
+    )
+    shot = env.screenshot.with_name(f"{env.screenshot.stem}-store-error.png")
+    subprocess.run(
+        ["import", "-display", env.display, "-window", "root", str(shot)],
+        check=True,
+        capture_output=True,
+    )
+    print(f"screenshot: {shot}")
+
+
+def test_the_page_is_locked_down(driver):
+    """capabilities/main.json grants Evidence Kit's commands and none of Tauri's core
+    APIs, so the page cannot, say, read the app's version or retitle its window; and
+    tauri.conf.json's CSP, frozen prototype and withGlobalTauri=false are in force."""
+    WebDriverWait(driver, 30).until(EC.presence_of_element_located(by_testid("case-list")))
+    call = (
+        "const [cmd, args, done] = arguments;"
+        "window.__TAURI_INTERNALS__.invoke(cmd, args)"
+        "  .then((v) => done({ok: v}), (e) => done({err: String(e && e.message || e)}));"
+    )
+    assert "ok" in driver.execute_async_script(call, "list_cases", {})
+    for cmd, args in [
+        ("plugin:app|version", {}),
+        ("plugin:window|set_title", {"label": "main", "value": "Hacked"}),
+    ]:
+        answer = driver.execute_async_script(call, cmd, args)
+        assert "err" in answer and "not allowed" in answer["err"], (cmd, answer)
+
+    assert driver.execute_script(
+        "try { eval('1'); return 'ran'; } catch (e) { return String(e); }"
+    ).startswith("EvalError")
+    assert (
+        driver.execute_script(
+            "const s = document.createElement('script');"
+            "s.textContent = 'window.__inline = 1'; document.body.append(s);"
+            "return window.__inline === undefined;"
+        )
+        is True
+    )
+    assert driver.execute_script("return Object.isFrozen(Object.prototype)") is True
+    assert driver.execute_script("return typeof window.__TAURI__") == "undefined"

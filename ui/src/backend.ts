@@ -1,0 +1,149 @@
+// The one seam between the page and the desktop app: everything the UI asks of the
+// store goes through `Backend`. `TauriBackend` calls the Rust commands in
+// src-tauri/src/commands.rs; tests substitute a fake (see app.test.ts) or mock the IPC
+// itself (backend.test.ts).
+import { invoke } from "@tauri-apps/api/core";
+
+/** When something happened, as recorded by the core (src/clock.rs `Stamp`). */
+export interface Stamp {
+  /** RFC 3339 in UTC, e.g. `2026-11-25T14:32:05.123Z`. */
+  utc: string;
+  /** The same instant in local time with its offset, e.g. `2026-11-25T14:32:05.123+00:00`. */
+  local: string;
+  /** IANA zone name, e.g. `Europe/London`. */
+  zone: string;
+}
+
+/** An incident record (src/case.rs `Case`). */
+export interface Case {
+  /** The reference, e.g. `EK-20261125-3F2A9C`. */
+  id: string;
+  title: string;
+  staff: string;
+  created: Stamp;
+}
+
+/** A case with counts, for the list (src/case.rs `CaseSummary`). */
+export interface CaseSummary extends Case {
+  items: number;
+  withdrawn: number;
+}
+
+/** Who the abuse came from, as far as the staff member knows. */
+export interface Sender {
+  handle: string | null;
+  email: string | null;
+  phone: string | null;
+  profile: string | null;
+}
+
+/** One piece of evidence (src/case.rs `Item`). */
+export interface Item {
+  id: number;
+  case_id: string;
+  /** SHA-256 of the bytes, 64 lower-case hex digits. */
+  sha256: string;
+  size: number;
+  media_type: string;
+  original_name: string;
+  source: "file" | "screen" | "window" | "clipboard";
+  captured: Stamp;
+  captured_by: string;
+  site: string | null;
+  url: string | null;
+  from: Sender;
+  seen: string | null;
+  note: string | null;
+  withdrawn: { at: Stamp; reason: string } | null;
+}
+
+/** What the UI needs from the store. */
+export interface Backend {
+  listCases(): Promise<CaseSummary[]>;
+  createCase(title: string, staff: string): Promise<Case>;
+  listItems(caseId: string): Promise<Item[]>;
+  captureScreen(caseId: string): Promise<Item>;
+  /** A PNG preview; empty when the item is not an image. */
+  itemThumbnail(itemId: number): Promise<Uint8Array>;
+}
+
+/**
+ * A failure reported by the backend: `code` is a stable name to branch on
+ * (`unknown_case`, `no_screen`, …), `message` one sentence to show as it is.
+ */
+export class BackendError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Shown when a failure does not carry a sentence of its own. */
+export const FALLBACK_MESSAGE =
+  "Something went wrong inside Evidence Kit. Nothing was changed; please try again.";
+
+/** Turn whatever a rejected `invoke` gave us into a `BackendError`. */
+export function toBackendError(e: unknown): BackendError {
+  if (e instanceof BackendError) return e;
+  if (typeof e === "object" && e !== null) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && typeof message === "string" && message !== "") {
+      return new BackendError(code, message);
+    }
+  }
+  // Tauri itself rejects with a bare string when a command is not allowed or its
+  // arguments do not fit; keep the text for the log but show a plain sentence.
+  console.error("backend:", e);
+  return new BackendError("internal", FALLBACK_MESSAGE);
+}
+
+type Invoke = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
+
+/** The real backend: Tauri commands over IPC. */
+export class TauriBackend implements Backend {
+  private readonly call: Invoke;
+
+  constructor(call: Invoke = invoke) {
+    this.call = call;
+  }
+
+  private async run<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+    try {
+      return await this.call<T>(cmd, args);
+    } catch (e) {
+      throw toBackendError(e);
+    }
+  }
+
+  listCases(): Promise<CaseSummary[]> {
+    return this.run("list_cases");
+  }
+
+  createCase(title: string, staff: string): Promise<Case> {
+    return this.run("create_case", { title, staff });
+  }
+
+  listItems(caseId: string): Promise<Item[]> {
+    return this.run("list_items", { caseId });
+  }
+
+  captureScreen(caseId: string): Promise<Item> {
+    return this.run("capture_screen", { caseId });
+  }
+
+  async itemThumbnail(itemId: number): Promise<Uint8Array> {
+    const raw = await this.run<unknown>("item_thumbnail", { itemId });
+    return toBytes(raw);
+  }
+}
+
+/** Raw IPC responses arrive as an ArrayBuffer; accept the other shapes too. */
+function toBytes(raw: unknown): Uint8Array {
+  if (raw instanceof Uint8Array) return raw;
+  if (raw instanceof ArrayBuffer) return new Uint8Array(raw);
+  if (ArrayBuffer.isView(raw)) return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (Array.isArray(raw)) return Uint8Array.from(raw as number[]);
+  return new Uint8Array(0);
+}

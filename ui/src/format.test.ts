@@ -1,0 +1,21 @@
+import { describe, expect, test } from "vitest";
+import { countItems, formatLocal, shortHash } from "./format";
+
+describe("formatLocal", () => {
+  test("keeps the recorded wall-clock time and shows its offset", () => {
+    expect(formatLocal("2026-07-01T13:00:00.000+01:00")).toBe("1 July 2026 at 13:00:00 (UTC+01:00)");
+    expect(formatLocal("2026-11-25T09:05:07.123+00:00")).toBe("25 November 2026 at 09:05:07 (UTC+00:00)");
+    expect(formatLocal("2026-11-25T09:05:07Z")).toBe("25 November 2026 at 09:05:07 (UTC)");
+  });
+
+  test("shows anything unexpected as it is", () => {
+    expect(formatLocal("yesterday")).toBe("yesterday");
+    expect(formatLocal("2026-13-01T00:00:00+00:00")).toBe("2026-13-01T00:00:00+00:00");
+  });
+});
+
+test("shortHash and countItems", () => {
+  expect(shortHash("a".repeat(64))).toBe("aaaaaaaa…");
+  expect(countItems(1)).toBe("1 item");
+  expect(countItems(0)).toBe("0 items");
+});

@@ -1,0 +1,34 @@
+// Plain-English renderings of the core's values. Pure functions, tested in format.test.ts.
+
+const MONTHS = [
+  "January", "February", "March", "April", "May", "June",
+  "July", "August", "September", "October", "November", "December",
+];
+
+const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * "25 November 2026 at 14:32:05 (UTC+01:00)" from the core's local stamp
+ * (`2026-11-25T14:32:05.123+01:00`). The wall-clock time is taken from the string as
+ * recorded, never re-computed in the viewer's time zone, and the offset is always
+ * shown. Anything unexpected is shown as it is.
+ */
+export function formatLocal(local: string): string {
+  const m = LOCAL_TIME.exec(local);
+  if (!m) return local;
+  const [, year, month, day, hh, mm, ss, offset] = m;
+  const monthName = MONTHS[Number(month) - 1];
+  if (monthName === undefined) return local;
+  const zone = offset === "Z" ? "UTC" : `UTC${offset}`;
+  return `${Number(day)} ${monthName} ${year} at ${hh}:${mm}:${ss} (${zone})`;
+}
+
+/** The first 8 hex digits of a SHA-256 and an ellipsis: enough to tell items apart. */
+export function shortHash(sha256: string): string {
+  return sha256.length > 8 ? `${sha256.slice(0, 8)}…` : sha256;
+}
+
+/** "1 item", "3 items". */
+export function countItems(n: number): string {
+  return n === 1 ? "1 item" : `${n} items`;
+}
