@@ -150,6 +150,33 @@ fn screenshot_is_full_size_png_with_the_pixels_on_screen() {
     env.assert_intact();
 }
 
+/// `display` names its window with a Latin-1 WM_NAME only; real applications (browsers,
+/// GTK) also set a UTF-8 `_NET_WM_NAME`, which is what xcap reads. Set one, as they do,
+/// on every window with that title (done again on each try: the window may not be
+/// mapped or managed yet).
+fn name_window_utf8(display: &str, title: &str) {
+    let found = Command::new("xdotool")
+        .args(["search", "--name", title])
+        .env("DISPLAY", display)
+        .output()
+        .expect("xdotool");
+    for id in String::from_utf8_lossy(&found.stdout).lines() {
+        let _ = Command::new("xprop")
+            .args([
+                "-id",
+                id,
+                "-f",
+                "_NET_WM_NAME",
+                "8u",
+                "-set",
+                "_NET_WM_NAME",
+                title,
+            ])
+            .env("DISPLAY", display)
+            .status();
+    }
+}
+
 #[test]
 fn window_capture_finds_the_window_by_title() {
     let display = xvfb(640, 480);
@@ -159,6 +186,21 @@ fn window_capture_finds_the_window_by_title() {
         .stderr(Stdio::null())
         .spawn()
         .expect("openbox");
+    // Windows mapped before the window manager is ready may never be managed.
+    let mut wm_ready = false;
+    for _ in 0..100 {
+        let out = Command::new("xprop")
+            .args(["-root", "_NET_SUPPORTING_WM_CHECK"])
+            .env("DISPLAY", &display.name)
+            .output()
+            .expect("xprop");
+        if String::from_utf8_lossy(&out.stdout).contains("window id") {
+            wm_ready = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(wm_ready, "openbox did not start");
     let env = Env::new();
     let img = env.path("win.png");
     assert!(
@@ -175,36 +217,11 @@ fn window_capture_finds_the_window_by_title() {
         .env("DISPLAY", &display.name)
         .spawn()
         .expect("display");
-    // `display` names its window with a Latin-1 WM_NAME; real apps (browsers, GTK)
-    // set a UTF-8 _NET_WM_NAME, which is what xcap reads. Set one, as they do.
-    let found = Command::new("xdotool")
-        .args(["search", "--sync", "--name", "Abusive post window"])
-        .env("DISPLAY", &display.name)
-        .output()
-        .expect("xdotool");
-    let ids = String::from_utf8_lossy(&found.stdout).to_string();
-    assert!(!ids.trim().is_empty(), "the test window appeared");
-    for id in ids.lines() {
-        let set = Command::new("xprop")
-            .args([
-                "-id",
-                id,
-                "-f",
-                "_NET_WM_NAME",
-                "8u",
-                "-set",
-                "_NET_WM_NAME",
-                "Abusive post window",
-            ])
-            .env("DISPLAY", &display.name)
-            .status()
-            .expect("xprop");
-        assert!(set.success());
-    }
     let case = env.case();
     let mut last = String::new();
     let mut item = None;
     for _ in 0..50 {
+        name_window_utf8(&display.name, "Abusive post window");
         let out = Command::new(env!("CARGO_BIN_EXE_evidence-kit"))
             .args(["--store", env.store().to_str().unwrap()])
             .args([
