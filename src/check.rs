@@ -5,7 +5,7 @@
 use crate::StoreError;
 use crate::case::Item;
 use crate::custody::{self, ChainBreak, Entry};
-use crate::store::{Store, hash_file};
+use crate::store::{Store, hash_file_blocks};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,6 +25,9 @@ pub enum Problem {
         expected: String,
         /// Hash now.
         actual: String,
+        /// The first changed block, as a byte range (from the block hashes taken at
+        /// capture), when the store has them.
+        first_difference: Option<(u64, u64)>,
     },
     /// A stored object is gone.
     Missing {
@@ -85,10 +88,21 @@ impl std::fmt::Display for Problem {
                 path,
                 expected,
                 actual,
-            } => write!(
-                f,
-                "altered: item {item} ({name}) — {path} has SHA-256 {actual}, but {expected} was recorded at capture"
-            ),
+                first_difference,
+            } => {
+                write!(
+                    f,
+                    "altered: item {item} ({name}) — {path} has SHA-256 {actual}, but {expected} was recorded at capture"
+                )?;
+                if let Some((a, b)) = first_difference {
+                    write!(
+                        f,
+                        "; the first change is in bytes {a}–{}",
+                        b.saturating_sub(1)
+                    )?;
+                }
+                Ok(())
+            }
             Problem::Missing { item, name, path } => {
                 write!(f, "missing: item {item} ({name}) — {path} is gone")
             }
@@ -175,14 +189,29 @@ pub fn run(store: &Store, on_progress: &mut dyn FnMut(u64)) -> Result<Report, St
         referenced.insert(item.sha256.clone());
         let path = store.object_path(&item.sha256);
         let shown = path.display().to_string();
-        match hash_file(&path) {
-            Ok(actual) if actual == item.sha256 => {}
-            Ok(actual) => r.problems.push(Problem::Altered {
+        let recorded = store.blocks(&item.sha256)?;
+        let block_size = recorded.as_ref().map_or(1 << 20, |b| b.size);
+        match hash_file_blocks(&path, block_size) {
+            Ok((actual, blocks)) if actual == item.sha256 => {
+                if recorded.as_ref().is_some_and(|r| *r != blocks) {
+                    r.problems.push(Problem::RecordChanged {
+                        item: item.id,
+                        field: "block hashes".into(),
+                        recorded: "block hashes that do not match the bytes".into(),
+                        logged: "the block hashes of the bytes".into(),
+                    });
+                }
+            }
+            Ok((actual, blocks)) => r.problems.push(Problem::Altered {
                 item: item.id,
                 name: item.original_name.clone(),
                 path: shown,
                 expected: item.sha256.clone(),
                 actual,
+                first_difference: recorded.as_ref().and_then(|rec| {
+                    let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                    crate::store::first_difference(rec, &blocks, len)
+                }),
             }),
             Err(_) => r.problems.push(Problem::Missing {
                 item: item.id,

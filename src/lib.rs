@@ -21,12 +21,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bundle;
 pub mod capture;
 pub mod case;
 pub mod check;
 pub mod clock;
 pub mod custody;
 pub mod error;
+pub mod keys;
 pub mod store;
 pub mod thumbnail;
 

@@ -3,9 +3,11 @@
 //! could not be used (one plain sentence on stderr).
 
 use clap::{Args, Parser, Subcommand};
+use evidence_kit::bundle::{self, SealRequest};
 use evidence_kit::capture::{self, Details, Target};
 use evidence_kit::case::{Item, Sender};
 use evidence_kit::check;
+use evidence_kit::keys::KeyDir;
 use evidence_kit::store::{self, ItemField, Store};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -22,6 +24,9 @@ struct Cli {
     /// The evidence store folder (default: your data folder, or $EVIDENCE_KIT_STORE).
     #[arg(long, global = true, value_name = "DIR")]
     store: Option<PathBuf>,
+    /// The keys folder (default: your config folder, or $EVIDENCE_KIT_CONFIG).
+    #[arg(long, global = true, value_name = "DIR")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -78,6 +83,86 @@ enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Your signing key and the designated persons you seal to.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Seal a case into one signed bundle (optionally encrypted to the designated person).
+    Seal {
+        /// The case id.
+        #[arg(long)]
+        case: String,
+        /// The bundle file (default: CASE.evidence here; .age is added with --to).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Encrypt to this designated person (a name from `keys add-recipient`, or age1…).
+        #[arg(long)]
+        to: Option<String>,
+        /// Sign with this minisign secret key file instead of your own.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        #[command(flatten)]
+        pass: PassArgs,
+        /// The school, for the bag's Source-Organization.
+        #[arg(long, default_value = evidence_kit::bundle::DEFAULT_ORGANIZATION)]
+        organization: String,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Clone, Default)]
+struct PassArgs {
+    /// Read the signing key's passphrase from this file (for scripts).
+    #[arg(long, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make your signing key (minisign, Ed25519), protected by a passphrase.
+    New {
+        /// Your name, as the designated person knows you.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        pass: PassArgs,
+        /// Make the key without a passphrase (anyone with this computer could sign as you).
+        #[arg(long)]
+        no_passphrase: bool,
+        /// Replace an existing key (only if it is lost or compromised).
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Show your public key, its fingerprint, and your designated persons.
+    Show {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write your public key to a file to give to the designated person.
+    Export {
+        /// The file (e.g. teacher.pub).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// (Designated person) make your decryption key; prints the age1… to give to staff.
+    NewRecipient {
+        /// Your name.
+        #[arg(long)]
+        name: String,
+        /// Replace an existing key.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Add a designated person you can seal bundles to.
+    AddRecipient {
+        /// Their name.
+        #[arg(long)]
+        name: String,
+        /// The age1… they gave you.
+        recipient: String,
     },
 }
 
@@ -232,9 +317,236 @@ fn parse_item(s: &str) -> Result<i64, Failure> {
     })
 }
 
+fn keydir(config: &Option<PathBuf>) -> Result<KeyDir, Failure> {
+    match config {
+        Some(p) => Ok(KeyDir::at(p.clone())),
+        None => Ok(KeyDir::default_location()?),
+    }
+}
+
+/// The passphrase: --passphrase-file, else $EVIDENCE_KIT_PASSPHRASE, else asked on the
+/// terminal (twice when `confirm`).
+fn passphrase(pass: &PassArgs, confirm: bool) -> Result<String, Failure> {
+    if let Some(f) = &pass.passphrase_file {
+        let text = std::fs::read_to_string(f).map_err(|e| Failure {
+            message: format!("Could not read the passphrase file {}: {e}.", f.display()),
+            code: 2,
+        })?;
+        return Ok(text.trim_end_matches(['\n', '\r']).to_string());
+    }
+    if let Ok(p) = std::env::var("EVIDENCE_KIT_PASSPHRASE") {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure {
+            message: "A passphrase is needed: type it at a terminal, or give --passphrase-file FILE or EVIDENCE_KIT_PASSPHRASE.".into(),
+            code: 2,
+        });
+    }
+    let first = rpassword::prompt_password("Passphrase for your signing key: ")?;
+    if confirm {
+        let again = rpassword::prompt_password("The same passphrase again: ")?;
+        if again != first {
+            return Err(Failure {
+                message: "The two passphrases were different; nothing was made. Try again.".into(),
+                code: 2,
+            });
+        }
+    }
+    if first.is_empty() {
+        return Err(Failure {
+            message:
+                "The passphrase was empty; use --no-passphrase if you really want no passphrase."
+                    .into(),
+            code: 2,
+        });
+    }
+    Ok(first)
+}
+
+fn keys(config: &Option<PathBuf>, c: KeysCommand) -> Result<(), Failure> {
+    let dir = keydir(config)?;
+    match c {
+        KeysCommand::New {
+            name,
+            pass,
+            no_passphrase,
+            replace,
+        } => {
+            let pw = if no_passphrase {
+                eprintln!(
+                    "Warning: this key has no passphrase. Anyone who can use this computer can sign bundles in your name."
+                );
+                None
+            } else {
+                Some(passphrase(&pass, true)?)
+            };
+            let k = dir.new_signing_key(&name, pw.as_deref(), replace)?;
+            println!("Your signing key is made.");
+            println!("Name:        {name}");
+            println!("Fingerprint: {}", k.fingerprint());
+            println!("Public key:  {}", k.key.to_base64());
+            println!(
+                "Give your designated person your public key (evidence-kit keys export --out you.pub) and read them the fingerprint."
+            );
+        }
+        KeysCommand::Show { json } => {
+            let k = dir.public_signing_key();
+            let recipients = dir.recipients()?;
+            let identity = dir.identity_info().ok();
+            if json {
+                let v = serde_json::json!({
+                    "signing_key": k.as_ref().ok().map(|k| serde_json::json!({
+                        "name": k.name, "key_id": k.key_id, "fingerprint": k.fingerprint(),
+                        "public_key": k.key.to_base64(),
+                    })),
+                    "recipients": recipients.iter().map(|r| serde_json::json!({
+                        "name": r.name, "recipient": r.recipient, "fingerprint": r.fingerprint(),
+                    })).collect::<Vec<_>>(),
+                    "identity": identity.as_ref().map(|i| serde_json::json!({
+                        "name": i.name, "recipient": i.recipient, "fingerprint": i.fingerprint(),
+                    })),
+                });
+                println!("{}", to_json(&v));
+                return Ok(());
+            }
+            match k {
+                Ok(k) => {
+                    println!("Signing key of {}", k.name.as_deref().unwrap_or("unknown"));
+                    println!("Fingerprint: {}", k.fingerprint());
+                    println!("Public key:  {}", k.key.to_base64());
+                }
+                Err(e) => println!("{e}"),
+            }
+            for r in recipients {
+                println!(
+                    "Designated person: {} ({}) {}",
+                    r.name,
+                    r.fingerprint(),
+                    r.recipient
+                );
+            }
+            if let Some(i) = identity {
+                println!("Your designated-person key: {} {}", i.name, i.recipient);
+            }
+        }
+        KeysCommand::Export { out } => {
+            let k = dir.public_signing_key()?;
+            if out.exists() {
+                return Err(Failure {
+                    message: format!("{} already exists; choose another name.", out.display()),
+                    code: 2,
+                });
+            }
+            std::fs::write(&out, k.to_pub_file()).map_err(|e| Failure {
+                message: format!("Could not write {}: {e}.", out.display()),
+                code: 2,
+            })?;
+            println!("Wrote {} (fingerprint {}).", out.display(), k.fingerprint());
+        }
+        KeysCommand::NewRecipient { name, replace } => {
+            let r = dir.new_identity(&name, replace)?;
+            println!("{}", r.recipient);
+            eprintln!(
+                "Give this to staff (it is public): {}\nFingerprint: {}\nYour secret key is in {}; keep it safe.",
+                r.recipient,
+                r.fingerprint(),
+                dir.identity_path(None).display()
+            );
+        }
+        KeysCommand::AddRecipient { name, recipient } => {
+            let r = dir.add_recipient(&name, &recipient)?;
+            println!(
+                "Added {} ({}). Check the fingerprint with them.",
+                r.name,
+                r.fingerprint()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn seal(root: &std::path::Path, config: &Option<PathBuf>, args: SealArgs) -> Result<(), Failure> {
+    let store = Store::open(root)?;
+    let dir = keydir(config)?;
+    // Check the case and the recipient before asking for a passphrase.
+    store.case(&args.case)?;
+    let to = match &args.to {
+        Some(t) => Some(dir.resolve_recipient(t)?),
+        None => None,
+    };
+    let pw = if dir.signing_key_is_encrypted(args.key.as_deref())? {
+        Some(passphrase(&args.pass, false)?)
+    } else {
+        None
+    };
+    let key = dir.signing_key(args.key.as_deref(), pw.as_deref())?;
+    let bar = progress_bar(0, "sealing");
+    let req = SealRequest {
+        case_id: args.case.clone(),
+        out: args.out.clone(),
+        to,
+        organization: args.organization.clone(),
+    };
+    let sealed = bundle::seal(&store, &key, &req, &mut |n, total| {
+        bar.set_length(total);
+        bar.set_position(n);
+    });
+    bar.finish_and_clear();
+    let sealed = sealed?;
+    if args.json {
+        println!("{}", to_json(&sealed));
+    } else {
+        println!(
+            "Sealed {} item(s) into {}",
+            sealed.items,
+            sealed.path.display()
+        );
+        println!("SHA-256: {}", sealed.sha256);
+        println!("Signed by {} ({})", key.name, sealed.signer_fingerprint);
+        if let Some(t) = &req.to {
+            println!("Encrypted to {} ({})", t.name, t.fingerprint());
+        }
+        println!("Give this file to your designated safeguarding person; keep your copy.");
+    }
+    Ok(())
+}
+
+struct SealArgs {
+    case: String,
+    out: Option<PathBuf>,
+    to: Option<String>,
+    key: Option<PathBuf>,
+    pass: PassArgs,
+    organization: String,
+    json: bool,
+}
+
 fn run(cli: Cli) -> Result<u8, Failure> {
     let root = root(&cli.store)?;
     match cli.command {
+        Command::Keys(k) => keys(&cli.config, k)?,
+        Command::Seal {
+            case,
+            out,
+            to,
+            key,
+            pass,
+            organization,
+            json,
+        } => seal(
+            &root,
+            &cli.config,
+            SealArgs {
+                case,
+                out,
+                to,
+                key,
+                pass,
+                organization,
+                json,
+            },
+        )?,
         Command::Case(CaseCommand::New { title, staff }) => {
             let store = Store::open(&root)?;
             let case = store.create_case(&title, &staff)?;

@@ -90,7 +90,94 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX custody_case ON custody(case_id);
     "#,
+    // 2: block hashes of each object, taken at acquisition, so that a verifier can say
+    // where in a file a change is, not only that there is one.
+    r#"
+    CREATE TABLE object_blocks (
+        sha256     TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+        block_size INTEGER NOT NULL CHECK (block_size > 0),
+        digests    BLOB NOT NULL
+    ) STRICT;
+    "#,
 ];
+
+/// Fewest bytes in a block of [`Blocks`].
+pub const MIN_BLOCK_BYTES: u64 = 4096;
+/// Most blocks per object (the block size doubles until it fits).
+pub const MAX_BLOCKS: u64 = 1024;
+
+/// The block size for an object of `size` bytes: a power of two of at least 4 KiB,
+/// small enough to locate a change, large enough for at most 1,024 blocks.
+pub fn block_size_for(size: u64) -> u64 {
+    let mut b = MIN_BLOCK_BYTES;
+    while size.div_ceil(b) > MAX_BLOCKS {
+        b *= 2;
+    }
+    b
+}
+
+/// SHA-256 of each consecutive block of an object (the last may be short).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocks {
+    /// Bytes per block.
+    pub size: u64,
+    /// One digest per block.
+    pub digests: Vec<[u8; 32]>,
+}
+
+impl Blocks {
+    /// The digests as lower-case hex.
+    pub fn hex(&self) -> Vec<String> {
+        self.digests.iter().map(hex::encode).collect()
+    }
+}
+
+/// Computes [`Blocks`] over a stream fed in arbitrary pieces.
+pub struct BlockHasher {
+    size: u64,
+    in_block: u64,
+    current: Sha256,
+    digests: Vec<[u8; 32]>,
+}
+
+impl BlockHasher {
+    /// Blocks of `block_size` bytes.
+    pub fn new(block_size: u64) -> Self {
+        BlockHasher {
+            size: block_size.max(1),
+            in_block: 0,
+            current: Sha256::new(),
+            digests: Vec::new(),
+        }
+    }
+
+    /// Feed bytes.
+    pub fn update(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let room = (self.size - self.in_block) as usize;
+            let take = room.min(data.len());
+            self.current.update(&data[..take]);
+            self.in_block += take as u64;
+            data = &data[take..];
+            if self.in_block == self.size {
+                let d = std::mem::replace(&mut self.current, Sha256::new()).finalize();
+                self.digests.push(d.into());
+                self.in_block = 0;
+            }
+        }
+    }
+
+    /// The digests (a final short block included).
+    pub fn finish(mut self) -> Blocks {
+        if self.in_block > 0 {
+            self.digests.push(self.current.finalize().into());
+        }
+        Blocks {
+            size: self.size,
+            digests: self.digests,
+        }
+    }
+}
 
 /// An open evidence store.
 pub struct Store {
@@ -117,6 +204,7 @@ pub(crate) struct NewItem {
     pub seen: Option<String>,
     pub note: Option<String>,
     pub email: Option<EmailHeaders>,
+    pub blocks: Blocks,
 }
 
 /// What streaming bytes into the store produced.
@@ -126,6 +214,8 @@ pub(crate) struct Ingested {
     pub size: u64,
     /// The first bytes (up to 64 KiB), for sniffing the media type.
     pub head: Vec<u8>,
+    /// Block hashes, taken in the same pass.
+    pub blocks: Blocks,
 }
 
 /// Bytes kept from the start of a capture for sniffing.
@@ -361,6 +451,7 @@ impl Store {
         &self,
         reader: &mut dyn Read,
         source_name: &Path,
+        size_hint: u64,
         on_progress: &mut dyn FnMut(u64),
     ) -> Result<Ingested, crate::CaptureError> {
         let tmp_dir = self.root.join("tmp");
@@ -369,7 +460,7 @@ impl Store {
             std::process::id(),
             uuid::Uuid::new_v4().simple()
         ));
-        let result = self.ingest_into(&tmp_path, reader, source_name, on_progress);
+        let result = self.ingest_into(&tmp_path, reader, source_name, size_hint, on_progress);
         if result.is_err() {
             // Not evidence yet: a failed capture leaves nothing behind.
             let _ = make_writable(&tmp_path);
@@ -383,6 +474,7 @@ impl Store {
         tmp_path: &Path,
         reader: &mut dyn Read,
         source_name: &Path,
+        size_hint: u64,
         on_progress: &mut dyn FnMut(u64),
     ) -> Result<Ingested, crate::CaptureError> {
         let io = |action, e| StoreError::io(action, tmp_path, e);
@@ -392,6 +484,7 @@ impl Store {
             .open(tmp_path)
             .map_err(|e| io("create", e))?;
         let mut hasher = Sha256::new();
+        let mut blocks = BlockHasher::new(block_size_for(size_hint));
         let mut head = Vec::new();
         let mut size: u64 = 0;
         let mut buf = vec![0u8; CHUNK_BYTES];
@@ -409,6 +502,7 @@ impl Store {
             };
             let chunk = &buf[..n];
             hasher.update(chunk);
+            blocks.update(chunk);
             if head.len() < HEAD_BYTES {
                 let take = (HEAD_BYTES - head.len()).min(n);
                 head.extend_from_slice(&chunk[..take]);
@@ -445,7 +539,12 @@ impl Store {
             fs::rename(tmp_path, &dest).map_err(|e| StoreError::io("save", &dest, e))?;
             sync_dir(&parent).map_err(|e| StoreError::io("save", &parent, e))?;
         }
-        Ok(Ingested { sha256, size, head })
+        Ok(Ingested {
+            sha256,
+            size,
+            head,
+            blocks: blocks.finish(),
+        })
     }
 
     // ---- cases ----
@@ -584,6 +683,12 @@ impl Store {
         )
         .map_err(|e| self.db_err(e))?;
         let id = tx.last_insert_rowid();
+        let digests: Vec<u8> = new.blocks.digests.iter().flatten().copied().collect();
+        tx.execute(
+            "INSERT OR IGNORE INTO object_blocks (sha256, block_size, digests) VALUES (?1, ?2, ?3)",
+            params![new.sha256, new.blocks.size as i64, digests],
+        )
+        .map_err(|e| self.db_err(e))?;
         let item = Item {
             id,
             case_id: new.case_id,
@@ -626,6 +731,30 @@ impl Store {
             .query_map([case_id.trim()], item_from_row)
             .map_err(|e| self.db_err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.db_err(e))
+    }
+
+    /// The block hashes taken when these bytes were captured.
+    pub fn blocks(&self, sha256: &str) -> Result<Option<Blocks>, StoreError> {
+        let row: Option<(i64, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT block_size, digests FROM object_blocks WHERE sha256 = ?1",
+                [sha256],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.db_err(e))?;
+        Ok(row.map(|(size, d)| Blocks {
+            size: size.max(1) as u64,
+            digests: d
+                .chunks_exact(32)
+                .map(|c| {
+                    let mut a = [0u8; 32];
+                    a.copy_from_slice(c);
+                    a
+                })
+                .collect(),
+        }))
     }
 
     /// Every item in the store, in id order (for `check`).
@@ -974,6 +1103,40 @@ fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
             }),
         },
     })
+}
+
+/// SHA-256 of a file and of its blocks of `block_size`, in one streamed pass.
+pub fn hash_file_blocks(path: &Path, block_size: u64) -> std::io::Result<(String, Blocks)> {
+    let mut f = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut blocks = BlockHasher::new(block_size);
+    let mut buf = vec![0u8; CHUNK_BYTES];
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        blocks.update(&buf[..n]);
+    }
+    Ok((hex::encode(hasher.finalize()), blocks.finish()))
+}
+
+/// The first block where two block lists differ, as a byte range `(start, end)`
+/// (end exclusive, capped at `len`, the altered length).
+pub fn first_difference(expected: &Blocks, actual: &Blocks, len: u64) -> Option<(u64, u64)> {
+    if expected.size != actual.size {
+        return None;
+    }
+    let n = expected.digests.len().max(actual.digests.len());
+    (0..n)
+        .find(|&i| expected.digests.get(i) != actual.digests.get(i))
+        .map(|i| {
+            let start = i as u64 * expected.size;
+            (start, (start + expected.size).min(len.max(start + 1)))
+        })
 }
 
 /// SHA-256 of a file, streamed.

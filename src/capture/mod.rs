@@ -116,7 +116,7 @@ pub fn file_with_progress(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "unnamed".to_string());
     let captured = store.now();
-    let ingested = store.ingest(&mut f, path, &mut |n| on_progress(n, total))?;
+    let ingested = store.ingest(&mut f, path, total, &mut |n| on_progress(n, total))?;
     record(
         store,
         case_id,
@@ -139,7 +139,7 @@ fn bytes(
 ) -> Result<Item, CaptureError> {
     let captured = store.now();
     let mut r: &[u8] = data;
-    let ingested = store.ingest(&mut r, Path::new(&name), &mut |_| {})?;
+    let ingested = store.ingest(&mut r, Path::new(&name), data.len() as u64, &mut |_| {})?;
     record(store, case_id, ingested, name, source, captured, checked)
 }
 
@@ -173,6 +173,7 @@ fn record(
         seen: c.seen,
         note: c.note,
         email,
+        blocks: ingested.blocks,
     })?;
     Ok(item)
 }

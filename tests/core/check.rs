@@ -67,10 +67,41 @@ fn one_changed_byte_in_an_object_is_named() {
     let p = problems(&env);
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(p[0].contains("altered: item 1 (first.png)"), "{p:?}");
+    assert!(p[0].contains("the first change is in bytes 0–"), "{p:?}");
     assert!(p[0].contains(&sha), "{p:?}");
     let (_, report) = env.check();
     assert_eq!(report["problems"][0]["kind"], "altered");
     assert_eq!(report["problems"][0]["expected"], sha.as_str());
+}
+
+#[test]
+fn the_changed_block_of_a_large_object_is_located() {
+    let env = Env::new();
+    let case = env.case();
+    let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let f = env.file("video.bin", &big);
+    env.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
+    let sha = env.items(&case)[0]["sha256"].as_str().unwrap().to_string();
+    let object = env
+        .store()
+        .join("objects/sha256")
+        .join(&sha[..2])
+        .join(&sha[2..]);
+    Command::new("chmod")
+        .arg("600")
+        .arg(&object)
+        .status()
+        .unwrap();
+    let mut bytes = std::fs::read(&object).unwrap();
+    bytes[200_000] ^= 0xff;
+    std::fs::write(&object, bytes).unwrap();
+    let (code, report) = env.check();
+    assert_eq!(code, 1);
+    // 300,000 bytes → 4 KiB blocks; byte 200,000 is in block 48: 196,608–200,703.
+    assert_eq!(
+        report["problems"][0]["first_difference"],
+        serde_json::json!([196_608, 200_704])
+    );
 }
 
 #[test]

@@ -1,0 +1,641 @@
+//! Sealing: a case becomes one signed bundle — a zip holding a BagIt 1.0 bag — that
+//! anyone can check with stock tools (bagit.py, minisign, sha256sum, age).
+//!
+//! ```text
+//! EK-20261125-3F2A9C.evidence            (zip, stored entries, canonical layout)
+//!   bagit.txt
+//!   bag-info.txt                         Source-Organization, Contact-Name, Payload-Oxum, …
+//!   manifest-sha256.txt                  SHA-256 of every payload file
+//!   tagmanifest-sha256.txt               SHA-256 of every tag file below and above
+//!   tagmanifest-sha256.txt.minisig       minisign signature of the tag manifest
+//!   case.json                            the case and each item's time, date, site, …
+//!   custody.jsonl                        the custody chain (other cases' entries redacted)
+//!   signer.pub                           the signer's minisign public key
+//!   data/001-screen-1.png …              the evidence, byte for byte
+//! ```
+//! With `--to`, the whole zip is encrypted with age to the designated person: `….evidence.age`.
+
+pub mod bag;
+pub mod zipfmt;
+
+use crate::StoreError;
+use crate::case::{Case, Item};
+use crate::clock::Stamp;
+use crate::custody::Entry;
+use crate::keys::{KeyError, RecipientInfo, SigningKey};
+use crate::store::Store;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The `format` of the signed trusted comment.
+pub const BUNDLE_FORMAT: &str = "evidence-kit-bundle/1";
+/// The `format` of `case.json`.
+pub const CASE_FORMAT: &str = "evidence-kit-case/1";
+/// Default for `Source-Organization`.
+pub const DEFAULT_ORGANIZATION: &str = "Newport CE Junior School";
+
+/// Tag files covered by the tag manifest, in the order they are written.
+pub const TAG_FILES: &[&str] = &[
+    "bagit.txt",
+    "bag-info.txt",
+    "manifest-sha256.txt",
+    "case.json",
+    "custody.jsonl",
+    "signer.pub",
+];
+/// The tag manifest and its signature.
+pub const TAGMANIFEST: &str = "tagmanifest-sha256.txt";
+/// The detached minisign signature of the tag manifest.
+pub const SIGNATURE: &str = "tagmanifest-sha256.txt.minisig";
+
+/// Something stopped a seal. Nothing is left half-written: the partial file is removed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SealError {
+    /// The store refused.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The key could not be used.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The output file exists already.
+    #[error("{path} already exists. Choose another name with --out; nothing was overwritten.")]
+    OutputExists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Writing the bundle failed.
+    #[error("Could not write the bundle {path}: {source}. Nothing was sealed.")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A stored object does not match the hash recorded at capture.
+    #[error(
+        "Item {item} ({name}) no longer matches the SHA-256 recorded when it was captured, so it was not sealed. Run `evidence-kit check` and tell your designated safeguarding person."
+    )]
+    ObjectChanged {
+        /// The item.
+        item: i64,
+        /// Its original name.
+        name: String,
+    },
+    /// Encryption failed.
+    #[error("The bundle could not be encrypted: {reason}.")]
+    Encrypt {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl SealError {
+    /// A stable name for this kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SealError::Store(e) => e.code(),
+            SealError::Key(e) => e.code(),
+            SealError::OutputExists { .. } => "output_exists",
+            SealError::Write { .. } => "write",
+            SealError::ObjectChanged { .. } => "object_changed",
+            SealError::Encrypt { .. } => "encrypt",
+        }
+    }
+}
+
+/// The signed facts about a bundle (the minisign trusted comment, as compact JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealFacts {
+    /// [`BUNDLE_FORMAT`].
+    pub format: String,
+    /// The bundle's UUID.
+    pub bundle: String,
+    /// The case reference.
+    pub case: String,
+    /// When it was sealed (RFC 3339 UTC).
+    pub sealed: String,
+    /// The signer's name.
+    pub signer: String,
+    /// The signer's minisign key id (16 hex).
+    pub key_id: String,
+    /// The designated person's age recipient, when encrypted.
+    pub recipient: Option<String>,
+    /// SHA-256 of `tagmanifest-sha256.txt`.
+    pub tagmanifest_sha256: String,
+}
+
+/// One item as `case.json` records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BagItem {
+    /// Its payload path (`data/001-…`).
+    pub path: String,
+    /// The item record, as in the store.
+    #[serde(flatten)]
+    pub item: Item,
+    /// Block hashes taken at capture, to locate a change.
+    pub blocks: Option<BagBlocks>,
+}
+
+/// Block hashes in `case.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BagBlocks {
+    /// Bytes per block.
+    pub size: u64,
+    /// SHA-256 of each block, hex.
+    pub sha256: Vec<String>,
+}
+
+/// `case.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseFile {
+    /// [`CASE_FORMAT`].
+    pub format: String,
+    /// The bundle's UUID.
+    pub bundle: String,
+    /// When it was sealed.
+    pub sealed: Stamp,
+    /// The case.
+    pub case: Case,
+    /// Its items, withdrawn ones included.
+    pub items: Vec<BagItem>,
+}
+
+/// A line of `custody.jsonl`: a whole entry of this case, or only the chain links of
+/// an entry about another case (its content is not this bundle's to share).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CustodyLine {
+    /// An entry of this case (or of the store itself).
+    Full(Entry),
+    /// An entry about another case: its place in the chain only.
+    Redacted {
+        /// Its sequence number.
+        seq: i64,
+        /// Always true.
+        redacted: bool,
+        /// Hash of the entry before it.
+        prev_hash: String,
+        /// Its hash.
+        hash: String,
+    },
+}
+
+/// What to seal and where.
+#[derive(Debug, Clone)]
+pub struct SealRequest {
+    /// The case.
+    pub case_id: String,
+    /// Where to write (`.age` is added when encrypting); default `CASE.evidence` here.
+    pub out: Option<PathBuf>,
+    /// Encrypt to this designated person.
+    pub to: Option<RecipientInfo>,
+    /// `Source-Organization`.
+    pub organization: String,
+}
+
+/// A sealed bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sealed {
+    /// The file written.
+    pub path: PathBuf,
+    /// SHA-256 of the whole file.
+    pub sha256: String,
+    /// Its size.
+    pub size: u64,
+    /// The bundle's UUID.
+    pub bundle_id: String,
+    /// The case.
+    pub case_id: String,
+    /// Whether it is encrypted.
+    pub encrypted: bool,
+    /// Items in it.
+    pub items: usize,
+    /// Payload bytes.
+    pub payload_bytes: u64,
+    /// When.
+    pub sealed: Stamp,
+    /// Signer fingerprint.
+    pub signer_fingerprint: String,
+}
+
+/// A payload file name: a number (collision-free) and the original name made safe.
+pub fn payload_name(index: usize, width: usize, original: &str) -> String {
+    let mut safe = String::new();
+    for c in original.chars() {
+        let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+            c
+        } else {
+            '-'
+        };
+        if !(c == '-' && safe.ends_with('-')) {
+            safe.push(c);
+        }
+    }
+    let safe: String = safe.trim_matches(['-', '.']).chars().take(80).collect();
+    let safe = if safe.is_empty() { "item".into() } else { safe };
+    format!("data/{:0width$}-{safe}", index + 1)
+}
+
+/// The custody chain for a bundle of `case_id`: that case's entries (and the store's
+/// own) in full, others as links only.
+pub fn custody_lines(log: &[Entry], case_id: &str) -> Vec<CustodyLine> {
+    log.iter()
+        .map(|e| match &e.case_id {
+            Some(c) if c != case_id => CustodyLine::Redacted {
+                seq: e.seq,
+                redacted: true,
+                prev_hash: e.prev_hash.clone(),
+                hash: e.hash.clone(),
+            },
+            _ => CustodyLine::Full(e.clone()),
+        })
+        .collect()
+}
+
+fn sha_hex(b: &[u8]) -> String {
+    hex::encode(Sha256::digest(b))
+}
+
+/// Seal a case. `on_progress(done, total)` counts payload bytes.
+pub fn seal(
+    store: &Store,
+    key: &SigningKey,
+    req: &SealRequest,
+    on_progress: &mut dyn FnMut(u64, u64),
+) -> Result<Sealed, SealError> {
+    let case = store.case(&req.case_id)?;
+    let items = store.items(&case.id)?;
+    let log = store.custody(None)?;
+    let sealed = store.now();
+    let bundle_id = uuid::Uuid::new_v4().to_string();
+
+    let plain = req
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.evidence", case.id)));
+    let final_path = if req.to.is_some() {
+        let mut s = plain.clone().into_os_string();
+        s.push(".age");
+        PathBuf::from(s)
+    } else {
+        plain.clone()
+    };
+    if final_path.exists() {
+        return Err(SealError::OutputExists { path: final_path });
+    }
+
+    // The bag's text files.
+    let width = items.len().to_string().len().max(3);
+    let mut manifest = BTreeMap::new();
+    let mut bag_items = Vec::new();
+    let mut payload_bytes = 0;
+    for (i, item) in items.iter().enumerate() {
+        let path = payload_name(i, width, &item.original_name);
+        manifest.insert(path.clone(), item.sha256.clone());
+        payload_bytes += item.size;
+        let blocks = store.blocks(&item.sha256)?.map(|b| BagBlocks {
+            size: b.size,
+            sha256: b.hex(),
+        });
+        bag_items.push(BagItem {
+            path,
+            item: item.clone(),
+            blocks,
+        });
+    }
+    let case_file = CaseFile {
+        format: CASE_FORMAT.into(),
+        bundle: bundle_id.clone(),
+        sealed: sealed.clone(),
+        case: case.clone(),
+        items: bag_items,
+    };
+    let case_json = serde_json::to_string_pretty(&case_file).unwrap_or_default() + "\n";
+    let mut custody_jsonl = String::new();
+    for line in custody_lines(&log, &case.id) {
+        custody_jsonl.push_str(&serde_json::to_string(&line).unwrap_or_default());
+        custody_jsonl.push('\n');
+    }
+    let mut info = vec![
+        ("Source-Organization", req.organization.clone()),
+        ("Contact-Name", case.staff.clone()),
+        (
+            "Bagging-Date",
+            sealed.utc.get(..10).unwrap_or("").to_string(),
+        ),
+        ("Payload-Oxum", format!("{payload_bytes}.{}", items.len())),
+        ("External-Identifier", case.id.clone()),
+        ("External-Description", case.title.clone()),
+        (
+            "Bag-Software-Agent",
+            format!("evidence-kit {}", env!("CARGO_PKG_VERSION")),
+        ),
+        ("EK-Bundle-Id", bundle_id.clone()),
+        ("EK-Sealed-At", sealed.utc.clone()),
+        ("EK-Signer", key.name.clone()),
+        ("EK-Signer-Key-Id", key.public.key_id.clone()),
+    ];
+    if let Some(to) = &req.to {
+        info.push(("EK-Recipient", to.recipient.clone()));
+    }
+    let tag_texts: BTreeMap<&str, String> = [
+        ("bagit.txt", bag::BAGIT_TXT.to_string()),
+        ("bag-info.txt", bag::write_bag_info(&info)),
+        ("manifest-sha256.txt", bag::write_manifest(&manifest)),
+        ("case.json", case_json),
+        ("custody.jsonl", custody_jsonl),
+        ("signer.pub", key.public.to_pub_file()),
+    ]
+    .into_iter()
+    .collect();
+    let tag_manifest: BTreeMap<String, String> = tag_texts
+        .iter()
+        .map(|(k, v)| (k.to_string(), sha_hex(v.as_bytes())))
+        .collect();
+    let tagmanifest_txt = bag::write_manifest(&tag_manifest);
+
+    // The signature: over the tag manifest (so over every byte of the bag), with the
+    // facts that tie it to this bundle in the signed trusted comment.
+    let facts = SealFacts {
+        format: BUNDLE_FORMAT.into(),
+        bundle: bundle_id.clone(),
+        case: case.id.clone(),
+        sealed: sealed.utc.clone(),
+        signer: key.name.clone(),
+        key_id: key.public.key_id.clone(),
+        recipient: req.to.as_ref().map(|t| t.recipient.clone()),
+        tagmanifest_sha256: sha_hex(tagmanifest_txt.as_bytes()),
+    };
+    let trusted = serde_json::to_string(&facts).unwrap_or_default();
+    let sig = minisign::sign(
+        Some(&key.public.key),
+        &key.secret,
+        tagmanifest_txt.as_bytes(),
+        Some(&trusted),
+        Some(&format!(
+            "Evidence Kit seal of {} by {}",
+            case.id,
+            key.public.fingerprint()
+        )),
+    )
+    .map_err(|e| {
+        SealError::Key(KeyError::BadKeyFile {
+            path: PathBuf::from("signing key"),
+            reason: e.to_string(),
+        })
+    })?
+    .to_string();
+
+    // Write to FILE.partial, then rename: a crash never leaves a file that looks sealed.
+    let partial = partial_path(&plain);
+    let result = write_zip(
+        store,
+        &partial,
+        &sealed,
+        &tag_texts,
+        &tagmanifest_txt,
+        &sig,
+        &case_file,
+        payload_bytes,
+        on_progress,
+    )
+    .and_then(|()| match &req.to {
+        None => finish_plain(&partial, &final_path),
+        Some(to) => finish_encrypted(&partial, &final_path, to),
+    });
+    let (sha256, size) = match result {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = fs::remove_file(&partial);
+            let _ = fs::remove_file(partial_path(&final_path));
+            return Err(e);
+        }
+    };
+
+    let file_name = final_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    store.append_custody(
+        &key.name,
+        "sealed",
+        Some(&case.id),
+        None,
+        &serde_json::json!({
+            "bundle": bundle_id,
+            "file": file_name,
+            "sha256": sha256,
+            "size": size,
+            "items": items.len(),
+            "payload_bytes": payload_bytes,
+            "signer_key_id": key.public.key_id,
+            "encrypted": req.to.is_some(),
+            "recipient": req.to.as_ref().map(|t| serde_json::json!({
+                "name": t.name, "recipient": t.recipient, "fingerprint": t.fingerprint()
+            })),
+            "sealed": sealed,
+        }),
+    )?;
+    Ok(Sealed {
+        path: final_path,
+        sha256,
+        size,
+        bundle_id,
+        case_id: case.id,
+        encrypted: req.to.is_some(),
+        items: items.len(),
+        payload_bytes,
+        sealed,
+        signer_fingerprint: key.public.fingerprint(),
+    })
+}
+
+fn partial_path(p: &Path) -> PathBuf {
+    let mut s = p.as_os_str().to_os_string();
+    s.push(".partial");
+    PathBuf::from(s)
+}
+
+fn werr(path: &Path) -> impl FnOnce(std::io::Error) -> SealError + '_ {
+    move |source| SealError::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_zip(
+    store: &Store,
+    partial: &Path,
+    sealed: &Stamp,
+    tag_texts: &BTreeMap<&str, String>,
+    tagmanifest_txt: &str,
+    sig: &str,
+    case_file: &CaseFile,
+    payload_bytes: u64,
+    on_progress: &mut dyn FnMut(u64, u64),
+) -> Result<(), SealError> {
+    let file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(partial)
+        .map_err(werr(partial))?;
+    let when = sealed.instant().unwrap_or_default();
+    let mut z = zipfmt::Writer::new(
+        BufWriter::with_capacity(crate::store::CHUNK_BYTES, file),
+        zipfmt::dos_time(&when),
+    );
+    for name in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"] {
+        z.add_bytes(name, tag_texts[name].as_bytes())
+            .map_err(werr(partial))?;
+    }
+    z.add_bytes(TAGMANIFEST, tagmanifest_txt.as_bytes())
+        .map_err(werr(partial))?;
+    z.add_bytes(SIGNATURE, sig.as_bytes())
+        .map_err(werr(partial))?;
+    for name in ["case.json", "custody.jsonl", "signer.pub"] {
+        z.add_bytes(name, tag_texts[name].as_bytes())
+            .map_err(werr(partial))?;
+    }
+    let mut done = 0;
+    for bi in &case_file.items {
+        let item = &bi.item;
+        let mut obj = store.open_object(&item.sha256)?;
+        let mut hasher = Sha256::new();
+        let r = z.add(&bi.path, item.size, &mut obj, &mut |chunk| {
+            hasher.update(chunk);
+            done += chunk.len() as u64;
+            on_progress(done, payload_bytes);
+        });
+        // Each byte is read once: hashed on its way into the zip, and checked against
+        // the hash taken at capture.
+        match r {
+            Ok(()) if hex::encode(hasher.finalize()) == item.sha256 => {}
+            Ok(()) => {
+                return Err(SealError::ObjectChanged {
+                    item: item.id,
+                    name: item.original_name.clone(),
+                });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                return Err(SealError::ObjectChanged {
+                    item: item.id,
+                    name: item.original_name.clone(),
+                });
+            }
+            Err(e) => return Err(werr(partial)(e)),
+        }
+    }
+    let w = z.finish().map_err(werr(partial))?;
+    let file = w.into_inner().map_err(|e| werr(partial)(e.into_error()))?;
+    file.sync_all().map_err(werr(partial))?;
+    Ok(())
+}
+
+/// Rename into place; returns (sha256, size) of the file.
+fn finish_plain(partial: &Path, final_path: &Path) -> Result<(String, u64), SealError> {
+    let sha = crate::store::hash_file(partial).map_err(werr(partial))?;
+    let size = fs::metadata(partial).map_err(werr(partial))?.len();
+    rename_new(partial, final_path)?;
+    Ok((sha, size))
+}
+
+/// Encrypt the zip to the recipient, hashing the ciphertext as it is written.
+fn finish_encrypted(
+    partial_zip: &Path,
+    final_path: &Path,
+    to: &RecipientInfo,
+) -> Result<(String, u64), SealError> {
+    let recipient = crate::keys::parse_recipient(&to.recipient)?;
+    let enc_partial = partial_path(final_path);
+    let out = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&enc_partial)
+        .map_err(werr(&enc_partial))?;
+    let mut hashing = HashingWriter {
+        inner: BufWriter::with_capacity(crate::store::CHUNK_BYTES, out),
+        hasher: Sha256::new(),
+        size: 0,
+    };
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .map_err(|e| SealError::Encrypt {
+                reason: e.to_string(),
+            })?;
+    {
+        let mut w = encryptor
+            .wrap_output(&mut hashing)
+            .map_err(werr(&enc_partial))?;
+        let mut input = File::open(partial_zip).map_err(werr(partial_zip))?;
+        let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
+        loop {
+            let n = input.read(&mut buf).map_err(werr(partial_zip))?;
+            if n == 0 {
+                break;
+            }
+            w.write_all(&buf[..n]).map_err(werr(&enc_partial))?;
+        }
+        w.finish().map_err(werr(&enc_partial))?;
+    }
+    let HashingWriter {
+        inner,
+        hasher,
+        size,
+    } = hashing;
+    let file = inner
+        .into_inner()
+        .map_err(|e| werr(&enc_partial)(e.into_error()))?;
+    file.sync_all().map_err(werr(&enc_partial))?;
+    drop(file);
+    fs::remove_file(partial_zip).map_err(werr(partial_zip))?;
+    rename_new(&enc_partial, final_path)?;
+    Ok((hex::encode(hasher.finalize()), size))
+}
+
+struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Rename `from` to `to` unless `to` exists, then fsync the folder.
+fn rename_new(from: &Path, to: &Path) -> Result<(), SealError> {
+    if to.exists() {
+        return Err(SealError::OutputExists { path: to.into() });
+    }
+    fs::rename(from, to).map_err(werr(to))?;
+    #[cfg(unix)]
+    if let Some(dir) = to.parent() {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(werr(dir))?;
+    }
+    Ok(())
+}

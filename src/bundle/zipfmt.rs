@@ -1,0 +1,324 @@
+//! The canonical zip layout of a bundle: stored (uncompressed) entries, UTF-8 names,
+//! one fixed timestamp, mode 0644, entries back to back from offset 0, then the central
+//! directory and the end records, no comments, no extra bytes.
+//!
+//! We write it ourselves (a stored zip is a few headers) so that the layout is fully
+//! determined by the entries' names, sizes, CRCs and the seal time. The verifier reads
+//! bundles with the `zip` crate, then re-derives every header byte with the functions
+//! here and compares: so a changed byte anywhere in the file — content, header, or
+//! directory — is detected and named, not only in the files the manifests cover.
+//!
+//! Zip64 records are used exactly when a size or offset does not fit in 32 bits (or
+//! there are more than 65,535 entries).
+
+use std::io::{self, Seek, SeekFrom, Write};
+
+const LOCAL_SIG: u32 = 0x0403_4b50;
+const CENTRAL_SIG: u32 = 0x0201_4b50;
+const EOCD_SIG: u32 = 0x0605_4b50;
+const ZIP64_EOCD_SIG: u32 = 0x0606_4b50;
+const ZIP64_LOCATOR_SIG: u32 = 0x0706_4b50;
+/// General purpose flag: names are UTF-8.
+const FLAG_UTF8: u16 = 0x0800;
+/// Unix, spec version 4.5 (zip64).
+const VERSION_MADE_BY: u16 = (3 << 8) | 45;
+const VERSION_NEEDED: u16 = 20;
+const VERSION_NEEDED_ZIP64: u16 = 45;
+/// Regular file, rw-r--r--.
+const EXTERNAL_ATTRS: u32 = 0o100644 << 16;
+const MAX32: u64 = 0xFFFF_FFFF;
+
+/// One entry as the directory describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryMeta {
+    /// Name inside the zip (UTF-8, `/`-separated).
+    pub name: String,
+    /// Bytes (stored, so compressed = uncompressed).
+    pub size: u64,
+    /// CRC-32 of the bytes.
+    pub crc32: u32,
+    /// Offset of the local header.
+    pub offset: u64,
+}
+
+/// MS-DOS time and date for a UTC instant (2-second resolution, 1980–2107).
+pub fn dos_time(t: &chrono::DateTime<chrono::Utc>) -> (u16, u16) {
+    use chrono::{Datelike, Timelike};
+    let year = t.year().clamp(1980, 2107) as u16;
+    let time = ((t.hour() as u16) << 11) | ((t.minute() as u16) << 5) | (t.second() as u16 / 2);
+    let date = ((year - 1980) << 9) | ((t.month() as u16) << 5) | t.day() as u16;
+    (time, date)
+}
+
+fn needs_zip64_size(size: u64) -> bool {
+    size >= MAX32
+}
+
+/// The local header of an entry whose data is `size` bytes with `crc32`.
+pub fn local_header(name: &str, size: u64, crc32: u32, dos: (u16, u16)) -> Vec<u8> {
+    let zip64 = needs_zip64_size(size);
+    let mut h = Vec::with_capacity(30 + name.len() + 20);
+    put32(&mut h, LOCAL_SIG);
+    put16(
+        &mut h,
+        if zip64 {
+            VERSION_NEEDED_ZIP64
+        } else {
+            VERSION_NEEDED
+        },
+    );
+    put16(&mut h, FLAG_UTF8);
+    put16(&mut h, 0); // stored
+    put16(&mut h, dos.0);
+    put16(&mut h, dos.1);
+    put32(&mut h, crc32);
+    let s32 = if zip64 { MAX32 as u32 } else { size as u32 };
+    put32(&mut h, s32);
+    put32(&mut h, s32);
+    put16(&mut h, name.len() as u16);
+    put16(&mut h, if zip64 { 20 } else { 0 });
+    h.extend_from_slice(name.as_bytes());
+    if zip64 {
+        put16(&mut h, 0x0001);
+        put16(&mut h, 16);
+        put64(&mut h, size);
+        put64(&mut h, size);
+    }
+    h
+}
+
+/// The central directory header of an entry.
+pub fn central_header(e: &EntryMeta, dos: (u16, u16)) -> Vec<u8> {
+    let big_size = needs_zip64_size(e.size);
+    let big_offset = e.offset >= MAX32;
+    let mut extra = Vec::new();
+    if big_size {
+        put64(&mut extra, e.size);
+        put64(&mut extra, e.size);
+    }
+    if big_offset {
+        put64(&mut extra, e.offset);
+    }
+    let mut h = Vec::with_capacity(46 + e.name.len() + 4 + extra.len());
+    put32(&mut h, CENTRAL_SIG);
+    put16(&mut h, VERSION_MADE_BY);
+    put16(
+        &mut h,
+        if big_size || big_offset {
+            VERSION_NEEDED_ZIP64
+        } else {
+            VERSION_NEEDED
+        },
+    );
+    put16(&mut h, FLAG_UTF8);
+    put16(&mut h, 0);
+    put16(&mut h, dos.0);
+    put16(&mut h, dos.1);
+    put32(&mut h, e.crc32);
+    let s32 = if big_size {
+        MAX32 as u32
+    } else {
+        e.size as u32
+    };
+    put32(&mut h, s32);
+    put32(&mut h, s32);
+    put16(&mut h, e.name.len() as u16);
+    put16(
+        &mut h,
+        if extra.is_empty() {
+            0
+        } else {
+            4 + extra.len() as u16
+        },
+    );
+    put16(&mut h, 0); // comment
+    put16(&mut h, 0); // disk
+    put16(&mut h, 0); // internal attributes
+    put32(&mut h, EXTERNAL_ATTRS);
+    put32(
+        &mut h,
+        if big_offset {
+            MAX32 as u32
+        } else {
+            e.offset as u32
+        },
+    );
+    h.extend_from_slice(e.name.as_bytes());
+    if !extra.is_empty() {
+        put16(&mut h, 0x0001);
+        put16(&mut h, extra.len() as u16);
+        h.extend_from_slice(&extra);
+    }
+    h
+}
+
+/// Everything after the last entry's data: central directory and end records.
+pub fn directory(entries: &[EntryMeta], cd_offset: u64, dos: (u16, u16)) -> Vec<u8> {
+    let mut out = Vec::new();
+    for e in entries {
+        out.extend_from_slice(&central_header(e, dos));
+    }
+    let cd_size = out.len() as u64;
+    let count = entries.len() as u64;
+    let zip64 = count >= 0xFFFF || cd_offset >= MAX32 || cd_size >= MAX32;
+    if zip64 {
+        let z64_offset = cd_offset + cd_size;
+        put32(&mut out, ZIP64_EOCD_SIG);
+        put64(&mut out, 44);
+        put16(&mut out, VERSION_MADE_BY);
+        put16(&mut out, VERSION_NEEDED_ZIP64);
+        put32(&mut out, 0);
+        put32(&mut out, 0);
+        put64(&mut out, count);
+        put64(&mut out, count);
+        put64(&mut out, cd_size);
+        put64(&mut out, cd_offset);
+        put32(&mut out, ZIP64_LOCATOR_SIG);
+        put32(&mut out, 0);
+        put64(&mut out, z64_offset);
+        put32(&mut out, 1);
+    }
+    put32(&mut out, EOCD_SIG);
+    put16(&mut out, 0);
+    put16(&mut out, 0);
+    let c16 = if zip64 { 0xFFFF } else { count as u16 };
+    put16(&mut out, c16);
+    put16(&mut out, c16);
+    put32(&mut out, if zip64 { MAX32 as u32 } else { cd_size as u32 });
+    put32(
+        &mut out,
+        if zip64 {
+            MAX32 as u32
+        } else {
+            cd_offset as u32
+        },
+    );
+    put16(&mut out, 0);
+    out
+}
+
+/// Writes a canonical zip, one entry at a time, streaming each entry's bytes.
+pub struct Writer<W: Write + Seek> {
+    out: W,
+    pos: u64,
+    dos: (u16, u16),
+    entries: Vec<EntryMeta>,
+}
+
+impl<W: Write + Seek> Writer<W> {
+    /// Start a zip whose entries all carry `dos` as their time.
+    pub fn new(out: W, dos: (u16, u16)) -> Self {
+        Writer {
+            out,
+            pos: 0,
+            dos,
+            entries: Vec::new(),
+        }
+    }
+
+    /// Add an entry of exactly `size` bytes read from `data`. `on_chunk` sees every
+    /// chunk as it passes (to hash it). Fails if `data` is not exactly `size` long.
+    pub fn add(
+        &mut self,
+        name: &str,
+        size: u64,
+        data: &mut dyn io::Read,
+        on_chunk: &mut dyn FnMut(&[u8]),
+    ) -> io::Result<()> {
+        let offset = self.pos;
+        let header = local_header(name, size, 0, self.dos);
+        self.out.write_all(&header)?;
+        let mut crc = crc32fast::Hasher::new();
+        let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
+        let mut done: u64 = 0;
+        loop {
+            let n = match data.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            done += n as u64;
+            if done > size {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{name} is longer than its recorded size"),
+                ));
+            }
+            crc.update(&buf[..n]);
+            on_chunk(&buf[..n]);
+            self.out.write_all(&buf[..n])?;
+        }
+        if done != size {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{name} is shorter than its recorded size"),
+            ));
+        }
+        let crc32 = crc.finalize();
+        // Patch the CRC into the local header (offset 14), then return to the end.
+        let end = offset + header.len() as u64 + size;
+        self.out.seek(SeekFrom::Start(offset + 14))?;
+        self.out.write_all(&crc32.to_le_bytes())?;
+        self.out.seek(SeekFrom::Start(end))?;
+        self.pos = end;
+        self.entries.push(EntryMeta {
+            name: name.to_string(),
+            size,
+            crc32,
+            offset,
+        });
+        Ok(())
+    }
+
+    /// Add a small entry from memory.
+    pub fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> io::Result<()> {
+        let mut r = bytes;
+        self.add(name, bytes.len() as u64, &mut r, &mut |_| {})
+    }
+
+    /// Write the directory and return the underlying writer.
+    pub fn finish(mut self) -> io::Result<W> {
+        let dir = directory(&self.entries, self.pos, self.dos);
+        self.out.write_all(&dir)?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+fn put16(v: &mut Vec<u8>, x: u16) {
+    v.extend_from_slice(&x.to_le_bytes());
+}
+fn put32(v: &mut Vec<u8>, x: u32) {
+    v.extend_from_slice(&x.to_le_bytes());
+}
+fn put64(v: &mut Vec<u8>, x: u64) {
+    v.extend_from_slice(&x.to_le_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn the_zip_crate_reads_what_we_write() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-25T14:32:06Z")
+            .expect("t")
+            .with_timezone(&chrono::Utc);
+        let mut w = Writer::new(std::io::Cursor::new(Vec::new()), dos_time(&t));
+        w.add_bytes("bagit.txt", b"BagIt-Version: 1.0\n")
+            .expect("add");
+        w.add_bytes("data/001-caf\u{e9}.txt", b"hello")
+            .expect("add");
+        let bytes = w.finish().expect("finish").into_inner();
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+        assert_eq!(z.len(), 2);
+        let mut f = z.by_name("data/001-caf\u{e9}.txt").expect("entry");
+        let mut s = String::new();
+        f.read_to_string(&mut s).expect("read");
+        assert_eq!(s, "hello");
+        assert_eq!(f.compression(), zip::CompressionMethod::Stored);
+        assert_eq!(f.unix_mode(), Some(0o100644));
+    }
+}

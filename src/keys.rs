@@ -1,0 +1,697 @@
+//! Keys: the staff member's minisign (Ed25519) signing key, the designated person's
+//! age (X25519) identity, the list of designated persons staff can seal to, and the
+//! staff keys a designated person trusts.
+//!
+//! Everything lives in one folder (the OS config folder, or `$EVIDENCE_KIT_CONFIG`):
+//!
+//! ```text
+//! CONFIG/            0700
+//!   signing.key      minisign secret key, scrypt-encrypted with the passphrase (0600)
+//!   signing.pub      minisign public key (give it to the designated person)
+//!   signing.json     {name, key_id, created}
+//!   recipients.json  designated persons staff can seal to: [{name, recipient}]
+//!   identity.age     the designated person's age identity (0600)
+//!   identity.json    {name, recipient}
+//!   trusted/*.pub    staff keys this person trusts (verify also trusts signing.pub)
+//! ```
+//!
+//! Both file formats are the tools' own, so `minisign -V -p signing.pub` and
+//! `age -d -i identity.age` work on them directly.
+
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// Something went wrong with a key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// No signing key yet.
+    #[error(
+        "You have no signing key yet. Make one with: evidence-kit keys new --name \"Your Name\"."
+    )]
+    NoSigningKey,
+    /// Would overwrite an existing signing key.
+    #[error(
+        "You already have a signing key ({fingerprint}). Bundles you sealed with it rely on it; keep it. Use --replace only if it is lost or compromised."
+    )]
+    SigningKeyExists {
+        /// The existing key's fingerprint.
+        fingerprint: String,
+    },
+    /// The passphrase does not open the key.
+    #[error("That passphrase does not open your signing key. Nothing was signed.")]
+    WrongPassphrase,
+    /// The key file is damaged or not a minisign key.
+    #[error("{path} is not a minisign key Evidence Kit can read ({reason}).")]
+    BadKeyFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// Not an age recipient.
+    #[error(
+        "\"{value}\" is not an age recipient: it should start with age1 and come from your designated person."
+    )]
+    BadRecipient {
+        /// What was given.
+        value: String,
+    },
+    /// No designated person of that name.
+    #[error(
+        "You have no designated person called \"{name}\". Add them with: evidence-kit keys add-recipient --name NAME age1…"
+    )]
+    UnknownRecipient {
+        /// The name given.
+        name: String,
+    },
+    /// No identity (designated person's key) yet.
+    #[error(
+        "There is no designated-person key here. Make one with: evidence-kit keys new-recipient --name NAME."
+    )]
+    NoIdentity,
+    /// An identity file that cannot be read.
+    #[error("{path} is not an age identity file Evidence Kit can read.")]
+    BadIdentityFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A name that is empty or too long.
+    #[error("The name must be between 1 and 200 characters.")]
+    BadName,
+    /// File-system trouble.
+    #[error("Could not {action} {path}: {source}.")]
+    Io {
+        /// What we were doing.
+        action: &'static str,
+        /// Where.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// No config folder could be found.
+    #[error("Could not find your home folder to keep keys in; set EVIDENCE_KIT_CONFIG.")]
+    NoHome,
+}
+
+impl KeyError {
+    /// A stable name for this kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            KeyError::NoSigningKey => "no_signing_key",
+            KeyError::SigningKeyExists { .. } => "signing_key_exists",
+            KeyError::WrongPassphrase => "wrong_passphrase",
+            KeyError::BadKeyFile { .. } => "bad_key_file",
+            KeyError::BadRecipient { .. } => "bad_recipient",
+            KeyError::UnknownRecipient { .. } => "unknown_recipient",
+            KeyError::NoIdentity => "no_identity",
+            KeyError::BadIdentityFile { .. } => "bad_identity_file",
+            KeyError::BadName => "bad_name",
+            KeyError::Io { .. } => "io",
+            KeyError::NoHome => "no_home",
+        }
+    }
+}
+
+fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> KeyError + 'a {
+    move |source| KeyError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A public signing key with its owner's name and id.
+#[derive(Debug, Clone)]
+pub struct PublicKey {
+    /// Whose key this says it is (from the file's comment; not proof).
+    pub name: Option<String>,
+    /// The key.
+    pub key: minisign::PublicKey,
+    /// The key id as minisign prints it (16 hex digits).
+    pub key_id: String,
+}
+
+impl PublicKey {
+    /// The short fingerprint people compare: the key id in groups of four.
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.key_id)
+    }
+
+    /// The key in minisign's `.pub` format, with our comment naming its owner.
+    pub fn to_pub_file(&self) -> String {
+        let who = self.name.as_deref().unwrap_or("unknown");
+        format!(
+            "untrusted comment: Evidence Kit signing key of {} ({})\n{}\n",
+            one_line(who),
+            self.fingerprint(),
+            self.key.to_base64()
+        )
+    }
+
+    /// Parse minisign's `.pub` format (or a bare base64 key).
+    pub fn parse(text: &str) -> Option<PublicKey> {
+        let mut name = None;
+        let mut b64 = None;
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if let Some(c) = line.strip_prefix("untrusted comment:") {
+                name = c
+                    .trim()
+                    .strip_prefix("Evidence Kit signing key of ")
+                    .and_then(|r| r.rsplit_once(" ("))
+                    .map(|(n, _)| n.to_string());
+            } else if b64.is_none() {
+                b64 = Some(line.to_string());
+            }
+        }
+        let key = minisign::PublicKey::from_base64(&b64?).ok()?;
+        let key_id = key_id_hex(key.keynum());
+        Some(PublicKey { name, key, key_id })
+    }
+
+    /// Read a `.pub` file.
+    pub fn read(path: &Path) -> Result<PublicKey, KeyError> {
+        let text = fs::read_to_string(path).map_err(io("read", path))?;
+        PublicKey::parse(&text).ok_or_else(|| KeyError::BadKeyFile {
+            path: path.into(),
+            reason: "no public key in it".into(),
+        })
+    }
+}
+
+/// A secret signing key, opened with its passphrase.
+pub struct SigningKey {
+    /// Who it belongs to.
+    pub name: String,
+    /// The public half.
+    pub public: PublicKey,
+    pub(crate) secret: minisign::SecretKey,
+}
+
+/// `3F2A91C0AB12CD34` → `3F2A 91C0 AB12 CD34`.
+pub fn fingerprint(key_id: &str) -> String {
+    key_id
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The key id as minisign prints it: the 8 id bytes as a little-endian u64 in hex.
+pub fn key_id_hex(keynum: &[u8]) -> String {
+    let mut b = [0u8; 8];
+    let n = keynum.len().min(8);
+    b[..n].copy_from_slice(&keynum[..n]);
+    format!("{:016X}", u64::from_le_bytes(b))
+}
+
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// `signing.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SigningInfo {
+    /// Owner's name.
+    pub name: String,
+    /// minisign key id (16 hex).
+    pub key_id: String,
+    /// When it was made (RFC 3339 UTC).
+    pub created: String,
+}
+
+/// A designated person staff can seal to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientInfo {
+    /// Their name.
+    pub name: String,
+    /// Their `age1…` recipient.
+    pub recipient: String,
+}
+
+impl RecipientInfo {
+    /// A short fingerprint of the recipient, for the trusted comment and for people to
+    /// compare: the last 16 characters of `age1…`, in groups of four.
+    pub fn fingerprint(&self) -> String {
+        recipient_fingerprint(&self.recipient)
+    }
+}
+
+/// Short fingerprint of an `age1…` recipient.
+pub fn recipient_fingerprint(recipient: &str) -> String {
+    let tail: String = recipient
+        .chars()
+        .rev()
+        .take(16)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    fingerprint(&tail.to_uppercase())
+}
+
+/// The keys folder.
+#[derive(Debug, Clone)]
+pub struct KeyDir {
+    root: PathBuf,
+}
+
+impl KeyDir {
+    /// `$EVIDENCE_KIT_CONFIG`, else the OS config folder (`~/.config/evidence-kit`).
+    pub fn default_location() -> Result<KeyDir, KeyError> {
+        if let Some(dir) = std::env::var_os("EVIDENCE_KIT_CONFIG").filter(|d| !d.is_empty()) {
+            return Ok(KeyDir::at(PathBuf::from(dir)));
+        }
+        directories::ProjectDirs::from("", "", "evidence-kit")
+            .map(|d| KeyDir::at(d.config_dir().to_path_buf()))
+            .ok_or(KeyError::NoHome)
+    }
+
+    /// A keys folder at `root`.
+    pub fn at(root: PathBuf) -> KeyDir {
+        KeyDir { root }
+    }
+
+    /// The folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.root.join(name)
+    }
+
+    fn ensure(&self) -> Result<(), KeyError> {
+        let mut b = fs::DirBuilder::new();
+        b.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            b.mode(0o700);
+        }
+        b.create(&self.root).map_err(io("create", &self.root))
+    }
+
+    /// Make the signing key. `passphrase: None` makes an unencrypted key (warned about
+    /// at the edge). Refuses to replace an existing key unless `replace`.
+    pub fn new_signing_key(
+        &self,
+        name: &str,
+        passphrase: Option<&str>,
+        replace: bool,
+    ) -> Result<PublicKey, KeyError> {
+        let name = check_name(name)?;
+        if !replace && let Ok(existing) = self.public_signing_key() {
+            return Err(KeyError::SigningKeyExists {
+                fingerprint: existing.fingerprint(),
+            });
+        }
+        self.ensure()?;
+        let pair = match passphrase {
+            Some(p) => minisign::KeyPair::generate_encrypted_keypair(Some(p.to_string())),
+            None => minisign::KeyPair::generate_unencrypted_keypair(),
+        }
+        .map_err(|e| KeyError::BadKeyFile {
+            path: self.path("signing.key"),
+            reason: e.to_string(),
+        })?;
+        let key_id = key_id_hex(pair.pk.keynum());
+        let public = PublicKey {
+            name: Some(name.clone()),
+            key: pair.pk,
+            key_id: key_id.clone(),
+        };
+        let sk_box = pair
+            .sk
+            .to_box(Some(&format!(
+                "Evidence Kit signing key of {} ({})",
+                one_line(&name),
+                public.fingerprint()
+            )))
+            .map_err(|e| KeyError::BadKeyFile {
+                path: self.path("signing.key"),
+                reason: e.to_string(),
+            })?;
+        write_private(&self.path("signing.key"), sk_box.to_string().as_bytes())?;
+        write_file(&self.path("signing.pub"), public.to_pub_file().as_bytes())?;
+        let info = SigningInfo {
+            name,
+            key_id,
+            created: crate::clock::now().utc,
+        };
+        write_file(
+            &self.path("signing.json"),
+            serde_json::to_string_pretty(&info)
+                .unwrap_or_default()
+                .as_bytes(),
+        )?;
+        Ok(public)
+    }
+
+    /// The public half of the signing key, with its owner's name.
+    pub fn public_signing_key(&self) -> Result<PublicKey, KeyError> {
+        let p = self.path("signing.pub");
+        if !p.exists() {
+            return Err(KeyError::NoSigningKey);
+        }
+        let mut key = PublicKey::read(&p)?;
+        if let Ok(info) = self.signing_info() {
+            key.name = Some(info.name);
+        }
+        Ok(key)
+    }
+
+    /// `signing.json`.
+    pub fn signing_info(&self) -> Result<SigningInfo, KeyError> {
+        let p = self.path("signing.json");
+        let text = fs::read_to_string(&p).map_err(|_| KeyError::NoSigningKey)?;
+        serde_json::from_str(&text).map_err(|e| KeyError::BadKeyFile {
+            path: p,
+            reason: e.to_string(),
+        })
+    }
+
+    /// Whether the secret key needs a passphrase.
+    pub fn signing_key_is_encrypted(&self, key_file: Option<&Path>) -> Result<bool, KeyError> {
+        let p = key_file.map_or_else(|| self.path("signing.key"), Path::to_path_buf);
+        let text = fs::read_to_string(&p).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound if key_file.is_none() => KeyError::NoSigningKey,
+            _ => KeyError::Io {
+                action: "read",
+                path: p.clone(),
+                source: e,
+            },
+        })?;
+        // minisign's secret key: line 2 is base64 of sig_alg(2) | kdf_alg(2) | …;
+        // kdf_alg "Sc" means scrypt-encrypted, two zero bytes mean plain.
+        use base64::Engine;
+        let raw = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
+            .and_then(|l| base64::engine::general_purpose::STANDARD.decode(l).ok())
+            .filter(|b| b.len() > 4)
+            .ok_or_else(|| KeyError::BadKeyFile {
+                path: p.clone(),
+                reason: "no secret key in it".into(),
+            })?;
+        match &raw[2..4] {
+            b"Sc" => Ok(true),
+            [0, 0] => Ok(false),
+            _ => Err(KeyError::BadKeyFile {
+                path: p,
+                reason: "an unknown key protection".into(),
+            }),
+        }
+    }
+
+    /// Open the signing key (`key_file`, or `signing.key` here).
+    pub fn signing_key(
+        &self,
+        key_file: Option<&Path>,
+        passphrase: Option<&str>,
+    ) -> Result<SigningKey, KeyError> {
+        let p = key_file.map_or_else(|| self.path("signing.key"), Path::to_path_buf);
+        let encrypted = self.signing_key_is_encrypted(key_file)?;
+        let text = fs::read_to_string(&p).map_err(io("read", &p))?;
+        let bad = |e: minisign::PError| KeyError::BadKeyFile {
+            path: p.clone(),
+            reason: e.to_string(),
+        };
+        let sk_box = minisign::SecretKeyBox::from_string(&text).map_err(bad)?;
+        let secret = if encrypted {
+            // A wrong passphrase fails minisign's checksum of the decrypted key.
+            sk_box
+                .into_secret_key(Some(passphrase.unwrap_or("").to_string()))
+                .map_err(|_| KeyError::WrongPassphrase)?
+        } else {
+            sk_box.into_unencrypted_secret_key().map_err(bad)?
+        };
+        let pk =
+            minisign::PublicKey::from_secret_key(&secret).map_err(|e| KeyError::BadKeyFile {
+                path: p.clone(),
+                reason: e.to_string(),
+            })?;
+        let key_id = key_id_hex(pk.keynum());
+        let name = match (key_file, self.signing_info()) {
+            (None, Ok(info)) => info.name,
+            _ => self
+                .public_signing_key()
+                .ok()
+                .filter(|k| k.key_id == key_id)
+                .and_then(|k| k.name)
+                .unwrap_or_else(|| "unknown".into()),
+        };
+        Ok(SigningKey {
+            public: PublicKey {
+                name: Some(name.clone()),
+                key: pk,
+                key_id,
+            },
+            name,
+            secret,
+        })
+    }
+
+    /// Make the designated person's age identity; returns their recipient.
+    pub fn new_identity(&self, name: &str, replace: bool) -> Result<RecipientInfo, KeyError> {
+        let name = check_name(name)?;
+        if !replace && let Ok(existing) = self.identity_info() {
+            return Err(KeyError::SigningKeyExists {
+                fingerprint: existing.fingerprint(),
+            });
+        }
+        self.ensure()?;
+        let identity = age::x25519::Identity::generate();
+        let recipient = identity.to_public().to_string();
+        use age::secrecy::ExposeSecret;
+        let text = format!(
+            "# Evidence Kit designated-person key of {}\n# created: {}\n# public key: {}\n{}\n",
+            one_line(&name),
+            crate::clock::now().utc,
+            recipient,
+            identity.to_string().expose_secret()
+        );
+        write_private(&self.path("identity.age"), text.as_bytes())?;
+        let info = RecipientInfo { name, recipient };
+        write_file(
+            &self.path("identity.json"),
+            serde_json::to_string_pretty(&info)
+                .unwrap_or_default()
+                .as_bytes(),
+        )?;
+        Ok(info)
+    }
+
+    /// The designated person's own name and recipient.
+    pub fn identity_info(&self) -> Result<RecipientInfo, KeyError> {
+        let p = self.path("identity.json");
+        let text = fs::read_to_string(&p).map_err(|_| KeyError::NoIdentity)?;
+        serde_json::from_str(&text).map_err(|_| KeyError::BadIdentityFile { path: p })
+    }
+
+    /// The identity file: `path`, or `identity.age` here.
+    pub fn identity_path(&self, path: Option<&Path>) -> PathBuf {
+        path.map_or_else(|| self.path("identity.age"), Path::to_path_buf)
+    }
+
+    /// Designated persons this staff member can seal to.
+    pub fn recipients(&self) -> Result<Vec<RecipientInfo>, KeyError> {
+        let p = self.path("recipients.json");
+        match fs::read_to_string(&p) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| KeyError::BadKeyFile {
+                path: p,
+                reason: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(KeyError::Io {
+                action: "read",
+                path: p,
+                source: e,
+            }),
+        }
+    }
+
+    /// Add (or rename) a designated person.
+    pub fn add_recipient(&self, name: &str, recipient: &str) -> Result<RecipientInfo, KeyError> {
+        let name = check_name(name)?;
+        let recipient = parse_recipient(recipient)?.to_string();
+        let mut list = self.recipients()?;
+        list.retain(|r| r.name != name && r.recipient != recipient);
+        let info = RecipientInfo { name, recipient };
+        list.push(info.clone());
+        self.ensure()?;
+        write_file(
+            &self.path("recipients.json"),
+            serde_json::to_string_pretty(&list)
+                .unwrap_or_default()
+                .as_bytes(),
+        )?;
+        Ok(info)
+    }
+
+    /// `--to NAME|age1…` → the recipient.
+    pub fn resolve_recipient(&self, to: &str) -> Result<RecipientInfo, KeyError> {
+        let to = to.trim();
+        if to.starts_with("age1") {
+            let r = parse_recipient(to)?;
+            let name = self
+                .recipients()?
+                .into_iter()
+                .find(|i| i.recipient == to)
+                .map(|i| i.name)
+                .unwrap_or_else(|| "unnamed designated person".into());
+            return Ok(RecipientInfo {
+                name,
+                recipient: r.to_string(),
+            });
+        }
+        self.recipients()?
+            .into_iter()
+            .find(|i| i.name.eq_ignore_ascii_case(to))
+            .ok_or_else(|| KeyError::UnknownRecipient { name: to.into() })
+    }
+
+    /// Staff keys trusted for verifying: `trusted/*.pub` and this person's own key.
+    pub fn trusted_keys(&self) -> Vec<PublicKey> {
+        let mut keys = Vec::new();
+        if let Ok(k) = self.public_signing_key() {
+            keys.push(k);
+        }
+        if let Ok(rd) = fs::read_dir(self.path("trusted")) {
+            for e in rd.flatten() {
+                if let Ok(k) = PublicKey::read(&e.path()) {
+                    keys.push(k);
+                }
+            }
+        }
+        keys
+    }
+}
+
+/// Parse an `age1…` recipient.
+pub fn parse_recipient(s: &str) -> Result<age::x25519::Recipient, KeyError> {
+    age::x25519::Recipient::from_str(s.trim()).map_err(|_| KeyError::BadRecipient {
+        value: s.trim().chars().take(80).collect(),
+    })
+}
+
+/// Read the X25519 identities in an age identity file.
+pub fn read_identities(path: &Path) -> Result<Vec<age::x25519::Identity>, KeyError> {
+    let text = fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => KeyError::NoIdentity,
+        _ => KeyError::Io {
+            action: "read",
+            path: path.into(),
+            source: e,
+        },
+    })?;
+    let ids: Vec<_> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .filter_map(|l| age::x25519::Identity::from_str(l).ok())
+        .collect();
+    if ids.is_empty() {
+        return Err(KeyError::BadIdentityFile { path: path.into() });
+    }
+    Ok(ids)
+}
+
+fn check_name(name: &str) -> Result<String, KeyError> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 200 {
+        return Err(KeyError::BadName);
+    }
+    Ok(one_line(n))
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
+    let tmp = path.with_extension("tmp");
+    let mut f = fs::File::create(&tmp).map_err(io("write", &tmp))?;
+    f.write_all(bytes).map_err(io("write", &tmp))?;
+    f.sync_all().map_err(io("write", &tmp))?;
+    fs::rename(&tmp, path).map_err(io("write", path))
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
+    let tmp = path.with_extension("tmp");
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&tmp).map_err(io("write", &tmp))?;
+    f.write_all(bytes).map_err(io("write", &tmp))?;
+    f.sync_all().map_err(io("write", &tmp))?;
+    fs::rename(&tmp, path).map_err(io("write", path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_round_trip_and_wrong_passphrase() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let keys = KeyDir::at(dir.path().join("cfg"));
+        let public = keys
+            .new_signing_key("A. Teacher", Some("correct horse"), false)
+            .expect("new");
+        assert_eq!(public.fingerprint().len(), 19);
+        assert!(matches!(
+            keys.new_signing_key("A. Teacher", Some("x"), false),
+            Err(KeyError::SigningKeyExists { .. })
+        ));
+        assert!(matches!(
+            keys.signing_key(None, Some("wrong")),
+            Err(KeyError::WrongPassphrase)
+        ));
+        let sk = keys.signing_key(None, Some("correct horse")).expect("open");
+        assert_eq!(sk.public.key_id, public.key_id);
+        assert_eq!(sk.name, "A. Teacher");
+        let read = PublicKey::read(&dir.path().join("cfg/signing.pub")).expect("pub");
+        assert_eq!(read.key_id, public.key_id);
+        assert_eq!(read.name.as_deref(), Some("A. Teacher"));
+    }
+
+    #[test]
+    fn recipients_resolve_by_name_or_key() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let dsl = KeyDir::at(dir.path().join("dsl"));
+        let me = dsl.new_identity("Mrs D. Lead", false).expect("identity");
+        assert!(me.recipient.starts_with("age1"));
+        let staff = KeyDir::at(dir.path().join("staff"));
+        staff.add_recipient("DSL", &me.recipient).expect("add");
+        assert_eq!(
+            staff.resolve_recipient("dsl").expect("by name"),
+            RecipientInfo {
+                name: "DSL".into(),
+                recipient: me.recipient.clone()
+            }
+        );
+        assert_eq!(
+            staff.resolve_recipient(&me.recipient).expect("by key").name,
+            "DSL"
+        );
+        assert!(matches!(
+            staff.resolve_recipient("nobody"),
+            Err(KeyError::UnknownRecipient { .. })
+        ));
+        assert!(matches!(
+            staff.add_recipient("X", "age1notakey"),
+            Err(KeyError::BadRecipient { .. })
+        ));
+        let ids = read_identities(&dsl.identity_path(None)).expect("ids");
+        assert_eq!(ids[0].to_public().to_string(), me.recipient);
+    }
+}
