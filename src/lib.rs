@@ -31,5 +31,6 @@ pub mod error;
 pub mod keys;
 pub mod store;
 pub mod thumbnail;
+pub mod verify;
 
 pub use error::{CaptureError, StoreError};

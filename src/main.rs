@@ -7,8 +7,9 @@ use evidence_kit::bundle::{self, SealRequest};
 use evidence_kit::capture::{self, Details, Target};
 use evidence_kit::case::{Item, Sender};
 use evidence_kit::check;
-use evidence_kit::keys::KeyDir;
+use evidence_kit::keys::{KeyDir, PublicKey};
 use evidence_kit::store::{self, ItemField, Store};
+use evidence_kit::verify;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -110,6 +111,41 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check a bundle: signature, signer, every file, the custody chain. Exit 0 only
+    /// when it is intact and signed by a key you trust.
+    Verify {
+        /// The bundle (.evidence or .evidence.age).
+        file: PathBuf,
+        #[command(flatten)]
+        v: VerifyArgs,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify a bundle and extract it into a new folder, read-only, for viewing.
+    Open {
+        /// The bundle.
+        file: PathBuf,
+        /// The folder to create.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        v: VerifyArgs,
+        /// Extract even if verification failed (the folder is marked as failed).
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Args, Clone, Default)]
+struct VerifyArgs {
+    /// The designated person's age identity file, for encrypted (.age) bundles
+    /// (default: your own, from `keys new-recipient`).
+    #[arg(long, value_name = "FILE")]
+    identity: Option<PathBuf>,
+    /// A signer's public key (.pub) you trust; repeat for several.
+    #[arg(long, value_name = "KEY.pub")]
+    trust: Vec<PathBuf>,
 }
 
 #[derive(Args, Clone, Default)]
@@ -522,9 +558,99 @@ struct SealArgs {
     json: bool,
 }
 
+fn verify_options(config: &Option<PathBuf>, v: &VerifyArgs) -> Result<verify::Options, Failure> {
+    let dir = keydir(config)?;
+    let mut trusted = dir.trusted_keys();
+    for p in &v.trust {
+        trusted.push(PublicKey::read(p)?);
+    }
+    let identity = match &v.identity {
+        Some(p) => Some(p.clone()),
+        None => {
+            let p = dir.identity_path(None);
+            p.exists().then_some(p)
+        }
+    };
+    Ok(verify::Options { identity, trusted })
+}
+
+fn print_report(r: &verify::Report) {
+    let when = r
+        .facts
+        .as_ref()
+        .map(|f| f.sealed.clone())
+        .unwrap_or_default();
+    if r.intact() {
+        let s = r.signer.as_ref();
+        println!(
+            "INTACT: sealed by {} (key {}) on {}; signature valid, key trusted.",
+            s.map_or("?", |s| s.name.as_str()),
+            s.map_or("?", |s| s.fingerprint.as_str()),
+            when
+        );
+    } else {
+        println!("NOT VERIFIED: {} problem(s) found.", r.findings.len());
+        for f in &r.findings {
+            println!("- {}: {}", f.kind, f.message);
+        }
+        if let Some(s) = &r.signer {
+            println!(
+                "Signed by {} (key {}){}.",
+                s.name,
+                s.fingerprint,
+                if s.signature_valid {
+                    ""
+                } else {
+                    " — but the signature does not match"
+                }
+            );
+        }
+    }
+    if let Some(c) = &r.case {
+        println!(
+            "Case {}: {} ({} item(s), {} bytes)",
+            c.id, c.title, r.items, r.payload_bytes
+        );
+    }
+    println!("Bundle SHA-256: {}", r.sha256);
+    for n in &r.notes {
+        println!("note: {n}");
+    }
+}
+
 fn run(cli: Cli) -> Result<u8, Failure> {
     let root = root(&cli.store)?;
     match cli.command {
+        Command::Verify { file, v, json } => {
+            let opts = verify_options(&cli.config, &v)?;
+            let report = verify::verify(&file, &opts)?;
+            if json {
+                println!("{}", to_json(&report));
+            } else {
+                print_report(&report);
+            }
+            return Ok(if report.intact() { 0 } else { 1 });
+        }
+        Command::Open {
+            file,
+            out,
+            v,
+            force,
+        } => {
+            let opts = verify_options(&cli.config, &v)?;
+            let opened = verify::open(&file, &opts)?;
+            let report = verify::check(&opened, &opts);
+            print_report(&report);
+            if !report.intact() && !force {
+                return Err(Failure {
+                    message: "The bundle did not verify, so it was not extracted. Use --force to extract it anyway (the folder will be marked as failed).".into(),
+                    code: 1,
+                });
+            }
+            let n = verify::extract(&opened, &report, &out)?;
+            println!("Extracted {n} file(s) into {} (read-only).", out.display());
+            return Ok(if report.intact() { 0 } else { 1 });
+        }
         Command::Keys(k) => keys(&cli.config, k)?,
         Command::Seal {
             case,

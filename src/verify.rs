@@ -1,0 +1,1556 @@
+//! Verify a bundle without trusting the store it came from: the signature and who made
+//! it, the BagIt bag (complete, nothing extra, every hash, Payload-Oxum), the custody
+//! chain, `case.json` against the manifests, and the zip container itself, byte for
+//! byte. Every finding names the file (and, where it can, the byte) at fault.
+//!
+//! The input is untrusted. Nothing is extracted here; an encrypted bundle is decrypted
+//! into a private temporary folder and nothing of it is examined until age has
+//! authenticated its last chunk. Entry names that could escape a folder or fool a
+//! reader are refused, as are symlinks, duplicates (also after case-folding and
+//! Unicode normalisation), overlapping entries and zip bombs.
+
+use crate::bundle::{
+    self, CaseFile, CustodyLine, SIGNATURE, SealFacts, TAG_FILES, TAGMANIFEST, bag, zipfmt,
+};
+use crate::custody::{self, ChainBreak};
+use crate::keys::{self, KeyError, PublicKey};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+/// Most entries a bundle may have.
+pub const MAX_ENTRIES: usize = 100_000;
+/// Most bytes a bundle may unpack to (all entries together).
+pub const MAX_TOTAL_BYTES: u64 = 64 * 1024 * 1024 * 1024;
+/// Largest tag file read into memory (`case.json`, `custody.jsonl`).
+pub const MAX_TAG_BYTES: u64 = 256 * 1024 * 1024;
+/// Highest compression ratio accepted for an entry of 1 MiB or more.
+pub const MAX_RATIO: u64 = 100;
+
+/// The bundle could not be read at all (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// No such file.
+    #[error("There is no file at {path}.")]
+    NotFound {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The file could not be read.
+    #[error("Could not read {path}: {source}.")]
+    Unreadable {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not a zip or age file, or too damaged to open.
+    #[error("{path} is not an Evidence Kit bundle that can be opened: {reason}.")]
+    NotABundle {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// Encrypted, and no identity to open it with.
+    #[error(
+        "{path} is encrypted. Open it with the designated person's key: --identity FILE (or make one with keys new-recipient)."
+    )]
+    NeedsIdentity {
+        /// The path.
+        path: PathBuf,
+    },
+    /// Encrypted to someone else.
+    #[error(
+        "{path} is encrypted to someone else's key, not to the key given; it cannot be opened here."
+    )]
+    WrongIdentity {
+        /// The path.
+        path: PathBuf,
+    },
+    /// A key problem.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+}
+
+impl VerifyError {
+    /// A stable name for this kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            VerifyError::NotFound { .. } => "not_found",
+            VerifyError::Unreadable { .. } => "unreadable",
+            VerifyError::NotABundle { .. } => "not_a_bundle",
+            VerifyError::NeedsIdentity { .. } => "needs_identity",
+            VerifyError::WrongIdentity { .. } => "wrong_identity",
+            VerifyError::Key(e) => e.code(),
+        }
+    }
+}
+
+/// One thing found wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// What kind: `altered`, `missing`, `extra`, `unsafe_name`, `signature`,
+    /// `untrusted_key`, `chain`, `mismatch`, `malformed`, `container`, `too_large`,
+    /// `decryption`.
+    pub kind: &'static str,
+    /// The file concerned, if one.
+    pub file: Option<String>,
+    /// The first byte known to differ, where known.
+    pub offset: Option<u64>,
+    /// One plain sentence.
+    pub message: String,
+}
+
+/// Who sealed it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Signer {
+    /// The name in the signed facts.
+    pub name: String,
+    /// minisign key id.
+    pub key_id: String,
+    /// Key fingerprint in groups of four.
+    pub fingerprint: String,
+    /// The signature checks out against the key in the bundle.
+    pub signature_valid: bool,
+    /// The key is one you trust.
+    pub trusted: bool,
+}
+
+/// The result of verifying a bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The file checked.
+    pub file: String,
+    /// SHA-256 of the file as given.
+    pub sha256: String,
+    /// Its size.
+    pub size: u64,
+    /// Whether it was encrypted.
+    pub encrypted: bool,
+    /// The signed facts, when the signature could be read.
+    pub facts: Option<SealFacts>,
+    /// Who sealed it.
+    pub signer: Option<Signer>,
+    /// The case, from `case.json`.
+    pub case: Option<crate::case::Case>,
+    /// Payload files.
+    pub items: usize,
+    /// Payload bytes.
+    pub payload_bytes: u64,
+    /// Everything wrong. Empty means intact, signed by a trusted key.
+    pub findings: Vec<Finding>,
+    /// Worth knowing, not wrong.
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// Intact, signed, by a key you trust, every check passed.
+    pub fn intact(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// What to verify with.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The designated person's age identity file, for `.age` bundles.
+    pub identity: Option<PathBuf>,
+    /// Keys trusted as signers.
+    pub trusted: Vec<PublicKey>,
+}
+
+/// An opened bundle: the plain zip (decrypted into a private temp folder if needed).
+pub struct Opened {
+    /// The zip to read.
+    pub zip_path: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
+    /// The report so far (file hash, decryption).
+    report: Report,
+    /// Recipients of the identities used (to compare with the signed facts).
+    own_recipients: Vec<String>,
+}
+
+const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
+
+fn finding(kind: &'static str, file: Option<&str>, message: impl Into<String>) -> Finding {
+    Finding {
+        kind,
+        file: file.map(str::to_string),
+        offset: None,
+        message: message.into(),
+    }
+}
+
+/// Verify the bundle at `path`.
+pub fn verify(path: &Path, opts: &Options) -> Result<Report, VerifyError> {
+    let opened = open(path, opts)?;
+    Ok(check(&opened, opts))
+}
+
+/// Open (and decrypt) a bundle, without checking its content yet.
+pub fn open(path: &Path, opts: &Options) -> Result<Opened, VerifyError> {
+    let unreadable = |source: std::io::Error| VerifyError::Unreadable {
+        path: path.into(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => VerifyError::NotFound { path: path.into() },
+        _ => unreadable(e),
+    })?;
+    if !meta.is_file() {
+        return Err(VerifyError::NotABundle {
+            path: path.into(),
+            reason: "it is not a file".into(),
+        });
+    }
+    let mut f = File::open(path).map_err(unreadable)?;
+    let mut magic = vec![0u8; AGE_MAGIC.len()];
+    let n = read_up_to(&mut f, &mut magic).map_err(unreadable)?;
+    f.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+    let mut report = Report {
+        file: path.display().to_string(),
+        sha256: String::new(),
+        size: meta.len(),
+        encrypted: n == AGE_MAGIC.len() && magic == AGE_MAGIC,
+        facts: None,
+        signer: None,
+        case: None,
+        items: 0,
+        payload_bytes: 0,
+        findings: Vec::new(),
+        notes: Vec::new(),
+    };
+    if !report.encrypted {
+        report.sha256 = crate::store::hash_file(path).map_err(unreadable)?;
+        return Ok(Opened {
+            zip_path: path.to_path_buf(),
+            _tmp: None,
+            report,
+            own_recipients: Vec::new(),
+        });
+    }
+
+    let keys = match &opts.identity {
+        Some(p) => keys::read_identities(p)?,
+        None => {
+            let default = keys::KeyDir::default_location()?.identity_path(None);
+            if !default.exists() {
+                return Err(VerifyError::NeedsIdentity { path: path.into() });
+            }
+            keys::read_identities(&default)?
+        }
+    };
+    let own_recipients = keys.iter().map(|k| k.to_public().to_string()).collect();
+    let tmp = tempfile::Builder::new()
+        .prefix("evidence-kit-verify-")
+        .tempdir()
+        .map_err(unreadable)?;
+    let zip_path = tmp.path().join("bundle.zip");
+    let mut hashing = HashingReader {
+        inner: BufReader::with_capacity(crate::store::CHUNK_BYTES, f),
+        hasher: Sha256::new(),
+    };
+    let decryptor = match age::Decryptor::new_buffered(&mut hashing) {
+        Ok(d) => d,
+        Err(e) => {
+            return Err(VerifyError::NotABundle {
+                path: path.into(),
+                reason: format!("its encryption header is damaged ({e})"),
+            });
+        }
+    };
+    let ids: Vec<&dyn age::Identity> = keys.iter().map(|k| k as &dyn age::Identity).collect();
+    let mut reader = match decryptor.decrypt(ids.into_iter()) {
+        Ok(r) => r,
+        Err(age::DecryptError::NoMatchingKeys) => {
+            return Err(VerifyError::WrongIdentity { path: path.into() });
+        }
+        Err(e) => {
+            return Err(VerifyError::NotABundle {
+                path: path.into(),
+                reason: format!("its encryption header is damaged ({e})"),
+            });
+        }
+    };
+    let mut out = File::create(&zip_path).map_err(unreadable)?;
+    let copied = std::io::copy(&mut reader, &mut out);
+    drop(reader);
+    // Hash whatever of the file was not read yet (nothing, for a well-formed file).
+    let mut rest = Vec::new();
+    let _ = hashing.read_to_end(&mut rest);
+    report.sha256 = hex::encode(hashing.hasher.finalize());
+    if let Err(e) = copied {
+        // Nothing decrypted is examined: the ciphertext was changed or cut short.
+        report.findings.push(finding(
+            "decryption",
+            None,
+            format!(
+                "The encrypted bundle was changed or cut short after it was sealed: age refused it ({e}). Nothing in it was read. Ask for the bundle again."
+            ),
+        ));
+        let _ = std::fs::remove_file(&zip_path);
+    }
+    Ok(Opened {
+        zip_path,
+        _tmp: Some(tmp),
+        report,
+        own_recipients,
+    })
+}
+
+struct HashingReader<R: Read> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl<R: Read> std::io::BufRead for HashingReader<BufReader<R>> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, amt: usize) {
+        if let Ok(buf) = self.inner.fill_buf() {
+            let n = amt.min(buf.len());
+            self.hasher.update(&buf[..n]);
+        }
+        self.inner.consume(amt);
+    }
+}
+
+fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// An entry as found in the zip's directory.
+#[derive(Debug, Clone)]
+struct Entry {
+    index: usize,
+    name: String,
+    size: u64,
+    compressed: u64,
+    crc32: u32,
+    stored: bool,
+    header_start: u64,
+    data_start: u64,
+}
+
+/// Bidirectional-text controls that can make a name display as something it is not.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Why an entry name is unsafe, if it is.
+pub fn unsafe_name(raw: &[u8]) -> Option<&'static str> {
+    let Ok(name) = std::str::from_utf8(raw) else {
+        return Some("its name is not UTF-8");
+    };
+    if name.is_empty() || name.len() > 1024 {
+        return Some("its name is empty or too long");
+    }
+    if name.starts_with('/') {
+        return Some("its name is an absolute path");
+    }
+    if name.contains('\\') {
+        return Some("its name contains a backslash");
+    }
+    if name.contains(':') {
+        return Some("its name contains a colon (a drive letter or stream)");
+    }
+    if name.chars().any(char::is_control) {
+        return Some("its name contains control characters");
+    }
+    if name.chars().any(is_bidi_control) {
+        return Some("its name contains bidirectional-text controls that disguise it");
+    }
+    let trimmed = name.strip_suffix('/').unwrap_or(name);
+    for part in trimmed.split('/') {
+        if part == ".." {
+            return Some("its name climbs out of the folder (..)");
+        }
+        if part.is_empty() || part == "." {
+            return Some("its name has an empty or '.' part");
+        }
+        if part.ends_with('.') || part.ends_with(' ') {
+            return Some("a part of its name ends with a dot or space");
+        }
+    }
+    None
+}
+
+/// Check an opened bundle.
+pub fn check(opened: &Opened, opts: &Options) -> Report {
+    let mut r = opened.report.clone();
+    if !r.findings.is_empty() {
+        return r;
+    }
+    let file = match File::open(&opened.zip_path) {
+        Ok(f) => f,
+        Err(e) => {
+            r.findings.push(finding(
+                "malformed",
+                None,
+                format!("The bundle could not be read: {e}."),
+            ));
+            return r;
+        }
+    };
+    let mut zip = match zip::ZipArchive::new(BufReader::new(file)) {
+        Ok(z) => z,
+        Err(e) => {
+            r.findings.push(finding(
+                "malformed",
+                None,
+                format!("This is not a readable zip file: it is damaged, cut short, or not a bundle ({e})."),
+            ));
+            return r;
+        }
+    };
+    if zip.len() > MAX_ENTRIES {
+        r.findings.push(finding(
+            "too_large",
+            None,
+            format!(
+                "The bundle has {} files, more than the {MAX_ENTRIES} allowed; it was not examined.",
+                zip.len()
+            ),
+        ));
+        return r;
+    }
+
+    // ---- the directory: names, kinds, sizes, places ----
+    let mut entries = Vec::new();
+    let mut seen_exact = BTreeSet::new();
+    let mut seen_folded: BTreeMap<String, String> = BTreeMap::new();
+    let mut declared_total: u64 = 0;
+    for i in 0..zip.len() {
+        let f = match zip.by_index_raw(i) {
+            Ok(f) => f,
+            Err(e) => {
+                r.findings.push(finding(
+                    "malformed",
+                    None,
+                    format!("Entry {} of the zip cannot be read ({e}).", i + 1),
+                ));
+                continue;
+            }
+        };
+        let raw = f.name_raw().to_vec();
+        let shown = String::from_utf8_lossy(&raw).escape_debug().to_string();
+        if let Some(why) = unsafe_name(&raw) {
+            r.findings.push(finding(
+                "unsafe_name",
+                Some(&shown),
+                format!("The bundle contains a file \"{shown}\" that was refused: {why}. It was not read or extracted."),
+            ));
+            continue;
+        }
+        let name = String::from_utf8_lossy(&raw).into_owned();
+        if f.is_symlink() || f.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000) {
+            r.findings.push(finding(
+                "unsafe_name",
+                Some(&name),
+                format!(
+                    "{name} is a symbolic link, which a bundle never contains; it was not followed."
+                ),
+            ));
+            continue;
+        }
+        if f.encrypted() {
+            r.findings.push(finding(
+                "malformed",
+                Some(&name),
+                format!("{name} is password-protected inside the zip, which a bundle never is."),
+            ));
+            continue;
+        }
+        if !seen_exact.insert(name.clone()) {
+            r.findings.push(finding(
+                "unsafe_name",
+                Some(&name),
+                format!("{name} appears twice in the bundle; neither copy can be trusted."),
+            ));
+            continue;
+        }
+        use unicode_normalization::UnicodeNormalization;
+        let folded: String = name.nfc().collect::<String>().to_lowercase();
+        if let Some(other) = seen_folded.insert(folded, name.clone()) {
+            r.findings.push(finding(
+                "unsafe_name",
+                Some(&name),
+                format!("{name} and {other} differ only in letter case or Unicode form, so they would overwrite each other when extracted."),
+            ));
+            continue;
+        }
+        if f.is_dir() {
+            continue;
+        }
+        let stored = f.compression() == zip::CompressionMethod::Stored;
+        if !stored && f.compression() != zip::CompressionMethod::Deflated {
+            r.findings.push(finding(
+                "malformed",
+                Some(&name),
+                format!("{name} uses a compression method Evidence Kit does not read."),
+            ));
+            continue;
+        }
+        if f.size() >= 1024 * 1024 && f.size() / f.compressed_size().max(1) > MAX_RATIO {
+            r.findings.push(finding(
+                "too_large",
+                Some(&name),
+                format!(
+                    "{name} would expand more than {MAX_RATIO} times (a zip bomb); it was not read."
+                ),
+            ));
+            continue;
+        }
+        declared_total = declared_total.saturating_add(f.size());
+        entries.push(Entry {
+            index: i,
+            name,
+            size: f.size(),
+            compressed: f.compressed_size(),
+            crc32: f.crc32(),
+            stored,
+            header_start: f.header_start(),
+            data_start: 0,
+        });
+    }
+    if declared_total > MAX_TOTAL_BYTES {
+        r.findings.push(finding(
+            "too_large",
+            None,
+            format!("The bundle would unpack to {declared_total} bytes, more than the {MAX_TOTAL_BYTES} allowed; it was not examined."),
+        ));
+        return r;
+    }
+    let cd_start = zip.central_directory_start();
+    let zip_offset = zip.offset();
+    drop(zip);
+
+    // Local headers: where each entry's data starts; no overlaps, nothing hidden.
+    let mut raw_file = match File::open(&opened.zip_path) {
+        Ok(f) => f,
+        Err(e) => {
+            r.findings.push(finding(
+                "malformed",
+                None,
+                format!("The bundle could not be read: {e}."),
+            ));
+            return r;
+        }
+    };
+    let file_len = raw_file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bad_entries = BTreeSet::new();
+    for e in &mut entries {
+        match local_data_start(&mut raw_file, e.header_start + zip_offset) {
+            Some(d) if d.saturating_add(e.compressed) <= file_len => e.data_start = d,
+            _ => {
+                r.findings.push(finding(
+                    "container",
+                    Some(&e.name),
+                    format!(
+                        "The zip header of {} is damaged or points outside the file.",
+                        e.name
+                    ),
+                ));
+                bad_entries.insert(e.index);
+            }
+        }
+    }
+    entries.retain(|e| !bad_entries.contains(&e.index));
+    let mut by_place: Vec<&Entry> = entries.iter().collect();
+    by_place.sort_by_key(|e| e.header_start);
+    for pair in by_place.windows(2) {
+        if pair[0].data_start + pair[0].compressed > pair[1].header_start + zip_offset {
+            r.findings.push(finding(
+                "container",
+                Some(&pair[1].name),
+                format!(
+                    "{} overlaps {} inside the zip (a crafted zip); neither can be trusted.",
+                    pair[1].name, pair[0].name
+                ),
+            ));
+        }
+    }
+
+    // ---- tag files ----
+    let names: BTreeMap<String, Entry> = entries
+        .iter()
+        .map(|e| (e.name.clone(), e.clone()))
+        .collect();
+    let tag = |name: &str, r: &mut Report| -> Option<Vec<u8>> {
+        let Some(e) = names.get(name) else {
+            r.findings.push(finding(
+                "missing",
+                Some(name),
+                format!("{name} is missing from the bundle."),
+            ));
+            return None;
+        };
+        if e.size > MAX_TAG_BYTES {
+            r.findings.push(finding(
+                "too_large",
+                Some(name),
+                format!("{name} is too large to be a tag file."),
+            ));
+            return None;
+        }
+        match read_entry(&opened.zip_path, e) {
+            Ok((bytes, _)) => Some(bytes),
+            Err(msg) => {
+                r.findings.push(finding(
+                    "malformed",
+                    Some(name),
+                    format!("{name} cannot be read: {msg}."),
+                ));
+                None
+            }
+        }
+    };
+    let bagit_txt = tag("bagit.txt", &mut r);
+    let bag_info_raw = tag("bag-info.txt", &mut r);
+    let manifest_raw = tag("manifest-sha256.txt", &mut r);
+    let tagmanifest_raw = tag(TAGMANIFEST, &mut r);
+    let sig_raw = tag(SIGNATURE, &mut r);
+    let case_raw = tag("case.json", &mut r);
+    let custody_raw = tag("custody.jsonl", &mut r);
+    let signer_raw = tag("signer.pub", &mut r);
+
+    if let Some(b) = &bagit_txt {
+        match bag::parse_bag_info("bagit.txt", b) {
+            Ok(m)
+                if m.get("BagIt-Version").map(String::as_str) == Some("1.0")
+                    && m.get("Tag-File-Character-Encoding").map(String::as_str)
+                        == Some("UTF-8") => {}
+            Ok(_) => r.findings.push(finding(
+                "malformed",
+                Some("bagit.txt"),
+                "bagit.txt does not declare BagIt 1.0 in UTF-8.",
+            )),
+            Err(e) => r.findings.push(malformed(e)),
+        }
+    }
+    let bag_info =
+        bag_info_raw
+            .as_deref()
+            .and_then(|b| match bag::parse_bag_info("bag-info.txt", b) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    r.findings.push(malformed(e));
+                    None
+                }
+            });
+
+    // ---- signature ----
+    let tagmanifest_sha = tagmanifest_raw
+        .as_deref()
+        .map(|t| hex::encode(Sha256::digest(t)));
+    let signer_key = signer_raw.as_deref().and_then(|b| {
+        let k = std::str::from_utf8(b).ok().and_then(PublicKey::parse);
+        if k.is_none() {
+            r.findings.push(finding(
+                "malformed",
+                Some("signer.pub"),
+                "signer.pub does not hold a minisign public key.",
+            ));
+        }
+        k
+    });
+    if let (Some(sig_bytes), Some(tm)) = (&sig_raw, &tagmanifest_raw) {
+        let sig = std::str::from_utf8(sig_bytes)
+            .ok()
+            .and_then(|s| minisign::SignatureBox::from_string(s).ok());
+        match sig {
+            None => r.findings.push(finding(
+                "signature",
+                Some(SIGNATURE),
+                "The signature file cannot be read: the bundle is not properly signed.",
+            )),
+            Some(sig) => check_signature(&mut r, &sig, tm, signer_key.as_ref(), opts, opened),
+        }
+    }
+    if let (Some(f), Some(sha)) = (&r.facts, &tagmanifest_sha)
+        && &f.tagmanifest_sha256 != sha
+    {
+        r.findings.push(finding(
+            "signature",
+            Some(TAGMANIFEST),
+            "The signature was made for a different bundle (its tag manifest hash does not match this one's): it was lifted from another bundle.",
+        ));
+    }
+
+    // ---- tag manifest ----
+    let tag_names: BTreeSet<&str> = entries
+        .iter()
+        .map(|e| e.name.as_str())
+        .filter(|n| !n.starts_with("data/"))
+        .collect();
+    if let Some(tm) = &tagmanifest_raw {
+        match bag::parse_manifest(TAGMANIFEST, tm, false) {
+            Err(e) => r.findings.push(malformed(e)),
+            Ok(listed) => {
+                for (path, want) in &listed {
+                    let Some(e) = names.get(path) else {
+                        r.findings.push(finding(
+                            "missing",
+                            Some(path),
+                            format!("{path} is listed in the tag manifest but is missing."),
+                        ));
+                        continue;
+                    };
+                    match read_entry(&opened.zip_path, e) {
+                        Ok((bytes, _)) => {
+                            let have = hex::encode(Sha256::digest(&bytes));
+                            if &have != want {
+                                r.findings.push(finding("altered", Some(path), format!("{path} was changed after sealing (its SHA-256 is {have}; {want} was sealed).")));
+                            }
+                        }
+                        Err(msg) => r.findings.push(finding(
+                            "malformed",
+                            Some(path),
+                            format!("{path} cannot be read: {msg}."),
+                        )),
+                    }
+                }
+                for t in TAG_FILES {
+                    if names.contains_key(*t) && !listed.contains_key(*t) {
+                        r.findings.push(finding(
+                            "extra",
+                            Some(t),
+                            format!("{t} is not covered by the signed tag manifest."),
+                        ));
+                    }
+                }
+                for n in &tag_names {
+                    if *n != TAGMANIFEST
+                        && *n != SIGNATURE
+                        && !listed.contains_key(*n)
+                        && !TAG_FILES.contains(n)
+                    {
+                        r.findings.push(finding(
+                            "extra",
+                            Some(n),
+                            format!("{n} was added to the bundle after sealing."),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- payload ----
+    let payload: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| e.name.starts_with("data/"))
+        .collect();
+    r.items = payload.len();
+    r.payload_bytes = payload.iter().map(|e| e.size).sum();
+    let case_file: Option<CaseFile> =
+        case_raw
+            .as_deref()
+            .and_then(|b| match serde_json::from_slice(b) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    r.findings.push(finding(
+                        "malformed",
+                        Some("case.json"),
+                        format!("case.json is not a case record ({e})."),
+                    ));
+                    None
+                }
+            });
+    if let Some(m) = &manifest_raw {
+        match bag::parse_manifest("manifest-sha256.txt", m, true) {
+            Err(e) => r.findings.push(malformed(e)),
+            Ok(listed) => {
+                for p in listed.keys() {
+                    if !names.contains_key(p) {
+                        r.findings.push(finding(
+                            "missing",
+                            Some(p),
+                            format!("{p} is missing: it was removed after sealing."),
+                        ));
+                    }
+                }
+                let mut to_hash = Vec::new();
+                for e in &payload {
+                    match listed.get(&e.name) {
+                        None => r.findings.push(finding(
+                            "extra",
+                            Some(&e.name),
+                            format!(
+                                "{} was added after sealing (it is not in the manifest).",
+                                e.name
+                            ),
+                        )),
+                        Some(want) => to_hash.push(((*e).clone(), want.clone())),
+                    }
+                }
+                for (e, want, result) in hash_payload(&opened.zip_path, to_hash) {
+                    match result {
+                        Ok((have, crc)) if have == want => {
+                            if crc != e.crc32 {
+                                r.findings.push(finding("container", Some(&e.name), format!("The zip's checksum for {} was changed (the file itself is intact).", e.name)));
+                            }
+                        }
+                        Ok((have, _)) => {
+                            let mut f = finding(
+                                "altered",
+                                Some(&e.name),
+                                format!(
+                                    "{} was changed after sealing (its SHA-256 is {have}; {want} was sealed).",
+                                    e.name
+                                ),
+                            );
+                            let blocks = case_file
+                                .as_ref()
+                                .and_then(|c| c.items.iter().find(|i| i.path == e.name))
+                                .and_then(|i| i.blocks.clone());
+                            if let Some(b) = blocks
+                                && let Some((start, end)) = locate_change(&opened.zip_path, &e, &b)
+                            {
+                                f.offset = Some(start);
+                                f.message = format!(
+                                    "{} was changed after sealing: the first change is in bytes {}–{} (its SHA-256 is {have}; {want} was sealed).",
+                                    e.name,
+                                    group(start),
+                                    group(end.saturating_sub(1))
+                                );
+                            }
+                            r.findings.push(f);
+                        }
+                        Err(msg) => r.findings.push(finding(
+                            "malformed",
+                            Some(&e.name),
+                            format!("{} cannot be read: {msg}.", e.name),
+                        )),
+                    }
+                }
+                if let Some(c) = &case_file {
+                    check_case_file(&mut r, c, &listed, &names);
+                }
+            }
+        }
+    }
+    if let Some(info) = &bag_info {
+        check_bag_info(&mut r, info, case_file.as_ref());
+    }
+    if let Some(c) = &case_file {
+        r.case = Some(c.case.clone());
+    }
+
+    // ---- custody chain ----
+    if let Some(raw) = &custody_raw {
+        check_custody(&mut r, raw, case_file.as_ref());
+    }
+
+    // ---- the container, byte for byte ----
+    if r.findings.iter().all(|f| f.kind != "unsafe_name") {
+        check_container(
+            &mut r,
+            &mut raw_file,
+            &entries,
+            cd_start,
+            zip_offset,
+            file_len,
+        );
+    }
+    r
+}
+
+fn malformed(e: bag::Malformed) -> Finding {
+    Finding {
+        kind: "malformed",
+        file: Some(e.file.clone()),
+        offset: None,
+        message: format!("{e}; the file was refused."),
+    }
+}
+
+fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn check_signature(
+    r: &mut Report,
+    sig: &minisign::SignatureBox,
+    tagmanifest: &[u8],
+    signer_key: Option<&PublicKey>,
+    opts: &Options,
+    opened: &Opened,
+) {
+    let sig_key_id = keys::key_id_hex(sig.keynum());
+    let facts: Option<SealFacts> = sig
+        .trusted_comment()
+        .ok()
+        .and_then(|c| serde_json::from_str(&c).ok());
+    let Some(facts) = facts else {
+        r.findings.push(finding(
+            "signature",
+            Some(SIGNATURE),
+            "The signature does not carry Evidence Kit's sealed facts: it was not made by Evidence Kit's seal.",
+        ));
+        return;
+    };
+    let valid = match signer_key {
+        Some(k) if k.key_id == sig_key_id => minisign::verify(
+            &k.key,
+            sig,
+            std::io::Cursor::new(tagmanifest),
+            true,
+            false,
+            false,
+        )
+        .is_ok(),
+        _ => false,
+    };
+    if !valid {
+        r.findings.push(finding(
+            "signature",
+            Some(SIGNATURE),
+            "The signature does not match: the tag manifest or the signature was changed after sealing, or it was signed with another key.",
+        ));
+    }
+    if facts.format != bundle::BUNDLE_FORMAT {
+        r.findings.push(finding(
+            "signature",
+            Some(SIGNATURE),
+            format!(
+                "The bundle format {} is not one this version reads.",
+                facts.format
+            ),
+        ));
+    }
+    if facts.key_id != sig_key_id {
+        r.findings.push(finding(
+            "signature",
+            Some(SIGNATURE),
+            "The signed key id does not match the key that made the signature.",
+        ));
+    }
+    let trusted_same = opts.trusted.iter().find(|t| t.key_id == sig_key_id);
+    let trusted = match (trusted_same, signer_key) {
+        (Some(t), Some(k)) if t.key.to_base64() == k.key.to_base64() => true,
+        (Some(t), _) => {
+            r.findings.push(finding(
+                "untrusted_key",
+                Some("signer.pub"),
+                format!(
+                    "The bundle claims the key id of {} but carries a different key: someone substituted a key.",
+                    t.name.as_deref().unwrap_or("a trusted signer")
+                ),
+            ));
+            false
+        }
+        (None, _) => false,
+    };
+    let fp = keys::fingerprint(&sig_key_id);
+    if valid && !trusted && trusted_same.is_none() {
+        r.findings.push(finding(
+            "untrusted_key",
+            Some("signer.pub"),
+            format!(
+                "Signed by a key you have not marked as trusted: {} (fingerprint {fp}). If they confirm this fingerprint in person, trust their key with --trust THEIR.pub.",
+                facts.signer
+            ),
+        ));
+    }
+    if r.encrypted {
+        match &facts.recipient {
+            Some(rcpt) if !opened.own_recipients.contains(rcpt) => r.findings.push(finding(
+                "signature",
+                Some(SIGNATURE),
+                "The bundle was sealed for another designated person and re-encrypted to you: it is not the bundle that was sealed.",
+            )),
+            None => r.notes.push("The bundle was sealed without encryption and encrypted afterwards.".into()),
+            _ => {}
+        }
+    } else if facts.recipient.is_some() {
+        r.notes.push("The bundle was sealed encrypted to the designated person and has been decrypted since; its contents are checked as they are.".into());
+    }
+    r.signer = Some(Signer {
+        name: facts.signer.clone(),
+        key_id: sig_key_id,
+        fingerprint: fp,
+        signature_valid: valid,
+        trusted,
+    });
+    r.facts = Some(facts);
+}
+
+fn check_bag_info(r: &mut Report, info: &BTreeMap<String, String>, case_file: Option<&CaseFile>) {
+    let oxum = info.get("Payload-Oxum").and_then(|o| bag::parse_oxum(o));
+    match oxum {
+        None => r.findings.push(finding(
+            "malformed",
+            Some("bag-info.txt"),
+            "bag-info.txt has no valid Payload-Oxum.",
+        )),
+        Some((bytes, count)) => {
+            if bytes != r.payload_bytes || count != r.items as u64 {
+                r.findings.push(finding(
+                    "mismatch",
+                    Some("bag-info.txt"),
+                    format!(
+                        "Payload-Oxum says {bytes} bytes in {count} files, but the bundle has {} bytes in {} files.",
+                        r.payload_bytes, r.items
+                    ),
+                ));
+            }
+        }
+    }
+    let Some(f) = r.facts.clone() else { return };
+    let pairs = [
+        (
+            "External-Identifier",
+            Some(f.case.clone()),
+            "case reference",
+        ),
+        ("EK-Bundle-Id", Some(f.bundle.clone()), "bundle id"),
+        ("EK-Sealed-At", Some(f.sealed.clone()), "seal time"),
+        ("EK-Signer", Some(f.signer.clone()), "signer"),
+        ("EK-Signer-Key-Id", Some(f.key_id.clone()), "signer key id"),
+        ("EK-Recipient", f.recipient.clone(), "recipient"),
+    ];
+    for (label, want, what) in pairs {
+        if info.get(label).cloned() != want {
+            r.findings.push(finding(
+                "mismatch",
+                Some("bag-info.txt"),
+                format!("The {what} in bag-info.txt ({label}) differs from the signed one."),
+            ));
+        }
+    }
+    if let Some(c) = case_file
+        && (c.case.id != f.case || c.bundle != f.bundle || c.sealed.utc != f.sealed)
+    {
+        r.findings.push(finding(
+            "mismatch",
+            Some("case.json"),
+            "case.json belongs to another case or bundle than the signed one.",
+        ));
+    }
+}
+
+fn check_case_file(
+    r: &mut Report,
+    c: &CaseFile,
+    listed: &BTreeMap<String, String>,
+    names: &BTreeMap<String, Entry>,
+) {
+    if c.format != bundle::CASE_FORMAT {
+        r.findings.push(finding(
+            "malformed",
+            Some("case.json"),
+            format!(
+                "case.json has format {}, which this version does not read.",
+                c.format
+            ),
+        ));
+    }
+    let mut paths = BTreeSet::new();
+    for it in &c.items {
+        paths.insert(it.path.clone());
+        match listed.get(&it.path) {
+            None => r.findings.push(finding(
+                "mismatch",
+                Some("case.json"),
+                format!(
+                    "case.json lists item {} at {}, which the manifest does not.",
+                    it.item.id, it.path
+                ),
+            )),
+            Some(h) if *h != it.item.sha256 => r.findings.push(finding(
+                "mismatch",
+                Some("case.json"),
+                format!(
+                    "case.json gives item {} ({}) a different SHA-256 from the manifest.",
+                    it.item.id, it.path
+                ),
+            )),
+            _ => {}
+        }
+        if let Some(e) = names.get(&it.path)
+            && e.size != it.item.size
+        {
+            r.findings.push(finding(
+                "mismatch",
+                Some("case.json"),
+                format!(
+                    "case.json gives {} a size of {} bytes; the file has {}.",
+                    it.path, it.item.size, e.size
+                ),
+            ));
+        }
+    }
+    for p in listed.keys() {
+        if !paths.contains(p) {
+            r.findings.push(finding(
+                "mismatch",
+                Some("case.json"),
+                format!("{p} is in the manifest but case.json does not describe it."),
+            ));
+        }
+    }
+}
+
+fn check_custody(r: &mut Report, raw: &[u8], case_file: Option<&CaseFile>) {
+    let Ok(text) = std::str::from_utf8(raw) else {
+        r.findings.push(finding(
+            "malformed",
+            Some("custody.jsonl"),
+            "custody.jsonl is not UTF-8.",
+        ));
+        return;
+    };
+    let mut lines = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        match serde_json::from_str::<CustodyLine>(l) {
+            Ok(x) => lines.push(x),
+            Err(_) => {
+                r.findings.push(finding(
+                    "malformed",
+                    Some("custody.jsonl"),
+                    format!("custody.jsonl line {} is not a custody entry.", i + 1),
+                ));
+                return;
+            }
+        }
+    }
+    // Walk the chain: full entries are re-hashed; redacted ones (other cases) keep
+    // their place by their hash.
+    let mut prev = custody::GENESIS_HASH.to_string();
+    let mut expected = 1;
+    let mut breaks = Vec::new();
+    for l in &lines {
+        let (seq, prev_hash, hash, ok) = match l {
+            CustodyLine::Full(e) => (e.seq, &e.prev_hash, &e.hash, e.compute_hash() == e.hash),
+            CustodyLine::Redacted {
+                seq,
+                prev_hash,
+                hash,
+                redacted,
+            } => (*seq, prev_hash, hash, *redacted),
+        };
+        if seq != expected {
+            breaks.push(ChainBreak::Gap {
+                expected,
+                found: seq,
+            });
+        }
+        if !ok {
+            breaks.push(ChainBreak::Altered { seq });
+        }
+        if *prev_hash != prev {
+            breaks.push(ChainBreak::Unlinked { seq });
+        }
+        prev = hash.clone();
+        expected = seq + 1;
+    }
+    for b in breaks {
+        r.findings
+            .push(finding("chain", Some("custody.jsonl"), format!("The {b}.")));
+    }
+    if let Some(c) = case_file {
+        for it in &c.items {
+            let recorded = lines.iter().any(|l| match l {
+                CustodyLine::Full(e) => {
+                    e.action == "captured"
+                        && e.item_id == Some(it.item.id)
+                        && e.details_json()["sha256"] == it.item.sha256.as_str()
+                }
+                _ => false,
+            });
+            if !recorded {
+                r.findings.push(finding(
+                    "mismatch",
+                    Some("custody.jsonl"),
+                    format!("The custody log does not record the capture of item {} ({}) with this SHA-256.", it.item.id, it.path),
+                ));
+            }
+        }
+    }
+}
+
+/// Read the local header at `at`; returns where the entry's data starts.
+fn local_data_start(f: &mut File, at: u64) -> Option<u64> {
+    let mut h = [0u8; 30];
+    f.seek(SeekFrom::Start(at)).ok()?;
+    f.read_exact(&mut h).ok()?;
+    if h[..4] != 0x0403_4b50u32.to_le_bytes() {
+        return None;
+    }
+    let n = u16::from_le_bytes([h[26], h[27]]) as u64;
+    let x = u16::from_le_bytes([h[28], h[29]]) as u64;
+    Some(at + 30 + n + x)
+}
+
+/// Read a (small) entry whole, checking it does not expand past its declared size.
+fn read_entry(zip_path: &Path, e: &Entry) -> Result<(Vec<u8>, u32), String> {
+    let mut out = Vec::with_capacity(e.size.min(1 << 20) as usize);
+    stream_entry(zip_path, e, &mut |c| out.extend_from_slice(c)).map(|crc| (out, crc))
+}
+
+/// Stream an entry's bytes; returns their CRC-32. Stored entries are read straight
+/// from the file (no trust in the zip crate's CRC handling); deflated ones through
+/// the `zip` crate, capped at the declared size.
+fn stream_entry(zip_path: &Path, e: &Entry, sink: &mut dyn FnMut(&[u8])) -> Result<u32, String> {
+    let mut crc = crc32fast::Hasher::new();
+    let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
+    let mut total: u64 = 0;
+    let mut feed = |chunk: &[u8], total: &mut u64| -> Result<(), String> {
+        *total += chunk.len() as u64;
+        if *total > e.size {
+            return Err("it expands past its declared size (a zip bomb?)".into());
+        }
+        crc.update(chunk);
+        sink(chunk);
+        Ok(())
+    };
+    if e.stored {
+        let mut f = File::open(zip_path).map_err(|x| x.to_string())?;
+        f.seek(SeekFrom::Start(e.data_start))
+            .map_err(|x| x.to_string())?;
+        let mut r = f.take(e.size);
+        loop {
+            let n = r.read(&mut buf).map_err(|x| x.to_string())?;
+            if n == 0 {
+                break;
+            }
+            feed(&buf[..n], &mut total)?;
+        }
+    } else {
+        let f = File::open(zip_path).map_err(|x| x.to_string())?;
+        let mut z = zip::ZipArchive::new(BufReader::new(f)).map_err(|x| x.to_string())?;
+        let mut entry = z.by_index(e.index).map_err(|x| x.to_string())?;
+        loop {
+            match entry.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => feed(&buf[..n], &mut total)?,
+                // The zip crate checks the CRC at the end: we report content by hash.
+                Err(_) if total == e.size => break,
+                Err(x) => return Err(x.to_string()),
+            }
+        }
+    }
+    if total != e.size {
+        return Err(format!(
+            "it is {total} bytes, not the {} its header says",
+            e.size
+        ));
+    }
+    Ok(crc.finalize())
+}
+
+type Hashed = (Entry, String, Result<(String, u32), String>);
+
+/// Hash payload entries, on two threads (the machine's cores) where there is work
+/// for both.
+fn hash_payload(zip_path: &Path, work: Vec<(Entry, String)>) -> Vec<Hashed> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4)
+        .min(work.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::with_capacity(work.len()));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((e, want)) = work.get(i) else { break };
+                    let mut h = Sha256::new();
+                    let res = stream_entry(zip_path, e, &mut |c| h.update(c))
+                        .map(|crc| (hex::encode(h.finalize()), crc));
+                    if let Ok(mut v) = results.lock() {
+                        v.push((i, (e.clone(), want.clone(), res)));
+                    }
+                }
+            });
+        }
+    });
+    let mut v = results.into_inner().unwrap_or_default();
+    v.sort_by_key(|(i, _)| *i);
+    v.into_iter().map(|(_, x)| x).collect()
+}
+
+/// The first block that differs from the block hashes sealed in `case.json`.
+fn locate_change(zip_path: &Path, e: &Entry, b: &bundle::BagBlocks) -> Option<(u64, u64)> {
+    let mut hasher = crate::store::BlockHasher::new(b.size);
+    stream_entry(zip_path, e, &mut |c| hasher.update(c)).ok()?;
+    let actual = hasher.finish();
+    let expected = crate::store::Blocks {
+        size: b.size,
+        digests: b
+            .sha256
+            .iter()
+            .map(|h| {
+                let mut a = [0u8; 32];
+                if let Ok(v) = hex::decode(h)
+                    && v.len() == 32
+                {
+                    a.copy_from_slice(&v);
+                }
+                a
+            })
+            .collect(),
+    };
+    crate::store::first_difference(&expected, &actual, e.size)
+}
+
+/// Compare every header byte with the canonical layout Evidence Kit writes.
+fn check_container(
+    r: &mut Report,
+    f: &mut File,
+    entries: &[Entry],
+    cd_start: u64,
+    zip_offset: u64,
+    file_len: u64,
+) {
+    let Some(sealed) = r
+        .facts
+        .as_ref()
+        .and_then(|fa| chrono::DateTime::parse_from_rfc3339(&fa.sealed).ok())
+    else {
+        return;
+    };
+    let dos = zipfmt::dos_time(&sealed.with_timezone(&chrono::Utc));
+    let mut ordered: Vec<&Entry> = entries.iter().collect();
+    ordered.sort_by_key(|e| e.index);
+    let mut pos = 0u64;
+    let mut metas = Vec::new();
+    let report = |r: &mut Report, at: u64, what: String, file: Option<&str>| {
+        r.findings.push(Finding {
+            kind: "container",
+            file: file.map(str::to_string),
+            offset: Some(at),
+            message: format!(
+                "The zip container was changed outside the evidence files: byte {} ({what}) is not what Evidence Kit wrote.",
+                group(at)
+            ),
+        });
+    };
+    if zip_offset != 0 {
+        report(r, 0, "bytes were added before the zip".into(), None);
+        return;
+    }
+    for e in ordered {
+        if !e.stored {
+            report(
+                r,
+                e.header_start,
+                format!("{} was re-compressed", e.name),
+                Some(&e.name),
+            );
+            return;
+        }
+        let want = zipfmt::local_header(&e.name, e.size, e.crc32, dos);
+        if e.header_start != pos {
+            report(
+                r,
+                pos.min(e.header_start),
+                format!("the zip was re-packed around {}", e.name),
+                Some(&e.name),
+            );
+            return;
+        }
+        if let Some(at) = first_diff_at(f, pos, &want) {
+            report(
+                r,
+                at,
+                format!("in the zip header of {}", e.name),
+                Some(&e.name),
+            );
+            return;
+        }
+        metas.push(zipfmt::EntryMeta {
+            name: e.name.clone(),
+            size: e.size,
+            crc32: e.crc32,
+            offset: pos,
+        });
+        pos += want.len() as u64 + e.size;
+    }
+    if cd_start != pos {
+        report(
+            r,
+            pos,
+            "the zip directory is not where it belongs".into(),
+            None,
+        );
+        return;
+    }
+    let want = zipfmt::directory(&metas, pos, dos);
+    if let Some(at) = first_diff_at(f, pos, &want) {
+        report(r, at, "in the zip directory".into(), None);
+        return;
+    }
+    if file_len != pos + want.len() as u64 {
+        report(
+            r,
+            pos + want.len() as u64,
+            "bytes were added after the zip directory".into(),
+            None,
+        );
+    }
+}
+
+fn first_diff_at(f: &mut File, at: u64, want: &[u8]) -> Option<u64> {
+    let mut have = vec![0u8; want.len()];
+    if f.seek(SeekFrom::Start(at)).is_err() {
+        return Some(at);
+    }
+    let n = read_up_to(f, &mut have).unwrap_or(0);
+    (0..want.len())
+        .find(|&i| i >= n || have[i] != want[i])
+        .map(|i| at + i as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unsafe_name;
+
+    #[test]
+    fn unsafe_names_are_named() {
+        for (n, ok) in [
+            (&b"data/001-a.png"[..], true),
+            (b"../evil", false),
+            (b"data/../../evil", false),
+            (b"/etc/passwd", false),
+            (b"data\\evil", false),
+            (b"C:evil", false),
+            (b"data/a\x01b", false),
+            ("data/\u{202e}gnp.exe".as_bytes(), false),
+            (b"data/trailing.", false),
+            (b"data//x", false),
+            (b"\xff\xfe", false),
+        ] {
+            assert_eq!(
+                unsafe_name(n).is_none(),
+                ok,
+                "{:?}",
+                String::from_utf8_lossy(n)
+            );
+        }
+    }
+}
+
+/// Something went wrong extracting.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExtractError {
+    /// The folder exists and is not empty.
+    #[error("{path} already exists and is not empty; choose a new folder.")]
+    NotEmpty {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// Writing failed.
+    #[error("Could not write {path}: {source}.")]
+    Write {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Extract a checked bundle into a new folder `out`, files read-only. Only entries
+/// with safe names are written, always below `out`. A bundle that failed verification
+/// gets `VERIFICATION-FAILED.txt` listing every finding.
+pub fn extract(opened: &Opened, report: &Report, out: &Path) -> Result<usize, ExtractError> {
+    let werr = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| ExtractError::Write { path: p, source }
+    };
+    if out.exists()
+        && std::fs::read_dir(out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(ExtractError::NotEmpty { path: out.into() });
+    }
+    std::fs::create_dir_all(out).map_err(werr(out))?;
+    let mut written = 0;
+    if let Ok(f) = File::open(&opened.zip_path)
+        && let Ok(mut z) = zip::ZipArchive::new(BufReader::new(f))
+    {
+        let refused: BTreeSet<String> = report
+            .findings
+            .iter()
+            .filter(|f| f.kind == "unsafe_name")
+            .filter_map(|f| f.file.clone())
+            .collect();
+        for i in 0..z.len() {
+            let Ok(mut entry) = z.by_index(i) else {
+                continue;
+            };
+            let raw = entry.name_raw().to_vec();
+            if unsafe_name(&raw).is_some() || entry.is_dir() || entry.is_symlink() {
+                continue;
+            }
+            let name = String::from_utf8_lossy(&raw).into_owned();
+            if refused.contains(&name) {
+                continue;
+            }
+            let dest = out.join(&name);
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent).map_err(werr(parent))?;
+            }
+            let mut w = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&dest)
+                .map_err(werr(&dest))?;
+            let mut limited = (&mut entry).take(MAX_TOTAL_BYTES);
+            // A damaged entry (CRC) still extracts what it holds; the report says so.
+            let _ = std::io::copy(&mut limited, &mut w);
+            drop(w);
+            let mut perm = std::fs::metadata(&dest).map_err(werr(&dest))?.permissions();
+            perm.set_readonly(true);
+            std::fs::set_permissions(&dest, perm).map_err(werr(&dest))?;
+            written += 1;
+        }
+    }
+    if !report.intact() {
+        let mut text = String::from(
+            "VERIFICATION FAILED. These files are NOT confirmed to be what was sealed.\n\n",
+        );
+        for f in &report.findings {
+            text.push_str(&format!("- {}: {}\n", f.kind, f.message));
+        }
+        let p = out.join("VERIFICATION-FAILED.txt");
+        std::fs::write(&p, text).map_err(werr(&p))?;
+    }
+    Ok(written)
+}
