@@ -91,12 +91,14 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX custody_case ON custody(case_id);
     "#,
     // 2: block hashes of each object, taken at acquisition, so that a verifier can say
-    // where in a file a change is, not only that there is one.
+    // where in a file a change is, not only that there is one; and its CRC-32, so that
+    // sealing can write each zip header before the bytes and read every byte once.
     r#"
     CREATE TABLE object_blocks (
         sha256     TEXT PRIMARY KEY CHECK (length(sha256) = 64),
         block_size INTEGER NOT NULL CHECK (block_size > 0),
-        digests    BLOB NOT NULL
+        digests    BLOB NOT NULL,
+        crc32      INTEGER NOT NULL
     ) STRICT;
     "#,
 ];
@@ -123,6 +125,8 @@ pub struct Blocks {
     pub size: u64,
     /// One digest per block.
     pub digests: Vec<[u8; 32]>,
+    /// CRC-32 (zip's) of the whole object.
+    pub crc32: u32,
 }
 
 impl Blocks {
@@ -134,6 +138,7 @@ impl Blocks {
 
 /// Computes [`Blocks`] over a stream fed in arbitrary pieces.
 pub struct BlockHasher {
+    crc: crc32fast::Hasher,
     size: u64,
     in_block: u64,
     current: Sha256,
@@ -144,6 +149,7 @@ impl BlockHasher {
     /// Blocks of `block_size` bytes.
     pub fn new(block_size: u64) -> Self {
         BlockHasher {
+            crc: crc32fast::Hasher::new(),
             size: block_size.max(1),
             in_block: 0,
             current: Sha256::new(),
@@ -153,6 +159,7 @@ impl BlockHasher {
 
     /// Feed bytes.
     pub fn update(&mut self, mut data: &[u8]) {
+        self.crc.update(data);
         while !data.is_empty() {
             let room = (self.size - self.in_block) as usize;
             let take = room.min(data.len());
@@ -175,6 +182,7 @@ impl BlockHasher {
         Blocks {
             size: self.size,
             digests: self.digests,
+            crc32: self.crc.finalize(),
         }
     }
 }
@@ -685,8 +693,14 @@ impl Store {
         let id = tx.last_insert_rowid();
         let digests: Vec<u8> = new.blocks.digests.iter().flatten().copied().collect();
         tx.execute(
-            "INSERT OR IGNORE INTO object_blocks (sha256, block_size, digests) VALUES (?1, ?2, ?3)",
-            params![new.sha256, new.blocks.size as i64, digests],
+            "INSERT OR IGNORE INTO object_blocks (sha256, block_size, digests, crc32)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                new.sha256,
+                new.blocks.size as i64,
+                digests,
+                new.blocks.crc32
+            ],
         )
         .map_err(|e| self.db_err(e))?;
         let item = Item {
@@ -735,16 +749,17 @@ impl Store {
 
     /// The block hashes taken when these bytes were captured.
     pub fn blocks(&self, sha256: &str) -> Result<Option<Blocks>, StoreError> {
-        let row: Option<(i64, Vec<u8>)> = self
+        let row: Option<(i64, Vec<u8>, u32)> = self
             .conn
             .query_row(
-                "SELECT block_size, digests FROM object_blocks WHERE sha256 = ?1",
+                "SELECT block_size, digests, crc32 FROM object_blocks WHERE sha256 = ?1",
                 [sha256],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
             .map_err(|e| self.db_err(e))?;
-        Ok(row.map(|(size, d)| Blocks {
+        Ok(row.map(|(size, d, crc32)| Blocks {
+            crc32,
             size: size.max(1) as u64,
             digests: d
                 .chunks_exact(32)

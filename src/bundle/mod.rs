@@ -406,8 +406,8 @@ pub fn seal(
         payload_bytes,
         on_progress,
     )
-    .and_then(|()| match &req.to {
-        None => finish_plain(&partial, &final_path),
+    .and_then(|zip_sha| match &req.to {
+        None => finish_plain(&partial, &final_path, zip_sha),
         Some(to) => finish_encrypted(&partial, &final_path, to),
     });
     let (sha256, size) = match result {
@@ -481,7 +481,7 @@ fn write_zip(
     case_file: &CaseFile,
     payload_bytes: u64,
     on_progress: &mut dyn FnMut(u64, u64),
-) -> Result<(), SealError> {
+) -> Result<Option<String>, SealError> {
     let file = OpenOptions::new()
         .write(true)
         .create(true)
@@ -510,13 +510,17 @@ fn write_zip(
         let item = &bi.item;
         let mut obj = store.open_object(&item.sha256)?;
         let mut hasher = Sha256::new();
-        let r = z.add(&bi.path, item.size, &mut obj, &mut |chunk| {
+        let mut count = |chunk: &[u8]| {
             hasher.update(chunk);
             done += chunk.len() as u64;
             on_progress(done, payload_bytes);
-        });
+        };
         // Each byte is read once: hashed on its way into the zip, and checked against
-        // the hash taken at capture.
+        // the hash (and CRC) taken at capture.
+        let r = match store.blocks(&item.sha256)? {
+            Some(b) => z.add_known(&bi.path, item.size, b.crc32, &mut obj, &mut count),
+            None => z.add(&bi.path, item.size, &mut obj, &mut count),
+        };
         match r {
             Ok(()) if hex::encode(hasher.finalize()) == item.sha256 => {}
             Ok(()) => {
@@ -534,15 +538,23 @@ fn write_zip(
             Err(e) => return Err(werr(partial)(e)),
         }
     }
-    let w = z.finish().map_err(werr(partial))?;
+    let (w, sha) = z.finish().map_err(werr(partial))?;
     let file = w.into_inner().map_err(|e| werr(partial)(e.into_error()))?;
     file.sync_all().map_err(werr(partial))?;
-    Ok(())
+    Ok(sha)
 }
 
-/// Rename into place; returns (sha256, size) of the file.
-fn finish_plain(partial: &Path, final_path: &Path) -> Result<(String, u64), SealError> {
-    let sha = crate::store::hash_file(partial).map_err(werr(partial))?;
+/// Rename into place; returns (sha256, size) of the file. The hash was taken while
+/// writing, unless a header had to be patched (objects captured without a CRC).
+fn finish_plain(
+    partial: &Path,
+    final_path: &Path,
+    zip_sha: Option<String>,
+) -> Result<(String, u64), SealError> {
+    let sha = match zip_sha {
+        Some(s) => s,
+        None => crate::store::hash_file(partial).map_err(werr(partial))?,
+    };
     let size = fs::metadata(partial).map_err(werr(partial))?.len();
     rename_new(partial, final_path)?;
     Ok((sha, size))

@@ -11,6 +11,7 @@
 //! Zip64 records are used exactly when a size or offset does not fit in 32 bits (or
 //! there are more than 65,535 entries).
 
+use sha2::Digest;
 use std::io::{self, Seek, SeekFrom, Write};
 
 const LOCAL_SIG: u32 = 0x0403_4b50;
@@ -197,12 +198,15 @@ pub fn directory(entries: &[EntryMeta], cd_offset: u64, dos: (u16, u16)) -> Vec<
     out
 }
 
-/// Writes a canonical zip, one entry at a time, streaming each entry's bytes.
+/// Writes a canonical zip, one entry at a time, streaming each entry's bytes, and
+/// hashes the zip as it is written (unless a header had to be patched afterwards).
 pub struct Writer<W: Write + Seek> {
     out: W,
     pos: u64,
     dos: (u16, u16),
     entries: Vec<EntryMeta>,
+    hasher: sha2::Sha256,
+    patched: bool,
 }
 
 impl<W: Write + Seek> Writer<W> {
@@ -213,7 +217,65 @@ impl<W: Write + Seek> Writer<W> {
             pos: 0,
             dos,
             entries: Vec::new(),
+            hasher: sha2::Sha256::new(),
+            patched: false,
         }
+    }
+
+    fn emit(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.hasher.update(bytes);
+        self.out.write_all(bytes)
+    }
+
+    /// Add an entry whose CRC-32 is known in advance (taken at capture): the header is
+    /// written before the bytes, so nothing is patched and every byte is read once.
+    /// Fails with `InvalidData` if the bytes do not match `size` and `crc32`.
+    pub fn add_known(
+        &mut self,
+        name: &str,
+        size: u64,
+        crc32: u32,
+        data: &mut dyn io::Read,
+        on_chunk: &mut dyn FnMut(&[u8]),
+    ) -> io::Result<()> {
+        let offset = self.pos;
+        let header = local_header(name, size, crc32, self.dos);
+        self.emit(&header)?;
+        let mut crc = crc32fast::Hasher::new();
+        let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
+        let mut done: u64 = 0;
+        loop {
+            let n = match data.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            done += n as u64;
+            if done > size {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{name} is longer than its recorded size"),
+                ));
+            }
+            crc.update(&buf[..n]);
+            on_chunk(&buf[..n]);
+            self.emit(&buf[..n])?;
+        }
+        if done != size || crc.finalize() != crc32 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{name} does not match what was recorded at capture"),
+            ));
+        }
+        self.pos = offset + header.len() as u64 + size;
+        self.entries.push(EntryMeta {
+            name: name.to_string(),
+            size,
+            crc32,
+            offset,
+        });
+        Ok(())
     }
 
     /// Add an entry of exactly `size` bytes read from `data`. `on_chunk` sees every
@@ -227,6 +289,7 @@ impl<W: Write + Seek> Writer<W> {
     ) -> io::Result<()> {
         let offset = self.pos;
         let header = local_header(name, size, 0, self.dos);
+        self.patched = true;
         self.out.write_all(&header)?;
         let mut crc = crc32fast::Hasher::new();
         let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
@@ -274,15 +337,18 @@ impl<W: Write + Seek> Writer<W> {
     /// Add a small entry from memory.
     pub fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> io::Result<()> {
         let mut r = bytes;
-        self.add(name, bytes.len() as u64, &mut r, &mut |_| {})
+        let crc = crc32fast::hash(bytes);
+        self.add_known(name, bytes.len() as u64, crc, &mut r, &mut |_| {})
     }
 
-    /// Write the directory and return the underlying writer.
-    pub fn finish(mut self) -> io::Result<W> {
+    /// Write the directory; returns the underlying writer and the SHA-256 of the whole
+    /// zip (`None` when a header was patched after its bytes: hash the file instead).
+    pub fn finish(mut self) -> io::Result<(W, Option<String>)> {
         let dir = directory(&self.entries, self.pos, self.dos);
-        self.out.write_all(&dir)?;
+        self.emit(&dir)?;
         self.out.flush()?;
-        Ok(self.out)
+        let sha = (!self.patched).then(|| hex::encode(self.hasher.finalize()));
+        Ok((self.out, sha))
     }
 }
 
@@ -311,7 +377,10 @@ mod tests {
             .expect("add");
         w.add_bytes("data/001-caf\u{e9}.txt", b"hello")
             .expect("add");
-        let bytes = w.finish().expect("finish").into_inner();
+        let (cursor, sha) = w.finish().expect("finish");
+        let bytes = cursor.into_inner();
+        use sha2::Digest;
+        assert_eq!(sha, Some(hex::encode(sha2::Sha256::digest(&bytes))));
         let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
         assert_eq!(z.len(), 2);
         let mut f = z.by_name("data/001-caf\u{e9}.txt").expect("entry");
