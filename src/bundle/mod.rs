@@ -394,10 +394,12 @@ pub fn seal(
     .to_string();
 
     // Write to FILE.partial, then rename: a crash never leaves a file that looks sealed.
-    let partial = partial_path(&plain);
-    let result = write_zip(
+    // With --to the zip streams straight into the encryptor: no plain copy on disk.
+    let partial = partial_path(&final_path);
+    let result = write_bundle(
         store,
         &partial,
+        req.to.as_ref(),
         &sealed,
         &tag_texts,
         &tagmanifest_txt,
@@ -406,15 +408,11 @@ pub fn seal(
         payload_bytes,
         on_progress,
     )
-    .and_then(|zip_sha| match &req.to {
-        None => finish_plain(&partial, &final_path, zip_sha),
-        Some(to) => finish_encrypted(&partial, &final_path, to),
-    });
+    .and_then(|done| rename_new(&partial, &final_path).map(|()| done));
     let (sha256, size) = match result {
         Ok(v) => v,
         Err(e) => {
             let _ = fs::remove_file(&partial);
-            let _ = fs::remove_file(partial_path(&final_path));
             return Err(e);
         }
     };
@@ -470,10 +468,12 @@ fn werr(path: &Path) -> impl FnOnce(std::io::Error) -> SealError + '_ {
     }
 }
 
+/// Write the bundle file; returns its (SHA-256, size), hashed as it was written.
 #[allow(clippy::too_many_arguments)]
-fn write_zip(
+fn write_bundle(
     store: &Store,
     partial: &Path,
+    to: Option<&RecipientInfo>,
     sealed: &Stamp,
     tag_texts: &BTreeMap<&str, String>,
     tagmanifest_txt: &str,
@@ -481,18 +481,65 @@ fn write_zip(
     case_file: &CaseFile,
     payload_bytes: u64,
     on_progress: &mut dyn FnMut(u64, u64),
-) -> Result<Option<String>, SealError> {
+) -> Result<(String, u64), SealError> {
     let file = OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
         .open(partial)
         .map_err(werr(partial))?;
-    let when = sealed.instant().unwrap_or_default();
-    let mut z = zipfmt::Writer::new(
-        BufWriter::with_capacity(crate::store::CHUNK_BYTES, file),
-        zipfmt::dos_time(&when),
-    );
+    let out = zipfmt::HashingWriter::new(BufWriter::with_capacity(crate::store::CHUNK_BYTES, file));
+    let dos = zipfmt::dos_time(&sealed.instant().unwrap_or_default());
+    let args = (tag_texts, tagmanifest_txt, sig, case_file, payload_bytes);
+    let out = match to {
+        None => write_zip(
+            store,
+            zipfmt::Writer::new(out, dos),
+            args,
+            partial,
+            on_progress,
+        )?,
+        Some(to) => {
+            let recipient = crate::keys::parse_recipient(&to.recipient)?;
+            let encryptor =
+                age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                    .map_err(|e| SealError::Encrypt {
+                        reason: e.to_string(),
+                    })?;
+            let stream = encryptor.wrap_output(out).map_err(werr(partial))?;
+            let stream = write_zip(
+                store,
+                zipfmt::Writer::new(stream, dos),
+                args,
+                partial,
+                on_progress,
+            )?;
+            stream.finish().map_err(werr(partial))?
+        }
+    };
+    let (buffered, sha, size) = out.finish();
+    let file = buffered
+        .into_inner()
+        .map_err(|e| werr(partial)(e.into_error()))?;
+    file.sync_all().map_err(werr(partial))?;
+    Ok((sha, size))
+}
+
+type ZipArgs<'a> = (
+    &'a BTreeMap<&'a str, String>,
+    &'a str,
+    &'a str,
+    &'a CaseFile,
+    u64,
+);
+
+fn write_zip<W: Write>(
+    store: &Store,
+    mut z: zipfmt::Writer<W>,
+    (tag_texts, tagmanifest_txt, sig, case_file, payload_bytes): ZipArgs<'_>,
+    partial: &Path,
+    on_progress: &mut dyn FnMut(u64, u64),
+) -> Result<W, SealError> {
     for name in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"] {
         z.add_bytes(name, tag_texts[name].as_bytes())
             .map_err(werr(partial))?;
@@ -508,128 +555,45 @@ fn write_zip(
     let mut done = 0;
     for bi in &case_file.items {
         let item = &bi.item;
+        let changed = || SealError::ObjectChanged {
+            item: item.id,
+            name: item.original_name.clone(),
+        };
+        // The CRC-32 taken at capture; for objects captured before it was recorded,
+        // read the object once more to compute it.
+        let crc32 = match store.blocks(&item.sha256)? {
+            Some(b) => b.crc32,
+            None => {
+                let mut h = crc32fast::Hasher::new();
+                let mut f = store.open_object(&item.sha256)?;
+                let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
+                loop {
+                    let n = f.read(&mut buf).map_err(werr(partial))?;
+                    if n == 0 {
+                        break;
+                    }
+                    h.update(&buf[..n]);
+                }
+                h.finalize()
+            }
+        };
         let mut obj = store.open_object(&item.sha256)?;
         let mut hasher = Sha256::new();
-        let mut count = |chunk: &[u8]| {
+        let r = z.add(&bi.path, item.size, crc32, &mut obj, &mut |chunk| {
             hasher.update(chunk);
             done += chunk.len() as u64;
             on_progress(done, payload_bytes);
-        };
+        });
         // Each byte is read once: hashed on its way into the zip, and checked against
         // the hash (and CRC) taken at capture.
-        let r = match store.blocks(&item.sha256)? {
-            Some(b) => z.add_known(&bi.path, item.size, b.crc32, &mut obj, &mut count),
-            None => z.add(&bi.path, item.size, &mut obj, &mut count),
-        };
         match r {
             Ok(()) if hex::encode(hasher.finalize()) == item.sha256 => {}
-            Ok(()) => {
-                return Err(SealError::ObjectChanged {
-                    item: item.id,
-                    name: item.original_name.clone(),
-                });
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                return Err(SealError::ObjectChanged {
-                    item: item.id,
-                    name: item.original_name.clone(),
-                });
-            }
+            Ok(()) => return Err(changed()),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Err(changed()),
             Err(e) => return Err(werr(partial)(e)),
         }
     }
-    let (w, sha) = z.finish().map_err(werr(partial))?;
-    let file = w.into_inner().map_err(|e| werr(partial)(e.into_error()))?;
-    file.sync_all().map_err(werr(partial))?;
-    Ok(sha)
-}
-
-/// Rename into place; returns (sha256, size) of the file. The hash was taken while
-/// writing, unless a header had to be patched (objects captured without a CRC).
-fn finish_plain(
-    partial: &Path,
-    final_path: &Path,
-    zip_sha: Option<String>,
-) -> Result<(String, u64), SealError> {
-    let sha = match zip_sha {
-        Some(s) => s,
-        None => crate::store::hash_file(partial).map_err(werr(partial))?,
-    };
-    let size = fs::metadata(partial).map_err(werr(partial))?.len();
-    rename_new(partial, final_path)?;
-    Ok((sha, size))
-}
-
-/// Encrypt the zip to the recipient, hashing the ciphertext as it is written.
-fn finish_encrypted(
-    partial_zip: &Path,
-    final_path: &Path,
-    to: &RecipientInfo,
-) -> Result<(String, u64), SealError> {
-    let recipient = crate::keys::parse_recipient(&to.recipient)?;
-    let enc_partial = partial_path(final_path);
-    let out = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&enc_partial)
-        .map_err(werr(&enc_partial))?;
-    let mut hashing = HashingWriter {
-        inner: BufWriter::with_capacity(crate::store::CHUNK_BYTES, out),
-        hasher: Sha256::new(),
-        size: 0,
-    };
-    let encryptor =
-        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-            .map_err(|e| SealError::Encrypt {
-                reason: e.to_string(),
-            })?;
-    {
-        let mut w = encryptor
-            .wrap_output(&mut hashing)
-            .map_err(werr(&enc_partial))?;
-        let mut input = File::open(partial_zip).map_err(werr(partial_zip))?;
-        let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
-        loop {
-            let n = input.read(&mut buf).map_err(werr(partial_zip))?;
-            if n == 0 {
-                break;
-            }
-            w.write_all(&buf[..n]).map_err(werr(&enc_partial))?;
-        }
-        w.finish().map_err(werr(&enc_partial))?;
-    }
-    let HashingWriter {
-        inner,
-        hasher,
-        size,
-    } = hashing;
-    let file = inner
-        .into_inner()
-        .map_err(|e| werr(&enc_partial)(e.into_error()))?;
-    file.sync_all().map_err(werr(&enc_partial))?;
-    drop(file);
-    fs::remove_file(partial_zip).map_err(werr(partial_zip))?;
-    rename_new(&enc_partial, final_path)?;
-    Ok((hex::encode(hasher.finalize()), size))
-}
-
-struct HashingWriter<W: Write> {
-    inner: W,
-    hasher: Sha256,
-    size: u64,
-}
-
-impl<W: Write> Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.size += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
+    z.finish().map_err(werr(partial))
 }
 
 /// Rename `from` to `to` unless `to` exists, then fsync the folder.

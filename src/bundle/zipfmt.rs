@@ -12,7 +12,7 @@
 //! there are more than 65,535 entries).
 
 use sha2::Digest;
-use std::io::{self, Seek, SeekFrom, Write};
+use std::io::{self, Write};
 
 const LOCAL_SIG: u32 = 0x0403_4b50;
 const CENTRAL_SIG: u32 = 0x0201_4b50;
@@ -198,18 +198,101 @@ pub fn directory(entries: &[EntryMeta], cd_offset: u64, dos: (u16, u16)) -> Vec<
     out
 }
 
-/// Writes a canonical zip, one entry at a time, streaming each entry's bytes, and
-/// hashes the zip as it is written (unless a header had to be patched afterwards).
-pub struct Writer<W: Write + Seek> {
+/// SHA-256 computed on a thread of its own: the bytes are handed over in pieces, so
+/// hashing the output runs on the second core while the first reads and writes.
+pub struct BackgroundSha256 {
+    tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    handle: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Default for BackgroundSha256 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BackgroundSha256 {
+    /// Start the hashing thread.
+    pub fn new() -> Self {
+        // A few chunks in flight at most: memory stays flat whatever the size.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let handle = std::thread::spawn(move || {
+            let mut h = sha2::Sha256::new();
+            for piece in rx {
+                h.update(&piece);
+            }
+            hex::encode(h.finalize())
+        });
+        BackgroundSha256 {
+            tx: Some(tx),
+            handle: Some(handle),
+        }
+    }
+
+    /// Hash these bytes next.
+    pub fn update(&mut self, data: &[u8]) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(data.to_vec());
+        }
+    }
+
+    /// The hex digest of everything given.
+    pub fn finish(mut self) -> String {
+        drop(self.tx.take());
+        self.handle
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// A writer that hashes what passes through it (on a background thread).
+pub struct HashingWriter<W: Write> {
+    /// Where the bytes go.
+    pub inner: W,
+    hasher: BackgroundSha256,
+    size: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    /// Hash what is written to `inner`.
+    pub fn new(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hasher: BackgroundSha256::new(),
+            size: 0,
+        }
+    }
+
+    /// The writer, the SHA-256 and the number of bytes written.
+    pub fn finish(self) -> (W, String, u64) {
+        (self.inner, self.hasher.finish(), self.size)
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes a canonical zip front to back, never seeking: every entry's CRC-32 is known
+/// before its bytes (taken at capture), so the zip can stream straight into a file or
+/// into the age encryptor.
+pub struct Writer<W: Write> {
     out: W,
     pos: u64,
     dos: (u16, u16),
     entries: Vec<EntryMeta>,
-    hasher: sha2::Sha256,
-    patched: bool,
 }
 
-impl<W: Write + Seek> Writer<W> {
+impl<W: Write> Writer<W> {
     /// Start a zip whose entries all carry `dos` as their time.
     pub fn new(out: W, dos: (u16, u16)) -> Self {
         Writer {
@@ -217,20 +300,13 @@ impl<W: Write + Seek> Writer<W> {
             pos: 0,
             dos,
             entries: Vec::new(),
-            hasher: sha2::Sha256::new(),
-            patched: false,
         }
     }
 
-    fn emit(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.hasher.update(bytes);
-        self.out.write_all(bytes)
-    }
-
-    /// Add an entry whose CRC-32 is known in advance (taken at capture): the header is
-    /// written before the bytes, so nothing is patched and every byte is read once.
-    /// Fails with `InvalidData` if the bytes do not match `size` and `crc32`.
-    pub fn add_known(
+    /// Add an entry of `size` bytes with CRC-32 `crc32`, read from `data`. `on_chunk`
+    /// sees every chunk as it passes (to hash it). Fails with `InvalidData` if the
+    /// bytes do not match `size` and `crc32`.
+    pub fn add(
         &mut self,
         name: &str,
         size: u64,
@@ -240,56 +316,6 @@ impl<W: Write + Seek> Writer<W> {
     ) -> io::Result<()> {
         let offset = self.pos;
         let header = local_header(name, size, crc32, self.dos);
-        self.emit(&header)?;
-        let mut crc = crc32fast::Hasher::new();
-        let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
-        let mut done: u64 = 0;
-        loop {
-            let n = match data.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            done += n as u64;
-            if done > size {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("{name} is longer than its recorded size"),
-                ));
-            }
-            crc.update(&buf[..n]);
-            on_chunk(&buf[..n]);
-            self.emit(&buf[..n])?;
-        }
-        if done != size || crc.finalize() != crc32 {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{name} does not match what was recorded at capture"),
-            ));
-        }
-        self.pos = offset + header.len() as u64 + size;
-        self.entries.push(EntryMeta {
-            name: name.to_string(),
-            size,
-            crc32,
-            offset,
-        });
-        Ok(())
-    }
-
-    /// Add an entry of exactly `size` bytes read from `data`. `on_chunk` sees every
-    /// chunk as it passes (to hash it). Fails if `data` is not exactly `size` long.
-    pub fn add(
-        &mut self,
-        name: &str,
-        size: u64,
-        data: &mut dyn io::Read,
-        on_chunk: &mut dyn FnMut(&[u8]),
-    ) -> io::Result<()> {
-        let offset = self.pos;
-        let header = local_header(name, size, 0, self.dos);
-        self.patched = true;
         self.out.write_all(&header)?;
         let mut crc = crc32fast::Hasher::new();
         let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
@@ -312,19 +338,13 @@ impl<W: Write + Seek> Writer<W> {
             on_chunk(&buf[..n]);
             self.out.write_all(&buf[..n])?;
         }
-        if done != size {
+        if done != size || crc.finalize() != crc32 {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
-                format!("{name} is shorter than its recorded size"),
+                format!("{name} does not match what was recorded at capture"),
             ));
         }
-        let crc32 = crc.finalize();
-        // Patch the CRC into the local header (offset 14), then return to the end.
-        let end = offset + header.len() as u64 + size;
-        self.out.seek(SeekFrom::Start(offset + 14))?;
-        self.out.write_all(&crc32.to_le_bytes())?;
-        self.out.seek(SeekFrom::Start(end))?;
-        self.pos = end;
+        self.pos = offset + header.len() as u64 + size;
         self.entries.push(EntryMeta {
             name: name.to_string(),
             size,
@@ -338,17 +358,15 @@ impl<W: Write + Seek> Writer<W> {
     pub fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> io::Result<()> {
         let mut r = bytes;
         let crc = crc32fast::hash(bytes);
-        self.add_known(name, bytes.len() as u64, crc, &mut r, &mut |_| {})
+        self.add(name, bytes.len() as u64, crc, &mut r, &mut |_| {})
     }
 
-    /// Write the directory; returns the underlying writer and the SHA-256 of the whole
-    /// zip (`None` when a header was patched after its bytes: hash the file instead).
-    pub fn finish(mut self) -> io::Result<(W, Option<String>)> {
+    /// Write the directory and return the underlying writer.
+    pub fn finish(mut self) -> io::Result<W> {
         let dir = directory(&self.entries, self.pos, self.dos);
-        self.emit(&dir)?;
+        self.out.write_all(&dir)?;
         self.out.flush()?;
-        let sha = (!self.patched).then(|| hex::encode(self.hasher.finalize()));
-        Ok((self.out, sha))
+        Ok(self.out)
     }
 }
 
@@ -372,15 +390,14 @@ mod tests {
         let t = chrono::DateTime::parse_from_rfc3339("2026-11-25T14:32:06Z")
             .expect("t")
             .with_timezone(&chrono::Utc);
-        let mut w = Writer::new(std::io::Cursor::new(Vec::new()), dos_time(&t));
+        let mut w = Writer::new(HashingWriter::new(Vec::new()), dos_time(&t));
         w.add_bytes("bagit.txt", b"BagIt-Version: 1.0\n")
             .expect("add");
         w.add_bytes("data/001-caf\u{e9}.txt", b"hello")
             .expect("add");
-        let (cursor, sha) = w.finish().expect("finish");
-        let bytes = cursor.into_inner();
-        use sha2::Digest;
-        assert_eq!(sha, Some(hex::encode(sha2::Sha256::digest(&bytes))));
+        let (bytes, sha, size) = w.finish().expect("finish").finish();
+        assert_eq!(size, bytes.len() as u64);
+        assert_eq!(sha, hex::encode(sha2::Sha256::digest(&bytes)));
         let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
         assert_eq!(z.len(), 2);
         let mut f = z.by_name("data/001-caf\u{e9}.txt").expect("entry");
