@@ -27,6 +27,9 @@ pub const MAX_ENTRIES: usize = 100_000;
 pub const MAX_TOTAL_BYTES: u64 = 64 * 1024 * 1024 * 1024;
 /// Largest tag file read into memory (`case.json`, `custody.jsonl`).
 pub const MAX_TAG_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest of the small tag files (`bagit.txt`, `bag-info.txt`, `signer.pub`, the
+/// signature) read into memory.
+pub const MAX_SMALL_TAG_BYTES: u64 = 1024 * 1024;
 /// Highest compression ratio accepted for an entry of 1 MiB or more.
 pub const MAX_RATIO: u64 = 100;
 
@@ -159,7 +162,8 @@ impl Report {
 /// What to verify with.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// The designated person's age identity file, for `.age` bundles.
+    /// The designated person's age identity file, for `.age` bundles (none: an
+    /// encrypted bundle is refused with [`VerifyError::NeedsIdentity`]).
     pub identity: Option<PathBuf>,
     /// Keys trusted as signers.
     pub trusted: Vec<PublicKey>,
@@ -241,15 +245,11 @@ pub fn open(path: &Path, opts: &Options) -> Result<Opened, VerifyError> {
         });
     }
 
+    // The caller resolves the default identity (from its own keys folder); falling
+    // back to the global one here would ignore the folder it was given.
     let keys = match &opts.identity {
         Some(p) => keys::read_identities(p)?,
-        None => {
-            let default = keys::KeyDir::default_location()?.identity_path(None);
-            if !default.exists() {
-                return Err(VerifyError::NeedsIdentity { path: path.into() });
-            }
-            keys::read_identities(&default)?
-        }
+        None => return Err(VerifyError::NeedsIdentity { path: path.into() }),
     };
     let own_recipients = keys.iter().map(|k| k.to_public().to_string()).collect();
     let tmp = tempfile::Builder::new()
@@ -458,6 +458,35 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         ));
         return r;
     }
+    // The `zip` crate keeps only the last of several entries with one name, so
+    // duplicates are looked for in the directory itself.
+    if zip.has_duplicate_names() {
+        let mut seen = BTreeSet::new();
+        let mut named = false;
+        for raw in central_names(
+            &opened.zip_path,
+            zip.central_directory_start(),
+            MAX_ENTRIES + 1,
+        ) {
+            if !seen.insert(raw.clone()) {
+                let name = String::from_utf8_lossy(&raw).into_owned();
+                let shown = name.escape_debug().to_string();
+                r.findings.push(finding(
+                    "unsafe_name",
+                    Some(&name),
+                    format!("{shown} appears twice in the bundle; neither copy can be trusted."),
+                ));
+                named = true;
+            }
+        }
+        if !named {
+            r.findings.push(finding(
+                "unsafe_name",
+                None,
+                "The zip's directory lists a file more than once; neither copy can be trusted.",
+            ));
+        }
+    }
 
     // ---- the directory: names, kinds, sizes, places ----
     let mut entries = Vec::new();
@@ -620,7 +649,10 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         .iter()
         .map(|e| (e.name.clone(), e.clone()))
         .collect();
-    let tag = |name: &str, r: &mut Report| -> Option<Vec<u8>> {
+    // Tag files whose bytes do not match the zip's CRC-32 for them (the signature file
+    // is covered by nothing else: a changed unsigned comment line must still be seen).
+    let mut crc_bad: Vec<String> = Vec::new();
+    let mut tag = |name: &str, r: &mut Report| -> Option<Vec<u8>> {
         let Some(e) = names.get(name) else {
             r.findings.push(finding(
                 "missing",
@@ -629,16 +661,36 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
             ));
             return None;
         };
-        if e.size > MAX_TAG_BYTES {
-            r.findings.push(finding(
-                "too_large",
-                Some(name),
-                format!("{name} is too large to be a tag file."),
-            ));
+        // Checked before reading, so a (deflated) oversized tag file costs no memory:
+        // the manifests at 16 MiB, the small tag files at 1 MiB.
+        let cap = match name {
+            "manifest-sha256.txt" | TAGMANIFEST => bag::MAX_MANIFEST_BYTES,
+            "case.json" | "custody.jsonl" => MAX_TAG_BYTES,
+            _ => MAX_SMALL_TAG_BYTES,
+        };
+        if e.size > cap {
+            r.findings.push(if cap == bag::MAX_MANIFEST_BYTES {
+                malformed(bag::Malformed {
+                    file: name.into(),
+                    line: None,
+                    what: "it is larger than 16 MiB".into(),
+                })
+            } else {
+                finding(
+                    "too_large",
+                    Some(name),
+                    format!("{name} is too large to be a tag file."),
+                )
+            });
             return None;
         }
         match read_entry(&opened.zip_path, e) {
-            Ok((bytes, _)) => Some(bytes),
+            Ok((bytes, crc)) => {
+                if crc != e.crc32 {
+                    crc_bad.push(name.to_string());
+                }
+                Some(bytes)
+            }
             Err(msg) => {
                 r.findings.push(finding(
                     "malformed",
@@ -740,9 +792,11 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                         ));
                         continue;
                     };
-                    match read_entry(&opened.zip_path, e) {
-                        Ok((bytes, _)) => {
-                            let have = hex::encode(Sha256::digest(&bytes));
+                    // Streamed: the tag files read above are not held twice.
+                    let mut hasher = Sha256::new();
+                    match stream_entry(&opened.zip_path, e, &mut |c| hasher.update(c)) {
+                        Ok(_) => {
+                            let have = hex::encode(hasher.finalize());
                             if &have != want {
                                 r.findings.push(finding("altered", Some(path), format!("{path} was changed after sealing (its SHA-256 is {have}; {want} was sealed).")));
                             }
@@ -844,10 +898,11 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                                     e.name
                                 ),
                             );
-                            let blocks = case_file
-                                .as_ref()
-                                .and_then(|c| c.items.iter().find(|i| i.path == e.name))
-                                .and_then(|i| i.blocks.clone());
+                            // Only on a mismatch: read blocks-sha256.txt to say where.
+                            let blocks = names
+                                .get(bundle::BLOCKS)
+                                .and_then(|b| read_entry(&opened.zip_path, b).ok())
+                                .and_then(|(bytes, _)| bundle::find_blocks(&bytes[..], &e.name));
                             if let Some(b) = blocks
                                 && let Some((start, end)) = locate_change(&opened.zip_path, &e, &b)
                             {
@@ -884,6 +939,17 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     // ---- custody chain ----
     if let Some(raw) = &custody_raw {
         check_custody(&mut r, raw, case_file.as_ref());
+    }
+
+    // ---- tag files changed where no hash or signature saw it ----
+    for name in &crc_bad {
+        if !r.findings.iter().any(|f| f.file.as_deref() == Some(name)) {
+            r.findings.push(finding(
+                "altered",
+                Some(name),
+                format!("{name} does not match the checksum the zip records for it: it (or its zip header) was changed after sealing."),
+            ));
+        }
     }
 
     // ---- the container, byte for byte ----
@@ -1222,6 +1288,34 @@ fn check_custody(r: &mut Report, raw: &[u8], case_file: Option<&CaseFile>) {
     }
 }
 
+/// Every name in the zip's central directory from `start`, duplicates included (at
+/// most `limit`).
+fn central_names(zip_path: &Path, start: u64, limit: usize) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let Ok(f) = File::open(zip_path) else {
+        return out;
+    };
+    let mut r = BufReader::new(f);
+    if r.seek(SeekFrom::Start(start)).is_err() {
+        return out;
+    }
+    let mut h = [0u8; 46];
+    while out.len() < limit
+        && r.read_exact(&mut h).is_ok()
+        && h[..4] == 0x0201_4b50u32.to_le_bytes()
+    {
+        let n = u16::from_le_bytes([h[28], h[29]]) as usize;
+        let skip =
+            u16::from_le_bytes([h[30], h[31]]) as i64 + u16::from_le_bytes([h[32], h[33]]) as i64;
+        let mut name = vec![0u8; n];
+        if r.read_exact(&mut name).is_err() || r.seek_relative(skip).is_err() {
+            break;
+        }
+        out.push(name);
+    }
+    out
+}
+
 /// Read the local header at `at`; returns where the entry's data starts.
 fn local_data_start(f: &mut File, at: u64) -> Option<u64> {
     let mut h = [0u8; 30];
@@ -1325,29 +1419,16 @@ fn hash_payload(zip_path: &Path, work: Vec<(Entry, String)>) -> Vec<Hashed> {
     v.into_iter().map(|(_, x)| x).collect()
 }
 
-/// The first block that differs from the block hashes sealed in `case.json`.
-fn locate_change(zip_path: &Path, e: &Entry, b: &bundle::BagBlocks) -> Option<(u64, u64)> {
-    let mut hasher = crate::store::BlockHasher::new(b.size);
+/// The first block that differs from the block hashes sealed in `blocks-sha256.txt`.
+fn locate_change(
+    zip_path: &Path,
+    e: &Entry,
+    expected: &crate::store::Blocks,
+) -> Option<(u64, u64)> {
+    let mut hasher = crate::store::BlockHasher::new(expected.size);
     stream_entry(zip_path, e, &mut |c| hasher.update(c)).ok()?;
     let actual = hasher.finish();
-    let expected = crate::store::Blocks {
-        crc32: actual.crc32,
-        size: b.size,
-        digests: b
-            .sha256
-            .iter()
-            .map(|h| {
-                let mut a = [0u8; 32];
-                if let Ok(v) = hex::decode(h)
-                    && v.len() == 32
-                {
-                    a.copy_from_slice(&v);
-                }
-                a
-            })
-            .collect(),
-    };
-    crate::store::first_difference(&expected, &actual, e.size)
+    crate::store::first_difference(expected, &actual, e.size)
 }
 
 /// Compare every header byte with the canonical layout Evidence Kit writes.
@@ -1525,13 +1606,21 @@ pub fn extract(opened: &Opened, report: &Report, out: &Path) -> Result<usize, Ex
     }
     std::fs::create_dir_all(out).map_err(werr(out))?;
     let mut written = 0;
-    if let Ok(f) = File::open(&opened.zip_path)
+    // A bundle too large to examine as a whole (too many entries, too many bytes) is
+    // not unpacked either.
+    let whole_refused = report
+        .findings
+        .iter()
+        .any(|f| f.kind == "too_large" && f.file.is_none());
+    if !whole_refused
+        && let Ok(f) = File::open(&opened.zip_path)
         && let Ok(mut z) = zip::ZipArchive::new(BufReader::new(f))
     {
         let refused: BTreeSet<String> = report
             .findings
             .iter()
-            .filter(|f| f.kind == "unsafe_name")
+            // Refused names, and zip bombs: never written.
+            .filter(|f| f.kind == "unsafe_name" || f.kind == "too_large")
             .filter_map(|f| f.file.clone())
             .collect();
         for i in 0..z.len() {

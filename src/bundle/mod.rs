@@ -46,7 +46,10 @@ pub const TAG_FILES: &[&str] = &[
     "case.json",
     "custody.jsonl",
     "signer.pub",
+    BLOCKS,
 ];
+/// Block hashes of every payload file, one line per file (see [`blocks_line`]).
+pub const BLOCKS: &str = "blocks-sha256.txt";
 /// The tag manifest and its signature.
 pub const TAGMANIFEST: &str = "tagmanifest-sha256.txt";
 /// The detached minisign signature of the tag manifest.
@@ -139,17 +142,56 @@ pub struct BagItem {
     /// The item record, as in the store.
     #[serde(flatten)]
     pub item: Item,
-    /// Block hashes taken at capture, to locate a change.
-    pub blocks: Option<BagBlocks>,
 }
 
-/// Block hashes in `case.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BagBlocks {
-    /// Bytes per block.
-    pub size: u64,
-    /// SHA-256 of each block, hex.
-    pub sha256: Vec<String>,
+/// The line of `blocks-sha256.txt` for one payload file:
+/// `PATH<TAB>BLOCK_SIZE<TAB>HEX…` where `HEX…` is the SHA-256 of each consecutive block,
+/// concatenated (64 hex digits each). Kept out of `case.json` so that neither seal nor
+/// verify holds every block hash in memory at once.
+pub fn blocks_line(path: &str, b: &crate::store::Blocks) -> String {
+    let mut s = String::with_capacity(path.len() + 16 + b.digests.len() * 64);
+    s.push_str(&bag::encode_path(path));
+    s.push('\t');
+    s.push_str(&b.size.to_string());
+    s.push('\t');
+    for d in &b.digests {
+        s.push_str(&hex::encode(d));
+    }
+    s.push('\n');
+    s
+}
+
+/// Find the block hashes of `path` in a `blocks-sha256.txt` stream (read line by line).
+pub fn find_blocks(reader: impl std::io::BufRead, path: &str) -> Option<crate::store::Blocks> {
+    let want = bag::encode_path(path);
+    for line in reader.lines() {
+        let line = line.ok()?;
+        let mut parts = line.splitn(3, '\t');
+        if parts.next()? != want {
+            continue;
+        }
+        let size: u64 = parts.next()?.parse().ok()?;
+        let hexes = parts.next()?;
+        if size == 0 || hexes.len() % 64 != 0 {
+            return None;
+        }
+        let digests = hexes
+            .as_bytes()
+            .chunks(64)
+            .map(|c| {
+                let mut a = [0u8; 32];
+                let v = hex::decode(c).ok()?;
+                a.copy_from_slice(&v);
+                Some(a)
+            })
+            .collect::<Option<Vec<_>>>()?;
+        return Some(crate::store::Blocks {
+            size,
+            digests,
+            crc32: 0,
+        });
+    }
+    None
 }
 
 /// `case.json`.
@@ -300,14 +342,9 @@ pub fn seal(
         let path = payload_name(i, width, &item.original_name);
         manifest.insert(path.clone(), item.sha256.clone());
         payload_bytes += item.size;
-        let blocks = store.blocks(&item.sha256)?.map(|b| BagBlocks {
-            size: b.size,
-            sha256: b.hex(),
-        });
         bag_items.push(BagItem {
             path,
             item: item.clone(),
-            blocks,
         });
     }
     let case_file = CaseFile {
@@ -355,10 +392,24 @@ pub fn seal(
     ]
     .into_iter()
     .collect();
-    let tag_manifest: BTreeMap<String, String> = tag_texts
+    let mut tag_manifest: BTreeMap<String, String> = tag_texts
         .iter()
         .map(|(k, v)| (k.to_string(), sha_hex(v.as_bytes())))
         .collect();
+    // blocks-sha256.txt is generated twice, line by line, never held whole: once now
+    // for its hash, CRC and size, once into the zip.
+    let mut blocks_sha = Sha256::new();
+    let mut blocks_sum = zipfmt::Counting {
+        inner: std::io::sink(),
+        crc: crc32fast::Hasher::new(),
+        n: 0,
+    };
+    each_blocks_line(store, &case_file.items, &mut |line| {
+        blocks_sha.update(line.as_bytes());
+        blocks_sum.write_all(line.as_bytes())
+    })?;
+    let blocks_meta = (blocks_sum.n, blocks_sum.crc.finalize());
+    tag_manifest.insert(BLOCKS.to_string(), hex::encode(blocks_sha.finalize()));
     let tagmanifest_txt = bag::write_manifest(&tag_manifest);
 
     // The signature: over the tag manifest (so over every byte of the bag), with the
@@ -406,6 +457,7 @@ pub fn seal(
         &sig,
         &case_file,
         payload_bytes,
+        blocks_meta,
         on_progress,
     )
     .and_then(|done| rename_new(&partial, &final_path).map(|()| done));
@@ -480,6 +532,7 @@ fn write_bundle(
     sig: &str,
     case_file: &CaseFile,
     payload_bytes: u64,
+    blocks_meta: (u64, u32),
     on_progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(String, u64), SealError> {
     let file = OpenOptions::new()
@@ -490,7 +543,14 @@ fn write_bundle(
         .map_err(werr(partial))?;
     let out = zipfmt::HashingWriter::new(BufWriter::with_capacity(crate::store::CHUNK_BYTES, file));
     let dos = zipfmt::dos_time(&sealed.instant().unwrap_or_default());
-    let args = (tag_texts, tagmanifest_txt, sig, case_file, payload_bytes);
+    let args = (
+        tag_texts,
+        tagmanifest_txt,
+        sig,
+        case_file,
+        payload_bytes,
+        blocks_meta,
+    );
     let out = match to {
         None => write_zip(
             store,
@@ -531,12 +591,30 @@ type ZipArgs<'a> = (
     &'a str,
     &'a CaseFile,
     u64,
+    (u64, u32),
 );
+
+/// Call `f` with each line of `blocks-sha256.txt`, in item order.
+fn each_blocks_line(
+    store: &Store,
+    items: &[BagItem],
+    f: &mut dyn FnMut(&str) -> std::io::Result<()>,
+) -> Result<(), SealError> {
+    for bi in items {
+        if let Some(b) = store.blocks(&bi.item.sha256)? {
+            f(&blocks_line(&bi.path, &b)).map_err(|source| SealError::Write {
+                path: PathBuf::from(BLOCKS),
+                source,
+            })?;
+        }
+    }
+    Ok(())
+}
 
 fn write_zip<W: Write>(
     store: &Store,
     mut z: zipfmt::Writer<W>,
-    (tag_texts, tagmanifest_txt, sig, case_file, payload_bytes): ZipArgs<'_>,
+    (tag_texts, tagmanifest_txt, sig, case_file, payload_bytes, blocks_meta): ZipArgs<'_>,
     partial: &Path,
     on_progress: &mut dyn FnMut(u64, u64),
 ) -> Result<W, SealError> {
@@ -551,6 +629,19 @@ fn write_zip<W: Write>(
     for name in ["case.json", "custody.jsonl", "signer.pub"] {
         z.add_bytes(name, tag_texts[name].as_bytes())
             .map_err(werr(partial))?;
+    }
+    let mut fill_err = None;
+    z.add_with(BLOCKS, blocks_meta.0, blocks_meta.1, &mut |w| {
+        if let Err(e) = each_blocks_line(store, &case_file.items, &mut |line| {
+            w.write_all(line.as_bytes())
+        }) {
+            fill_err = Some(e);
+        }
+        Ok(())
+    })
+    .map_err(werr(partial))?;
+    if let Some(e) = fill_err {
+        return Err(e);
     }
     let mut done = 0;
     for bi in &case_file.items {

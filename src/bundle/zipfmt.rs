@@ -354,6 +354,41 @@ impl<W: Write> Writer<W> {
         Ok(())
     }
 
+    /// Add an entry whose bytes `fill` writes (generated on the fly, e.g. from the
+    /// store); `size` and `crc32` must have been computed by an earlier identical pass.
+    pub fn add_with(
+        &mut self,
+        name: &str,
+        size: u64,
+        crc32: u32,
+        fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let offset = self.pos;
+        let header = local_header(name, size, crc32, self.dos);
+        self.out.write_all(&header)?;
+        let mut counting = Counting {
+            inner: &mut self.out,
+            crc: crc32fast::Hasher::new(),
+            n: 0,
+        };
+        fill(&mut counting)?;
+        let (n, crc) = (counting.n, counting.crc.finalize());
+        if n != size || crc != crc32 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{name} changed while it was being written"),
+            ));
+        }
+        self.pos = offset + header.len() as u64 + size;
+        self.entries.push(EntryMeta {
+            name: name.to_string(),
+            size,
+            crc32,
+            offset,
+        });
+        Ok(())
+    }
+
     /// Add a small entry from memory.
     pub fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> io::Result<()> {
         let mut r = bytes;
@@ -367,6 +402,28 @@ impl<W: Write> Writer<W> {
         self.out.write_all(&dir)?;
         self.out.flush()?;
         Ok(self.out)
+    }
+}
+
+/// Counts and CRCs what passes through.
+pub struct Counting<W: Write> {
+    /// Where the bytes go.
+    pub inner: W,
+    /// CRC-32 so far.
+    pub crc: crc32fast::Hasher,
+    /// Bytes so far.
+    pub n: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.crc.update(&buf[..n]);
+        self.n += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
