@@ -901,8 +901,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                             // Only on a mismatch: read blocks-sha256.txt to say where.
                             let blocks = names
                                 .get(bundle::BLOCKS)
-                                .and_then(|b| read_entry(&opened.zip_path, b).ok())
-                                .and_then(|(bytes, _)| bundle::find_blocks(&bytes[..], &e.name));
+                                .and_then(|b| blocks_for(&opened.zip_path, b, &e.name));
                             if let Some(b) = blocks
                                 && let Some((start, end)) = locate_change(&opened.zip_path, &e, &b)
                             {
@@ -1417,6 +1416,35 @@ fn hash_payload(zip_path: &Path, work: Vec<(Entry, String)>) -> Vec<Hashed> {
     let mut v = results.into_inner().unwrap_or_default();
     v.sort_by_key(|(i, _)| *i);
     v.into_iter().map(|(_, x)| x).collect()
+}
+
+/// Longest line of `blocks-sha256.txt` read: a payload path and 1,024 block hashes.
+const MAX_BLOCKS_LINE: u64 = 128 * 1024;
+
+/// The block hashes of `path` in `blocks-sha256.txt` (stored, as Evidence Kit writes
+/// it), read a line at a time with each line capped, never the whole file at once.
+fn blocks_for(zip_path: &Path, b: &Entry, path: &str) -> Option<crate::store::Blocks> {
+    use std::io::BufRead;
+    if !b.stored {
+        return None;
+    }
+    let mut f = File::open(zip_path).ok()?;
+    f.seek(SeekFrom::Start(b.data_start)).ok()?;
+    let mut r = BufReader::new(f.take(b.size));
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = (&mut r)
+            .take(MAX_BLOCKS_LINE)
+            .read_until(b'\n', &mut line)
+            .ok()?;
+        if n == 0 || (n as u64 == MAX_BLOCKS_LINE && line.last() != Some(&b'\n')) {
+            return None;
+        }
+        if let Some(found) = bundle::find_blocks(&line[..], path) {
+            return Some(found);
+        }
+    }
 }
 
 /// The first block that differs from the block hashes sealed in `blocks-sha256.txt`.

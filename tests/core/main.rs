@@ -3,6 +3,7 @@
 
 mod util;
 
+mod bundle;
 mod capture;
 mod check;
 mod concurrency;
