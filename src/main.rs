@@ -96,9 +96,10 @@ enum Command {
         /// The bundle file (default: CASE.evidence here; .age is added with --to).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Encrypt to this designated person (a name from `keys add-recipient`, or age1…).
+        /// Encrypt to this designated person (a name from `keys add-recipient`, or
+        /// age1…); repeat for several (e.g. the designated person and their deputy).
         #[arg(long)]
-        to: Option<String>,
+        to: Vec<String>,
         /// Sign with this minisign secret key file instead of your own.
         #[arg(long)]
         key: Option<PathBuf>,
@@ -507,10 +508,11 @@ fn seal(root: &std::path::Path, config: &Option<PathBuf>, args: SealArgs) -> Res
     let dir = keydir(config)?;
     // Check the case and the recipient before asking for a passphrase.
     store.case(&args.case)?;
-    let to = match &args.to {
-        Some(t) => Some(dir.resolve_recipient(t)?),
-        None => None,
-    };
+    let to = args
+        .to
+        .iter()
+        .map(|t| dir.resolve_recipient(t))
+        .collect::<Result<Vec<_>, _>>()?;
     let pw = if dir.signing_key_is_encrypted(args.key.as_deref())? {
         Some(passphrase(&args.pass, false)?)
     } else {
@@ -540,7 +542,7 @@ fn seal(root: &std::path::Path, config: &Option<PathBuf>, args: SealArgs) -> Res
         );
         println!("SHA-256: {}", sealed.sha256);
         println!("Signed by {} ({})", key.name, sealed.signer_fingerprint);
-        if let Some(t) = &req.to {
+        for t in &req.to {
             println!("Encrypted to {} ({})", t.name, t.fingerprint());
         }
         println!("Give this file to your designated safeguarding person; keep your copy.");
@@ -551,7 +553,7 @@ fn seal(root: &std::path::Path, config: &Option<PathBuf>, args: SealArgs) -> Res
 struct SealArgs {
     case: String,
     out: Option<PathBuf>,
-    to: Option<String>,
+    to: Vec<String>,
     key: Option<PathBuf>,
     pass: PassArgs,
     organization: String,

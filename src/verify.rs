@@ -1071,16 +1071,18 @@ fn check_signature(
         ));
     }
     if r.encrypted {
-        match &facts.recipient {
-            Some(rcpt) if !opened.own_recipients.contains(rcpt) => r.findings.push(finding(
+        match facts.recipients.as_slice() {
+            [] => r
+                .notes
+                .push("The bundle was sealed without encryption and encrypted afterwards.".into()),
+            rs if !rs.iter().any(|x| opened.own_recipients.contains(x)) => r.findings.push(finding(
                 "signature",
                 Some(SIGNATURE),
                 "The bundle was sealed for another designated person and re-encrypted to you: it is not the bundle that was sealed.",
             )),
-            None => r.notes.push("The bundle was sealed without encryption and encrypted afterwards.".into()),
             _ => {}
         }
-    } else if facts.recipient.is_some() {
+    } else if !facts.recipients.is_empty() {
         r.notes.push("The bundle was sealed encrypted to the designated person and has been decrypted since; its contents are checked as they are.".into());
     }
     r.signer = Some(Signer {
@@ -1125,7 +1127,11 @@ fn check_bag_info(r: &mut Report, info: &BTreeMap<String, String>, case_file: Op
         ("EK-Sealed-At", Some(f.sealed.clone()), "seal time"),
         ("EK-Signer", Some(f.signer.clone()), "signer"),
         ("EK-Signer-Key-Id", Some(f.key_id.clone()), "signer key id"),
-        ("EK-Recipient", f.recipient.clone(), "recipient"),
+        (
+            "EK-Recipient",
+            (!f.recipients.is_empty()).then(|| f.recipients.join(", ")),
+            "recipients",
+        ),
     ];
     for (label, want, what) in pairs {
         if info.get(label).cloned() != want {

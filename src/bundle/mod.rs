@@ -128,8 +128,8 @@ pub struct SealFacts {
     pub signer: String,
     /// The signer's minisign key id (16 hex).
     pub key_id: String,
-    /// The designated person's age recipient, when encrypted.
-    pub recipient: Option<String>,
+    /// The designated persons' age recipients it was encrypted to (empty: not encrypted).
+    pub recipients: Vec<String>,
     /// SHA-256 of `tagmanifest-sha256.txt`.
     pub tagmanifest_sha256: String,
 }
@@ -236,8 +236,8 @@ pub struct SealRequest {
     pub case_id: String,
     /// Where to write (`.age` is added when encrypting); default `CASE.evidence` here.
     pub out: Option<PathBuf>,
-    /// Encrypt to this designated person.
-    pub to: Option<RecipientInfo>,
+    /// Encrypt to these designated persons (none: not encrypted).
+    pub to: Vec<RecipientInfo>,
     /// `Source-Organization`.
     pub organization: String,
 }
@@ -322,7 +322,7 @@ pub fn seal(
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{}.evidence", case.id)));
-    let final_path = if req.to.is_some() {
+    let final_path = if !req.to.is_empty() {
         let mut s = plain.clone().into_os_string();
         s.push(".age");
         PathBuf::from(s)
@@ -379,8 +379,9 @@ pub fn seal(
         ("EK-Signer", key.name.clone()),
         ("EK-Signer-Key-Id", key.public.key_id.clone()),
     ];
-    if let Some(to) = &req.to {
-        info.push(("EK-Recipient", to.recipient.clone()));
+    if !req.to.is_empty() {
+        let all: Vec<&str> = req.to.iter().map(|t| t.recipient.as_str()).collect();
+        info.push(("EK-Recipient", all.join(", ")));
     }
     let tag_texts: BTreeMap<&str, String> = [
         ("bagit.txt", bag::BAGIT_TXT.to_string()),
@@ -421,7 +422,7 @@ pub fn seal(
         sealed: sealed.utc.clone(),
         signer: key.name.clone(),
         key_id: key.public.key_id.clone(),
-        recipient: req.to.as_ref().map(|t| t.recipient.clone()),
+        recipients: req.to.iter().map(|t| t.recipient.clone()).collect(),
         tagmanifest_sha256: sha_hex(tagmanifest_txt.as_bytes()),
     };
     let trusted = serde_json::to_string(&facts).unwrap_or_default();
@@ -450,7 +451,7 @@ pub fn seal(
     let result = write_bundle(
         store,
         &partial,
-        req.to.as_ref(),
+        &req.to,
         &sealed,
         &tag_texts,
         &tagmanifest_txt,
@@ -486,10 +487,10 @@ pub fn seal(
             "items": items.len(),
             "payload_bytes": payload_bytes,
             "signer_key_id": key.public.key_id,
-            "encrypted": req.to.is_some(),
-            "recipient": req.to.as_ref().map(|t| serde_json::json!({
+            "encrypted": !req.to.is_empty(),
+            "recipients": req.to.iter().map(|t| serde_json::json!({
                 "name": t.name, "recipient": t.recipient, "fingerprint": t.fingerprint()
-            })),
+            })).collect::<Vec<_>>(),
             "sealed": sealed,
         }),
     )?;
@@ -499,7 +500,7 @@ pub fn seal(
         size,
         bundle_id,
         case_id: case.id,
-        encrypted: req.to.is_some(),
+        encrypted: !req.to.is_empty(),
         items: items.len(),
         payload_bytes,
         sealed,
@@ -525,7 +526,7 @@ fn werr(path: &Path) -> impl FnOnce(std::io::Error) -> SealError + '_ {
 fn write_bundle(
     store: &Store,
     partial: &Path,
-    to: Option<&RecipientInfo>,
+    to: &[RecipientInfo],
     sealed: &Stamp,
     tag_texts: &BTreeMap<&str, String>,
     tagmanifest_txt: &str,
@@ -541,7 +542,10 @@ fn write_bundle(
         .truncate(true)
         .open(partial)
         .map_err(werr(partial))?;
-    let out = zipfmt::HashingWriter::new(BufWriter::with_capacity(crate::store::CHUNK_BYTES, file));
+    let out = zipfmt::HashingWriter::new(BufWriter::with_capacity(
+        crate::store::CHUNK_BYTES,
+        SyncingFile::new(file).map_err(werr(partial))?,
+    ));
     let dos = zipfmt::dos_time(&sealed.instant().unwrap_or_default());
     let args = (
         tag_texts,
@@ -551,38 +555,98 @@ fn write_bundle(
         payload_bytes,
         blocks_meta,
     );
-    let out = match to {
-        None => write_zip(
+    let out = if to.is_empty() {
+        write_zip(
             store,
             zipfmt::Writer::new(out, dos),
             args,
             partial,
             on_progress,
-        )?,
-        Some(to) => {
-            let recipient = crate::keys::parse_recipient(&to.recipient)?;
-            let encryptor =
-                age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-                    .map_err(|e| SealError::Encrypt {
-                        reason: e.to_string(),
-                    })?;
-            let stream = encryptor.wrap_output(out).map_err(werr(partial))?;
-            let stream = write_zip(
-                store,
-                zipfmt::Writer::new(stream, dos),
-                args,
-                partial,
-                on_progress,
-            )?;
-            stream.finish().map_err(werr(partial))?
-        }
+        )?
+    } else {
+        let recipients = to
+            .iter()
+            .map(|t| crate::keys::parse_recipient(&t.recipient))
+            .collect::<Result<Vec<_>, _>>()?;
+        let encryptor =
+            age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+                .map_err(|e| SealError::Encrypt {
+                    reason: e.to_string(),
+                })?;
+        let stream = encryptor.wrap_output(out).map_err(werr(partial))?;
+        let stream = write_zip(
+            store,
+            zipfmt::Writer::new(stream, dos),
+            args,
+            partial,
+            on_progress,
+        )?;
+        stream.finish().map_err(werr(partial))?
     };
     let (buffered, sha, size) = out.finish();
     let file = buffered
         .into_inner()
-        .map_err(|e| werr(partial)(e.into_error()))?;
+        .map_err(|e| werr(partial)(e.into_error()))?
+        .finish();
     file.sync_all().map_err(werr(partial))?;
     Ok((sha, size))
+}
+
+/// Bytes written between background flushes to disk.
+const SYNC_EVERY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A file whose written data is flushed to disk by a second thread as it goes, so the
+/// final fsync (which the seal must wait for) has little left to do.
+struct SyncingFile {
+    file: File,
+    since: u64,
+    tx: Option<std::sync::mpsc::SyncSender<()>>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SyncingFile {
+    fn new(file: File) -> std::io::Result<Self> {
+        let other = file.try_clone()?;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
+        let handle = std::thread::spawn(move || {
+            for () in rx {
+                // Best effort: the final sync_all reports any error.
+                let _ = other.sync_data();
+            }
+        });
+        Ok(SyncingFile {
+            file,
+            since: 0,
+            tx: Some(tx),
+            handle: Some(handle),
+        })
+    }
+
+    fn finish(mut self) -> File {
+        drop(self.tx.take());
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+        self.file
+    }
+}
+
+impl Write for SyncingFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.since += n as u64;
+        if self.since >= SYNC_EVERY_BYTES {
+            self.since = 0;
+            if let Some(tx) = &self.tx {
+                // If a flush is still running, skip this one: it will catch up.
+                let _ = tx.try_send(());
+            }
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 type ZipArgs<'a> = (
@@ -643,48 +707,145 @@ fn write_zip<W: Write>(
     if let Some(e) = fill_err {
         return Err(e);
     }
-    let mut done = 0;
-    for bi in &case_file.items {
-        let item = &bi.item;
-        let changed = || SealError::ObjectChanged {
-            item: item.id,
-            name: item.original_name.clone(),
-        };
-        // The CRC-32 taken at capture; for objects captured before it was recorded,
-        // read the object once more to compute it.
-        let crc32 = match store.blocks(&item.sha256)? {
-            Some(b) => b.crc32,
-            None => {
-                let mut h = crc32fast::Hasher::new();
-                let mut f = store.open_object(&item.sha256)?;
-                let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
-                loop {
-                    let n = f.read(&mut buf).map_err(werr(partial))?;
-                    if n == 0 {
-                        break;
-                    }
-                    h.update(&buf[..n]);
+    // A second thread reads the objects ahead (the disk works while this thread hashes
+    // and writes); at most a few chunks are in flight, so memory stays flat.
+    let paths: Vec<PathBuf> = case_file
+        .items
+        .iter()
+        .map(|bi| store.object_path(&bi.item.sha256))
+        .collect();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Prefetched>(4);
+    std::thread::scope(|scope| {
+        scope.spawn(move || prefetch(&paths, &tx));
+        let mut done = 0;
+        for bi in &case_file.items {
+            let item = &bi.item;
+            let changed = || SealError::ObjectChanged {
+                item: item.id,
+                name: item.original_name.clone(),
+            };
+            // The CRC-32 taken at capture; for objects captured before it was recorded,
+            // read the object once more to compute it.
+            let crc32 = match store.blocks(&item.sha256)? {
+                Some(b) => b.crc32,
+                None => crc_of(&store.object_path(&item.sha256)).map_err(werr(partial))?,
+            };
+            let mut obj = ChannelReader {
+                rx: &rx,
+                chunk: Vec::new(),
+                pos: 0,
+                ended: false,
+            };
+            let mut hasher = Sha256::new();
+            let r = z.add(&bi.path, item.size, crc32, &mut obj, &mut |chunk| {
+                hasher.update(chunk);
+                done += chunk.len() as u64;
+                on_progress(done, payload_bytes);
+            });
+            // Each byte is read once: hashed on its way into the zip, and checked against
+            // the hash (and CRC) taken at capture.
+            match r {
+                Ok(()) if obj.ended && hex::encode(hasher.finalize()) == item.sha256 => {}
+                Ok(()) => return Err(changed()),
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Err(changed()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(SealError::Store(StoreError::ObjectDamaged {
+                        path: store.object_path(&item.sha256),
+                    }));
                 }
-                h.finalize()
+                Err(e) => return Err(werr(partial)(e)),
+            }
+        }
+        z.finish().map_err(werr(partial))
+    })
+}
+
+/// What the prefetching thread sends for each object, in order.
+enum Prefetched {
+    Chunk(Vec<u8>),
+    End,
+    Failed(std::io::Error),
+}
+
+fn prefetch(paths: &[PathBuf], tx: &std::sync::mpsc::SyncSender<Prefetched>) {
+    for p in paths {
+        let mut f = match File::open(p) {
+            Ok(f) => f,
+            Err(e) => {
+                let _ = tx.send(Prefetched::Failed(e));
+                return;
             }
         };
-        let mut obj = store.open_object(&item.sha256)?;
-        let mut hasher = Sha256::new();
-        let r = z.add(&bi.path, item.size, crc32, &mut obj, &mut |chunk| {
-            hasher.update(chunk);
-            done += chunk.len() as u64;
-            on_progress(done, payload_bytes);
-        });
-        // Each byte is read once: hashed on its way into the zip, and checked against
-        // the hash (and CRC) taken at capture.
-        match r {
-            Ok(()) if hex::encode(hasher.finalize()) == item.sha256 => {}
-            Ok(()) => return Err(changed()),
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Err(changed()),
-            Err(e) => return Err(werr(partial)(e)),
+        loop {
+            let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
+            match f.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    buf.truncate(n);
+                    if tx.send(Prefetched::Chunk(buf)).is_err() {
+                        return;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let _ = tx.send(Prefetched::Failed(e));
+                    return;
+                }
+            }
+        }
+        if tx.send(Prefetched::End).is_err() {
+            return;
         }
     }
-    z.finish().map_err(werr(partial))
+}
+
+/// Reads one object's bytes from the prefetching thread.
+struct ChannelReader<'a> {
+    rx: &'a std::sync::mpsc::Receiver<Prefetched>,
+    chunk: Vec<u8>,
+    pos: usize,
+    ended: bool,
+}
+
+impl Read for ChannelReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos == self.chunk.len() {
+            if self.ended {
+                return Ok(0);
+            }
+            match self.rx.recv() {
+                Ok(Prefetched::Chunk(c)) => {
+                    self.chunk = c;
+                    self.pos = 0;
+                }
+                Ok(Prefetched::End) => {
+                    self.ended = true;
+                    return Ok(0);
+                }
+                Ok(Prefetched::Failed(e)) => return Err(e),
+                Err(_) => {
+                    return Err(std::io::Error::other("the reading thread stopped"));
+                }
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.pos);
+        buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+fn crc_of(path: &Path) -> std::io::Result<u32> {
+    let mut h = crc32fast::Hasher::new();
+    let mut f = File::open(path)?;
+    let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            return Ok(h.finalize());
+        }
+        h.update(&buf[..n]);
+    }
 }
 
 /// Rename `from` to `to` unless `to` exists, then fsync the folder.

@@ -469,7 +469,7 @@ fn stock_tools_check_an_encrypted_bundle_after_age_decrypts_it() {
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["encrypted"], true);
     assert!(
-        report["facts"]["recipient"]
+        report["facts"]["recipients"][0]
             .as_str()
             .unwrap()
             .starts_with("age1")
@@ -1740,9 +1740,9 @@ fn lib_bundle(files: &[(String, Vec<u8>)], encrypt: bool) -> LibBundle {
     let (to, identity) = if encrypt {
         let dsl = KeyDir::at(dir.path().join("dsl"));
         let r: RecipientInfo = dsl.new_identity("Mrs D. Lead", false).expect("identity");
-        (Some(r), Some(dsl.identity_path(None)))
+        (vec![r], Some(dsl.identity_path(None)))
     } else {
-        (None, None)
+        (Vec::new(), None)
     };
     let sealed = bundle::seal(
         &store,
@@ -2016,5 +2016,31 @@ fn truncation_at_any_offset_is_a_clean_error() {
                 Ok(())
             })
             .unwrap();
+    }
+}
+
+#[test]
+fn a_bundle_sealed_to_two_designated_persons_opens_for_each() {
+    let kit = Kit::new();
+    kit.dsl_identity();
+    let deputy = kit.env.path("deputy-config");
+    let r2 = kit
+        .ok(&deputy, &["keys", "new-recipient", "--name", "Deputy"])
+        .trim()
+        .to_string();
+    let file = kit.seal("both.evidence", &["--to", "DSL", "--to", &r2]);
+    for (config, who) in [(&kit.dsl, "DSL"), (&deputy, "deputy")] {
+        let id = config.join("identity.age");
+        let (code, report, err) = kit.verify(&file, &["--identity", id.to_str().unwrap()]);
+        let report = report.unwrap_or_else(|| panic!("{who}: {err}"));
+        assert_eq!(code, 0, "{who}: {report:#}");
+        assert_eq!(report["facts"]["recipients"].as_array().unwrap().len(), 2);
+        // The age CLI agrees.
+        let out = Command::new("age")
+            .args(["-d", "-i", id.to_str().unwrap(), file.to_str().unwrap()])
+            .output()
+            .expect("age");
+        assert!(out.status.success(), "{who}: {}", stderr(&out));
+        assert!(out.stdout.starts_with(b"PK\x03\x04"));
     }
 }
