@@ -749,14 +749,16 @@ impl Store {
 
     /// The block hashes taken when these bytes were captured.
     pub fn blocks(&self, sha256: &str) -> Result<Option<Blocks>, StoreError> {
+        // Cached statement: seal asks once per item, thousands of times.
         let row: Option<(i64, Vec<u8>, u32)> = self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT block_size, digests, crc32 FROM object_blocks WHERE sha256 = ?1",
-                [sha256],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
-            .optional()
+            .and_then(|mut st| {
+                st.query_row([sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()
+            })
             .map_err(|e| self.db_err(e))?;
         Ok(row.map(|(size, d, crc32)| Blocks {
             crc32,

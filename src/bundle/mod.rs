@@ -405,11 +405,15 @@ pub fn seal(
         crc: crc32fast::Hasher::new(),
         n: 0,
     };
-    each_blocks_line(store, &case_file.items, &mut |line| {
+    let crcs = each_blocks_line(store, &case_file.items, &mut |line| {
         blocks_sha.update(line.as_bytes());
         blocks_sum.write_all(line.as_bytes())
     })?;
-    let blocks_meta = (blocks_sum.n, blocks_sum.crc.finalize());
+    let blocks_meta = BlocksMeta {
+        size: blocks_sum.n,
+        crc32: blocks_sum.crc.finalize(),
+        item_crcs: crcs,
+    };
     tag_manifest.insert(BLOCKS.to_string(), hex::encode(blocks_sha.finalize()));
     let tagmanifest_txt = bag::write_manifest(&tag_manifest);
 
@@ -458,7 +462,7 @@ pub fn seal(
         &sig,
         &case_file,
         payload_bytes,
-        blocks_meta,
+        &blocks_meta,
         on_progress,
     )
     .and_then(|done| rename_new(&partial, &final_path).map(|()| done));
@@ -533,7 +537,7 @@ fn write_bundle(
     sig: &str,
     case_file: &CaseFile,
     payload_bytes: u64,
-    blocks_meta: (u64, u32),
+    blocks_meta: &BlocksMeta,
     on_progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(String, u64), SealError> {
     let file = OpenOptions::new()
@@ -655,24 +659,35 @@ type ZipArgs<'a> = (
     &'a str,
     &'a CaseFile,
     u64,
-    (u64, u32),
+    &'a BlocksMeta,
 );
 
-/// Call `f` with each line of `blocks-sha256.txt`, in item order.
+/// Size and CRC-32 of `blocks-sha256.txt`, and each item's CRC-32 from capture.
+struct BlocksMeta {
+    size: u64,
+    crc32: u32,
+    item_crcs: Vec<Option<u32>>,
+}
+
+/// Call `f` with each line of `blocks-sha256.txt`, in item order; returns each item's
+/// CRC-32 as recorded at capture (`None` for objects captured before it was).
 fn each_blocks_line(
     store: &Store,
     items: &[BagItem],
     f: &mut dyn FnMut(&str) -> std::io::Result<()>,
-) -> Result<(), SealError> {
+) -> Result<Vec<Option<u32>>, SealError> {
+    let mut crcs = Vec::with_capacity(items.len());
     for bi in items {
-        if let Some(b) = store.blocks(&bi.item.sha256)? {
+        let blocks = store.blocks(&bi.item.sha256)?;
+        crcs.push(blocks.as_ref().map(|b| b.crc32));
+        if let Some(b) = blocks {
             f(&blocks_line(&bi.path, &b)).map_err(|source| SealError::Write {
                 path: PathBuf::from(BLOCKS),
                 source,
             })?;
         }
     }
-    Ok(())
+    Ok(crcs)
 }
 
 fn write_zip<W: Write>(
@@ -695,7 +710,7 @@ fn write_zip<W: Write>(
             .map_err(werr(partial))?;
     }
     let mut fill_err = None;
-    z.add_with(BLOCKS, blocks_meta.0, blocks_meta.1, &mut |w| {
+    z.add_with(BLOCKS, blocks_meta.size, blocks_meta.crc32, &mut |w| {
         if let Err(e) = each_blocks_line(store, &case_file.items, &mut |line| {
             w.write_all(line.as_bytes())
         }) {
@@ -718,7 +733,7 @@ fn write_zip<W: Write>(
     std::thread::scope(|scope| {
         scope.spawn(move || prefetch(&paths, &tx));
         let mut done = 0;
-        for bi in &case_file.items {
+        for (i, bi) in case_file.items.iter().enumerate() {
             let item = &bi.item;
             let changed = || SealError::ObjectChanged {
                 item: item.id,
@@ -726,8 +741,8 @@ fn write_zip<W: Write>(
             };
             // The CRC-32 taken at capture; for objects captured before it was recorded,
             // read the object once more to compute it.
-            let crc32 = match store.blocks(&item.sha256)? {
-                Some(b) => b.crc32,
+            let crc32 = match blocks_meta.item_crcs.get(i).copied().flatten() {
+                Some(c) => c,
                 None => crc_of(&store.object_path(&item.sha256)).map_err(werr(partial))?,
             };
             let mut obj = ChannelReader {

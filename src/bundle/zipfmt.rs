@@ -314,44 +314,28 @@ impl<W: Write> Writer<W> {
         data: &mut dyn io::Read,
         on_chunk: &mut dyn FnMut(&[u8]),
     ) -> io::Result<()> {
-        let offset = self.pos;
-        let header = local_header(name, size, crc32, self.dos);
-        self.out.write_all(&header)?;
-        let mut crc = crc32fast::Hasher::new();
         let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
         let mut done: u64 = 0;
-        loop {
-            let n = match data.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            done += n as u64;
-            if done > size {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("{name} is longer than its recorded size"),
-                ));
+        self.add_with(name, size, crc32, &mut |w| {
+            loop {
+                let n = match data.read(&mut buf) {
+                    Ok(0) => return Ok(()),
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                };
+                done += n as u64;
+                if done > size {
+                    // Stop early: a growing file must not run on.
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("{name} is longer than its recorded size"),
+                    ));
+                }
+                on_chunk(&buf[..n]);
+                w.write_all(&buf[..n])?;
             }
-            crc.update(&buf[..n]);
-            on_chunk(&buf[..n]);
-            self.out.write_all(&buf[..n])?;
-        }
-        if done != size || crc.finalize() != crc32 {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{name} does not match what was recorded at capture"),
-            ));
-        }
-        self.pos = offset + header.len() as u64 + size;
-        self.entries.push(EntryMeta {
-            name: name.to_string(),
-            size,
-            crc32,
-            offset,
-        });
-        Ok(())
+        })
     }
 
     /// Add an entry whose bytes `fill` writes (generated on the fly, e.g. from the
@@ -376,7 +360,7 @@ impl<W: Write> Writer<W> {
         if n != size || crc != crc32 {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
-                format!("{name} changed while it was being written"),
+                format!("{name} does not match its recorded size and CRC-32"),
             ));
         }
         self.pos = offset + header.len() as u64 + size;
