@@ -729,9 +729,19 @@ fn write_zip<W: Write>(
         .iter()
         .map(|bi| store.object_path(&bi.item.sha256))
         .collect();
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Prefetched>(4);
+    // READERS threads, each taking every READERS-th object, keep several reads in
+    // flight (many small files are mostly waiting on the disk); the objects are
+    // consumed in order, round-robin.
     std::thread::scope(|scope| {
-        scope.spawn(move || prefetch(&paths, &tx));
+        // Inside the scope: on an early return the receivers drop first, so the
+        // readers' sends fail and they stop before the scope waits for them.
+        let mut rxs = Vec::with_capacity(READERS);
+        for k in 0..READERS {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Prefetched>(2);
+            rxs.push(rx);
+            let mine: Vec<PathBuf> = paths.iter().skip(k).step_by(READERS).cloned().collect();
+            scope.spawn(move || prefetch(&mine, &tx));
+        }
         let mut done = 0;
         for (i, bi) in case_file.items.iter().enumerate() {
             let item = &bi.item;
@@ -746,7 +756,7 @@ fn write_zip<W: Write>(
                 None => crc_of(&store.object_path(&item.sha256)).map_err(werr(partial))?,
             };
             let mut obj = ChannelReader {
-                rx: &rx,
+                rx: &rxs[i % READERS],
                 chunk: Vec::new(),
                 pos: 0,
                 ended: false,
@@ -775,7 +785,10 @@ fn write_zip<W: Write>(
     })
 }
 
-/// What the prefetching thread sends for each object, in order.
+/// Threads reading objects ahead while sealing.
+const READERS: usize = 3;
+
+/// What a prefetching thread sends for each of its objects, in order.
 enum Prefetched {
     Chunk(Vec<u8>),
     End,

@@ -2044,3 +2044,47 @@ fn a_bundle_sealed_to_two_designated_persons_opens_for_each() {
         assert!(out.stdout.starts_with(b"PK\x03\x04"));
     }
 }
+
+#[test]
+fn an_altered_object_in_the_store_is_never_sealed() {
+    let kit = Kit::new();
+    // Alter one stored object (several items, so the readers ahead are mid-stream).
+    let items: Vec<Value> =
+        serde_json::from_str(&kit.ok(&kit.staff, &["items", "--case", &kit.case, "--json"]))
+            .unwrap();
+    let sha = items[1]["sha256"].as_str().unwrap().to_string();
+    let object = kit
+        .env
+        .store()
+        .join("objects/sha256")
+        .join(&sha[..2])
+        .join(&sha[2..]);
+    Command::new("chmod")
+        .arg("600")
+        .arg(&object)
+        .status()
+        .unwrap();
+    let mut bytes = std::fs::read(&object).unwrap();
+    bytes[0] ^= 0x20;
+    std::fs::write(&object, bytes).unwrap();
+
+    let out_file = kit.env.path("never.evidence");
+    let out = kit.run(
+        &kit.staff,
+        &[
+            "seal",
+            "--case",
+            &kit.case,
+            "--out",
+            out_file.to_str().unwrap(),
+        ],
+    );
+    assert_refused(&out, "no longer matches the SHA-256 recorded");
+    assert!(!out_file.exists());
+    assert!(
+        !kit.env.path("never.evidence.partial").exists(),
+        "partial removed"
+    );
+    let log = kit.ok(&kit.staff, &["log", "--case", &kit.case, "--json"]);
+    assert!(!log.contains("\"sealed\""), "no sealed entry");
+}
