@@ -356,8 +356,10 @@ impl Store {
         c.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
             .map_err(|e| self.db_err(e))?;
         // WAL: readers (the app's list) never block a capture being written, and a
-        // crash mid-write cannot corrupt committed data.
-        c.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+        // crash mid-write cannot corrupt committed data. Switching a new store to WAL
+        // needs a moment alone with the file; a second process creating the same store
+        // gets "busy" at once (SQLite does not wait there), so wait and try again.
+        retry_busy(|| c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)))
             .map_err(|e| self.db_err(e))?;
         // FULL: a commit is fsynced before it returns. With NORMAL a committed capture
         // can be lost at a power cut; for evidence, "saved" must mean saved.
@@ -386,7 +388,18 @@ impl Store {
     }
 
     fn migrate(&self) -> Result<(), StoreError> {
-        let version = self.check_schema_version()?;
+        let version = retry_busy(|| {
+            self.conn
+                .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        })
+        .map_err(|e| self.db_err(e))?;
+        let supported = MIGRATIONS.len() as i64;
+        if version > supported {
+            return Err(StoreError::SchemaTooNew {
+                found: version,
+                supported,
+            });
+        }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             // One transaction per migration, so a crash leaves the old or the new
             // schema, never half of one. Two processes opening a new store at once:
@@ -1120,6 +1133,25 @@ fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
             }),
         },
     })
+}
+
+/// Run `f` again while SQLite says the database is busy or locked, for up to the busy
+/// timeout. For the few statements where SQLite returns "busy" without waiting.
+fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let start = std::time::Instant::now();
+    loop {
+        match f() {
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                ) && start.elapsed() < std::time::Duration::from_millis(BUSY_TIMEOUT_MS) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// SHA-256 of a file and of its blocks of `block_size`, in one streamed pass.
