@@ -899,6 +899,32 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.db_err(e))
     }
 
+    /// Call `f` with each custody entry up to `max_seq`, in order, reading them one
+    /// at a time (the whole log is never in memory).
+    pub fn each_custody(
+        &self,
+        max_seq: i64,
+        f: &mut dyn FnMut(&Entry) -> std::io::Result<()>,
+    ) -> Result<(), StoreError> {
+        let sql = format!("SELECT {CUSTODY_COLUMNS} FROM custody WHERE seq <= ?1 ORDER BY seq");
+        let mut st = self.conn.prepare(&sql).map_err(|e| self.db_err(e))?;
+        let mut rows = st.query([max_seq]).map_err(|e| self.db_err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.db_err(e))? {
+            let e = entry_from_row(row).map_err(|e| self.db_err(e))?;
+            f(&e).map_err(|e| StoreError::io("write", "custody.jsonl", e))?;
+        }
+        Ok(())
+    }
+
+    /// The sequence number of the last custody entry (0 when there is none).
+    pub fn last_custody_seq(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM custody", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.db_err(e))
+    }
+
     /// Append one custody entry in its own transaction.
     pub fn append_custody(
         &self,

@@ -285,22 +285,6 @@ pub fn payload_name(index: usize, width: usize, original: &str) -> String {
     format!("data/{:0width$}-{safe}", index + 1)
 }
 
-/// The custody chain for a bundle of `case_id`: that case's entries (and the store's
-/// own) in full, others as links only.
-pub fn custody_lines(log: &[Entry], case_id: &str) -> Vec<CustodyLine> {
-    log.iter()
-        .map(|e| match &e.case_id {
-            Some(c) if c != case_id => CustodyLine::Redacted {
-                seq: e.seq,
-                redacted: true,
-                prev_hash: e.prev_hash.clone(),
-                hash: e.hash.clone(),
-            },
-            _ => CustodyLine::Full(e.clone()),
-        })
-        .collect()
-}
-
 fn sha_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
 }
@@ -314,7 +298,9 @@ pub fn seal(
 ) -> Result<Sealed, SealError> {
     let case = store.case(&req.case_id)?;
     let items = store.items(&case.id)?;
-    let log = store.custody(None)?;
+    let n_items = items.len();
+    // The chain up to now; entries appended while sealing are not part of this bundle.
+    let last_seq = store.last_custody_seq()?;
     let sealed = store.now();
     let bundle_id = uuid::Uuid::new_v4().to_string();
 
@@ -338,14 +324,11 @@ pub fn seal(
     let mut manifest = BTreeMap::new();
     let mut bag_items = Vec::new();
     let mut payload_bytes = 0;
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         let path = payload_name(i, width, &item.original_name);
         manifest.insert(path.clone(), item.sha256.clone());
         payload_bytes += item.size;
-        bag_items.push(BagItem {
-            path,
-            item: item.clone(),
-        });
+        bag_items.push(BagItem { path, item });
     }
     let case_file = CaseFile {
         format: CASE_FORMAT.into(),
@@ -355,11 +338,6 @@ pub fn seal(
         items: bag_items,
     };
     let case_json = serde_json::to_string_pretty(&case_file).unwrap_or_default() + "\n";
-    let mut custody_jsonl = String::new();
-    for line in custody_lines(&log, &case.id) {
-        custody_jsonl.push_str(&serde_json::to_string(&line).unwrap_or_default());
-        custody_jsonl.push('\n');
-    }
     let mut info = vec![
         ("Source-Organization", req.organization.clone()),
         ("Contact-Name", case.staff.clone()),
@@ -367,7 +345,7 @@ pub fn seal(
             "Bagging-Date",
             sealed.utc.get(..10).unwrap_or("").to_string(),
         ),
-        ("Payload-Oxum", format!("{payload_bytes}.{}", items.len())),
+        ("Payload-Oxum", format!("{payload_bytes}.{n_items}")),
         ("External-Identifier", case.id.clone()),
         ("External-Description", case.title.clone()),
         (
@@ -388,7 +366,6 @@ pub fn seal(
         ("bag-info.txt", bag::write_bag_info(&info)),
         ("manifest-sha256.txt", bag::write_manifest(&manifest)),
         ("case.json", case_json),
-        ("custody.jsonl", custody_jsonl),
         ("signer.pub", key.public.to_pub_file()),
     ]
     .into_iter()
@@ -409,12 +386,36 @@ pub fn seal(
         blocks_sha.update(line.as_bytes());
         blocks_sum.write_all(line.as_bytes())
     })?;
-    let blocks_meta = BlocksMeta {
+    let mut blocks_meta = BlocksMeta {
         size: blocks_sum.n,
         crc32: blocks_sum.crc.finalize(),
         item_crcs: crcs,
+        custody: None,
     };
     tag_manifest.insert(BLOCKS.to_string(), hex::encode(blocks_sha.finalize()));
+    // custody.jsonl likewise: streamed from the store twice, up to `last_seq`.
+    let mut custody_sha = Sha256::new();
+    let mut custody_sum = zipfmt::Counting {
+        inner: std::io::sink(),
+        crc: crc32fast::Hasher::new(),
+        n: 0,
+    };
+    store.each_custody(last_seq, &mut |e| {
+        let line = custody_line(e, &case.id);
+        custody_sha.update(line.as_bytes());
+        custody_sum.write_all(line.as_bytes())
+    })?;
+    let custody_meta = StreamedTag {
+        size: custody_sum.n,
+        crc32: custody_sum.crc.finalize(),
+        last_seq,
+        case_id: case.id.clone(),
+    };
+    tag_manifest.insert(
+        "custody.jsonl".to_string(),
+        hex::encode(custody_sha.finalize()),
+    );
+    blocks_meta.custody = Some(custody_meta);
     let tagmanifest_txt = bag::write_manifest(&tag_manifest);
 
     // The signature: over the tag manifest (so over every byte of the bag), with the
@@ -488,7 +489,7 @@ pub fn seal(
             "file": file_name,
             "sha256": sha256,
             "size": size,
-            "items": items.len(),
+            "items": n_items,
             "payload_bytes": payload_bytes,
             "signer_key_id": key.public.key_id,
             "encrypted": !req.to.is_empty(),
@@ -505,7 +506,7 @@ pub fn seal(
         bundle_id,
         case_id: case.id,
         encrypted: !req.to.is_empty(),
-        items: items.len(),
+        items: n_items,
         payload_bytes,
         sealed,
         signer_fingerprint: key.public.fingerprint(),
@@ -662,11 +663,35 @@ type ZipArgs<'a> = (
     &'a BlocksMeta,
 );
 
-/// Size and CRC-32 of `blocks-sha256.txt`, and each item's CRC-32 from capture.
+/// Size and CRC-32 of `blocks-sha256.txt`, each item's CRC-32 from capture, and the
+/// streamed `custody.jsonl`.
 struct BlocksMeta {
     size: u64,
     crc32: u32,
     item_crcs: Vec<Option<u32>>,
+    custody: Option<StreamedTag>,
+}
+
+/// A tag file generated from the store line by line, twice.
+struct StreamedTag {
+    size: u64,
+    crc32: u32,
+    last_seq: i64,
+    case_id: String,
+}
+
+/// One line of `custody.jsonl`.
+fn custody_line(e: &Entry, case_id: &str) -> String {
+    let line = match &e.case_id {
+        Some(c) if c != case_id => CustodyLine::Redacted {
+            seq: e.seq,
+            redacted: true,
+            prev_hash: e.prev_hash.clone(),
+            hash: e.hash.clone(),
+        },
+        _ => CustodyLine::Full(e.clone()),
+    };
+    serde_json::to_string(&line).unwrap_or_default() + "\n"
 }
 
 /// Call `f` with each line of `blocks-sha256.txt`, in item order; returns each item's
@@ -705,10 +730,25 @@ fn write_zip<W: Write>(
         .map_err(werr(partial))?;
     z.add_bytes(SIGNATURE, sig.as_bytes())
         .map_err(werr(partial))?;
-    for name in ["case.json", "custody.jsonl", "signer.pub"] {
-        z.add_bytes(name, tag_texts[name].as_bytes())
-            .map_err(werr(partial))?;
+    z.add_bytes("case.json", tag_texts["case.json"].as_bytes())
+        .map_err(werr(partial))?;
+    if let Some(c) = &blocks_meta.custody {
+        let mut fill_err = None;
+        z.add_with("custody.jsonl", c.size, c.crc32, &mut |w| {
+            if let Err(e) = store.each_custody(c.last_seq, &mut |e| {
+                w.write_all(custody_line(e, &c.case_id).as_bytes())
+            }) {
+                fill_err = Some(e);
+            }
+            Ok(())
+        })
+        .map_err(werr(partial))?;
+        if let Some(e) = fill_err {
+            return Err(e.into());
+        }
     }
+    z.add_bytes("signer.pub", tag_texts["signer.pub"].as_bytes())
+        .map_err(werr(partial))?;
     let mut fill_err = None;
     z.add_with(BLOCKS, blocks_meta.size, blocks_meta.crc32, &mut |w| {
         if let Err(e) = each_blocks_line(store, &case_file.items, &mut |line| {
