@@ -707,7 +707,14 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     let tagmanifest_raw = tag(TAGMANIFEST, &mut r);
     let sig_raw = tag(SIGNATURE, &mut r);
     let case_raw = tag("case.json", &mut r);
-    let custody_raw = tag("custody.jsonl", &mut r);
+    // custody.jsonl is walked line by line further down, never held whole.
+    if !names.contains_key("custody.jsonl") {
+        r.findings.push(finding(
+            "missing",
+            Some("custody.jsonl"),
+            "custody.jsonl is missing from the bundle.",
+        ));
+    }
     let signer_raw = tag("signer.pub", &mut r);
 
     if let Some(b) = &bagit_txt {
@@ -936,8 +943,11 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     }
 
     // ---- custody chain ----
-    if let Some(raw) = &custody_raw {
-        check_custody(&mut r, raw, case_file.as_ref());
+    if let Some(e) = names.get("custody.jsonl") {
+        match check_custody(&mut r, &opened.zip_path, e, case_file.as_ref()) {
+            Some(crc) if crc != e.crc32 => crc_bad.push("custody.jsonl".into()),
+            _ => {}
+        }
     }
 
     // ---- tag files changed where no hash or signature saw it ----
@@ -1215,36 +1225,41 @@ fn check_case_file(
     }
 }
 
-fn check_custody(r: &mut Report, raw: &[u8], case_file: Option<&CaseFile>) {
-    let Ok(text) = std::str::from_utf8(raw) else {
-        r.findings.push(finding(
-            "malformed",
-            Some("custody.jsonl"),
-            "custody.jsonl is not UTF-8.",
-        ));
-        return;
-    };
-    let mut lines = Vec::new();
-    for (i, l) in text.lines().enumerate() {
-        match serde_json::from_str::<CustodyLine>(l) {
-            Ok(x) => lines.push(x),
-            Err(_) => {
-                r.findings.push(finding(
-                    "malformed",
-                    Some("custody.jsonl"),
-                    format!("custody.jsonl line {} is not a custody entry.", i + 1),
-                ));
-                return;
-            }
-        }
-    }
-    // Walk the chain: full entries are re-hashed; redacted ones (other cases) keep
-    // their place by their hash.
+/// Longest custody line accepted, in bytes.
+const MAX_CUSTODY_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Walk `custody.jsonl` line by line (it is never held whole): full entries are
+/// re-hashed, redacted ones (other cases) keep their place by their hash. Returns the
+/// entry's CRC-32 as read, when it could be read.
+fn check_custody(
+    r: &mut Report,
+    zip_path: &Path,
+    entry: &Entry,
+    case_file: Option<&CaseFile>,
+) -> Option<u32> {
     let mut prev = custody::GENESIS_HASH.to_string();
     let mut expected = 1;
-    let mut breaks = Vec::new();
-    for l in &lines {
-        let (seq, prev_hash, hash, ok) = match l {
+    let mut breaks: Vec<ChainBreak> = Vec::new();
+    let mut captured: BTreeSet<(i64, String)> = BTreeSet::new();
+    let mut bad: Option<String> = None;
+    let mut pending: Vec<u8> = Vec::new();
+    let mut line_no = 0usize;
+    let mut walk = |l: &[u8], bad: &mut Option<String>| {
+        line_no += 1;
+        if bad.is_some() {
+            return;
+        }
+        if l.is_empty() {
+            *bad = Some(format!("custody.jsonl line {line_no} is empty."));
+            return;
+        }
+        let Ok(line) = serde_json::from_slice::<CustodyLine>(l) else {
+            *bad = Some(format!(
+                "custody.jsonl line {line_no} is not a custody entry."
+            ));
+            return;
+        };
+        let (seq, prev_hash, hash, ok) = match &line {
             CustodyLine::Full(e) => (e.seq, &e.prev_hash, &e.hash, e.compute_hash() == e.hash),
             CustodyLine::Redacted {
                 seq,
@@ -1253,20 +1268,60 @@ fn check_custody(r: &mut Report, raw: &[u8], case_file: Option<&CaseFile>) {
                 redacted,
             } => (*seq, prev_hash, hash, *redacted),
         };
-        if seq != expected {
-            breaks.push(ChainBreak::Gap {
-                expected,
-                found: seq,
-            });
-        }
-        if !ok {
-            breaks.push(ChainBreak::Altered { seq });
-        }
-        if *prev_hash != prev {
-            breaks.push(ChainBreak::Unlinked { seq });
+        if breaks.len() < 1000 {
+            if seq != expected {
+                breaks.push(ChainBreak::Gap {
+                    expected,
+                    found: seq,
+                });
+            }
+            if !ok {
+                breaks.push(ChainBreak::Altered { seq });
+            }
+            if *prev_hash != prev {
+                breaks.push(ChainBreak::Unlinked { seq });
+            }
         }
         prev = hash.clone();
         expected = seq + 1;
+        if let CustodyLine::Full(e) = &line
+            && e.action == "captured"
+            && let (Some(id), Some(sha)) = (e.item_id, e.details_json()["sha256"].as_str())
+        {
+            captured.insert((id, sha.to_string()));
+        }
+    };
+    let streamed = stream_entry(zip_path, entry, &mut |chunk| {
+        pending.extend_from_slice(chunk);
+        let mut start = 0;
+        while let Some(n) = pending[start..].iter().position(|&b| b == b'\n') {
+            walk(&pending[start..start + n], &mut bad);
+            start += n + 1;
+        }
+        pending.drain(..start);
+        if pending.len() > MAX_CUSTODY_LINE_BYTES && bad.is_none() {
+            bad = Some("custody.jsonl has a line longer than 16 MiB.".into());
+            pending.clear();
+        }
+    });
+    if !pending.is_empty() {
+        walk(&pending, &mut bad);
+    }
+    let crc = match streamed {
+        Ok(crc) => Some(crc),
+        Err(msg) => {
+            r.findings.push(finding(
+                "malformed",
+                Some("custody.jsonl"),
+                format!("custody.jsonl cannot be read: {msg}."),
+            ));
+            return None;
+        }
+    };
+    if let Some(msg) = bad {
+        r.findings
+            .push(finding("malformed", Some("custody.jsonl"), msg));
+        return crc;
     }
     for b in breaks {
         r.findings
@@ -1274,15 +1329,7 @@ fn check_custody(r: &mut Report, raw: &[u8], case_file: Option<&CaseFile>) {
     }
     if let Some(c) = case_file {
         for it in &c.items {
-            let recorded = lines.iter().any(|l| match l {
-                CustodyLine::Full(e) => {
-                    e.action == "captured"
-                        && e.item_id == Some(it.item.id)
-                        && e.details_json()["sha256"] == it.item.sha256.as_str()
-                }
-                _ => false,
-            });
-            if !recorded {
+            if !captured.contains(&(it.item.id, it.item.sha256.clone())) {
                 r.findings.push(finding(
                     "mismatch",
                     Some("custody.jsonl"),
@@ -1291,6 +1338,7 @@ fn check_custody(r: &mut Report, raw: &[u8], case_file: Option<&CaseFile>) {
             }
         }
     }
+    crc
 }
 
 /// Every name in the zip's central directory from `start`, duplicates included (at
