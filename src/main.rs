@@ -89,29 +89,7 @@ enum Command {
     #[command(subcommand)]
     Keys(KeysCommand),
     /// Seal a case into one signed bundle (optionally encrypted to the designated person).
-    Seal {
-        /// The case id.
-        #[arg(long)]
-        case: String,
-        /// The bundle file (default: CASE.evidence here; .age is added with --to).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Encrypt to this designated person (a name from `keys add-recipient`, or
-        /// age1…); repeat for several (e.g. the designated person and their deputy).
-        #[arg(long)]
-        to: Vec<String>,
-        /// Sign with this minisign secret key file instead of your own.
-        #[arg(long)]
-        key: Option<PathBuf>,
-        #[command(flatten)]
-        pass: PassArgs,
-        /// The school, for the bag's Source-Organization.
-        #[arg(long, default_value = evidence_kit::bundle::DEFAULT_ORGANIZATION)]
-        organization: String,
-        /// Print the result as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Seal(SealArgs),
     /// Check a bundle: signature, signer, every file, the custody chain. Exit 0 only
     /// when it is intact and signed by a key you trust.
     Verify {
@@ -550,13 +528,28 @@ fn seal(root: &std::path::Path, config: &Option<PathBuf>, args: SealArgs) -> Res
     Ok(())
 }
 
+#[derive(Args)]
 struct SealArgs {
+    /// The case id.
+    #[arg(long)]
     case: String,
+    /// The bundle file (default: CASE.evidence here; .age is added with --to).
+    #[arg(long)]
     out: Option<PathBuf>,
+    /// Encrypt to this designated person (a name from `keys add-recipient`, or
+    /// age1…); repeat for several (e.g. the designated person and their deputy).
+    #[arg(long)]
     to: Vec<String>,
+    /// Sign with this minisign secret key file instead of your own.
+    #[arg(long)]
     key: Option<PathBuf>,
+    #[command(flatten)]
     pass: PassArgs,
+    /// The school, for the bag's Source-Organization.
+    #[arg(long, default_value = evidence_kit::bundle::DEFAULT_ORGANIZATION)]
     organization: String,
+    /// Print the result as JSON.
+    #[arg(long)]
     json: bool,
 }
 
@@ -654,27 +647,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             return Ok(if report.intact() { 0 } else { 1 });
         }
         Command::Keys(k) => keys(&cli.config, k)?,
-        Command::Seal {
-            case,
-            out,
-            to,
-            key,
-            pass,
-            organization,
-            json,
-        } => seal(
-            &root,
-            &cli.config,
-            SealArgs {
-                case,
-                out,
-                to,
-                key,
-                pass,
-                organization,
-                json,
-            },
-        )?,
+        Command::Seal(args) => seal(&root, &cli.config, args)?,
         Command::Case(CaseCommand::New { title, staff }) => {
             let store = Store::open(&root)?;
             let case = store.create_case(&title, &staff)?;

@@ -1180,22 +1180,28 @@ fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result
     }
 }
 
-/// SHA-256 of a file and of its blocks of `block_size`, in one streamed pass.
-pub fn hash_file_blocks(path: &Path, block_size: u64) -> std::io::Result<(String, Blocks)> {
-    let mut f = File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut blocks = BlockHasher::new(block_size);
+/// Read a file in [`CHUNK_BYTES`] pieces, handing each to `f`.
+pub fn read_chunks(path: &Path, f: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
+    let mut file = File::open(path)?;
     let mut buf = vec![0u8; CHUNK_BYTES];
     loop {
-        let n = match f.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+        match file.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => f(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
-        };
-        hasher.update(&buf[..n]);
-        blocks.update(&buf[..n]);
+        }
     }
+}
+
+/// SHA-256 of a file and of its blocks of `block_size`, in one streamed pass.
+pub fn hash_file_blocks(path: &Path, block_size: u64) -> std::io::Result<(String, Blocks)> {
+    let mut hasher = Sha256::new();
+    let mut blocks = BlockHasher::new(block_size);
+    read_chunks(path, &mut |c| {
+        hasher.update(c);
+        blocks.update(c);
+    })?;
     Ok((hex::encode(hasher.finalize()), blocks.finish()))
 }
 
@@ -1216,18 +1222,8 @@ pub fn first_difference(expected: &Blocks, actual: &Blocks, len: u64) -> Option<
 
 /// SHA-256 of a file, streamed.
 pub fn hash_file(path: &Path) -> std::io::Result<String> {
-    let mut f = File::open(path)?;
     let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; CHUNK_BYTES];
-    loop {
-        let n = match f.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        hasher.update(&buf[..n]);
-    }
+    read_chunks(path, &mut |c| hasher.update(c))?;
     Ok(hex::encode(hasher.finalize()))
 }
 

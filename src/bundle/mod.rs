@@ -905,15 +905,8 @@ impl Read for ChannelReader<'_> {
 
 fn crc_of(path: &Path) -> std::io::Result<u32> {
     let mut h = crc32fast::Hasher::new();
-    let mut f = File::open(path)?;
-    let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            return Ok(h.finalize());
-        }
-        h.update(&buf[..n]);
-    }
+    crate::store::read_chunks(path, &mut |c| h.update(c))?;
+    Ok(h.finalize())
 }
 
 /// Rename `from` to `to` unless `to` exists, then fsync the folder.
