@@ -777,7 +777,7 @@ fn write_zip<W: Write>(
         // readers' sends fail and they stop before the scope waits for them.
         let mut rxs = Vec::with_capacity(READERS);
         for k in 0..READERS {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Prefetched>(2);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Prefetched>(1);
             rxs.push(rx);
             let mine: Vec<PathBuf> = paths.iter().skip(k).step_by(READERS).cloned().collect();
             scope.spawn(move || prefetch(&mine, &tx));

@@ -215,7 +215,7 @@ impl BackgroundSha256 {
     /// Start the hashing thread.
     pub fn new() -> Self {
         // A few chunks in flight at most: memory stays flat whatever the size.
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
         let handle = std::thread::spawn(move || {
             let mut h = sha2::Sha256::new();
             for piece in rx {
