@@ -373,21 +373,7 @@ impl Store {
     }
 
     fn check_schema_version(&self) -> Result<i64, StoreError> {
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.db_err(e))?;
-        let supported = MIGRATIONS.len() as i64;
-        if version > supported {
-            return Err(StoreError::SchemaTooNew {
-                found: version,
-                supported,
-            });
-        }
-        Ok(version)
-    }
-
-    fn migrate(&self) -> Result<(), StoreError> {
+        // Another process may be creating this store right now: wait for it.
         let version = retry_busy(|| {
             self.conn
                 .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
@@ -400,6 +386,11 @@ impl Store {
                 supported,
             });
         }
+        Ok(version)
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        let version = self.check_schema_version()?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             // One transaction per migration, so a crash leaves the old or the new
             // schema, never half of one. Two processes opening a new store at once:

@@ -425,17 +425,19 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     if !r.findings.is_empty() {
         return r;
     }
-    let file = match File::open(&opened.zip_path) {
-        Ok(f) => f,
-        Err(e) => {
-            r.findings.push(finding(
-                "malformed",
-                None,
-                format!("The bundle could not be read: {e}."),
-            ));
-            return r;
-        }
-    };
+    // One handle for the zip crate, a second for reading headers ourselves.
+    let (file, mut raw_file) =
+        match File::open(&opened.zip_path).and_then(|f| f.try_clone().map(|g| (f, g))) {
+            Ok(pair) => pair,
+            Err(e) => {
+                r.findings.push(finding(
+                    "malformed",
+                    None,
+                    format!("The bundle could not be read: {e}."),
+                ));
+                return r;
+            }
+        };
     let mut zip = match zip::ZipArchive::new(BufReader::new(file)) {
         Ok(z) => z,
         Err(e) => {
@@ -599,17 +601,6 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     drop(zip);
 
     // Local headers: where each entry's data starts; no overlaps, nothing hidden.
-    let mut raw_file = match File::open(&opened.zip_path) {
-        Ok(f) => f,
-        Err(e) => {
-            r.findings.push(finding(
-                "malformed",
-                None,
-                format!("The bundle could not be read: {e}."),
-            ));
-            return r;
-        }
-    };
     let file_len = raw_file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut bad_entries = BTreeSet::new();
     for e in &mut entries {
