@@ -109,6 +109,15 @@ pub enum StoreError {
         /// The path given.
         path: PathBuf,
     },
+    /// The index changed under a reader that needed it to stay still (a safeguard: seal
+    /// reads inside one snapshot, so this means the store is not behaving).
+    #[error(
+        "The evidence store changed while reading {what}, so nothing was done. Try again; if it happens again, run `evidence-kit check`."
+    )]
+    Changed {
+        /// What was being read.
+        what: String,
+    },
     /// No default store location could be found.
     #[error("Could not find your home folder to keep the evidence store in; pass --store DIR.")]
     NoHome,
@@ -131,6 +140,7 @@ impl StoreError {
             StoreError::ObjectDamaged { .. } => "object_damaged",
             StoreError::BadTime { .. } => "bad_time",
             StoreError::NotAFolder { .. } => "not_a_folder",
+            StoreError::Changed { .. } => "changed",
             StoreError::NoHome => "no_home",
         }
     }

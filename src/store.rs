@@ -446,8 +446,7 @@ impl Store {
 
     /// Where the object with this SHA-256 lives.
     pub fn object_path(&self, sha256: &str) -> PathBuf {
-        let (a, b) = sha256.split_at(2.min(sha256.len()));
-        self.root.join("objects/sha256").join(a).join(b)
+        object_path_in(&self.root, sha256)
     }
 
     /// Open a stored object for reading.
@@ -749,6 +748,39 @@ impl Store {
             .query_map([case_id.trim()], item_from_row)
             .map_err(|e| self.db_err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.db_err(e))
+    }
+
+    /// Call `f` with each item of a case, in capture order, one row at a time (seal
+    /// walks thousands of items without holding them all).
+    pub fn each_item(
+        &self,
+        case_id: &str,
+        f: &mut dyn FnMut(Item) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE case_id = ?1 ORDER BY id");
+        let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.db_err(e))?;
+        let mut rows = st.query([case_id.trim()]).map_err(|e| self.db_err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.db_err(e))? {
+            f(item_from_row(row).map_err(|e| self.db_err(e))?)?;
+        }
+        Ok(())
+    }
+
+    /// Run `f` inside one read transaction: every query in it sees the store as it was
+    /// at its first read, whatever other processes write meanwhile (WAL snapshot).
+    /// Seal reads the case several times (to hash its tag files, then to write them)
+    /// and must see the same thing each time.
+    pub fn snapshot<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        retry_busy(|| self.conn.execute_batch("BEGIN DEFERRED")).map_err(|e| self.db_err(e))?;
+        let out = f(self);
+        // Nothing was written, so ending it cannot lose anything.
+        let end = self.conn.execute_batch("ROLLBACK");
+        let out = out?;
+        end.map_err(|e| self.db_err(e))?;
+        Ok(out)
     }
 
     /// The block hashes taken when these bytes were captured.
@@ -1106,6 +1138,12 @@ const ITEM_COLUMNS: &str = "id, case_id, sha256, size, media_type, original_name
      captured_utc, captured_local, captured_zone, captured_by, site, url, from_handle, \
      from_email, from_phone, from_profile, seen, note, email_json, withdrawn_utc, \
      withdrawn_local, withdrawn_zone, withdrawn_reason";
+
+/// Where the object with this SHA-256 lives in the store at `root`.
+pub fn object_path_in(root: &Path, sha256: &str) -> PathBuf {
+    let (a, b) = sha256.split_at(2.min(sha256.len()));
+    root.join("objects/sha256").join(a).join(b)
+}
 
 fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
     let source: String = r.get(6)?;

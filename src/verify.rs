@@ -10,7 +10,7 @@
 //! Unicode normalisation), overlapping entries and zip bombs.
 
 use crate::bundle::{
-    self, CaseFile, CustodyLine, SIGNATURE, SealFacts, TAG_FILES, TAGMANIFEST, bag, zipfmt,
+    self, CustodyLine, SIGNATURE, SealFacts, TAG_FILES, TAGMANIFEST, bag, casejson, zipfmt,
 };
 use crate::custody::{self, ChainBreak};
 use crate::keys::{self, KeyError, PublicKey};
@@ -599,6 +599,8 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     let cd_start = zip.central_directory_start();
     let zip_offset = zip.offset();
     drop(zip);
+    drop((seen_exact, seen_folded));
+    entries.shrink_to_fit();
 
     // Local headers: where each entry's data starts; no overlaps, nothing hidden.
     let file_len = raw_file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -636,10 +638,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     }
 
     // ---- tag files ----
-    let names: BTreeMap<String, Entry> = entries
-        .iter()
-        .map(|e| (e.name.clone(), e.clone()))
-        .collect();
+    let names: BTreeMap<&str, &Entry> = entries.iter().map(|e| (e.name.as_str(), e)).collect();
     // Tag files whose bytes do not match the zip's CRC-32 for them (the signature file
     // is covered by nothing else: a changed unsigned comment line must still be seen).
     let mut crc_bad: Vec<String> = Vec::new();
@@ -656,7 +655,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         // the manifests at 16 MiB, the small tag files at 1 MiB.
         let cap = match name {
             "manifest-sha256.txt" | TAGMANIFEST => bag::MAX_MANIFEST_BYTES,
-            "case.json" | "custody.jsonl" => MAX_TAG_BYTES,
+            "custody.jsonl" => MAX_TAG_BYTES,
             _ => MAX_SMALL_TAG_BYTES,
         };
         if e.size > cap {
@@ -697,14 +696,22 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     let manifest_raw = tag("manifest-sha256.txt", &mut r);
     let tagmanifest_raw = tag(TAGMANIFEST, &mut r);
     let sig_raw = tag(SIGNATURE, &mut r);
-    let case_raw = tag("case.json", &mut r);
-    // custody.jsonl is walked line by line further down, never held whole.
-    if !names.contains_key("custody.jsonl") {
-        r.findings.push(finding(
-            "missing",
-            Some("custody.jsonl"),
-            "custody.jsonl is missing from the bundle.",
-        ));
+    // case.json and custody.jsonl are read item by item, line by line, further down,
+    // never held whole.
+    for name in ["case.json", "custody.jsonl"] {
+        match names.get(name) {
+            None => r.findings.push(finding(
+                "missing",
+                Some(name),
+                format!("{name} is missing from the bundle."),
+            )),
+            Some(e) if e.size > MAX_TAG_BYTES => r.findings.push(finding(
+                "too_large",
+                Some(name),
+                format!("{name} is too large to be a tag file."),
+            )),
+            Some(_) => {}
+        }
     }
     let signer_raw = tag("signer.pub", &mut r);
 
@@ -781,7 +788,8 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         match bag::parse_manifest(TAGMANIFEST, tm, false) {
             Err(e) => r.findings.push(malformed(e)),
             Ok(listed) => {
-                for (path, want) in &listed {
+                for (path, want) in listed.iter() {
+                    let want = hex::encode(want);
                     let Some(e) = names.get(path) else {
                         r.findings.push(finding(
                             "missing",
@@ -795,7 +803,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                     match stream_entry(&opened.zip_path, e, &mut |c| hasher.update(c)) {
                         Ok(_) => {
                             let have = hex::encode(hasher.finalize());
-                            if &have != want {
+                            if have != want {
                                 r.findings.push(finding("altered", Some(path), format!("{path} was changed after sealing (its SHA-256 is {have}; {want} was sealed).")));
                             }
                         }
@@ -807,7 +815,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                     }
                 }
                 for t in TAG_FILES {
-                    if names.contains_key(*t) && !listed.contains_key(*t) {
+                    if names.contains_key(*t) && !listed.contains_key(t) {
                         r.findings.push(finding(
                             "extra",
                             Some(t),
@@ -818,7 +826,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                 for n in &tag_names {
                     if *n != TAGMANIFEST
                         && *n != SIGNATURE
-                        && !listed.contains_key(*n)
+                        && !listed.contains_key(n)
                         && !TAG_FILES.contains(n)
                     {
                         r.findings.push(finding(
@@ -839,98 +847,95 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         .collect();
     r.items = payload.len();
     r.payload_bytes = payload.iter().map(|e| e.size).sum();
-    let case_file: Option<CaseFile> =
-        case_raw
-            .as_deref()
-            .and_then(|b| match serde_json::from_slice(b) {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    r.findings.push(finding(
-                        "malformed",
-                        Some("case.json"),
-                        format!("case.json is not a case record ({e})."),
-                    ));
-                    None
-                }
-            });
-    if let Some(m) = &manifest_raw {
-        match bag::parse_manifest("manifest-sha256.txt", m, true) {
-            Err(e) => r.findings.push(malformed(e)),
-            Ok(listed) => {
-                for p in listed.keys() {
-                    if !names.contains_key(p) {
-                        r.findings.push(finding(
-                            "missing",
-                            Some(p),
-                            format!("{p} is missing: it was removed after sealing."),
-                        ));
+    let listed = manifest_raw.as_deref().and_then(|m| {
+        bag::parse_manifest("manifest-sha256.txt", m, true)
+            .map_err(|e| r.findings.push(malformed(e)))
+            .ok()
+    });
+    drop(manifest_raw);
+    if let Some(listed) = &listed {
+        for p in listed.keys() {
+            if !names.contains_key(p) {
+                r.findings.push(finding(
+                    "missing",
+                    Some(p),
+                    format!("{p} is missing: it was removed after sealing."),
+                ));
+            }
+        }
+        let mut to_hash = Vec::new();
+        for e in &payload {
+            match listed.get(&e.name) {
+                None => r.findings.push(finding(
+                    "extra",
+                    Some(&e.name),
+                    format!(
+                        "{} was added after sealing (it is not in the manifest).",
+                        e.name
+                    ),
+                )),
+                Some(want) => to_hash.push((*e, want)),
+            }
+        }
+        let hashed = hash_payload(&opened.zip_path, &to_hash);
+        for ((e, want), result) in to_hash.into_iter().zip(hashed) {
+            let want = hex::encode(want);
+            let result = result.map(|(sha, crc)| (hex::encode(sha), crc));
+            match result {
+                Ok((have, crc)) if have == want => {
+                    if crc != e.crc32 {
+                        r.findings.push(finding("container", Some(&e.name), format!("The zip's checksum for {} was changed (the file itself is intact).", e.name)));
                     }
                 }
-                let mut to_hash = Vec::new();
-                for e in &payload {
-                    match listed.get(&e.name) {
-                        None => r.findings.push(finding(
-                            "extra",
-                            Some(&e.name),
-                            format!(
-                                "{} was added after sealing (it is not in the manifest).",
-                                e.name
-                            ),
-                        )),
-                        Some(want) => to_hash.push(((*e).clone(), want.clone())),
+                Ok((have, _)) => {
+                    let mut f = finding(
+                        "altered",
+                        Some(&e.name),
+                        format!(
+                            "{} was changed after sealing (its SHA-256 is {have}; {want} was sealed).",
+                            e.name
+                        ),
+                    );
+                    // Only on a mismatch: read blocks-sha256.txt to say where.
+                    let blocks = names
+                        .get(bundle::BLOCKS)
+                        .and_then(|b| blocks_for(&opened.zip_path, b, &e.name));
+                    if let Some(b) = blocks
+                        && let Some((start, end)) = locate_change(&opened.zip_path, e, &b)
+                    {
+                        f.offset = Some(start);
+                        f.message = format!(
+                            "{} was changed after sealing: the first change is in bytes {}–{} (its SHA-256 is {have}; {want} was sealed).",
+                            e.name,
+                            group(start),
+                            group(end.saturating_sub(1))
+                        );
                     }
+                    r.findings.push(f);
                 }
-                for (e, want, result) in hash_payload(&opened.zip_path, to_hash) {
-                    match result {
-                        Ok((have, crc)) if have == want => {
-                            if crc != e.crc32 {
-                                r.findings.push(finding("container", Some(&e.name), format!("The zip's checksum for {} was changed (the file itself is intact).", e.name)));
-                            }
-                        }
-                        Ok((have, _)) => {
-                            let mut f = finding(
-                                "altered",
-                                Some(&e.name),
-                                format!(
-                                    "{} was changed after sealing (its SHA-256 is {have}; {want} was sealed).",
-                                    e.name
-                                ),
-                            );
-                            // Only on a mismatch: read blocks-sha256.txt to say where.
-                            let blocks = names
-                                .get(bundle::BLOCKS)
-                                .and_then(|b| blocks_for(&opened.zip_path, b, &e.name));
-                            if let Some(b) = blocks
-                                && let Some((start, end)) = locate_change(&opened.zip_path, &e, &b)
-                            {
-                                f.offset = Some(start);
-                                f.message = format!(
-                                    "{} was changed after sealing: the first change is in bytes {}–{} (its SHA-256 is {have}; {want} was sealed).",
-                                    e.name,
-                                    group(start),
-                                    group(end.saturating_sub(1))
-                                );
-                            }
-                            r.findings.push(f);
-                        }
-                        Err(msg) => r.findings.push(finding(
-                            "malformed",
-                            Some(&e.name),
-                            format!("{} cannot be read: {msg}.", e.name),
-                        )),
-                    }
-                }
-                if let Some(c) = &case_file {
-                    check_case_file(&mut r, c, &listed, &names);
-                }
+                Err(msg) => r.findings.push(finding(
+                    "malformed",
+                    Some(&e.name),
+                    format!("{} cannot be read: {msg}.", e.name),
+                )),
             }
         }
     }
+    drop(payload);
+    // case.json after the hashing, so that what each keeps is not held at once.
+    let case_file = names
+        .get("case.json")
+        .filter(|e| e.size <= MAX_TAG_BYTES)
+        .and_then(|e| read_case_file(&mut r, &opened.zip_path, e, &mut crc_bad));
+    if let (Some(listed), Some(c)) = (&listed, &case_file) {
+        check_case_file(&mut r, c, listed, &names);
+    }
+    drop(listed);
     if let Some(info) = &bag_info {
-        check_bag_info(&mut r, info, case_file.as_ref());
+        check_bag_info(&mut r, info, case_file.as_ref().map(|c| &c.head));
     }
     if let Some(c) = &case_file {
-        r.case = Some(c.case.clone());
+        r.case = Some(c.head.case.clone());
     }
 
     // ---- custody chain ----
@@ -1096,7 +1101,11 @@ fn check_signature(
     r.facts = Some(facts);
 }
 
-fn check_bag_info(r: &mut Report, info: &BTreeMap<String, String>, case_file: Option<&CaseFile>) {
+fn check_bag_info(
+    r: &mut Report,
+    info: &BTreeMap<String, String>,
+    case_file: Option<&casejson::CaseHead>,
+) {
     let oxum = info.get("Payload-Oxum").and_then(|o| bag::parse_oxum(o));
     match oxum {
         None => r.findings.push(finding(
@@ -1154,65 +1163,164 @@ fn check_bag_info(r: &mut Report, info: &BTreeMap<String, String>, case_file: Op
     }
 }
 
+/// What verify keeps of `case.json`: its head whole, and of each item only what the
+/// later checks need (about a hundred bytes an item; the item records are never held).
+struct CaseSummary {
+    head: casejson::CaseHead,
+    items: Vec<CaseItemRef>,
+}
+
+struct CaseItemRef {
+    id: i64,
+    size: u64,
+    /// `None` when the record's SHA-256 is not 64 hex digits.
+    sha256: Option<[u8; 32]>,
+    path: Box<str>,
+}
+
+fn sha_bytes(hex_text: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(hex_text, &mut out).ok()?;
+    Some(out)
+}
+
+/// Read `case.json` item by item (never whole), keeping a [`CaseSummary`].
+fn read_case_file(
+    r: &mut Report,
+    zip_path: &Path,
+    e: &Entry,
+    crc_bad: &mut Vec<String>,
+) -> Option<CaseSummary> {
+    let mut reader = match EntryReader::open(zip_path, e) {
+        Ok(x) => x,
+        Err(err) => {
+            r.findings.push(finding(
+                "malformed",
+                Some("case.json"),
+                format!("case.json cannot be read: {err}."),
+            ));
+            return None;
+        }
+    };
+    let mut items = Vec::new();
+    let mut too_many = false;
+    let parsed = casejson::read(&mut reader, &mut |bi| {
+        if items.len() >= MAX_ENTRIES {
+            too_many = true;
+            return;
+        }
+        items.push(CaseItemRef {
+            id: bi.item.id,
+            size: bi.item.size,
+            sha256: sha_bytes(&bi.item.sha256),
+            path: bi.path.into_boxed_str(),
+        });
+    });
+    let head = match parsed {
+        Ok(head) => head,
+        Err(err) if err.is_io() => {
+            r.findings.push(finding(
+                "malformed",
+                Some("case.json"),
+                format!("case.json cannot be read: {err}."),
+            ));
+            return None;
+        }
+        Err(err) => {
+            r.findings.push(finding(
+                "malformed",
+                Some("case.json"),
+                format!("case.json is not a case record ({err})."),
+            ));
+            return None;
+        }
+    };
+    if reader.crc32() != e.crc32 {
+        crc_bad.push("case.json".into());
+    }
+    if too_many {
+        r.findings.push(finding(
+            "too_large",
+            Some("case.json"),
+            format!("case.json describes more than {MAX_ENTRIES} items; it was not examined."),
+        ));
+        return None;
+    }
+    items.shrink_to_fit();
+    Some(CaseSummary { head, items })
+}
+
+/// Most findings of one kind named one by one; the rest are counted.
+const MAX_NAMED_FINDINGS: usize = 1000;
+
 fn check_case_file(
     r: &mut Report,
-    c: &CaseFile,
-    listed: &BTreeMap<String, String>,
-    names: &BTreeMap<String, Entry>,
+    c: &CaseSummary,
+    listed: &bag::Manifest,
+    names: &BTreeMap<&str, &Entry>,
 ) {
-    if c.format != bundle::CASE_FORMAT {
+    if c.head.format != bundle::CASE_FORMAT {
         r.findings.push(finding(
             "malformed",
             Some("case.json"),
             format!(
                 "case.json has format {}, which this version does not read.",
-                c.format
+                c.head.format
             ),
         ));
     }
-    let mut paths = BTreeSet::new();
+    let mut found = Vec::new();
     for it in &c.items {
-        paths.insert(it.path.clone());
         match listed.get(&it.path) {
-            None => r.findings.push(finding(
-                "mismatch",
-                Some("case.json"),
-                format!(
-                    "case.json lists item {} at {}, which the manifest does not.",
-                    it.item.id, it.path
-                ),
+            None => found.push(format!(
+                "case.json lists item {} at {}, which the manifest does not.",
+                it.id, it.path
             )),
-            Some(h) if *h != it.item.sha256 => r.findings.push(finding(
-                "mismatch",
-                Some("case.json"),
-                format!(
-                    "case.json gives item {} ({}) a different SHA-256 from the manifest.",
-                    it.item.id, it.path
-                ),
+            Some(h) if Some(*h) != it.sha256 => found.push(format!(
+                "case.json gives item {} ({}) a different SHA-256 from the manifest.",
+                it.id, it.path
             )),
             _ => {}
         }
-        if let Some(e) = names.get(&it.path)
-            && e.size != it.item.size
+        if let Some(e) = names.get(&*it.path)
+            && e.size != it.size
         {
-            r.findings.push(finding(
-                "mismatch",
-                Some("case.json"),
-                format!(
-                    "case.json gives {} a size of {} bytes; the file has {}.",
-                    it.path, it.item.size, e.size
-                ),
+            found.push(format!(
+                "case.json gives {} a size of {} bytes; the file has {}.",
+                it.path, it.size, e.size
+            ));
+        }
+        if found.len() > MAX_NAMED_FINDINGS {
+            break;
+        }
+    }
+    let mut paths: Vec<&str> = c.items.iter().map(|i| &*i.path).collect();
+    paths.sort_unstable();
+    for p in listed.keys() {
+        if found.len() > MAX_NAMED_FINDINGS {
+            break;
+        }
+        if paths.binary_search(&p).is_err() {
+            found.push(format!(
+                "{p} is in the manifest but case.json does not describe it."
             ));
         }
     }
-    for p in listed.keys() {
-        if !paths.contains(p) {
-            r.findings.push(finding(
-                "mismatch",
-                Some("case.json"),
-                format!("{p} is in the manifest but case.json does not describe it."),
-            ));
-        }
+    push_capped(r, "mismatch", "case.json", found);
+}
+
+/// Push each message as a finding, naming at most [`MAX_NAMED_FINDINGS`].
+fn push_capped(r: &mut Report, kind: &'static str, file: &str, messages: Vec<String>) {
+    let more = messages.len().saturating_sub(MAX_NAMED_FINDINGS);
+    for m in messages.into_iter().take(MAX_NAMED_FINDINGS) {
+        r.findings.push(finding(kind, Some(file), m));
+    }
+    if more > 0 {
+        r.findings.push(finding(
+            kind,
+            Some(file),
+            format!("…and more like these in {file}, not listed one by one."),
+        ));
     }
 }
 
@@ -1226,14 +1334,20 @@ fn check_custody(
     r: &mut Report,
     zip_path: &Path,
     entry: &Entry,
-    case_file: Option<&CaseFile>,
+    case_file: Option<&CaseSummary>,
 ) -> Option<u32> {
     let mut prev = custody::GENESIS_HASH.to_string();
     let mut expected = 1;
     let mut breaks: Vec<ChainBreak> = Vec::new();
-    let mut captured: BTreeSet<(i64, String)> = BTreeSet::new();
+    // The captures case.json claims, sorted, each marked when the log records it.
+    let mut wanted: Vec<(i64, [u8; 32])> =
+        Vec::with_capacity(case_file.map_or(0, |c| c.items.len()));
+    if let Some(c) = case_file {
+        wanted.extend(c.items.iter().filter_map(|it| Some((it.id, it.sha256?))));
+    }
+    wanted.sort_unstable();
+    let mut recorded = vec![false; wanted.len()];
     let mut bad: Option<String> = None;
-    let mut pending: Vec<u8> = Vec::new();
     let mut line_no = 0usize;
     let mut walk = |l: &[u8], bad: &mut Option<String>| {
         line_no += 1;
@@ -1278,26 +1392,39 @@ fn check_custody(
         if let CustodyLine::Full(e) = &line
             && e.action == "captured"
             && let (Some(id), Some(sha)) = (e.item_id, e.details_json()["sha256"].as_str())
+            && let Some(sha) = sha_bytes(sha)
+            && let Ok(k) = wanted.binary_search(&(id, sha))
         {
-            captured.insert((id, sha.to_string()));
+            recorded[k] = true;
         }
     };
-    let streamed = stream_entry(zip_path, entry, &mut |chunk| {
-        pending.extend_from_slice(chunk);
-        let mut start = 0;
-        while let Some(n) = pending[start..].iter().position(|&b| b == b'\n') {
-            walk(&pending[start..start + n], &mut bad);
-            start += n + 1;
+    // A line at a time through a small buffer (custody.jsonl is never held whole).
+    let mut read_lines = || -> Result<u32, String> {
+        use std::io::BufRead;
+        let entry_reader = EntryReader::open(zip_path, entry).map_err(|x| x.to_string())?;
+        let mut reader = BufReader::with_capacity(64 * 1024, entry_reader);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let n = (&mut reader)
+                .take(MAX_CUSTODY_LINE_BYTES as u64 + 1)
+                .read_until(b'\n', &mut line)
+                .map_err(|x| x.to_string())?;
+            if n == 0 {
+                return Ok(reader.get_ref().crc32());
+            }
+            match line.strip_suffix(b"\n") {
+                Some(l) => walk(l, &mut bad),
+                None if n > MAX_CUSTODY_LINE_BYTES => {
+                    if bad.is_none() {
+                        bad = Some("custody.jsonl has a line longer than 16 MiB.".into());
+                    }
+                }
+                None => walk(&line, &mut bad),
+            }
         }
-        pending.drain(..start);
-        if pending.len() > MAX_CUSTODY_LINE_BYTES && bad.is_none() {
-            bad = Some("custody.jsonl has a line longer than 16 MiB.".into());
-            pending.clear();
-        }
-    });
-    if !pending.is_empty() {
-        walk(&pending, &mut bad);
-    }
+    };
+    let streamed = read_lines();
     let crc = match streamed {
         Ok(crc) => Some(crc),
         Err(msg) => {
@@ -1319,15 +1446,20 @@ fn check_custody(
             .push(finding("chain", Some("custody.jsonl"), format!("The {b}.")));
     }
     if let Some(c) = case_file {
+        let mut found = Vec::new();
         for it in &c.items {
-            if !captured.contains(&(it.item.id, it.item.sha256.clone())) {
-                r.findings.push(finding(
-                    "mismatch",
-                    Some("custody.jsonl"),
-                    format!("The custody log does not record the capture of item {} ({}) with this SHA-256.", it.item.id, it.path),
-                ));
+            let ok = it
+                .sha256
+                .and_then(|sha| wanted.binary_search(&(it.id, sha)).ok())
+                .is_some_and(|k| recorded[k]);
+            if !ok {
+                found.push(format!("The custody log does not record the capture of item {} ({}) with this SHA-256.", it.id, it.path));
+                if found.len() > MAX_NAMED_FINDINGS {
+                    break;
+                }
             }
         }
+        push_capped(r, "mismatch", "custody.jsonl", found);
     }
     crc
 }
@@ -1379,88 +1511,115 @@ fn read_entry(zip_path: &Path, e: &Entry) -> Result<(Vec<u8>, u32), String> {
     stream_entry(zip_path, e, &mut |c| out.extend_from_slice(c)).map(|crc| (out, crc))
 }
 
-/// Stream an entry's bytes; returns their CRC-32. Stored entries are read straight
-/// from the file (no trust in the zip crate's CRC handling); deflated ones through
-/// the `zip` crate, capped at the declared size.
-fn stream_entry(zip_path: &Path, e: &Entry, sink: &mut dyn FnMut(&[u8])) -> Result<u32, String> {
-    let mut crc = crc32fast::Hasher::new();
-    let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
-    let mut total: u64 = 0;
-    let mut feed = |chunk: &[u8], total: &mut u64| -> Result<(), String> {
-        *total += chunk.len() as u64;
-        if *total > e.size {
-            return Err("it expands past its declared size (a zip bomb?)".into());
-        }
-        crc.update(chunk);
-        sink(chunk);
-        Ok(())
-    };
-    if e.stored {
-        let mut f = File::open(zip_path).map_err(|x| x.to_string())?;
-        f.seek(SeekFrom::Start(e.data_start))
-            .map_err(|x| x.to_string())?;
-        let mut r = f.take(e.size);
-        loop {
-            let n = r.read(&mut buf).map_err(|x| x.to_string())?;
-            if n == 0 {
-                break;
-            }
-            feed(&buf[..n], &mut total)?;
-        }
-    } else {
-        let f = File::open(zip_path).map_err(|x| x.to_string())?;
-        let mut z = zip::ZipArchive::new(BufReader::new(f)).map_err(|x| x.to_string())?;
-        let mut entry = z.by_index(e.index).map_err(|x| x.to_string())?;
-        loop {
-            match entry.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => feed(&buf[..n], &mut total)?,
-                // The zip crate checks the CRC at the end: we report content by hash.
-                Err(_) if total == e.size => break,
-                Err(x) => return Err(x.to_string()),
-            }
-        }
-    }
-    if total != e.size {
-        return Err(format!(
-            "it is {total} bytes, not the {} its header says",
-            e.size
-        ));
-    }
-    Ok(crc.finalize())
+/// An entry's bytes as a reader: stored entries straight from the file, deflated ones
+/// through `flate2` (no trust in any zip library's CRC handling). Fails as soon as the
+/// bytes run past the declared size (a zip bomb), and at the end if they fall short.
+struct EntryReader {
+    inner: Box<dyn Read>,
+    crc: crc32fast::Hasher,
+    total: u64,
+    size: u64,
 }
 
-type Hashed = (Entry, String, Result<(String, u32), String>);
+impl EntryReader {
+    fn open(zip_path: &Path, e: &Entry) -> std::io::Result<Self> {
+        let mut f = File::open(zip_path)?;
+        f.seek(SeekFrom::Start(e.data_start))?;
+        let raw = BufReader::with_capacity(crate::store::CHUNK_BYTES.min(1 << 16), f);
+        let inner: Box<dyn Read> = if e.stored {
+            Box::new(raw.take(e.size))
+        } else {
+            Box::new(flate2::bufread::DeflateDecoder::new(raw.take(e.compressed)))
+        };
+        Ok(EntryReader {
+            inner,
+            crc: crc32fast::Hasher::new(),
+            total: 0,
+            size: e.size,
+        })
+    }
+
+    /// The CRC-32 of what was read.
+    fn crc32(&self) -> u32 {
+        self.crc.clone().finalize()
+    }
+}
+
+impl Read for EntryReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // Never ask for more than one byte past the declared size.
+        let room = (self.size - self.total.min(self.size)).saturating_add(1);
+        let want = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n == 0 {
+            if self.total != self.size {
+                return Err(std::io::Error::other(format!(
+                    "it is {} bytes, not the {} its header says",
+                    self.total, self.size
+                )));
+            }
+            return Ok(0);
+        }
+        self.total += n as u64;
+        if self.total > self.size {
+            return Err(std::io::Error::other(
+                "it expands past its declared size (a zip bomb?)",
+            ));
+        }
+        self.crc.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Stream an entry's bytes; returns their CRC-32.
+fn stream_entry(zip_path: &Path, e: &Entry, sink: &mut dyn FnMut(&[u8])) -> Result<u32, String> {
+    let mut r = EntryReader::open(zip_path, e).map_err(|x| x.to_string())?;
+    // Room for the whole entry and a byte more, up to a chunk.
+    let cap = usize::try_from(e.size.saturating_add(1))
+        .unwrap_or(usize::MAX)
+        .min(crate::store::CHUNK_BYTES);
+    let mut buf = vec![0u8; cap];
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => return Ok(r.crc32()),
+            Ok(n) => sink(&buf[..n]),
+            Err(x) if x.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(x) => return Err(x.to_string()),
+        }
+    }
+}
+
+/// SHA-256 and CRC-32 of an entry's bytes, or why they could not be read.
+type Hashed = Result<([u8; 32], u32), String>;
 
 /// Hash payload entries, on two threads (the machine's cores) where there is work
-/// for both.
-fn hash_payload(zip_path: &Path, work: Vec<(Entry, String)>) -> Vec<Hashed> {
+/// for both; the results are in the order of `work`.
+fn hash_payload(zip_path: &Path, work: &[(&Entry, &[u8; 32])]) -> Vec<Hashed> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 4)
         .min(work.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results = std::sync::Mutex::new(Vec::with_capacity(work.len()));
+    let results: std::sync::Mutex<Vec<Hashed>> =
+        std::sync::Mutex::new(vec![Err(String::new()); work.len()]);
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some((e, want)) = work.get(i) else { break };
+                    let Some((e, _)) = work.get(i) else { break };
                     let mut h = Sha256::new();
                     let res = stream_entry(zip_path, e, &mut |c| h.update(c))
-                        .map(|crc| (hex::encode(h.finalize()), crc));
+                        .map(|crc| (h.finalize().into(), crc));
                     if let Ok(mut v) = results.lock() {
-                        v.push((i, (e.clone(), want.clone(), res)));
+                        v[i] = res;
                     }
                 }
             });
         }
     });
-    let mut v = results.into_inner().unwrap_or_default();
-    v.sort_by_key(|(i, _)| *i);
-    v.into_iter().map(|(_, x)| x).collect()
+    results.into_inner().unwrap_or_default()
 }
 
 /// Longest line of `blocks-sha256.txt` read: a payload path and 1,024 block hashes.
@@ -1524,7 +1683,6 @@ fn check_container(
     let mut ordered: Vec<&Entry> = entries.iter().collect();
     ordered.sort_by_key(|e| e.index);
     let mut pos = 0u64;
-    let mut metas = Vec::new();
     let report = |r: &mut Report, at: u64, what: String, file: Option<&str>| {
         r.findings.push(Finding {
             kind: "container",
@@ -1540,7 +1698,7 @@ fn check_container(
         report(r, 0, "bytes were added before the zip".into(), None);
         return;
     }
-    for e in ordered {
+    for e in &ordered {
         if !e.stored {
             report(
                 r,
@@ -1569,14 +1727,9 @@ fn check_container(
             );
             return;
         }
-        metas.push(zipfmt::EntryMeta {
-            name: e.name.clone(),
-            size: e.size,
-            crc32: e.crc32,
-            offset: pos,
-        });
         pos += want.len() as u64 + e.size;
     }
+    let cd_start_expected = pos;
     if cd_start != pos {
         report(
             r,
@@ -1586,7 +1739,30 @@ fn check_container(
         );
         return;
     }
-    let want = zipfmt::directory(&metas, pos, dos);
+    // The directory, one header at a time, against what Evidence Kit writes.
+    let mut offset = 0u64;
+    for e in &ordered {
+        let want = zipfmt::central_header(
+            &zipfmt::EntryMeta {
+                name: e.name.clone(),
+                size: e.size,
+                crc32: e.crc32,
+                offset,
+            },
+            dos,
+        );
+        offset += zipfmt::local_header(&e.name, e.size, e.crc32, dos).len() as u64 + e.size;
+        if let Some(at) = first_diff_at(f, pos, &want) {
+            report(r, at, "in the zip directory".into(), None);
+            return;
+        }
+        pos += want.len() as u64;
+    }
+    let want = zipfmt::directory_end(
+        ordered.len() as u64,
+        cd_start_expected,
+        pos - cd_start_expected,
+    );
     if let Some(at) = first_diff_at(f, pos, &want) {
         report(r, at, "in the zip directory".into(), None);
         return;

@@ -121,17 +121,56 @@ fn lines<'a>(file: &str, bytes: &'a [u8]) -> Result<Vec<&'a str>, Malformed> {
     Ok(out)
 }
 
+/// A parsed manifest: each path with its SHA-256, sorted by path. Compact (a path
+/// and 32 bytes a line), since a bundle's manifest can list many thousand files.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Manifest {
+    lines: Vec<(Box<str>, [u8; 32])>,
+}
+
+impl Manifest {
+    /// The SHA-256 listed for `path`.
+    pub fn get(&self, path: &str) -> Option<&[u8; 32]> {
+        self.lines
+            .binary_search_by(|(p, _)| (**p).cmp(path))
+            .ok()
+            .map(|i| &self.lines[i].1)
+    }
+
+    /// Whether `path` is listed.
+    pub fn contains_key(&self, path: &str) -> bool {
+        self.get(path).is_some()
+    }
+
+    /// The paths, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.lines.iter().map(|(p, _)| &**p)
+    }
+
+    /// (path, SHA-256), sorted by path.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8; 32])> {
+        self.lines.iter().map(|(p, h)| (&**p, h))
+    }
+
+    /// How many files it lists.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether it lists none.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
 /// Parse a SHA-256 manifest strictly. `payload`: every path must be under `data/`
 /// (the payload manifest); otherwise no path may be (the tag manifest).
-pub fn parse_manifest(
-    file: &str,
-    bytes: &[u8],
-    payload: bool,
-) -> Result<BTreeMap<String, String>, Malformed> {
+pub fn parse_manifest(file: &str, bytes: &[u8], payload: bool) -> Result<Manifest, Malformed> {
     if bytes.len() as u64 > MAX_MANIFEST_BYTES {
         return Err(bad(file, None, "it is larger than 16 MiB"));
     }
-    let mut out = BTreeMap::new();
+    // (path, hash, line), sorted afterwards; the line names a repeated path.
+    let mut out: Vec<(Box<str>, [u8; 32], u32)> = Vec::new();
     for (i, l) in lines(file, bytes)?.into_iter().enumerate() {
         let n = i + 1;
         if l.len() > MAX_LINE_BYTES {
@@ -148,7 +187,8 @@ pub fn parse_manifest(
             ));
         };
         let path = path.trim_start_matches([' ', '\t']);
-        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let mut sha = [0u8; 32];
+        if hash.len() != 64 || hex::decode_to_slice(hash, &mut sha).is_err() {
             return Err(bad(
                 file,
                 Some(n),
@@ -170,14 +210,19 @@ pub fn parse_manifest(
                 },
             ));
         }
-        if out
-            .insert(path.clone(), hash.to_ascii_lowercase())
-            .is_some()
-        {
-            return Err(bad(file, Some(n), format!("{path} is listed twice")));
-        }
+        out.push((path.into_boxed_str(), sha, n as u32));
     }
-    Ok(out)
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
+    if let Some(w) = out.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(bad(
+            file,
+            Some(w[1].2 as usize),
+            format!("{} is listed twice", w[1].0),
+        ));
+    }
+    Ok(Manifest {
+        lines: out.into_iter().map(|(p, h, _)| (p, h)).collect(),
+    })
 }
 
 /// `bag-info.txt` as ordered (label, value) pairs.
@@ -262,7 +307,18 @@ mod tests {
         m.insert("data/a b%c\nd.txt".to_string(), H.to_string());
         let text = write_manifest(&m);
         assert_eq!(text, format!("{H}  data/a b%25c%0Ad.txt\n"));
-        assert_eq!(parse_manifest("m", text.as_bytes(), true).expect("ok"), m);
+        let parsed = parse_manifest("m", text.as_bytes(), true).expect("ok");
+        let back: Vec<(String, String)> = parsed
+            .iter()
+            .map(|(p, h)| (p.to_string(), hex::encode(h)))
+            .collect();
+        assert_eq!(back, m.into_iter().collect::<Vec<_>>());
+        let upper = parse_manifest(
+            "m",
+            text.to_uppercase().replace("DATA/", "data/").as_bytes(),
+            true,
+        );
+        assert_eq!(upper.expect("upper-case hex").len(), 1);
     }
 
     #[test]

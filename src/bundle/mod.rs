@@ -16,6 +16,7 @@
 //! With `--to`, the whole zip is encrypted with age to the designated person: `….evidence.age`.
 
 pub mod bag;
+pub mod casejson;
 pub mod zipfmt;
 
 use crate::StoreError;
@@ -290,16 +291,172 @@ fn sha_hex(b: &[u8]) -> String {
 }
 
 /// Seal a case. `on_progress(done, total)` counts payload bytes.
+///
+/// Everything is read from the store inside one read snapshot, so that the tag files
+/// made twice (once to hash, once into the zip) come out the same even while another
+/// process captures or edits. The case's items are walked, never held: memory does not
+/// grow with the number of items beyond a compact plan (id, size, hash, name).
 pub fn seal(
     store: &Store,
     key: &SigningKey,
     req: &SealRequest,
     on_progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Sealed, SealError> {
+    let done = store.snapshot(|store| seal_snapshot(store, key, req, on_progress))?;
+    let file_name = done
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    store.append_custody(
+        &key.name,
+        "sealed",
+        Some(&done.case_id),
+        None,
+        &serde_json::json!({
+            "bundle": done.bundle_id,
+            "file": file_name,
+            "sha256": done.sha256,
+            "size": done.size,
+            "items": done.items,
+            "payload_bytes": done.payload_bytes,
+            "signer_key_id": key.public.key_id,
+            "encrypted": done.encrypted,
+            "recipients": req.to.iter().map(|t| serde_json::json!({
+                "name": t.name, "recipient": t.recipient, "fingerprint": t.fingerprint()
+            })).collect::<Vec<_>>(),
+            "sealed": done.sealed,
+        }),
+    )?;
+    Ok(done)
+}
+
+/// One payload file to be: what seal keeps per item (the rest is read again from the
+/// store when needed).
+struct Planned {
+    id: i64,
+    size: u64,
+    sha256: [u8; 32],
+    /// CRC-32 taken at capture (`None` for objects captured before it was recorded).
+    crc32: Option<u32>,
+    /// `data/001-…`.
+    path: Box<str>,
+}
+
+impl Planned {
+    fn sha_hex(&self) -> String {
+        hex::encode(self.sha256)
+    }
+}
+
+/// The tag files made from the store line by line — twice, once for their hash, size
+/// and CRC-32, once into the zip — and never held whole.
+struct Generated<'a> {
+    store: &'a Store,
+    plan: &'a [Planned],
+    case_id: &'a str,
+    /// `case.json` up to its first item.
+    case_head: String,
+    /// The chain up to this entry; entries appended while sealing are not in the bundle.
+    last_seq: i64,
+}
+
+/// Tag files [`Generated`] makes.
+const GENERATED: &[&str] = &["manifest-sha256.txt", "case.json", "custody.jsonl", BLOCKS];
+
+/// Where generated text goes.
+type Emit<'e> = &'e mut dyn FnMut(&[u8]) -> std::io::Result<()>;
+
+impl Generated<'_> {
+    fn emit(&self, name: &str, out: Emit<'_>) -> Result<(), SealError> {
+        let werr = |source| SealError::Write {
+            path: PathBuf::from(name),
+            source,
+        };
+        match name {
+            "manifest-sha256.txt" => {
+                // The paths are numbered with a fixed width, so item order is path order.
+                for p in self.plan {
+                    let line = format!("{}  {}\n", p.sha_hex(), bag::encode_path(&p.path));
+                    out(line.as_bytes()).map_err(werr)?;
+                }
+            }
+            "case.json" => {
+                out(self.case_head.as_bytes()).map_err(werr)?;
+                let mut i = 0;
+                self.store.each_item(self.case_id, &mut |item| {
+                    let Some(p) = self.plan.get(i).filter(|p| p.id == item.id) else {
+                        return Err(StoreError::Changed {
+                            what: "the items of this case".into(),
+                        });
+                    };
+                    let text = casejson::item_text(
+                        i == 0,
+                        &BagItem {
+                            path: p.path.to_string(),
+                            item,
+                        },
+                    );
+                    i += 1;
+                    out(text.as_bytes()).map_err(|e| StoreError::io("write", "case.json", e))
+                })?;
+                if i != self.plan.len() {
+                    return Err(StoreError::Changed {
+                        what: "the items of this case".into(),
+                    }
+                    .into());
+                }
+                out(casejson::tail_text(i > 0).as_bytes()).map_err(werr)?;
+            }
+            "custody.jsonl" => {
+                self.store.each_custody(self.last_seq, &mut |e| {
+                    out(custody_line(e, self.case_id).as_bytes())
+                })?;
+            }
+            BLOCKS => {
+                for p in self.plan {
+                    if let Some(b) = self.store.blocks(&p.sha_hex())? {
+                        out(blocks_line(&p.path, &b).as_bytes()).map_err(werr)?;
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// SHA-256, size and CRC-32 of a generated tag file.
+    fn measure(&self, name: &str) -> Result<(String, u64, u32), SealError> {
+        let mut sha = Sha256::new();
+        let mut crc = crc32fast::Hasher::new();
+        let mut n = 0u64;
+        self.emit(name, &mut |b| {
+            sha.update(b);
+            crc.update(b);
+            n += b.len() as u64;
+            Ok(())
+        })?;
+        Ok((hex::encode(sha.finalize()), n, crc.finalize()))
+    }
+}
+
+/// The tag files, ready to write: small ones in memory, generated ones measured.
+struct TagFiles<'a> {
+    small: BTreeMap<&'static str, String>,
+    generated: Generated<'a>,
+    /// Size and CRC-32 of each generated file.
+    measured: BTreeMap<&'static str, (u64, u32)>,
+    tagmanifest: String,
+    signature: String,
+}
+
+fn seal_snapshot(
+    store: &Store,
+    key: &SigningKey,
+    req: &SealRequest,
+    on_progress: &mut dyn FnMut(u64, u64),
+) -> Result<Sealed, SealError> {
     let case = store.case(&req.case_id)?;
-    let items = store.items(&case.id)?;
-    let n_items = items.len();
-    // The chain up to now; entries appended while sealing are not part of this bundle.
     let last_seq = store.last_custody_seq()?;
     let sealed = store.now();
     let bundle_id = uuid::Uuid::new_v4().to_string();
@@ -319,25 +476,31 @@ pub fn seal(
         return Err(SealError::OutputExists { path: final_path });
     }
 
-    // The bag's text files.
-    let width = items.len().to_string().len().max(3);
-    let mut manifest = BTreeMap::new();
-    let mut bag_items = Vec::new();
-    let mut payload_bytes = 0;
-    for (i, item) in items.into_iter().enumerate() {
-        let path = payload_name(i, width, &item.original_name);
-        manifest.insert(path.clone(), item.sha256.clone());
-        payload_bytes += item.size;
-        bag_items.push(BagItem { path, item });
+    // The plan: a few dozen bytes per item.
+    let mut plan = Vec::new();
+    store.each_item(&case.id, &mut |item| {
+        let mut sha256 = [0u8; 32];
+        hex::decode_to_slice(&item.sha256, &mut sha256).map_err(|_| StoreError::Changed {
+            what: format!("the record of item {}", item.id),
+        })?;
+        let crc32 = store.blocks(&item.sha256)?.map(|b| b.crc32);
+        plan.push(Planned {
+            id: item.id,
+            size: item.size,
+            sha256,
+            crc32,
+            path: item.original_name.into_boxed_str(),
+        });
+        Ok(())
+    })?;
+    plan.shrink_to_fit();
+    let n_items = plan.len();
+    let width = n_items.to_string().len().max(3);
+    for (i, p) in plan.iter_mut().enumerate() {
+        p.path = payload_name(i, width, &p.path).into_boxed_str();
     }
-    let case_file = CaseFile {
-        format: CASE_FORMAT.into(),
-        bundle: bundle_id.clone(),
-        sealed: sealed.clone(),
-        case: case.clone(),
-        items: bag_items,
-    };
-    let case_json = serde_json::to_string_pretty(&case_file).unwrap_or_default() + "\n";
+    let payload_bytes: u64 = plan.iter().map(|p| p.size).sum();
+
     let mut info = vec![
         ("Source-Organization", req.organization.clone()),
         ("Contact-Name", case.staff.clone()),
@@ -361,62 +524,36 @@ pub fn seal(
         let all: Vec<&str> = req.to.iter().map(|t| t.recipient.as_str()).collect();
         info.push(("EK-Recipient", all.join(", ")));
     }
-    let tag_texts: BTreeMap<&str, String> = [
+    let small: BTreeMap<&'static str, String> = [
         ("bagit.txt", bag::BAGIT_TXT.to_string()),
         ("bag-info.txt", bag::write_bag_info(&info)),
-        ("manifest-sha256.txt", bag::write_manifest(&manifest)),
-        ("case.json", case_json),
         ("signer.pub", key.public.to_pub_file()),
     ]
     .into_iter()
     .collect();
-    let mut tag_manifest: BTreeMap<String, String> = tag_texts
+    let generated = Generated {
+        store,
+        plan: &plan,
+        case_id: &case.id,
+        case_head: casejson::head_text(&casejson::CaseHead {
+            format: CASE_FORMAT.into(),
+            bundle: bundle_id.clone(),
+            sealed: sealed.clone(),
+            case: case.clone(),
+        }),
+        last_seq,
+    };
+    let mut tag_manifest: BTreeMap<String, String> = small
         .iter()
         .map(|(k, v)| (k.to_string(), sha_hex(v.as_bytes())))
         .collect();
-    // blocks-sha256.txt is generated twice, line by line, never held whole: once now
-    // for its hash, CRC and size, once into the zip.
-    let mut blocks_sha = Sha256::new();
-    let mut blocks_sum = zipfmt::Counting {
-        inner: std::io::sink(),
-        crc: crc32fast::Hasher::new(),
-        n: 0,
-    };
-    let crcs = each_blocks_line(store, &case_file.items, &mut |line| {
-        blocks_sha.update(line.as_bytes());
-        blocks_sum.write_all(line.as_bytes())
-    })?;
-    let mut blocks_meta = BlocksMeta {
-        size: blocks_sum.n,
-        crc32: blocks_sum.crc.finalize(),
-        item_crcs: crcs,
-        custody: None,
-    };
-    tag_manifest.insert(BLOCKS.to_string(), hex::encode(blocks_sha.finalize()));
-    // custody.jsonl likewise: streamed from the store twice, up to `last_seq`.
-    let mut custody_sha = Sha256::new();
-    let mut custody_sum = zipfmt::Counting {
-        inner: std::io::sink(),
-        crc: crc32fast::Hasher::new(),
-        n: 0,
-    };
-    store.each_custody(last_seq, &mut |e| {
-        let line = custody_line(e, &case.id);
-        custody_sha.update(line.as_bytes());
-        custody_sum.write_all(line.as_bytes())
-    })?;
-    let custody_meta = StreamedTag {
-        size: custody_sum.n,
-        crc32: custody_sum.crc.finalize(),
-        last_seq,
-        case_id: case.id.clone(),
-    };
-    tag_manifest.insert(
-        "custody.jsonl".to_string(),
-        hex::encode(custody_sha.finalize()),
-    );
-    blocks_meta.custody = Some(custody_meta);
-    let tagmanifest_txt = bag::write_manifest(&tag_manifest);
+    let mut measured = BTreeMap::new();
+    for name in GENERATED {
+        let (sha, size, crc) = generated.measure(name)?;
+        tag_manifest.insert(name.to_string(), sha);
+        measured.insert(*name, (size, crc));
+    }
+    let tagmanifest = bag::write_manifest(&tag_manifest);
 
     // The signature: over the tag manifest (so over every byte of the bag), with the
     // facts that tie it to this bundle in the signed trusted comment.
@@ -428,13 +565,13 @@ pub fn seal(
         signer: key.name.clone(),
         key_id: key.public.key_id.clone(),
         recipients: req.to.iter().map(|t| t.recipient.clone()).collect(),
-        tagmanifest_sha256: sha_hex(tagmanifest_txt.as_bytes()),
+        tagmanifest_sha256: sha_hex(tagmanifest.as_bytes()),
     };
     let trusted = serde_json::to_string(&facts).unwrap_or_default();
-    let sig = minisign::sign(
+    let signature = minisign::sign(
         Some(&key.public.key),
         &key.secret,
-        tagmanifest_txt.as_bytes(),
+        tagmanifest.as_bytes(),
         Some(&trusted),
         Some(&format!(
             "Evidence Kit seal of {} by {}",
@@ -449,21 +586,23 @@ pub fn seal(
         })
     })?
     .to_string();
+    let tags = TagFiles {
+        small,
+        generated,
+        measured,
+        tagmanifest,
+        signature,
+    };
 
     // Write to FILE.partial, then rename: a crash never leaves a file that looks sealed.
     // With --to the zip streams straight into the encryptor: no plain copy on disk.
     let partial = partial_path(&final_path);
     let result = write_bundle(
-        store,
         &partial,
         &req.to,
         &sealed,
-        &tag_texts,
-        &tagmanifest_txt,
-        &sig,
-        &case_file,
+        &tags,
         payload_bytes,
-        &blocks_meta,
         on_progress,
     )
     .and_then(|done| rename_new(&partial, &final_path).map(|()| done));
@@ -474,31 +613,6 @@ pub fn seal(
             return Err(e);
         }
     };
-
-    let file_name = final_path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    store.append_custody(
-        &key.name,
-        "sealed",
-        Some(&case.id),
-        None,
-        &serde_json::json!({
-            "bundle": bundle_id,
-            "file": file_name,
-            "sha256": sha256,
-            "size": size,
-            "items": n_items,
-            "payload_bytes": payload_bytes,
-            "signer_key_id": key.public.key_id,
-            "encrypted": !req.to.is_empty(),
-            "recipients": req.to.iter().map(|t| serde_json::json!({
-                "name": t.name, "recipient": t.recipient, "fingerprint": t.fingerprint()
-            })).collect::<Vec<_>>(),
-            "sealed": sealed,
-        }),
-    )?;
     Ok(Sealed {
         path: final_path,
         sha256,
@@ -527,18 +641,12 @@ fn werr(path: &Path) -> impl FnOnce(std::io::Error) -> SealError + '_ {
 }
 
 /// Write the bundle file; returns its (SHA-256, size), hashed as it was written.
-#[allow(clippy::too_many_arguments)]
 fn write_bundle(
-    store: &Store,
     partial: &Path,
     to: &[RecipientInfo],
     sealed: &Stamp,
-    tag_texts: &BTreeMap<&str, String>,
-    tagmanifest_txt: &str,
-    sig: &str,
-    case_file: &CaseFile,
+    tags: &TagFiles<'_>,
     payload_bytes: u64,
-    blocks_meta: &BlocksMeta,
     on_progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(String, u64), SealError> {
     let file = OpenOptions::new()
@@ -552,19 +660,11 @@ fn write_bundle(
         SyncingFile::new(file).map_err(werr(partial))?,
     ));
     let dos = zipfmt::dos_time(&sealed.instant().unwrap_or_default());
-    let args = (
-        tag_texts,
-        tagmanifest_txt,
-        sig,
-        case_file,
-        payload_bytes,
-        blocks_meta,
-    );
     let out = if to.is_empty() {
         write_zip(
-            store,
             zipfmt::Writer::new(out, dos),
-            args,
+            tags,
+            payload_bytes,
             partial,
             on_progress,
         )?
@@ -580,9 +680,9 @@ fn write_bundle(
                 })?;
         let stream = encryptor.wrap_output(out).map_err(werr(partial))?;
         let stream = write_zip(
-            store,
             zipfmt::Writer::new(stream, dos),
-            args,
+            tags,
+            payload_bytes,
             partial,
             on_progress,
         )?;
@@ -654,32 +754,6 @@ impl Write for SyncingFile {
     }
 }
 
-type ZipArgs<'a> = (
-    &'a BTreeMap<&'a str, String>,
-    &'a str,
-    &'a str,
-    &'a CaseFile,
-    u64,
-    &'a BlocksMeta,
-);
-
-/// Size and CRC-32 of `blocks-sha256.txt`, each item's CRC-32 from capture, and the
-/// streamed `custody.jsonl`.
-struct BlocksMeta {
-    size: u64,
-    crc32: u32,
-    item_crcs: Vec<Option<u32>>,
-    custody: Option<StreamedTag>,
-}
-
-/// A tag file generated from the store line by line, twice.
-struct StreamedTag {
-    size: u64,
-    crc32: u32,
-    last_seq: i64,
-    case_id: String,
-}
-
 /// One line of `custody.jsonl`.
 fn custody_line(e: &Entry, case_id: &str) -> String {
     let line = match &e.case_id {
@@ -694,81 +768,56 @@ fn custody_line(e: &Entry, case_id: &str) -> String {
     serde_json::to_string(&line).unwrap_or_default() + "\n"
 }
 
-/// Call `f` with each line of `blocks-sha256.txt`, in item order; returns each item's
-/// CRC-32 as recorded at capture (`None` for objects captured before it was).
-fn each_blocks_line(
-    store: &Store,
-    items: &[BagItem],
-    f: &mut dyn FnMut(&str) -> std::io::Result<()>,
-) -> Result<Vec<Option<u32>>, SealError> {
-    let mut crcs = Vec::with_capacity(items.len());
-    for bi in items {
-        let blocks = store.blocks(&bi.item.sha256)?;
-        crcs.push(blocks.as_ref().map(|b| b.crc32));
-        if let Some(b) = blocks {
-            f(&blocks_line(&bi.path, &b)).map_err(|source| SealError::Write {
-                path: PathBuf::from(BLOCKS),
-                source,
-            })?;
-        }
-    }
-    Ok(crcs)
-}
+/// The order of the zip's entries: the BagIt declaration and manifests first, then the
+/// signature, the other tag files, and the payload.
+const ZIP_ORDER: &[&str] = &[
+    "bagit.txt",
+    "bag-info.txt",
+    "manifest-sha256.txt",
+    TAGMANIFEST,
+    SIGNATURE,
+    "case.json",
+    "custody.jsonl",
+    "signer.pub",
+    BLOCKS,
+];
 
 fn write_zip<W: Write>(
-    store: &Store,
     mut z: zipfmt::Writer<W>,
-    (tag_texts, tagmanifest_txt, sig, case_file, payload_bytes, blocks_meta): ZipArgs<'_>,
+    tags: &TagFiles<'_>,
+    payload_bytes: u64,
     partial: &Path,
     on_progress: &mut dyn FnMut(u64, u64),
 ) -> Result<W, SealError> {
-    for name in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"] {
-        z.add_bytes(name, tag_texts[name].as_bytes())
-            .map_err(werr(partial))?;
-    }
-    z.add_bytes(TAGMANIFEST, tagmanifest_txt.as_bytes())
-        .map_err(werr(partial))?;
-    z.add_bytes(SIGNATURE, sig.as_bytes())
-        .map_err(werr(partial))?;
-    z.add_bytes("case.json", tag_texts["case.json"].as_bytes())
-        .map_err(werr(partial))?;
-    if let Some(c) = &blocks_meta.custody {
+    for name in ZIP_ORDER {
+        let bytes = match *name {
+            TAGMANIFEST => Some(&tags.tagmanifest),
+            SIGNATURE => Some(&tags.signature),
+            _ => tags.small.get(name),
+        };
+        if let Some(b) = bytes {
+            z.add_bytes(name, b.as_bytes()).map_err(werr(partial))?;
+            continue;
+        }
+        let Some(&(size, crc)) = tags.measured.get(name) else {
+            continue;
+        };
         let mut fill_err = None;
-        z.add_with("custody.jsonl", c.size, c.crc32, &mut |w| {
-            if let Err(e) = store.each_custody(c.last_seq, &mut |e| {
-                w.write_all(custody_line(e, &c.case_id).as_bytes())
-            }) {
+        z.add_with(name, size, crc, &mut |w| {
+            if let Err(e) = tags.generated.emit(name, &mut |b| w.write_all(b)) {
                 fill_err = Some(e);
             }
             Ok(())
         })
         .map_err(werr(partial))?;
         if let Some(e) = fill_err {
-            return Err(e.into());
+            return Err(e);
         }
     }
-    z.add_bytes("signer.pub", tag_texts["signer.pub"].as_bytes())
-        .map_err(werr(partial))?;
-    let mut fill_err = None;
-    z.add_with(BLOCKS, blocks_meta.size, blocks_meta.crc32, &mut |w| {
-        if let Err(e) = each_blocks_line(store, &case_file.items, &mut |line| {
-            w.write_all(line.as_bytes())
-        }) {
-            fill_err = Some(e);
-        }
-        Ok(())
-    })
-    .map_err(werr(partial))?;
-    if let Some(e) = fill_err {
-        return Err(e);
-    }
-    // A second thread reads the objects ahead (the disk works while this thread hashes
-    // and writes); at most a few chunks are in flight, so memory stays flat.
-    let paths: Vec<PathBuf> = case_file
-        .items
-        .iter()
-        .map(|bi| store.object_path(&bi.item.sha256))
-        .collect();
+    let store = tags.generated.store;
+    let plan = tags.generated.plan;
+    // Threads read the objects ahead (the disk works while this thread hashes and
+    // writes); at most a few chunks are in flight, so memory stays flat.
     // READERS threads, each taking every READERS-th object, keep several reads in
     // flight (many small files are mostly waiting on the disk); the objects are
     // consumed in order, round-robin.
@@ -777,32 +826,41 @@ fn write_zip<W: Write>(
         // readers' sends fail and they stop before the scope waits for them.
         let mut rxs = Vec::with_capacity(READERS);
         for k in 0..READERS {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Prefetched>(1);
-            rxs.push(rx);
-            let mine: Vec<PathBuf> = paths.iter().skip(k).step_by(READERS).cloned().collect();
-            scope.spawn(move || prefetch(&mine, &tx));
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Prefetched>>(1);
+            rxs.push(Pieces {
+                rx,
+                queue: std::collections::VecDeque::new(),
+            });
+            let root = store.root().to_path_buf();
+            let mine = plan.iter().skip(k).step_by(READERS);
+            let objects =
+                mine.map(move |p| (crate::store::object_path_in(&root, &p.sha_hex()), p.size));
+            scope.spawn(move || prefetch(objects, &tx));
         }
         let mut done = 0;
-        for (i, bi) in case_file.items.iter().enumerate() {
-            let item = &bi.item;
-            let changed = || SealError::ObjectChanged {
-                item: item.id,
-                name: item.original_name.clone(),
+        for (i, p) in plan.iter().enumerate() {
+            let sha = p.sha_hex();
+            let changed = || match store.item(p.id) {
+                Ok(item) => SealError::ObjectChanged {
+                    item: p.id,
+                    name: item.original_name,
+                },
+                Err(e) => SealError::Store(e),
             };
             // The CRC-32 taken at capture; for objects captured before it was recorded,
             // read the object once more to compute it.
-            let crc32 = match blocks_meta.item_crcs.get(i).copied().flatten() {
+            let crc32 = match p.crc32 {
                 Some(c) => c,
-                None => crc_of(&store.object_path(&item.sha256)).map_err(werr(partial))?,
+                None => crc_of(&store.object_path(&sha)).map_err(werr(partial))?,
             };
             let mut obj = ChannelReader {
-                rx: &rxs[i % READERS],
+                pieces: &mut rxs[i % READERS],
                 chunk: Vec::new(),
                 pos: 0,
                 ended: false,
             };
             let mut hasher = Sha256::new();
-            let r = z.add(&bi.path, item.size, crc32, &mut obj, &mut |chunk| {
+            let r = z.add(&p.path, p.size, crc32, &mut obj, &mut |chunk| {
                 hasher.update(chunk);
                 done += chunk.len() as u64;
                 on_progress(done, payload_bytes);
@@ -810,12 +868,12 @@ fn write_zip<W: Write>(
             // Each byte is read once: hashed on its way into the zip, and checked against
             // the hash (and CRC) taken at capture.
             match r {
-                Ok(()) if obj.ended && hex::encode(hasher.finalize()) == item.sha256 => {}
+                Ok(()) if obj.ended && hasher.finalize()[..] == p.sha256[..] => {}
                 Ok(()) => return Err(changed()),
                 Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Err(changed()),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     return Err(SealError::Store(StoreError::ObjectDamaged {
-                        path: store.object_path(&item.sha256),
+                        path: store.object_path(&sha),
                     }));
                 }
                 Err(e) => return Err(werr(partial)(e)),
@@ -830,48 +888,109 @@ const READERS: usize = 3;
 
 /// What a prefetching thread sends for each of its objects, in order.
 enum Prefetched {
-    Chunk(Vec<u8>),
+    /// The next bytes; `last`: the file ended right after them.
+    Chunk {
+        data: Vec<u8>,
+        last: bool,
+    },
+    /// The file ended (it was empty).
     End,
     Failed(std::io::Error),
 }
 
-fn prefetch(paths: &[PathBuf], tx: &std::sync::mpsc::SyncSender<Prefetched>) {
-    for p in paths {
-        let mut f = match File::open(p) {
+/// Small pieces are sent together, up to this many bytes: one hand-over (and one
+/// thread wake-up) per batch rather than per file, which is what sealing thousands
+/// of small files spends most of its time on otherwise.
+const BATCH_BYTES: usize = 256 * 1024;
+
+/// Read each (object, recorded size) in turn and send its bytes, in batches. Buffers
+/// are sized to what is left of the file (a 2 KB file costs 2 KB, not a whole chunk);
+/// a file that grew past its recorded size is sent on so that the writer sees it.
+fn prefetch(
+    objects: impl Iterator<Item = (PathBuf, u64)>,
+    tx: &std::sync::mpsc::SyncSender<Vec<Prefetched>>,
+) {
+    let mut batch = Vec::new();
+    let mut batch_bytes = 0;
+    // Queue one piece; send the batch once it is big enough. False: the writer is gone.
+    let mut push = |piece: Prefetched, flush: bool| -> bool {
+        if let Prefetched::Chunk { data, .. } = &piece {
+            batch_bytes += data.len();
+        }
+        let failed = matches!(piece, Prefetched::Failed(_));
+        batch.push(piece);
+        if flush || failed || batch_bytes >= BATCH_BYTES {
+            batch_bytes = 0;
+            return tx.send(std::mem::take(&mut batch)).is_ok() && !failed;
+        }
+        true
+    };
+    for (p, size) in objects {
+        let mut f = match File::open(&p) {
             Ok(f) => f,
             Err(e) => {
-                let _ = tx.send(Prefetched::Failed(e));
+                push(Prefetched::Failed(e), true);
                 return;
             }
         };
+        let mut left = size;
+        let mut held: Option<Vec<u8>> = None;
         loop {
-            let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
+            // At the recorded end, a one-byte read tells whether the file ends there.
+            let cap = usize::try_from(left)
+                .unwrap_or(usize::MAX)
+                .clamp(1, crate::store::CHUNK_BYTES);
+            let mut buf = vec![0u8; cap];
             match f.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
                     buf.truncate(n);
-                    if tx.send(Prefetched::Chunk(buf)).is_err() {
+                    left = left.saturating_sub(n as u64);
+                    if let Some(data) = held.replace(buf)
+                        && !push(Prefetched::Chunk { data, last: false }, false)
+                    {
                         return;
                     }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    let _ = tx.send(Prefetched::Failed(e));
+                    push(Prefetched::Failed(e), true);
                     return;
                 }
             }
         }
-        if tx.send(Prefetched::End).is_err() {
+        let end = match held {
+            Some(data) => Prefetched::Chunk { data, last: true },
+            None => Prefetched::End,
+        };
+        if !push(end, false) {
             return;
         }
+    }
+    push(Prefetched::End, true);
+}
+
+/// The pieces one prefetching thread has sent and the writer not yet used.
+struct Pieces {
+    rx: std::sync::mpsc::Receiver<Vec<Prefetched>>,
+    queue: std::collections::VecDeque<Prefetched>,
+}
+
+impl Pieces {
+    fn next(&mut self) -> Option<Prefetched> {
+        if self.queue.is_empty() {
+            self.queue.extend(self.rx.recv().ok()?);
+        }
+        self.queue.pop_front()
     }
 }
 
 /// Reads one object's bytes from the prefetching thread.
 struct ChannelReader<'a> {
-    rx: &'a std::sync::mpsc::Receiver<Prefetched>,
+    pieces: &'a mut Pieces,
     chunk: Vec<u8>,
     pos: usize,
+    /// The object's last bytes have arrived.
     ended: bool,
 }
 
@@ -881,17 +1000,18 @@ impl Read for ChannelReader<'_> {
             if self.ended {
                 return Ok(0);
             }
-            match self.rx.recv() {
-                Ok(Prefetched::Chunk(c)) => {
-                    self.chunk = c;
+            match self.pieces.next() {
+                Some(Prefetched::Chunk { data, last }) => {
+                    self.chunk = data;
                     self.pos = 0;
+                    self.ended = last;
                 }
-                Ok(Prefetched::End) => {
+                Some(Prefetched::End) => {
                     self.ended = true;
                     return Ok(0);
                 }
-                Ok(Prefetched::Failed(e)) => return Err(e),
-                Err(_) => {
+                Some(Prefetched::Failed(e)) => return Err(e),
+                None => {
                     return Err(std::io::Error::other("the reading thread stopped"));
                 }
             }

@@ -153,14 +153,11 @@ pub fn central_header(e: &EntryMeta, dos: (u16, u16)) -> Vec<u8> {
     h
 }
 
-/// Everything after the last entry's data: central directory and end records.
-pub fn directory(entries: &[EntryMeta], cd_offset: u64, dos: (u16, u16)) -> Vec<u8> {
+/// The end records after a central directory of `count` headers, `cd_size` bytes,
+/// starting at `cd_offset`. The directory itself is each entry's [`central_header`] in
+/// turn, written (and checked) one at a time, never built whole.
+pub fn directory_end(count: u64, cd_offset: u64, cd_size: u64) -> Vec<u8> {
     let mut out = Vec::new();
-    for e in entries {
-        out.extend_from_slice(&central_header(e, dos));
-    }
-    let cd_size = out.len() as u64;
-    let count = entries.len() as u64;
     let zip64 = count >= 0xFFFF || cd_offset >= MAX32 || cd_size >= MAX32;
     if zip64 {
         let z64_offset = cd_offset + cd_size;
@@ -198,10 +195,15 @@ pub fn directory(entries: &[EntryMeta], cd_offset: u64, dos: (u16, u16)) -> Vec<
     out
 }
 
+/// Bytes handed to the hashing thread at a time.
+const PIECE_BYTES: usize = 256 * 1024;
+
 /// SHA-256 computed on a thread of its own: the bytes are handed over in pieces, so
 /// hashing the output runs on the second core while the first reads and writes.
 pub struct BackgroundSha256 {
     tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    /// Small writes gathered into one piece: a hand-over per piece, not per write.
+    pending: Vec<u8>,
     handle: Option<std::thread::JoinHandle<String>>,
 }
 
@@ -225,19 +227,31 @@ impl BackgroundSha256 {
         });
         BackgroundSha256 {
             tx: Some(tx),
+            pending: Vec::new(),
             handle: Some(handle),
         }
     }
 
     /// Hash these bytes next.
     pub fn update(&mut self, data: &[u8]) {
-        if let Some(tx) = &self.tx {
-            let _ = tx.send(data.to_vec());
+        self.pending.extend_from_slice(data);
+        if self.pending.len() >= PIECE_BYTES {
+            self.send();
+        }
+    }
+
+    fn send(&mut self) {
+        let piece = std::mem::take(&mut self.pending);
+        if let Some(tx) = &self.tx
+            && !piece.is_empty()
+        {
+            let _ = tx.send(piece);
         }
     }
 
     /// The hex digest of everything given.
     pub fn finish(mut self) -> String {
+        self.send();
         drop(self.tx.take());
         self.handle
             .take()
@@ -314,7 +328,12 @@ impl<W: Write> Writer<W> {
         data: &mut dyn io::Read,
         on_chunk: &mut dyn FnMut(&[u8]),
     ) -> io::Result<()> {
-        let mut buf = vec![0u8; crate::store::CHUNK_BYTES];
+        // Room for the whole entry and one byte more (to see a file that grew), up to
+        // a chunk: a 2 KB entry does not cost a megabyte.
+        let cap = usize::try_from(size.saturating_add(1))
+            .unwrap_or(usize::MAX)
+            .min(crate::store::CHUNK_BYTES);
+        let mut buf = vec![0u8; cap];
         let mut done: u64 = 0;
         self.add_with(name, size, crc32, &mut |w| {
             loop {
@@ -382,8 +401,14 @@ impl<W: Write> Writer<W> {
 
     /// Write the directory and return the underlying writer.
     pub fn finish(mut self) -> io::Result<W> {
-        let dir = directory(&self.entries, self.pos, self.dos);
-        self.out.write_all(&dir)?;
+        let mut cd_size = 0;
+        for e in &self.entries {
+            let h = central_header(e, self.dos);
+            self.out.write_all(&h)?;
+            cd_size += h.len() as u64;
+        }
+        let end = directory_end(self.entries.len() as u64, self.pos, cd_size);
+        self.out.write_all(&end)?;
         self.out.flush()?;
         Ok(self.out)
     }

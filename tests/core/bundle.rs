@@ -2088,3 +2088,89 @@ fn an_altered_object_in_the_store_is_never_sealed() {
     let log = kit.ok(&kit.staff, &["log", "--case", &kit.case, "--json"]);
     assert!(!log.contains("\"sealed\""), "no sealed entry");
 }
+
+/// Seal reads the case twice (to hash its tag files, then to write them): another
+/// process editing notes and capturing meanwhile must not make the two differ. Seal
+/// reads inside one snapshot, so every bundle verifies and holds the case as it was.
+#[test]
+fn sealing_while_another_process_edits_and_captures_gives_intact_bundles() {
+    use evidence_kit::store::ItemField;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path().join("store");
+    let store = Store::open(&root).expect("store");
+    let case = store
+        .create_case("Posts about me", "A. Teacher")
+        .expect("case");
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    for i in 0..300 {
+        let p = src.join(format!("post-{i}.txt"));
+        std::fs::write(&p, format!("post {i}")).expect("write");
+        capture::file(&store, &case.id, &p, &Details::default()).expect("capture");
+    }
+    let keys = KeyDir::at(dir.path().join("cfg"));
+    let trusted = keys
+        .new_signing_key("A. Teacher", None, false)
+        .expect("key");
+    let key = keys.signing_key(None, None).expect("open key");
+    let opts = Options {
+        identity: None,
+        trusted: vec![trusted],
+    };
+    let stop = AtomicBool::new(false);
+    let edits = std::thread::scope(|s| {
+        let editor = s.spawn(|| {
+            let other = Store::open(&root).expect("second connection");
+            let mut n = 0u32;
+            while !stop.load(Ordering::Relaxed) {
+                let id = 1 + i64::from(n % 300);
+                other
+                    .edit_item(
+                        id,
+                        ItemField::Note,
+                        Some(&format!("edit {n}")),
+                        "A. Teacher",
+                    )
+                    .expect("edit");
+                if n.is_multiple_of(10) {
+                    let p = src.join(format!("late-{n}.txt"));
+                    std::fs::write(&p, format!("late {n}")).expect("write");
+                    capture::file(&other, &case.id, &p, &Details::default()).expect("capture");
+                }
+                n += 1;
+            }
+            n
+        });
+        for round in 0..6 {
+            let out = dir.path().join(format!("round-{round}.evidence"));
+            let sealed = bundle::seal(
+                &store,
+                &key,
+                &SealRequest {
+                    case_id: case.id.clone(),
+                    out: Some(out.clone()),
+                    to: Vec::new(),
+                    organization: bundle::DEFAULT_ORGANIZATION.into(),
+                },
+                &mut |_, _| {},
+            );
+            let sealed = match sealed {
+                Ok(s) => s,
+                Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    panic!("round {round}: seal failed: {e}");
+                }
+            };
+            let report = verify::verify(&out, &opts).expect("verify");
+            if !report.intact() {
+                stop.store(true, Ordering::Relaxed);
+            }
+            assert!(report.intact(), "round {round}: {:#?}", report.findings);
+            assert!(sealed.items >= 300);
+        }
+        stop.store(true, Ordering::Relaxed);
+        editor.join().expect("editor")
+    });
+    assert!(edits > 6, "the editor ran alongside ({edits} edits)");
+}
