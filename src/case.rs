@@ -17,6 +17,127 @@ pub struct Case {
     pub staff: String,
     /// When the case was opened.
     pub created: Stamp,
+    /// What the E-safety incident-logging form asks, as far as the person has said.
+    #[serde(default)]
+    pub report: IncidentReport,
+}
+
+/// Longest incident description, in characters (a long account, quoted messages).
+pub const MAX_DESCRIPTION_CHARS: usize = 200_000;
+
+/// Who is believed responsible: this decides the school's next steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Responsible {
+    /// A pupil.
+    Pupil,
+    /// A parent or carer.
+    Parent,
+    /// A colleague.
+    Colleague,
+    /// Not known.
+    Unknown,
+    /// Someone else.
+    Other,
+}
+
+impl Responsible {
+    /// Every value, as the CLI spells them.
+    pub const ALL: &[(&str, Responsible)] = &[
+        ("pupil", Responsible::Pupil),
+        ("parent", Responsible::Parent),
+        ("colleague", Responsible::Colleague),
+        ("unknown", Responsible::Unknown),
+        ("other", Responsible::Other),
+    ];
+
+    /// In plain words, for the form.
+    pub fn words(self) -> &'static str {
+        match self {
+            Responsible::Pupil => "a pupil",
+            Responsible::Parent => "a parent or carer",
+            Responsible::Colleague => "a colleague",
+            Responsible::Unknown => "not known",
+            Responsible::Other => "someone else",
+        }
+    }
+}
+
+/// The person's own decision about reporting to the police (the policy leaves it to them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PoliceDecision {
+    /// I wish to report this to the police.
+    Yes,
+    /// I do not.
+    No,
+    /// Not yet decided.
+    Undecided,
+}
+
+impl PoliceDecision {
+    /// Every value, as the CLI spells them.
+    pub const ALL: &[(&str, PoliceDecision)] = &[
+        ("yes", PoliceDecision::Yes),
+        ("no", PoliceDecision::No),
+        ("undecided", PoliceDecision::Undecided),
+    ];
+
+    /// In plain words, for the form.
+    pub fn words(self) -> &'static str {
+        match self {
+            PoliceDecision::Yes => "yes",
+            PoliceDecision::No => "no",
+            PoliceDecision::Undecided => "not yet decided",
+        }
+    }
+}
+
+/// A record that a possible indecent image of a child was seen. Nothing of it is ever
+/// captured or kept: only when, where (as typed) and what the person was told to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SafeguardNote {
+    /// When it was recorded.
+    pub recorded: Stamp,
+    /// Where it was seen, as typed.
+    pub site: Option<String>,
+    /// When the police were informed (RFC 3339), if they have been.
+    pub police_informed: Option<String>,
+}
+
+/// The incident report: every field of the E-safety incident-logging form that is the
+/// staff member's to fill. Each change is a custody entry that keeps the old value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IncidentReport {
+    /// The reporting person's role (e.g. "Year 4 teacher").
+    pub role: Option<String>,
+    /// School e-mail or phone (never personal ones, as the policy says).
+    pub contact: Option<String>,
+    /// The designated safeguarding person the form is addressed to.
+    pub addressed_to: Option<String>,
+    /// What happened, in the person's own words.
+    pub description: Option<String>,
+    /// Who is believed responsible.
+    pub responsible: Option<Responsible>,
+    /// Others involved, or witnesses.
+    pub witnesses: Option<String>,
+    /// Whether it is still going on.
+    pub continuing: Option<bool>,
+    /// Reported to the platform: date and reference, as typed.
+    pub platform_report: Option<String>,
+    /// Advice sought (e.g. the Professionals Online Safety Helpline).
+    pub advice: Option<String>,
+    /// Others informed.
+    pub informed: Option<String>,
+    /// "I wish to report this to the police".
+    pub police: Option<PoliceDecision>,
+    /// When that decision was recorded.
+    pub police_decided: Option<Stamp>,
+    /// Police reference, if the police have been told.
+    pub police_ref: Option<String>,
+    /// Possible indecent images of children seen (never captured).
+    pub indecent_images: Vec<SafeguardNote>,
 }
 
 /// A case with counts, for lists.
@@ -156,16 +277,21 @@ pub(crate) fn optional(
     what: &'static str,
     s: Option<&str>,
 ) -> Result<Option<String>, crate::StoreError> {
+    optional_up_to(what, s, MAX_TEXT_CHARS)
+}
+
+/// [`optional`] with a limit of `max` characters.
+pub(crate) fn optional_up_to(
+    what: &'static str,
+    s: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, crate::StoreError> {
     let Some(t) = s.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
     let len = t.chars().count();
-    if len > MAX_TEXT_CHARS {
-        return Err(crate::StoreError::TooLong {
-            what,
-            len,
-            max: MAX_TEXT_CHARS,
-        });
+    if len > max {
+        return Err(crate::StoreError::TooLong { what, len, max });
     }
     Ok(Some(t.to_string()))
 }

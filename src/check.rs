@@ -362,6 +362,55 @@ fn compare_cases_with_log(
             what: format!("case {id}"),
         });
     }
+    // Each case's incident report, replayed from its custody entries.
+    let mut reports: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    for e in log {
+        let Some(case) = &e.case_id else { continue };
+        let d = e.details_json();
+        let report = || crate::store::report_value("{}");
+        match e.action.as_str() {
+            "report_edited" => {
+                if let Some(field) = d["field"].as_str() {
+                    let r = reports.entry(case.clone()).or_insert_with(report);
+                    r[field] = d["new"].clone();
+                }
+            }
+            "indecent_image_recorded" => {
+                let r = reports.entry(case.clone()).or_insert_with(report);
+                if let Some(list) = r["indecent_images"].as_array_mut() {
+                    list.push(d["note"].clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    for c in &cases {
+        let raw = store.raw_report(&c.case.id)?;
+        let stored: Option<serde_json::Value> =
+            serde_json::from_str::<crate::case::IncidentReport>(&raw)
+                .ok()
+                .and_then(|r| serde_json::to_value(r).ok());
+        let logged = reports
+            .remove(&c.case.id)
+            .unwrap_or_else(|| crate::store::report_value("{}"));
+        let Some(stored) = stored else {
+            problems.push(Problem::CaseChanged {
+                case: c.case.id.clone(),
+                field: "report".into(),
+            });
+            continue;
+        };
+        if let (Some(have), Some(want)) = (stored.as_object(), logged.as_object()) {
+            for (field, v) in want {
+                if have.get(field) != Some(v) {
+                    problems.push(Problem::CaseChanged {
+                        case: c.case.id.clone(),
+                        field: format!("report.{field}"),
+                    });
+                }
+            }
+        }
+    }
     Ok(())
 }
 

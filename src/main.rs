@@ -198,6 +198,78 @@ enum CaseCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Show a case and its incident report.
+    Show {
+        /// The case id.
+        #[arg(long)]
+        case: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fill in the incident report (the fields of the E-safety incident-logging form).
+    /// Each change is kept in the custody log with the old value; an empty value clears
+    /// a field.
+    Report(Box<ReportArgs>),
+    /// Record that a possible indecent image of a child was seen. Nothing is captured:
+    /// never copy, screenshot or save such an image; tell the police now.
+    Safeguard {
+        /// The case id.
+        #[arg(long)]
+        case: String,
+        /// Where it was seen (site, app, address), as you would describe it.
+        #[arg(long)]
+        site: Option<String>,
+        /// When the police were told (RFC 3339), if they have been.
+        #[arg(long, value_name = "TIME")]
+        police_informed: Option<String>,
+    },
+}
+
+#[derive(Args, Clone)]
+struct ReportArgs {
+    /// The case id.
+    #[arg(long)]
+    case: String,
+    /// What happened, in your own words.
+    #[arg(long, conflicts_with = "description_file")]
+    description: Option<String>,
+    /// Read the description from this file (UTF-8 text).
+    #[arg(long, value_name = "FILE")]
+    description_file: Option<PathBuf>,
+    /// Who you believe is responsible.
+    #[arg(long, value_parser = ["pupil", "parent", "colleague", "unknown", "other", ""])]
+    responsible: Option<String>,
+    /// Is it still going on?
+    #[arg(long, value_parser = ["yes", "no", ""])]
+    continuing: Option<String>,
+    /// Do you wish to report this to the police? Your choice.
+    #[arg(long, value_parser = ["yes", "no", "undecided", ""])]
+    police: Option<String>,
+    /// The police reference, if they have been told.
+    #[arg(long, value_name = "REF")]
+    police_ref: Option<String>,
+    /// Reported to the platform: "DATE REF".
+    #[arg(long, value_name = "DATE REF")]
+    platform_report: Option<String>,
+    /// Others involved, or witnesses.
+    #[arg(long)]
+    witnesses: Option<String>,
+    /// The designated safeguarding person the form is addressed to.
+    #[arg(long, value_name = "NAME")]
+    addressed_to: Option<String>,
+    /// Your role at school.
+    #[arg(long)]
+    role: Option<String>,
+    /// Your school e-mail or phone (never a personal one).
+    #[arg(long)]
+    contact: Option<String>,
+    /// Advice sought (e.g. the Professionals Online Safety Helpline).
+    #[arg(long)]
+    advice: Option<String>,
+    /// Others you have informed.
+    #[arg(long)]
+    informed: Option<String>,
 }
 
 #[derive(Args, Clone)]
@@ -281,6 +353,97 @@ enum CaptureCommand {
         #[command(flatten)]
         d: DetailArgs,
     },
+}
+
+/// The report fields given on the command line; an empty value clears a field.
+fn report_update(a: &ReportArgs) -> Result<store::ReportUpdate, Failure> {
+    use evidence_kit::case::{PoliceDecision, Responsible};
+    let text = |v: &Option<String>| v.as_ref().map(|s| Some(s.clone()));
+    let description = match &a.description_file {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| Failure {
+                message: format!("Could not read {}: {e}.", path.display()),
+                code: 2,
+            })?;
+            let t = String::from_utf8(bytes).map_err(|_| Failure {
+                message: format!(
+                    "{} is not UTF-8 text; save it as plain text (UTF-8) and try again.",
+                    path.display()
+                ),
+                code: 2,
+            })?;
+            Some(Some(t))
+        }
+        None => text(&a.description),
+    };
+    fn pick<T: Copy>(v: &Option<String>, all: &[(&str, T)]) -> Option<Option<T>> {
+        v.as_ref()
+            .map(|s| all.iter().find(|(k, _)| *k == s.as_str()).map(|(_, v)| *v))
+    }
+    Ok(store::ReportUpdate {
+        role: text(&a.role),
+        contact: text(&a.contact),
+        addressed_to: text(&a.addressed_to),
+        description,
+        responsible: pick(&a.responsible, Responsible::ALL),
+        witnesses: text(&a.witnesses),
+        continuing: a.continuing.as_ref().map(|s| match s.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        }),
+        platform_report: text(&a.platform_report),
+        advice: text(&a.advice),
+        informed: text(&a.informed),
+        police: pick(&a.police, PoliceDecision::ALL),
+        police_ref: text(&a.police_ref),
+    })
+}
+
+fn print_case(c: &evidence_kit::case::Case) {
+    let r = &c.report;
+    let or = |v: &Option<String>| v.clone().unwrap_or_else(|| "not recorded".into());
+    println!("Case {}: {}", c.id, c.title);
+    println!("  Staff member: {}, opened {}", c.staff, c.created.local);
+    println!("  Role: {}", or(&r.role));
+    println!("  Contact: {}", or(&r.contact));
+    println!("  Addressed to: {}", or(&r.addressed_to));
+    println!(
+        "  Believed responsible: {}",
+        r.responsible.map_or("not recorded", |v| v.words())
+    );
+    println!(
+        "  Continuing: {}",
+        r.continuing
+            .map_or("not recorded", |v| if v { "yes" } else { "no" })
+    );
+    println!("  Witnesses: {}", or(&r.witnesses));
+    println!("  Reported to the platform: {}", or(&r.platform_report));
+    println!("  Advice sought: {}", or(&r.advice));
+    println!("  Others informed: {}", or(&r.informed));
+    println!(
+        "  Wishes to report to the police: {}{}",
+        r.police.map_or("not recorded", |v| v.words()),
+        r.police_decided
+            .as_ref()
+            .map(|s| format!(" (recorded {})", s.local))
+            .unwrap_or_default()
+    );
+    println!("  Police reference: {}", or(&r.police_ref));
+    for n in &r.indecent_images {
+        println!(
+            "  Possible indecent image of a child seen ({}), recorded {}: not captured; police informed: {}",
+            n.site.as_deref().unwrap_or("site not recorded"),
+            n.recorded.local,
+            n.police_informed
+                .as_deref()
+                .unwrap_or("not yet — tell them now")
+        );
+    }
+    match &r.description {
+        Some(d) => println!("  Description:\n{d}"),
+        None => println!("  Description: not recorded"),
+    }
 }
 
 /// An error for the user: one sentence, and the exit code.
@@ -670,6 +833,38 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     );
                 }
             }
+        }
+        Command::Case(CaseCommand::Show { case, json }) => {
+            let store = Store::open_for_reading(&root)?;
+            let c = store.case(&case)?;
+            if json {
+                println!("{}", to_json(&c));
+            } else {
+                print_case(&c);
+            }
+        }
+        Command::Case(CaseCommand::Report(args)) => {
+            let store = Store::open(&root)?;
+            let update = report_update(&args)?;
+            let actor = store.case(&args.case)?.staff;
+            let c = store.update_report(&args.case, &update, &actor)?;
+            print_case(&c);
+        }
+        Command::Case(CaseCommand::Safeguard {
+            case,
+            site,
+            police_informed,
+        }) => {
+            let store = Store::open(&root)?;
+            let actor = store.case(&case)?.staff;
+            let note = store.record_indecent_image(
+                &case,
+                site.as_deref(),
+                police_informed.as_deref(),
+                &actor,
+            )?;
+            println!("Recorded at {}. Nothing was captured.", note.recorded.local);
+            println!("{}", store::INDECENT_IMAGE_ADVICE);
         }
         Command::Capture(c) => capture(&root, *c)?,
         Command::Items { case, json } => {

@@ -14,7 +14,10 @@
 //! open) or an unreferenced object (kept, and reported by `check`).
 
 use crate::StoreError;
-use crate::case::{self, Case, CaseSummary, EmailHeaders, Item, Sender, Source, Withdrawal};
+use crate::case::{
+    self, Case, CaseSummary, EmailHeaders, IncidentReport, Item, PoliceDecision, Responsible,
+    SafeguardNote, Sender, Source, Withdrawal,
+};
 use crate::clock::{self, Clock, Stamp};
 use crate::custody::{self, Entry};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
@@ -100,6 +103,11 @@ const MIGRATIONS: &[&str] = &[
         digests    BLOB NOT NULL,
         crc32      INTEGER NOT NULL
     ) STRICT;
+    "#,
+    // 3: the incident report of each case (the form's fields), as JSON; every change
+    // is also a `report_edited` custody entry that keeps the old value.
+    r#"
+    ALTER TABLE cases ADD COLUMN report TEXT NOT NULL DEFAULT '{}';
     "#,
 ];
 
@@ -595,6 +603,7 @@ impl Store {
             title,
             staff,
             created,
+            report: IncidentReport::default(),
         };
         append_custody_tx(
             &tx,
@@ -616,7 +625,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT c.id, c.title, c.staff, c.created_utc, c.created_local, c.created_zone,
-                        count(i.id), count(i.withdrawn_utc)
+                        c.report, count(i.id), count(i.withdrawn_utc)
                  FROM cases c LEFT JOIN items i ON i.case_id = c.id
                  GROUP BY c.id ORDER BY c.created_utc DESC, c.id",
             )
@@ -625,8 +634,8 @@ impl Store {
             .query_map([], |r| {
                 Ok(CaseSummary {
                     case: case_from_row(r)?,
-                    items: r.get(6)?,
-                    withdrawn: r.get(7)?,
+                    items: r.get(7)?,
+                    withdrawn: r.get(8)?,
                 })
             })
             .map_err(|e| self.db_err(e))?;
@@ -637,7 +646,7 @@ impl Store {
     pub fn case(&self, id: &str) -> Result<Case, StoreError> {
         self.conn
             .query_row(
-                "SELECT id, title, staff, created_utc, created_local, created_zone
+                "SELECT id, title, staff, created_utc, created_local, created_zone, report
                  FROM cases WHERE id = ?1",
                 [id.trim()],
                 case_from_row,
@@ -645,6 +654,125 @@ impl Store {
             .optional()
             .map_err(|e| self.db_err(e))?
             .ok_or_else(|| StoreError::UnknownCase { id: id.to_string() })
+    }
+
+    /// The report column as stored (for `check`, which must see an unreadable one).
+    pub(crate) fn raw_report(&self, case_id: &str) -> Result<String, StoreError> {
+        self.conn
+            .query_row("SELECT report FROM cases WHERE id = ?1", [case_id], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.db_err(e))
+    }
+
+    /// Change fields of a case's incident report. Each changed field is one
+    /// `report_edited` custody entry with its old and new value; setting the police
+    /// decision also records when it was made (`police_decided`). Unchanged fields
+    /// write nothing.
+    pub fn update_report(
+        &self,
+        case_id: &str,
+        update: &ReportUpdate,
+        actor: &str,
+    ) -> Result<Case, StoreError> {
+        let changes = update.changes()?;
+        let case = self.case(case_id)?;
+        let at = (self.clock)();
+        let tx = self.write_tx()?;
+        let text: String = tx
+            .query_row("SELECT report FROM cases WHERE id = ?1", [&case.id], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.db_err(e))?;
+        let mut report = report_value(&text);
+        let mut changed = Vec::new();
+        for (field, new) in changes {
+            let old = report
+                .get(field)
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
+            if old == new {
+                continue;
+            }
+            report[field] = new.clone();
+            changed.push((field, old, new));
+            if field == "police" {
+                let old = report["police_decided"].clone();
+                let new = serde_json::to_value(&at).unwrap_or_default();
+                report["police_decided"] = new.clone();
+                changed.push(("police_decided", old, new));
+            }
+        }
+        if changed.is_empty() {
+            return Ok(case);
+        }
+        tx.execute(
+            "UPDATE cases SET report = ?1 WHERE id = ?2",
+            params![report.to_string(), case.id],
+        )
+        .map_err(|e| self.db_err(e))?;
+        for (field, old, new) in changed {
+            append_custody_tx(
+                &tx,
+                &at,
+                actor,
+                "report_edited",
+                Some(&case.id),
+                None,
+                &json!({"field": field, "old": old, "new": new}),
+            )
+            .map_err(|e| self.db_err(e))?;
+        }
+        tx.commit().map_err(|e| self.db_err(e))?;
+        self.case(&case.id)
+    }
+
+    /// Record that a possible indecent image of a child was seen. Nothing of it is
+    /// captured: only when, where (as typed) and, if given, when the police were told.
+    pub fn record_indecent_image(
+        &self,
+        case_id: &str,
+        site: Option<&str>,
+        police_informed: Option<&str>,
+        actor: &str,
+    ) -> Result<SafeguardNote, StoreError> {
+        let site = case::optional("The site", site)?;
+        let police_informed =
+            match case::optional("The time the police were told", police_informed)? {
+                Some(v) => Some(clock::normalise(&v).ok_or(StoreError::BadTime { value: v })?),
+                None => None,
+            };
+        let case = self.case(case_id)?;
+        let note = SafeguardNote {
+            recorded: (self.clock)(),
+            site,
+            police_informed,
+        };
+        let tx = self.write_tx()?;
+        let text: String = tx
+            .query_row("SELECT report FROM cases WHERE id = ?1", [&case.id], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.db_err(e))?;
+        let mut report: IncidentReport = serde_json::from_str(&text).unwrap_or_default();
+        report.indecent_images.push(note.clone());
+        tx.execute(
+            "UPDATE cases SET report = ?1 WHERE id = ?2",
+            params![serde_json::to_string(&report).unwrap_or_default(), case.id],
+        )
+        .map_err(|e| self.db_err(e))?;
+        append_custody_tx(
+            &tx,
+            &note.recorded,
+            actor,
+            "indecent_image_recorded",
+            Some(&case.id),
+            None,
+            &json!({"note": note, "advice_given": INDECENT_IMAGE_ADVICE}),
+        )
+        .map_err(|e| self.db_err(e))?;
+        tx.commit().map_err(|e| self.db_err(e))?;
+        Ok(note)
     }
 
     // ---- items ----
@@ -1121,7 +1249,122 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
     })
 }
 
+/// A stored report as a JSON object with every field present.
+pub(crate) fn report_value(text: &str) -> serde_json::Value {
+    let report: IncidentReport = serde_json::from_str(text).unwrap_or_default();
+    serde_json::to_value(report).unwrap_or_default()
+}
+
+/// What Evidence Kit tells the person when they record a possible indecent image of a
+/// child, as the school's policy requires (kept in the custody entry).
+pub const INDECENT_IMAGE_ADVICE: &str = "Do not copy, screenshot, forward or save it, and do not investigate it. Tell the police now (999 in an emergency, otherwise 101) and tell your designated safeguarding person straight away.";
+
+/// A change to a case's incident report: for each field, `None` leaves it as it is,
+/// `Some(None)` clears it, `Some(Some(v))` sets it.
+#[derive(Debug, Clone, Default)]
+pub struct ReportUpdate {
+    /// The reporting person's role.
+    pub role: Option<Option<String>>,
+    /// School e-mail or phone.
+    pub contact: Option<Option<String>>,
+    /// The designated person it is addressed to.
+    pub addressed_to: Option<Option<String>>,
+    /// What happened.
+    pub description: Option<Option<String>>,
+    /// Who is believed responsible.
+    pub responsible: Option<Option<Responsible>>,
+    /// Others involved or witnesses.
+    pub witnesses: Option<Option<String>>,
+    /// Still going on.
+    pub continuing: Option<Option<bool>>,
+    /// Reported to the platform ("DATE REF").
+    pub platform_report: Option<Option<String>>,
+    /// Advice sought.
+    pub advice: Option<Option<String>>,
+    /// Others informed.
+    pub informed: Option<Option<String>>,
+    /// The police decision.
+    pub police: Option<Option<PoliceDecision>>,
+    /// Police reference.
+    pub police_ref: Option<Option<String>>,
+}
+
+impl ReportUpdate {
+    /// (field, new JSON value) for each field given, checked.
+    fn changes(&self) -> Result<Vec<(&'static str, serde_json::Value)>, StoreError> {
+        let mut out = Vec::new();
+        let texts: [(&'static str, &'static str, &Option<Option<String>>, usize); 9] = [
+            ("role", "The role", &self.role, case::MAX_TEXT_CHARS),
+            (
+                "contact",
+                "The contact",
+                &self.contact,
+                case::MAX_TEXT_CHARS,
+            ),
+            (
+                "addressed_to",
+                "The designated person's name",
+                &self.addressed_to,
+                case::MAX_TEXT_CHARS,
+            ),
+            (
+                "description",
+                "The description",
+                &self.description,
+                case::MAX_DESCRIPTION_CHARS,
+            ),
+            (
+                "witnesses",
+                "The witnesses",
+                &self.witnesses,
+                case::MAX_TEXT_CHARS,
+            ),
+            (
+                "platform_report",
+                "The platform report",
+                &self.platform_report,
+                case::MAX_TEXT_CHARS,
+            ),
+            (
+                "advice",
+                "The advice sought",
+                &self.advice,
+                case::MAX_TEXT_CHARS,
+            ),
+            (
+                "informed",
+                "Who else was informed",
+                &self.informed,
+                case::MAX_TEXT_CHARS,
+            ),
+            (
+                "police_ref",
+                "The police reference",
+                &self.police_ref,
+                case::MAX_TEXT_CHARS,
+            ),
+        ];
+        for (field, what, value, max) in texts {
+            if let Some(v) = value {
+                let v = case::optional_up_to(what, v.as_deref(), max)?;
+                out.push((field, json!(v)));
+            }
+        }
+        if let Some(v) = self.responsible {
+            out.push(("responsible", serde_json::to_value(v).unwrap_or_default()));
+        }
+        if let Some(v) = self.continuing {
+            out.push(("continuing", json!(v)));
+        }
+        if let Some(v) = self.police {
+            out.push(("police", serde_json::to_value(v).unwrap_or_default()));
+        }
+        Ok(out)
+    }
+}
+
 fn case_from_row(r: &Row<'_>) -> rusqlite::Result<Case> {
+    let report: String = r.get(6)?;
     Ok(Case {
         id: r.get(0)?,
         title: r.get(1)?,
@@ -1131,6 +1374,8 @@ fn case_from_row(r: &Row<'_>) -> rusqlite::Result<Case> {
             local: r.get(4)?,
             zone: r.get(5)?,
         },
+        // A report the index cannot read shows as empty here; `check` names it.
+        report: serde_json::from_str(&report).unwrap_or_default(),
     })
 }
 

@@ -221,6 +221,11 @@ mod tests {
                 title: "Posts {about} me".into(),
                 staff: "A. Teacher".into(),
                 created: stamp("2026-11-25T14:00:00Z"),
+                report: crate::case::IncidentReport {
+                    description: Some("They wrote: \"you'll regret this\"\n\tsecond line".into()),
+                    responsible: Some(crate::case::Responsible::Parent),
+                    ..Default::default()
+                },
             },
             items: (1..=n)
                 .map(|i| item(i, (i % 2 == 0).then_some("ŵ ŷ\u{202e}")))

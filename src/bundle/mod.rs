@@ -821,6 +821,8 @@ fn write_zip<W: Write>(
     // READERS threads, each taking every READERS-th object, keep several reads in
     // flight (many small files are mostly waiting on the disk); the objects are
     // consumed in order, round-robin.
+    let pool = BufferPool::default();
+    let pool = &pool;
     std::thread::scope(|scope| {
         // Inside the scope: on an early return the receivers drop first, so the
         // readers' sends fail and they stop before the scope waits for them.
@@ -835,7 +837,7 @@ fn write_zip<W: Write>(
             let mine = plan.iter().skip(k).step_by(READERS);
             let objects =
                 mine.map(move |p| (crate::store::object_path_in(&root, &p.sha_hex()), p.size));
-            scope.spawn(move || prefetch(objects, &tx));
+            scope.spawn(move || prefetch(objects, &tx, pool));
         }
         let mut done = 0;
         for (i, p) in plan.iter().enumerate() {
@@ -855,6 +857,7 @@ fn write_zip<W: Write>(
             };
             let mut obj = ChannelReader {
                 pieces: &mut rxs[i % READERS],
+                pool,
                 chunk: Vec::new(),
                 pos: 0,
                 ended: false,
@@ -865,6 +868,7 @@ fn write_zip<W: Write>(
                 done += chunk.len() as u64;
                 on_progress(done, payload_bytes);
             });
+            pool.give(std::mem::take(&mut obj.chunk));
             // Each byte is read once: hashed on its way into the zip, and checked against
             // the hash (and CRC) taken at capture.
             match r {
@@ -898,6 +902,43 @@ enum Prefetched {
     Failed(std::io::Error),
 }
 
+/// Chunk buffers handed back by the writer for the readers to fill again: reusing
+/// them keeps memory flat however many bytes pass (allocating and freeing a megabyte
+/// per chunk across threads makes the allocator's arenas grow with the bytes).
+#[derive(Default)]
+struct BufferPool {
+    free: std::sync::Mutex<Vec<Vec<u8>>>,
+}
+
+impl BufferPool {
+    /// Most buffers kept for reuse; any beyond are freed.
+    const KEEP: usize = 16;
+
+    /// A buffer of `len` zero-or-stale bytes (pooled when chunk-sized).
+    fn take(&self, len: usize) -> Vec<u8> {
+        if len >= POOLED_MIN
+            && let Some(mut b) = self.free.lock().ok().and_then(|mut f| f.pop())
+        {
+            b.resize(len, 0);
+            return b;
+        }
+        vec![0u8; len]
+    }
+
+    /// Give a buffer back.
+    fn give(&self, b: Vec<u8>) {
+        if b.capacity() >= POOLED_MIN
+            && let Ok(mut f) = self.free.lock()
+            && f.len() < Self::KEEP
+        {
+            f.push(b);
+        }
+    }
+}
+
+/// Buffers at least this large are reused; smaller ones are cheap to allocate.
+const POOLED_MIN: usize = 64 * 1024;
+
 /// Small pieces are sent together, up to this many bytes: one hand-over (and one
 /// thread wake-up) per batch rather than per file, which is what sealing thousands
 /// of small files spends most of its time on otherwise.
@@ -909,6 +950,7 @@ const BATCH_BYTES: usize = 256 * 1024;
 fn prefetch(
     objects: impl Iterator<Item = (PathBuf, u64)>,
     tx: &std::sync::mpsc::SyncSender<Vec<Prefetched>>,
+    pool: &BufferPool,
 ) {
     let mut batch = Vec::new();
     let mut batch_bytes = 0;
@@ -940,9 +982,12 @@ fn prefetch(
             let cap = usize::try_from(left)
                 .unwrap_or(usize::MAX)
                 .clamp(1, crate::store::CHUNK_BYTES);
-            let mut buf = vec![0u8; cap];
+            let mut buf = pool.take(cap);
             match f.read(&mut buf) {
-                Ok(0) => break,
+                Ok(0) => {
+                    pool.give(buf);
+                    break;
+                }
                 Ok(n) => {
                     buf.truncate(n);
                     left = left.saturating_sub(n as u64);
@@ -988,6 +1033,7 @@ impl Pieces {
 /// Reads one object's bytes from the prefetching thread.
 struct ChannelReader<'a> {
     pieces: &'a mut Pieces,
+    pool: &'a BufferPool,
     chunk: Vec<u8>,
     pos: usize,
     /// The object's last bytes have arrived.
@@ -1002,7 +1048,7 @@ impl Read for ChannelReader<'_> {
             }
             match self.pieces.next() {
                 Some(Prefetched::Chunk { data, last }) => {
-                    self.chunk = data;
+                    self.pool.give(std::mem::replace(&mut self.chunk, data));
                     self.pos = 0;
                     self.ended = last;
                 }

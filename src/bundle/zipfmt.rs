@@ -202,6 +202,8 @@ const PIECE_BYTES: usize = 256 * 1024;
 /// hashing the output runs on the second core while the first reads and writes.
 pub struct BackgroundSha256 {
     tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    /// Pieces the hashing thread is done with, to fill again (no allocation churn).
+    spare: std::sync::mpsc::Receiver<Vec<u8>>,
     /// Small writes gathered into one piece: a hand-over per piece, not per write.
     pending: Vec<u8>,
     handle: Option<std::thread::JoinHandle<String>>,
@@ -218,15 +220,19 @@ impl BackgroundSha256 {
     pub fn new() -> Self {
         // A few chunks in flight at most: memory stays flat whatever the size.
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let (spare_tx, spare) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
         let handle = std::thread::spawn(move || {
             let mut h = sha2::Sha256::new();
-            for piece in rx {
+            for mut piece in rx {
                 h.update(&piece);
+                piece.clear();
+                let _ = spare_tx.try_send(piece);
             }
             hex::encode(h.finalize())
         });
         BackgroundSha256 {
             tx: Some(tx),
+            spare,
             pending: Vec::new(),
             handle: Some(handle),
         }
@@ -234,6 +240,11 @@ impl BackgroundSha256 {
 
     /// Hash these bytes next.
     pub fn update(&mut self, data: &[u8]) {
+        if self.pending.capacity() == 0
+            && let Ok(b) = self.spare.try_recv()
+        {
+            self.pending = b;
+        }
         self.pending.extend_from_slice(data);
         if self.pending.len() >= PIECE_BYTES {
             self.send();
@@ -304,6 +315,8 @@ pub struct Writer<W: Write> {
     pos: u64,
     dos: (u16, u16),
     entries: Vec<EntryMeta>,
+    /// Reused for every entry's bytes.
+    buf: Vec<u8>,
 }
 
 impl<W: Write> Writer<W> {
@@ -314,6 +327,7 @@ impl<W: Write> Writer<W> {
             pos: 0,
             dos,
             entries: Vec::new(),
+            buf: Vec::new(),
         }
     }
 
@@ -333,11 +347,16 @@ impl<W: Write> Writer<W> {
         let cap = usize::try_from(size.saturating_add(1))
             .unwrap_or(usize::MAX)
             .min(crate::store::CHUNK_BYTES);
-        let mut buf = vec![0u8; cap];
+        let mut buf = std::mem::take(&mut self.buf);
+        if buf.len() < cap {
+            buf.resize(cap, 0);
+        }
+        let buf_len = cap;
         let mut done: u64 = 0;
-        self.add_with(name, size, crc32, &mut |w| {
+        let r = self.add_with(name, size, crc32, &mut |w| {
+            let buf = &mut buf[..buf_len];
             loop {
-                let n = match data.read(&mut buf) {
+                let n = match data.read(buf) {
                     Ok(0) => return Ok(()),
                     Ok(n) => n,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -354,7 +373,9 @@ impl<W: Write> Writer<W> {
                 on_chunk(&buf[..n]);
                 w.write_all(&buf[..n])?;
             }
-        })
+        });
+        self.buf = buf;
+        r
     }
 
     /// Add an entry whose bytes `fill` writes (generated on the fly, e.g. from the

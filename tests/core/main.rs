@@ -9,5 +9,6 @@ mod check;
 mod concurrency;
 mod crash;
 mod faults;
+mod report;
 mod screen;
 mod store;

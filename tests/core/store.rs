@@ -15,7 +15,7 @@ fn pragmas_and_schema_version() {
         .arg("PRAGMA journal_mode; PRAGMA user_version;")
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "wal\n2\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "wal\n3\n");
 }
 
 #[test]
