@@ -1573,14 +1573,28 @@ impl Read for EntryReader {
 
 /// Stream an entry's bytes; returns their CRC-32.
 fn stream_entry(zip_path: &Path, e: &Entry, sink: &mut dyn FnMut(&[u8])) -> Result<u32, String> {
+    stream_entry_buf(zip_path, e, &mut Vec::new(), sink)
+}
+
+/// [`stream_entry`] reading through `buf` (kept by the caller and reused, so that
+/// hashing thousands of entries does not allocate a chunk for each).
+fn stream_entry_buf(
+    zip_path: &Path,
+    e: &Entry,
+    buf: &mut Vec<u8>,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Result<u32, String> {
     let mut r = EntryReader::open(zip_path, e).map_err(|x| x.to_string())?;
     // Room for the whole entry and a byte more, up to a chunk.
     let cap = usize::try_from(e.size.saturating_add(1))
         .unwrap_or(usize::MAX)
         .min(crate::store::CHUNK_BYTES);
-    let mut buf = vec![0u8; cap];
+    if buf.len() < cap {
+        buf.resize(cap, 0);
+    }
+    let buf = &mut buf[..cap];
     loop {
-        match r.read(&mut buf) {
+        match r.read(buf) {
             Ok(0) => return Ok(r.crc32()),
             Ok(n) => sink(&buf[..n]),
             Err(x) if x.kind() == std::io::ErrorKind::Interrupted => {}
@@ -1606,11 +1620,12 @@ fn hash_payload(zip_path: &Path, work: &[(&Entry, &[u8; 32])]) -> Vec<Hashed> {
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
+                let mut buf = Vec::new();
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some((e, _)) = work.get(i) else { break };
                     let mut h = Sha256::new();
-                    let res = stream_entry(zip_path, e, &mut |c| h.update(c))
+                    let res = stream_entry_buf(zip_path, e, &mut buf, &mut |c| h.update(c))
                         .map(|crc| (h.finalize().into(), crc));
                     if let Ok(mut v) = results.lock() {
                         v[i] = res;
