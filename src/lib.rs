@@ -1,7 +1,7 @@
 //! Evidence Kit's core: keep evidence of online abuse so that nothing is lost and any
 //! change is detected.
 //!
-//! The chain is capture → hash at acquisition → store → (seal → verify → form, later).
+//! The chain is capture → hash at acquisition → store → seal → verify → form.
 //! This crate owns all of it; the CLI (`src/main.rs`) and the desktop shell
 //! (`src-tauri/`) only parse input, call in here and render the result.
 //!
@@ -28,6 +28,7 @@ pub mod check;
 pub mod clock;
 pub mod custody;
 pub mod error;
+pub mod form;
 pub mod keys;
 pub mod store;
 pub mod thumbnail;

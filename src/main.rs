@@ -7,6 +7,7 @@ use evidence_kit::bundle::{self, SealRequest};
 use evidence_kit::capture::{self, Details, Target};
 use evidence_kit::case::{Item, Sender};
 use evidence_kit::check;
+use evidence_kit::form;
 use evidence_kit::keys::{KeyDir, PublicKey};
 use evidence_kit::store::{self, ItemField, Store};
 use evidence_kit::verify;
@@ -101,6 +102,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the E-safety incident-logging form (PDF): for a case in your evidence
+    /// store, or for a bundle you received (verified first; a bundle that fails gets a
+    /// form that says so on every page, and exit 1).
+    Form(FormArgs),
     /// Verify a bundle and extract it into a new folder, read-only, for viewing.
     Open {
         /// The bundle.
@@ -114,6 +119,25 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Args, Clone)]
+struct FormArgs {
+    /// The case (staff side: from the evidence store on this computer).
+    #[arg(long, conflicts_with = "bundle", required_unless_present = "bundle")]
+    case: Option<String>,
+    /// A sealed bundle (designated person's side).
+    #[arg(long, value_name = "FILE")]
+    bundle: Option<PathBuf>,
+    #[command(flatten)]
+    v: VerifyArgs,
+    /// Where to write the PDF (a new file).
+    #[arg(long, value_name = "FILE.pdf")]
+    out: PathBuf,
+    /// The school's name on the form (default: $EVIDENCE_KIT_SCHOOL, the "school" in
+    /// settings.json in the keys folder, or Newport CE Junior School).
+    #[arg(long, env = "EVIDENCE_KIT_SCHOOL")]
+    school: Option<String>,
 }
 
 #[derive(Args, Clone, Default)]
@@ -353,6 +377,63 @@ enum CaptureCommand {
         #[command(flatten)]
         d: DetailArgs,
     },
+}
+
+/// The school's name: the flag (or its environment variable), else settings.json in
+/// the keys folder, else the default.
+fn school_name(config: &Option<PathBuf>, given: &Option<String>) -> String {
+    if let Some(s) = given.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        return s.to_string();
+    }
+    keydir(config)
+        .ok()
+        .and_then(|d| std::fs::read(d.root().join("settings.json")).ok())
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v["school"].as_str().map(|s| s.trim().to_string()))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| form::DEFAULT_SCHOOL.to_string())
+}
+
+fn form(root: &std::path::Path, config: &Option<PathBuf>, a: FormArgs) -> Result<u8, Failure> {
+    let school = school_name(config, &a.school);
+    if a.out.exists() {
+        return Err(form::FormError::OutputExists { path: a.out }.into());
+    }
+    let (made, failed) = match (&a.case, &a.bundle) {
+        (_, Some(bundle)) => {
+            let opts = verify_options(config, &a.v)?;
+            let made = form::for_bundle(bundle, &opts, &school, evidence_kit::clock::now())?;
+            let failed = !made.intact;
+            (made, failed)
+        }
+        (Some(case), None) => {
+            let store = Store::open_for_reading(root)?;
+            let made = form::for_case(&store, case, &school)?;
+            let failed = !made.intact;
+            (made, failed)
+        }
+        (None, None) => {
+            return Err(Failure {
+                message:
+                    "Say which case (--case ID) or which bundle (--bundle FILE) the form is for."
+                        .into(),
+                code: 2,
+            });
+        }
+    };
+    form::write_new(&a.out, &made.pdf)?;
+    println!(
+        "Wrote the E-safety incident-logging form to {} ({} page(s)).",
+        a.out.display(),
+        made.pages
+    );
+    if failed {
+        eprintln!(
+            "Verification FAILED: the form says so on every page, with the reasons. Do not rely on this evidence as it is."
+        );
+        return Ok(1);
+    }
+    Ok(0)
 }
 
 /// The report fields given on the command line; an empty value clears a field.
@@ -809,6 +890,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             println!("Extracted {n} file(s) into {} (read-only).", out.display());
             return Ok(if report.intact() { 0 } else { 1 });
         }
+        Command::Form(args) => return form(&root, &cli.config, args),
         Command::Keys(k) => keys(&cli.config, k)?,
         Command::Seal(args) => seal(&root, &cli.config, args)?,
         Command::Case(CaseCommand::New { title, staff }) => {

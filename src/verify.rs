@@ -1853,6 +1853,61 @@ pub enum ExtractError {
     },
 }
 
+/// The whole `case.json` of an opened bundle, items included, when it can be read.
+/// For a bundle that failed verification this is only what it *claims*.
+pub fn read_whole_case_file(opened: &Opened) -> Option<bundle::CaseFile> {
+    let e = find_entry(&opened.zip_path, "case.json")?;
+    if e.size > MAX_TAG_BYTES {
+        return None;
+    }
+    let r = EntryReader::open(&opened.zip_path, &e).ok()?;
+    casejson::read_all(r).ok()
+}
+
+/// The bytes of the payload file `name` (`data/…`) of an opened bundle, at most
+/// `limit` bytes. Names no bundle may contain are refused.
+pub fn read_payload(opened: &Opened, name: &str, limit: u64) -> Result<Vec<u8>, String> {
+    if !name.starts_with("data/") || unsafe_name(name.as_bytes()).is_some() {
+        return Err("its name is not one a bundle may contain".into());
+    }
+    let e = find_entry(&opened.zip_path, name).ok_or("it is not in the bundle")?;
+    if e.size > limit {
+        return Err(format!(
+            "it is larger than the {limit} bytes read for printing"
+        ));
+    }
+    read_entry(&opened.zip_path, &e).map(|(b, _)| b)
+}
+
+/// Where the entry `name` is in the zip.
+fn find_entry(zip_path: &Path, name: &str) -> Option<Entry> {
+    let f = File::open(zip_path).ok()?;
+    let mut z = zip::ZipArchive::new(BufReader::new(f)).ok()?;
+    let index = z.index_for_name(name)?;
+    let offset = z.offset();
+    let f = z.by_index_raw(index).ok()?;
+    let stored = match f.compression() {
+        zip::CompressionMethod::Stored => true,
+        zip::CompressionMethod::Deflated => false,
+        _ => return None,
+    };
+    let (size, compressed, crc32, header_start) =
+        (f.size(), f.compressed_size(), f.crc32(), f.header_start());
+    drop(f);
+    let mut raw = File::open(zip_path).ok()?;
+    let data_start = local_data_start(&mut raw, header_start + offset)?;
+    Some(Entry {
+        index,
+        name: name.to_string(),
+        size,
+        compressed,
+        crc32,
+        stored,
+        header_start,
+        data_start,
+    })
+}
+
 /// Extract a checked bundle into a new folder `out`, files read-only. Only entries
 /// with safe names are written, always below `out`. A bundle that failed verification
 /// gets `VERIFICATION-FAILED.txt` listing every finding.

@@ -198,7 +198,8 @@ pub fn clipboard(store: &Store, case_id: &str, d: &Details) -> Result<Item, Capt
     })?;
     let image_error = match cb.get_image() {
         Ok(img) => {
-            let png = screen::encode_png(img.width as u32, img.height as u32, &img.bytes)?;
+            let png =
+                screen::encode_png(img.width as u32, img.height as u32, img.bytes.into_owned())?;
             let name = "clipboard.png".to_string();
             return bytes(store, case_id, &png, name, Source::Clipboard, checked);
         }

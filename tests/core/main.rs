@@ -9,6 +9,7 @@ mod check;
 mod concurrency;
 mod crash;
 mod faults;
+mod form;
 mod report;
 mod screen;
 mod store;
