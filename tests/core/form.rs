@@ -603,6 +603,30 @@ fn the_form_from_a_bundle_is_verified_first_and_a_changed_byte_fails_every_page(
     // Nothing is overwritten.
     let out = form(&bundle, &good);
     assert_refused(&out, "already exists");
+
+    // Encrypted to the designated person: opened with their identity.
+    let recipient = dsl.ok(&["keys", "new-recipient", "--name", "Mrs D. Lead"]);
+    k.ok(&["keys", "add-recipient", "--name", "DSL", recipient.trim()]);
+    let sealed_to = k.env.path("to-dsl.evidence");
+    k.ok(&[
+        "seal",
+        "--case",
+        &k.case,
+        "--out",
+        sealed_to.to_str().unwrap(),
+        "--to",
+        "DSL",
+    ]);
+    let age = k.env.path("to-dsl.evidence.age");
+    let from_age = k.env.path("from-age.pdf");
+    let out = form(&age, &from_age);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = text_of(&from_age);
+    assert!(text.contains("verified just now: intact"), "{text}");
+    assert!(
+        text.contains(&sha256sum(&age)),
+        "the .age file's own hash: {text}"
+    );
 }
 
 #[test]
