@@ -404,34 +404,26 @@ impl<'f> Layout<'f> {
         fill: Option<Color>,
         stroke: Option<(Color, f32)>,
     ) {
+        let draw = |mode| Op::DrawRectangle {
+            rectangle: Rect {
+                x: Pt(x),
+                y: Pt(y),
+                width: Pt(w),
+                height: Pt(h),
+                mode: Some(mode),
+                winding_order: None,
+            },
+        };
         let ops = self.ops();
         ops.push(Op::SaveGraphicsState);
         if let Some(col) = fill {
             ops.push(Op::SetFillColor { col });
-            ops.push(Op::DrawRectangle {
-                rectangle: Rect {
-                    x: Pt(x),
-                    y: Pt(y),
-                    width: Pt(w),
-                    height: Pt(h),
-                    mode: Some(printpdf::PaintMode::Fill),
-                    winding_order: None,
-                },
-            });
+            ops.push(draw(printpdf::PaintMode::Fill));
         }
         if let Some((col, t)) = stroke {
             ops.push(Op::SetOutlineColor { col });
             ops.push(Op::SetOutlineThickness { pt: Pt(t) });
-            ops.push(Op::DrawRectangle {
-                rectangle: Rect {
-                    x: Pt(x),
-                    y: Pt(y),
-                    width: Pt(w),
-                    height: Pt(h),
-                    mode: Some(printpdf::PaintMode::Stroke),
-                    winding_order: None,
-                },
-            });
+            ops.push(draw(printpdf::PaintMode::Stroke));
         }
         ops.push(Op::RestoreGraphicsState);
     }

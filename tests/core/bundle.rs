@@ -1719,6 +1719,15 @@ struct LibBundle {
     opts: Options,
 }
 
+/// A signing key (no passphrase) for "A. Teacher" in `dir/cfg`: (its public key, the key).
+fn staff_key(dir: &Path) -> (PublicKey, evidence_kit::keys::SigningKey) {
+    let keys = KeyDir::at(dir.join("cfg"));
+    let trusted = keys
+        .new_signing_key("A. Teacher", None, false)
+        .expect("key");
+    (trusted, keys.signing_key(None, None).expect("open key"))
+}
+
 fn lib_bundle(files: &[(String, Vec<u8>)], encrypt: bool) -> LibBundle {
     let dir = tempfile::tempdir().expect("tmp");
     let store = Store::open(&dir.path().join("store")).expect("store");
@@ -1732,11 +1741,7 @@ fn lib_bundle(files: &[(String, Vec<u8>)], encrypt: bool) -> LibBundle {
         std::fs::write(&p, bytes).expect("write");
         capture::file(&store, &case.id, &p, &Details::default()).expect("capture");
     }
-    let keys = KeyDir::at(dir.path().join("cfg"));
-    let trusted = keys
-        .new_signing_key("A. Teacher", None, false)
-        .expect("key");
-    let key = keys.signing_key(None, None).expect("open key");
+    let (trusted, key) = staff_key(dir.path());
     let (to, identity) = if encrypt {
         let dsl = KeyDir::at(dir.path().join("dsl"));
         let r: RecipientInfo = dsl.new_identity("Mrs D. Lead", false).expect("identity");
@@ -2109,11 +2114,7 @@ fn sealing_while_another_process_edits_and_captures_gives_intact_bundles() {
         std::fs::write(&p, format!("post {i}")).expect("write");
         capture::file(&store, &case.id, &p, &Details::default()).expect("capture");
     }
-    let keys = KeyDir::at(dir.path().join("cfg"));
-    let trusted = keys
-        .new_signing_key("A. Teacher", None, false)
-        .expect("key");
-    let key = keys.signing_key(None, None).expect("open key");
+    let (trusted, key) = staff_key(dir.path());
     let opts = Options {
         identity: None,
         trusted: vec![trusted],
