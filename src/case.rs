@@ -252,6 +252,20 @@ pub struct Item {
     pub email: Option<EmailHeaders>,
     /// When and why it was withdrawn (never deleted).
     pub withdrawn: Option<Withdrawal>,
+    /// Set when the item was marked as a possible indecent image of a child: its bytes
+    /// were then removed from the store (the one exception to never-delete, which the
+    /// school's policy itself demands). Only the record and the hash remain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed: Option<Removal>,
+}
+
+/// Why and when an item's bytes were removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Removal {
+    /// When.
+    pub at: Stamp,
+    /// Why, in plain words.
+    pub reason: String,
 }
 
 /// A withdrawal: the item stays, marked.

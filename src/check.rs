@@ -55,6 +55,14 @@ pub enum Problem {
         /// According to the log.
         logged: String,
     },
+    /// The bytes of an item removed as a possible indecent image of a child are still in
+    /// the store (the removal was interrupted): mark it again to remove them.
+    RemovedStillPresent {
+        /// The item.
+        item: i64,
+        /// Where the bytes still are.
+        path: String,
+    },
     /// A case's record differs from its custody entry.
     CaseChanged {
         /// The case.
@@ -115,6 +123,10 @@ impl std::fmt::Display for Problem {
             } => write!(
                 f,
                 "record changed: item {item} field {field} is {recorded:?} but the custody log says {logged:?}"
+            ),
+            Problem::RemovedStillPresent { item, path } => write!(
+                f,
+                "not removed: item {item} was marked as a possible indecent image of a child but its bytes are still at {path}; mark it again (evidence-kit case safeguard --item {item}) to remove them"
             ),
             Problem::CaseChanged { case, field } => write!(
                 f,
@@ -186,9 +198,20 @@ pub fn run(store: &Store, on_progress: &mut dyn FnMut(u64)) -> Result<Report, St
     let mut referenced = BTreeSet::new();
     let mut bytes_done = 0;
     for item in &items {
-        referenced.insert(item.sha256.clone());
         let path = store.object_path(&item.sha256);
         let shown = path.display().to_string();
+        // Removed as a possible indecent image of a child: the bytes must be gone.
+        if item.removed.is_some() {
+            if path.exists() {
+                r.problems.push(Problem::RemovedStillPresent {
+                    item: item.id,
+                    path: shown,
+                });
+            }
+            r.items_checked += 1;
+            continue;
+        }
+        referenced.insert(item.sha256.clone());
         let recorded = store.blocks(&item.sha256)?;
         let block_size = recorded.as_ref().map_or(1 << 20, |b| b.size);
         match hash_file_blocks(&path, block_size) {
@@ -249,6 +272,11 @@ fn compare_items_with_log(items: &[Item], log: &[Entry], problems: &mut Vec<Prob
             "withdrawn" => {
                 if let Some(v) = expected.get_mut(&id) {
                     v["withdrawn"] = serde_json::json!({"at": d["at"], "reason": d["reason"]});
+                }
+            }
+            "indecent_image_removed" => {
+                if let Some(v) = expected.get_mut(&id) {
+                    v["removed"] = serde_json::json!({"at": d["at"], "reason": d["reason"]});
                 }
             }
             _ => {}

@@ -286,6 +286,11 @@ pub enum CaptureError {
         /// Hash of the bytes read back.
         found: String,
     },
+    /// These exact bytes were marked as a possible indecent image of a child.
+    #[error(
+        "This was marked before as a possible indecent image of a child, so Evidence Kit does not keep it. Do not copy, save or forward it; tell the police (999 in an emergency, otherwise 101) and your designated safeguarding person."
+    )]
+    NeverKept,
 }
 
 impl CaptureError {
@@ -294,6 +299,7 @@ impl CaptureError {
         match self {
             CaptureError::Store(e) => e.code(),
             CaptureError::SourceMissing { .. } => "source_missing",
+            CaptureError::NeverKept => "never_kept",
             CaptureError::SourceIsDirectory { .. } => "source_is_directory",
             CaptureError::SourceNotAFile { .. } => "source_not_a_file",
             CaptureError::SourceUnreadable { .. } => "source_unreadable",

@@ -236,11 +236,15 @@ enum CaseCommand {
     /// a field.
     Report(Box<ReportArgs>),
     /// Record that a possible indecent image of a child was seen. Nothing is captured:
-    /// never copy, screenshot or save such an image; tell the police now.
+    /// never copy, screenshot or save such an image; tell the police now. With --item,
+    /// an item just captured is marked as such and its bytes are removed from the store.
     Safeguard {
         /// The case id.
         #[arg(long)]
         case: String,
+        /// An item of this case that may be such an image: its bytes are removed.
+        #[arg(long)]
+        item: Option<String>,
         /// Where it was seen (site, app, address), as you would describe it.
         #[arg(long)]
         site: Option<String>,
@@ -934,18 +938,40 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Case(CaseCommand::Safeguard {
             case,
+            item,
             site,
             police_informed,
         }) => {
             let store = Store::open(&root)?;
-            let actor = store.case(&case)?.staff;
-            let note = store.record_indecent_image(
-                &case,
-                site.as_deref(),
-                police_informed.as_deref(),
-                &actor,
-            )?;
-            println!("Recorded at {}. Nothing was captured.", note.recorded.local);
+            let c = store.case(&case)?;
+            match item {
+                Some(item) => {
+                    let id = parse_item(&item)?;
+                    if store.item(id)?.case_id != c.id {
+                        return Err(Failure {
+                            message: format!(
+                                "Item {id} is not in case {}; nothing was changed.",
+                                c.id
+                            ),
+                            code: 2,
+                        });
+                    }
+                    let i = store.remove_indecent_item(id, police_informed.as_deref(), &c.staff)?;
+                    println!(
+                        "Item {} is marked as a possible indecent image of a child. Its bytes were removed from the evidence store; only its record and hash remain.",
+                        i.id
+                    );
+                }
+                None => {
+                    let note = store.record_indecent_image(
+                        &case,
+                        site.as_deref(),
+                        police_informed.as_deref(),
+                        &c.staff,
+                    )?;
+                    println!("Recorded at {}. Nothing was captured.", note.recorded.local);
+                }
+            }
             println!("{}", store::INDECENT_IMAGE_ADVICE);
         }
         Command::Capture(c) => capture(&root, *c)?,

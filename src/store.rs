@@ -15,8 +15,8 @@
 
 use crate::StoreError;
 use crate::case::{
-    self, Case, CaseSummary, EmailHeaders, IncidentReport, Item, PoliceDecision, Responsible,
-    SafeguardNote, Sender, Source, Withdrawal,
+    self, Case, CaseSummary, EmailHeaders, IncidentReport, Item, PoliceDecision, Removal,
+    Responsible, SafeguardNote, Sender, Source, Withdrawal,
 };
 use crate::clock::{self, Clock, Stamp};
 use crate::custody::{self, Entry};
@@ -108,6 +108,14 @@ const MIGRATIONS: &[&str] = &[
     // is also a `report_edited` custody entry that keeps the old value.
     r#"
     ALTER TABLE cases ADD COLUMN report TEXT NOT NULL DEFAULT '{}';
+    "#,
+    // 4: items whose bytes were removed because they may be an indecent image of a
+    // child (the record and the hash stay; the bytes never do).
+    r#"
+    ALTER TABLE items ADD COLUMN removed_utc TEXT;
+    ALTER TABLE items ADD COLUMN removed_local TEXT;
+    ALTER TABLE items ADD COLUMN removed_zone TEXT;
+    ALTER TABLE items ADD COLUMN removed_reason TEXT;
     "#,
 ];
 
@@ -542,6 +550,10 @@ impl Store {
                 found,
             });
         }
+        // Bytes once removed as a possible indecent image of a child are never kept.
+        if self.is_removed_hash(&sha256)? {
+            return Err(crate::CaptureError::NeverKept);
+        }
         set_read_only(tmp_path).map_err(|e| io("protect", e))?;
 
         let dest = self.object_path(&sha256);
@@ -775,6 +787,98 @@ impl Store {
         Ok(note)
     }
 
+    /// Mark a captured item as a possible indecent image of a child and remove its bytes
+    /// from the store: the one exception to never-delete, which the school's policy
+    /// itself demands (never copied, never kept). Every item with the same bytes is
+    /// marked (they are the same picture); the records, their hashes and the reason
+    /// stay, and the case's report gets a safeguard note. The custody entries are
+    /// committed before the file is removed, so a crash in between leaves bytes that
+    /// `check` names and that calling this again removes.
+    pub fn remove_indecent_item(
+        &self,
+        item_id: i64,
+        police_informed: Option<&str>,
+        actor: &str,
+    ) -> Result<Item, StoreError> {
+        let item = self.item(item_id)?;
+        let path = self.object_path(&item.sha256);
+        if item.removed.is_none() {
+            let at = (self.clock)();
+            let tx = self.write_tx()?;
+            let mut same: Vec<(i64, String)> = Vec::new();
+            {
+                let mut st = tx
+                    .prepare(
+                        "SELECT id, case_id FROM items WHERE sha256 = ?1 AND removed_utc IS NULL",
+                    )
+                    .map_err(|e| self.db_err(e))?;
+                let rows = st
+                    .query_map([&item.sha256], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(|e| self.db_err(e))?;
+                for r in rows {
+                    same.push(r.map_err(|e| self.db_err(e))?);
+                }
+            }
+            tx.execute(
+                "UPDATE items SET removed_utc = ?1, removed_local = ?2, removed_zone = ?3,
+                    removed_reason = ?4 WHERE sha256 = ?5 AND removed_utc IS NULL",
+                params![
+                    at.utc,
+                    at.local,
+                    at.zone,
+                    INDECENT_IMAGE_REASON,
+                    item.sha256
+                ],
+            )
+            .map_err(|e| self.db_err(e))?;
+            tx.execute(
+                "DELETE FROM object_blocks WHERE sha256 = ?1",
+                [&item.sha256],
+            )
+            .map_err(|e| self.db_err(e))?;
+            for (id, case_id) in &same {
+                append_custody_tx(
+                    &tx,
+                    &at,
+                    actor,
+                    "indecent_image_removed",
+                    Some(case_id),
+                    Some(*id),
+                    &json!({"sha256": item.sha256, "at": at, "reason": INDECENT_IMAGE_REASON}),
+                )
+                .map_err(|e| self.db_err(e))?;
+            }
+            tx.commit().map_err(|e| self.db_err(e))?;
+            self.record_indecent_image(
+                &item.case_id,
+                item.site.as_deref(),
+                police_informed,
+                actor,
+            )?;
+        }
+        match fs::remove_file(&path) {
+            Ok(()) => sync_dir(path.parent().unwrap_or(&self.root))
+                .map_err(|e| StoreError::io("remove", &path, e))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::io("remove", &path, e)),
+        }
+        self.item(item_id)
+    }
+
+    /// Whether these bytes were removed as a possible indecent image of a child (they
+    /// are never taken in again).
+    pub(crate) fn is_removed_hash(&self, sha256: &str) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM items WHERE sha256 = ?1 AND removed_utc IS NOT NULL LIMIT 1",
+                [sha256],
+                |_| Ok(true),
+            )
+            .optional()
+            .map(|o| o.unwrap_or(false))
+            .map_err(|e| self.db_err(e))
+    }
+
     // ---- items ----
 
     pub(crate) fn insert_item(&self, new: NewItem) -> Result<Item, StoreError> {
@@ -851,6 +955,7 @@ impl Store {
             note: new.note,
             email: new.email,
             withdrawn: None,
+            removed: None,
         };
         let details = serde_json::to_value(&item).unwrap_or_default();
         append_custody_tx(
@@ -1255,6 +1360,9 @@ pub(crate) fn report_value(text: &str) -> serde_json::Value {
     serde_json::to_value(report).unwrap_or_default()
 }
 
+/// The reason recorded when an item's bytes are removed as a possible indecent image.
+pub const INDECENT_IMAGE_REASON: &str = "Marked as a possible indecent image of a child: its bytes were removed and are never kept, as the school's policy requires. The police are to be told.";
+
 /// What Evidence Kit tells the person when they record a possible indecent image of a
 /// child, as the school's policy requires (kept in the custody entry).
 pub const INDECENT_IMAGE_ADVICE: &str = "Do not copy, screenshot, forward or save it, and do not investigate it. Tell the police now (999 in an emergency, otherwise 101) and tell your designated safeguarding person straight away.";
@@ -1382,7 +1490,8 @@ fn case_from_row(r: &Row<'_>) -> rusqlite::Result<Case> {
 const ITEM_COLUMNS: &str = "id, case_id, sha256, size, media_type, original_name, source, \
      captured_utc, captured_local, captured_zone, captured_by, site, url, from_handle, \
      from_email, from_phone, from_profile, seen, note, email_json, withdrawn_utc, \
-     withdrawn_local, withdrawn_zone, withdrawn_reason";
+     withdrawn_local, withdrawn_zone, withdrawn_reason, removed_utc, removed_local, \
+     removed_zone, removed_reason";
 
 /// Where the object with this SHA-256 lives in the store at `root`.
 pub fn object_path_in(root: &Path, sha256: &str) -> PathBuf {
@@ -1430,6 +1539,17 @@ fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
                     zone: r.get::<_, Option<String>>(22)?.unwrap_or_default(),
                 },
                 reason: r.get::<_, Option<String>>(23)?.unwrap_or_default(),
+            }),
+        },
+        removed: match r.get::<_, Option<String>>(24)? {
+            None => None,
+            Some(utc) => Some(Removal {
+                at: Stamp {
+                    utc,
+                    local: r.get::<_, Option<String>>(25)?.unwrap_or_default(),
+                    zone: r.get::<_, Option<String>>(26)?.unwrap_or_default(),
+                },
+                reason: r.get::<_, Option<String>>(27)?.unwrap_or_default(),
             }),
         },
     })

@@ -207,6 +207,7 @@ mod tests {
                     at: stamp("2026-11-25T15:00:00Z"),
                     reason: "duplicate".into(),
                 }),
+                removed: None,
             },
         }
     }

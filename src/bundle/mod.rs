@@ -385,6 +385,9 @@ impl Generated<'_> {
                 out(self.case_head.as_bytes()).map_err(werr)?;
                 let mut i = 0;
                 self.store.each_item(self.case_id, &mut |item| {
+                    if item.removed.is_some() {
+                        return Ok(());
+                    }
                     let Some(p) = self.plan.get(i).filter(|p| p.id == item.id) else {
                         return Err(StoreError::Changed {
                             what: "the items of this case".into(),
@@ -479,6 +482,11 @@ fn seal_snapshot(
     // The plan: a few dozen bytes per item.
     let mut plan = Vec::new();
     store.each_item(&case.id, &mut |item| {
+        // Bytes removed as a possible indecent image of a child are never sealed; the
+        // custody log carries their hash and the removal.
+        if item.removed.is_some() {
+            return Ok(());
+        }
         let mut sha256 = [0u8; 32];
         hex::decode_to_slice(&item.sha256, &mut sha256).map_err(|_| StoreError::Changed {
             what: format!("the record of item {}", item.id),

@@ -196,10 +196,11 @@ fn what_it_is(item: &Item) -> String {
 }
 
 fn is_image(item: &Item) -> bool {
-    matches!(
-        item.media_type.as_str(),
-        "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "image/bmp"
-    )
+    item.removed.is_none()
+        && matches!(
+            item.media_type.as_str(),
+            "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "image/bmp"
+        )
 }
 
 fn sender(item: &Item) -> Option<String> {
@@ -667,9 +668,13 @@ fn schedule(l: &mut Layout<'_>, items: &[Item]) {
             when(&item.captured.local),
             item.captured_by
         );
-        let kept = match &item.withdrawn {
-            None => "Original kept".to_string(),
-            Some(w) => format!(
+        let kept = match (&item.removed, &item.withdrawn) {
+            (Some(r), _) => format!(
+                "NOT KEPT: possible indecent image of a child, removed {} as the policy requires",
+                when(&r.at.local)
+            ),
+            (None, None) => "Original kept".to_string(),
+            (None, Some(w)) => format!(
                 "Original kept; WITHDRAWN {}: {}",
                 when(&w.at.local),
                 w.reason
@@ -953,6 +958,9 @@ pub fn from_store(store: &Store, case_id: &str, school: &str) -> Result<FormInpu
     let items = store.items(&case.id)?;
     let mut problems = Vec::new();
     for (n, i) in items.iter().enumerate() {
+        if i.removed.is_some() {
+            continue;
+        }
         let path = store.object_path(&i.sha256);
         match crate::store::hash_file(&path) {
             Ok(h) if h == i.sha256 => {}

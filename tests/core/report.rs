@@ -205,3 +205,110 @@ fn an_indecent_image_record_captures_nothing_and_is_logged() {
     ]);
     assert_refused(&out, "is not a date and time");
 }
+
+#[test]
+fn an_item_marked_as_an_indecent_image_leaves_no_bytes_in_the_store_or_any_bundle() {
+    let env = Env::new();
+    let cfg = env.path("cfg");
+    let cfg = cfg.to_str().unwrap();
+    env.ok(&[
+        "--config",
+        cfg,
+        "keys",
+        "new",
+        "--name",
+        "A. Teacher",
+        "--no-passphrase",
+    ]);
+    let case = env.case();
+    let marker = b"MARKER-of-bytes-that-must-never-be-kept-0123456789";
+    let mut picture = b"\x89PNG\r\n\x1a\n".to_vec();
+    for i in 0..200u32 {
+        picture.extend_from_slice(marker);
+        picture.extend_from_slice(&i.to_le_bytes());
+    }
+    let pic = env.file("found.png", &picture);
+    let note = env.file("note.txt", b"an ordinary message");
+    env.ok(&[
+        "capture",
+        "file",
+        "--case",
+        &case,
+        "--site",
+        "a group chat",
+        pic.to_str().unwrap(),
+        note.to_str().unwrap(),
+    ]);
+    let out = env.ok(&["case", "safeguard", "--case", &case, "--item", "1"]);
+    assert!(out.contains("bytes were removed"), "{out}");
+    assert!(out.contains("999"), "{out}");
+    let items = env.items(&case);
+    assert!(
+        items[0]["removed"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("indecent image")
+    );
+    assert!(items[1].get("removed").is_none());
+    assert_eq!(env.object_count(), 1, "only the ordinary message is kept");
+    let contains = |hay: &[u8]| hay.windows(marker.len()).any(|w| w == marker);
+    for f in walk_files(&env.store()) {
+        assert!(
+            !contains(&std::fs::read(&f).unwrap()),
+            "{} holds the bytes",
+            f.display()
+        );
+    }
+    let r = show(&env, &case)["report"].clone();
+    assert_eq!(r["indecent_images"][0]["site"], "a group chat");
+    env.assert_intact();
+
+    // Sealed afterwards: the bundle has the message, not the picture.
+    let bundle = env.path("case.evidence");
+    env.ok(&[
+        "--config",
+        cfg,
+        "seal",
+        "--case",
+        &case,
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert!(!contains(&std::fs::read(&bundle).unwrap()));
+    let pubkey = env.path("cfg/signing.pub");
+    env.ok(&[
+        "verify",
+        bundle.to_str().unwrap(),
+        "--trust",
+        pubkey.to_str().unwrap(),
+    ]);
+    let log: Vec<Value> =
+        serde_json::from_str(&env.ok(&["log", "--case", &case, "--json"])).expect("log");
+    assert!(log.iter().any(|e| e["action"] == "indecent_image_removed"));
+
+    // The same bytes are never taken in again.
+    let again = env.ek(&["capture", "file", "--case", &case, pic.to_str().unwrap()]);
+    assert_refused(&again, "possible indecent image of a child");
+    assert_eq!(env.object_count(), 1);
+
+    // A removal cut short (the bytes back in place) is named by check and finished
+    // by marking the item again.
+    let obj =
+        evidence_kit::store::object_path_in(&env.store(), items[0]["sha256"].as_str().unwrap());
+    std::fs::create_dir_all(obj.parent().unwrap()).unwrap();
+    std::fs::write(&obj, &picture).unwrap();
+    let (code, report) = env.check();
+    assert_eq!(code, 1);
+    assert!(
+        report.to_string().contains("removed_still_present"),
+        "{report:#}"
+    );
+    env.ok(&["case", "safeguard", "--case", &case, "--item", "1"]);
+    assert!(!obj.exists());
+    env.assert_intact();
+
+    // An item of another case is refused.
+    let other = env.case();
+    let out = env.ek(&["case", "safeguard", "--case", &other, "--item", "2"]);
+    assert_refused(&out, "is not in case");
+}

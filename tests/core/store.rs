@@ -15,7 +15,7 @@ fn pragmas_and_schema_version() {
         .arg("PRAGMA journal_mode; PRAGMA user_version;")
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "wal\n3\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "wal\n4\n");
 }
 
 #[test]
@@ -79,4 +79,36 @@ fn an_abandoned_temp_file_is_removed_and_logged() {
             .details
             .contains("ingest-999999999-abc.part")
     );
+}
+
+/// A store written by an earlier version (schema 2: no incident report, no removals)
+/// opens, is migrated in place, and keeps every record and its custody chain.
+#[test]
+fn an_older_store_is_migrated_keeping_everything() {
+    let env = Env::new();
+    let case = env.case();
+    let f = env.file("a.txt", b"kept across versions");
+    env.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
+    let status = std::process::Command::new("sqlite3")
+        .arg(env.store().join("evidence.sqlite"))
+        .arg(
+            "ALTER TABLE items DROP COLUMN removed_utc; ALTER TABLE items DROP COLUMN removed_local;
+             ALTER TABLE items DROP COLUMN removed_zone; ALTER TABLE items DROP COLUMN removed_reason;
+             ALTER TABLE cases DROP COLUMN report; PRAGMA user_version = 2;",
+        )
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let items = env.items(&case);
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["original_name"], "a.txt");
+    env.assert_intact();
+    env.ok(&["case", "report", "--case", &case, "--police", "no"]);
+    env.assert_intact();
+    let out = std::process::Command::new("sqlite3")
+        .arg(env.store().join("evidence.sqlite"))
+        .arg("PRAGMA user_version;")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "4\n");
 }
