@@ -13,6 +13,14 @@ fn main() {
             "list_items",
             "capture_screen",
             "item_thumbnail",
+            "get_case",
+            "update_item",
+            "withdraw_item",
+            "update_report",
+            "recent_sites",
+            "custody_log",
+            "record_indecent_image",
+            "remove_indecent_item",
         ]))
         .codegen(tauri_build::CodegenContext::new());
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -66,9 +66,27 @@ pub fn zone_name() -> String {
     iana_time_zone::get_timezone().unwrap_or_else(|_| "unknown".to_string())
 }
 
-/// A user-given time normalised to RFC 3339 in UTC (`2026-11-25T14:30:00Z`).
+/// A user-given time normalised to RFC 3339 in UTC (`2026-11-25T14:30:00Z`). RFC 3339
+/// with an offset, or a local wall-clock time without one (`2026-11-25T14:30`, what a
+/// date-and-time field gives), read in this computer's time zone.
 pub fn normalise(value: &str) -> Option<String> {
-    parse_rfc3339(value).map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+    parse_rfc3339(value)
+        .or_else(|| parse_local(value))
+        .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+/// `2026-11-25T14:30` or `2026-11-25T14:30:05` as local time (the earlier instant when
+/// the clocks go back; none when that wall-clock time does not exist).
+fn parse_local(value: &str) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    let v = value.trim();
+    let naive = chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M"))
+        .ok()?;
+    Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Parse a user-given time (RFC 3339, with an offset) into a UTC instant.
@@ -106,6 +124,23 @@ mod tests {
         assert_eq!(local, utc, "same instant");
         assert!(s.utc.ends_with('Z'));
         assert!(!s.zone.is_empty());
+    }
+
+    #[test]
+    fn a_local_time_without_offset_is_read_in_the_local_zone() {
+        let utc = normalise("2026-11-25T14:30").expect("local time");
+        let back = parse_rfc3339(&utc).expect("utc");
+        let local = back
+            .with_timezone(&Local)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        assert_eq!(local, "2026-11-25T14:30");
+        assert_eq!(
+            normalise("2026-11-25T14:30:00+01:00").as_deref(),
+            Some("2026-11-25T13:30:00Z")
+        );
+        assert!(normalise("last Tuesday").is_none());
+        assert!(normalise("2026-13-25T14:30").is_none());
     }
 
     #[test]

@@ -59,6 +59,72 @@ struct Canonical<'a> {
 }
 
 impl Entry {
+    /// What this entry records, in one plain sentence (for the app's timeline and the
+    /// CLI's `log`). Field values are quoted as recorded.
+    pub fn describe(&self) -> String {
+        let text = self.describe_raw();
+        let mut c = text.chars();
+        match c.next() {
+            Some(first) => first.to_uppercase().chain(c).collect(),
+            None => text,
+        }
+    }
+
+    fn describe_raw(&self) -> String {
+        let d = self.details_json();
+        let s = |k: &str| d[k].as_str().unwrap_or("").to_string();
+        let item = self
+            .item_id
+            .map(|i| format!("item {i}"))
+            .unwrap_or_default();
+        let shown = |v: &serde_json::Value| match v {
+            serde_json::Value::Null => "nothing".to_string(),
+            serde_json::Value::String(t) => format!("\"{t}\""),
+            other => other.to_string(),
+        };
+        match self.action.as_str() {
+            "case_created" => format!("Record \"{}\" started by {}.", s("title"), s("staff")),
+            "captured" => format!(
+                "Captured {item}: {} ({}), SHA-256 {}.",
+                s("original_name"),
+                s("media_type"),
+                s("sha256")
+            ),
+            "note_edited" => format!("Note of {item} changed from {} to {}.", shown(&d["old"]), shown(&d["new"])),
+            "details_edited" => format!(
+                "{} of {item} changed from {} to {}.",
+                s("field"),
+                shown(&d["old"]),
+                shown(&d["new"])
+            ),
+            "withdrawn" => format!("{item} withdrawn (kept, marked): \"{}\".", s("reason")),
+            "report_edited" => format!(
+                "Report field {} changed from {} to {}.",
+                s("field"),
+                shown(&d["old"]),
+                shown(&d["new"])
+            ),
+            "indecent_image_recorded" => {
+                "A possible indecent image of a child was recorded as seen (nothing captured); the advice to tell the police and the designated person was given.".into()
+            }
+            "indecent_image_removed" => format!(
+                "{item} was marked as a possible indecent image of a child; its bytes were removed (SHA-256 {} kept).",
+                s("sha256")
+            ),
+            "sealed" => format!(
+                "Sealed into {} (SHA-256 {}), {} item(s){}.",
+                s("file"),
+                s("sha256"),
+                d["items"],
+                if d["encrypted"] == true { ", encrypted" } else { "" }
+            ),
+            "incomplete_capture_removed" => {
+                "An unfinished capture, interrupted before it was saved, was cleaned up.".into()
+            }
+            other => format!("{other} {item}").trim().to_string() + ".",
+        }
+    }
+
     /// The hash this entry should carry, computed from its other fields.
     pub fn compute_hash(&self) -> String {
         let c = Canonical {
@@ -225,6 +291,60 @@ mod tests {
             &json!({"old": null, "new": "n"}),
         );
         vec![a, b, c]
+    }
+
+    #[test]
+    fn every_entry_reads_as_one_plain_sentence() {
+        let at = stamp("2026-11-25T10:00:00.000Z");
+        let cases = [
+            (
+                "case_created",
+                None,
+                json!({"title": "Posts", "staff": "A. Teacher"}),
+                "Record \"Posts\" started by A. Teacher.",
+            ),
+            (
+                "captured",
+                Some(3),
+                json!({"original_name": "s.png", "media_type": "image/png", "sha256": "ab"}),
+                "Captured item 3: s.png (image/png), SHA-256 ab.",
+            ),
+            (
+                "note_edited",
+                Some(3),
+                json!({"old": null, "new": "n"}),
+                "Note of item 3 changed from nothing to \"n\".",
+            ),
+            (
+                "details_edited",
+                Some(3),
+                json!({"field": "site", "old": "x", "new": null}),
+                "Site of item 3 changed from \"x\" to nothing.",
+            ),
+            (
+                "withdrawn",
+                Some(3),
+                json!({"reason": "twice"}),
+                "Item 3 withdrawn (kept, marked): \"twice\".",
+            ),
+            (
+                "report_edited",
+                None,
+                json!({"field": "continuing", "old": null, "new": true}),
+                "Report field continuing changed from nothing to true.",
+            ),
+            (
+                "sealed",
+                None,
+                json!({"file": "c.evidence", "sha256": "cd", "items": 2, "encrypted": true}),
+                "Sealed into c.evidence (SHA-256 cd), 2 item(s), encrypted.",
+            ),
+            ("something_new", Some(3), json!({}), "Something_new item 3."),
+        ];
+        for (action, item, details, want) in cases {
+            let e = next_entry(None, at.clone(), "A", action, Some("C"), item, &details);
+            assert_eq!(e.describe(), want, "{action}");
+        }
     }
 
     #[test]

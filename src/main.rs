@@ -1014,15 +1014,18 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 println!("{}", to_json(&log));
             } else {
                 for e in log {
-                    let item = e.item_id.map(|i| format!(" item {i}")).unwrap_or_default();
                     let flag = if e.clock_anomaly {
                         "  [clock went back]"
                     } else {
                         ""
                     };
                     println!(
-                        "{:>5}  {}  {}  {}{}  {}{}",
-                        e.seq, e.at.local, e.actor, e.action, item, e.details, flag
+                        "{:>5}  {}  {}  {}{}",
+                        e.seq,
+                        e.at.local,
+                        e.actor,
+                        e.describe(),
+                        flag
                     );
                 }
             }

@@ -1092,6 +1092,46 @@ impl Store {
         self.item(item_id)
     }
 
+    /// The sites and apps typed for earlier items, most recently used first (for
+    /// suggestions while describing a new item).
+    pub fn recent_sites(&self, limit: usize) -> Result<Vec<String>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT site FROM items WHERE site IS NOT NULL AND site <> ''
+                 GROUP BY site ORDER BY max(id) DESC LIMIT ?1",
+            )
+            .map_err(|e| self.db_err(e))?;
+        let rows = st
+            .query_map([limit as i64], |r| r.get(0))
+            .map_err(|e| self.db_err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.db_err(e))
+    }
+
+    /// Change several descriptive fields of an item at once (each change its own
+    /// custody entry, old value kept); all are checked before any is written.
+    pub fn edit_item_fields(
+        &self,
+        item_id: i64,
+        changes: &[(ItemField, Option<String>)],
+        actor: &str,
+    ) -> Result<Item, StoreError> {
+        for (field, value) in changes {
+            let v = case::optional(field.label(), value.as_deref())?;
+            if *field == ItemField::Seen
+                && let Some(v) = &v
+                && clock::normalise(v).is_none()
+            {
+                return Err(StoreError::BadTime { value: v.clone() });
+            }
+        }
+        let mut item = self.item(item_id)?;
+        for (field, value) in changes {
+            item = self.edit_item(item_id, *field, value.as_deref(), actor)?;
+        }
+        Ok(item)
+    }
+
     /// Change one of an item's descriptive fields; the old value stays in the log.
     pub fn edit_item(
         &self,

@@ -4,7 +4,8 @@
 use crate::error::IpcError;
 use crate::state::AppState;
 use evidence_kit::capture::{self, Details, Target};
-use evidence_kit::case::{Case, CaseSummary, Item};
+use evidence_kit::case::{Case, CaseSummary, Item, PoliceDecision, Responsible};
+use evidence_kit::store::{self, ItemField, ReportUpdate};
 use evidence_kit::thumbnail;
 use std::time::Duration;
 use tauri::ipc::Response;
@@ -83,4 +84,169 @@ pub async fn item_thumbnail(
         .run(move |store| thumbnail::png(store, item_id, THUMBNAIL_MAX_PX))
         .await?;
     Ok(Response::new(png.unwrap_or_default()))
+}
+
+/// One case, with its incident report.
+#[tauri::command]
+pub async fn get_case(state: State<'_, AppState>, case_id: String) -> Result<Case, IpcError> {
+    state.run(move |store| store.case(&case_id)).await
+}
+
+/// Describe an item after capture: (field, value) pairs, `None` clearing a field. Each
+/// change is a custody entry keeping the old value; nothing is written if any is bad.
+#[tauri::command]
+pub async fn update_item(
+    state: State<'_, AppState>,
+    item_id: i64,
+    changes: Vec<(String, Option<String>)>,
+) -> Result<Item, IpcError> {
+    let mut parsed = Vec::with_capacity(changes.len());
+    for (field, value) in changes {
+        let f = ItemField::parse(&field).ok_or_else(|| IpcError::bad_field(&field))?;
+        parsed.push((f, value));
+    }
+    state
+        .run(move |store| {
+            let actor = store.case(&store.item(item_id)?.case_id)?.staff;
+            store.edit_item_fields(item_id, &parsed, &actor)
+        })
+        .await
+}
+
+/// Withdraw an item: it is kept, marked, with the reason.
+#[tauri::command]
+pub async fn withdraw_item(
+    state: State<'_, AppState>,
+    item_id: i64,
+    reason: String,
+) -> Result<Item, IpcError> {
+    state
+        .run(move |store| {
+            let actor = store.case(&store.item(item_id)?.case_id)?.staff;
+            store.withdraw(item_id, &reason, &actor)
+        })
+        .await
+}
+
+/// The incident report as the UI sends it: every field, `null` when empty.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ReportFields {
+    role: Option<String>,
+    contact: Option<String>,
+    addressed_to: Option<String>,
+    description: Option<String>,
+    responsible: Option<Responsible>,
+    witnesses: Option<String>,
+    continuing: Option<bool>,
+    platform_report: Option<String>,
+    advice: Option<String>,
+    informed: Option<String>,
+    police: Option<PoliceDecision>,
+    police_ref: Option<String>,
+}
+
+/// Save the incident report; only fields that changed are written (each a custody entry).
+#[tauri::command]
+pub async fn update_report(
+    state: State<'_, AppState>,
+    case_id: String,
+    report: ReportFields,
+) -> Result<Case, IpcError> {
+    let r = report;
+    let update = ReportUpdate {
+        role: Some(r.role),
+        contact: Some(r.contact),
+        addressed_to: Some(r.addressed_to),
+        description: Some(r.description),
+        responsible: Some(r.responsible),
+        witnesses: Some(r.witnesses),
+        continuing: Some(r.continuing),
+        platform_report: Some(r.platform_report),
+        advice: Some(r.advice),
+        informed: Some(r.informed),
+        police: Some(r.police),
+        police_ref: Some(r.police_ref),
+    };
+    state
+        .run(move |store| {
+            let actor = store.case(&case_id)?.staff;
+            store.update_report(&case_id, &update, &actor)
+        })
+        .await
+}
+
+/// Sites and apps typed before, most recent first (suggestions).
+#[tauri::command]
+pub async fn recent_sites(state: State<'_, AppState>) -> Result<Vec<String>, IpcError> {
+    state.run(|store| store.recent_sites(12)).await
+}
+
+/// One line of the custody log, in plain words.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LogLine {
+    seq: i64,
+    /// Local time with offset.
+    at: String,
+    actor: String,
+    text: String,
+    /// The computer's clock had gone back.
+    clock_anomaly: bool,
+}
+
+/// The custody log of a case, oldest first, each entry described in plain words.
+#[tauri::command]
+pub async fn custody_log(
+    state: State<'_, AppState>,
+    case_id: String,
+) -> Result<Vec<LogLine>, IpcError> {
+    state
+        .run(move |store| {
+            Ok::<_, evidence_kit::StoreError>(
+                store
+                    .custody(Some(&case_id))?
+                    .into_iter()
+                    .map(|e| LogLine {
+                        seq: e.seq,
+                        at: e.at.local.clone(),
+                        actor: e.actor.clone(),
+                        text: e.describe(),
+                        clock_anomaly: e.clock_anomaly,
+                    })
+                    .collect(),
+            )
+        })
+        .await
+}
+
+/// "This may be an indecent image of a child": records only a note (nothing is
+/// captured) and returns the advice to show.
+#[tauri::command]
+pub async fn record_indecent_image(
+    state: State<'_, AppState>,
+    case_id: String,
+    site: Option<String>,
+) -> Result<String, IpcError> {
+    state
+        .run(move |store| {
+            let actor = store.case(&case_id)?.staff;
+            store
+                .record_indecent_image(&case_id, site.as_deref(), None, &actor)
+                .map(|_| store::INDECENT_IMAGE_ADVICE.to_string())
+        })
+        .await
+}
+
+/// Mark an item just captured as a possible indecent image of a child: its bytes are
+/// removed from the store (the policy's one exception to never-delete).
+#[tauri::command]
+pub async fn remove_indecent_item(
+    state: State<'_, AppState>,
+    item_id: i64,
+) -> Result<Item, IpcError> {
+    state
+        .run(move |store| {
+            let actor = store.case(&store.item(item_id)?.case_id)?.staff;
+            store.remove_indecent_item(item_id, None, &actor)
+        })
+        .await
 }

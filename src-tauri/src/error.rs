@@ -23,6 +23,16 @@ impl IpcError {
         }
     }
 
+    /// The UI named an item field that does not exist (a bug in the UI).
+    pub fn bad_field(field: &str) -> IpcError {
+        IpcError {
+            code: "bad_field".into(),
+            message: format!(
+                "\"{field}\" is not a detail Evidence Kit keeps; nothing was changed."
+            ),
+        }
+    }
+
     /// A background task ended without an answer (it panicked or was cancelled).
     pub fn task_failed() -> IpcError {
         IpcError {

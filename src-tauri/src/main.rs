@@ -30,6 +30,14 @@ fn main() -> ExitCode {
             commands::list_items,
             commands::capture_screen,
             commands::item_thumbnail,
+            commands::get_case,
+            commands::update_item,
+            commands::withdraw_item,
+            commands::update_report,
+            commands::recent_sites,
+            commands::custody_log,
+            commands::record_indecent_image,
+            commands::remove_indecent_item,
         ])
         .run(tauri::tauri_build_context!());
     match result {

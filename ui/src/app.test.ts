@@ -1,7 +1,17 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import page from "../index.html?raw";
 import { App } from "./app";
-import { type Backend, BackendError, type Case, type CaseSummary, type Item } from "./backend";
+import {
+  type Backend,
+  BackendError,
+  type Case,
+  type CaseSummary,
+  type IncidentReport,
+  type Item,
+  type ItemField,
+  type LogLine,
+  type ReportFields,
+} from "./backend";
 
 const STAMP = { utc: "2026-11-25T10:32:05.123Z", local: "2026-11-25T10:32:05.123+00:00", zone: "Europe/London" };
 const HASH = "3f2a9c1b" + "0123456789abcdef".repeat(3) + "00112233aabbccdd";
@@ -54,6 +64,58 @@ class FakeBackend implements Backend {
   }
   async itemThumbnail(): Promise<Uint8Array> {
     return new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
+  }
+  updates: Array<[number, Array<[ItemField, string | null]>]> = [];
+  reports: Array<[string, ReportFields]> = [];
+  notes: Array<[string, string | null]> = [];
+  async getCase(caseId: string): Promise<Case> {
+    const c = this.cases.find((x) => x.id === caseId);
+    if (!c) throw new BackendError("unknown_case", `There is no case ${caseId}.`);
+    return { ...c, report: this.report };
+  }
+  report: IncidentReport = {
+    role: null, contact: null, addressed_to: null, description: null, responsible: null,
+    witnesses: null, continuing: null, platform_report: null, advice: null, informed: null,
+    police: null, police_ref: null, police_decided: null, indecent_images: [],
+  };
+  private find(itemId: number): Item {
+    for (const list of Object.values(this.items)) {
+      const it = list.find((i) => i.id === itemId);
+      if (it) return it;
+    }
+    throw new BackendError("unknown_item", `There is no item ${itemId}.`);
+  }
+  async updateItem(itemId: number, changes: Array<[ItemField, string | null]>): Promise<Item> {
+    if (this.failWith) throw this.failWith;
+    this.updates.push([itemId, changes]);
+    const it = this.find(itemId);
+    for (const [f, v] of changes) if (f === "site" || f === "note") it[f] = v;
+    return it;
+  }
+  async withdrawItem(itemId: number, reason: string): Promise<Item> {
+    const it = this.find(itemId);
+    it.withdrawn = { at: STAMP, reason };
+    return it;
+  }
+  async updateReport(caseId: string, report: ReportFields): Promise<Case> {
+    this.reports.push([caseId, report]);
+    this.report = { ...this.report, ...report };
+    return this.getCase(caseId);
+  }
+  async recentSites(): Promise<string[]> {
+    return ["Facebook", "WhatsApp"];
+  }
+  async custodyLog(): Promise<LogLine[]> {
+    return [{ seq: 1, at: STAMP.local, actor: "A. Teacher", text: 'Record "<b>x</b>" started by A. Teacher.', clock_anomaly: false }];
+  }
+  async recordIndecentImage(caseId: string, site: string | null): Promise<string> {
+    this.notes.push([caseId, site]);
+    return "Do not copy, screenshot, forward or save it.";
+  }
+  async removeIndecentItem(itemId: number): Promise<Item> {
+    const it = this.find(itemId);
+    it.removed = { at: STAMP, reason: "possible indecent image" };
+    return it;
   }
 }
 
@@ -188,5 +250,110 @@ describe("evidence", () => {
     await new App(document, backend).start();
     expect($("#error-summary").hidden).toBe(false);
     expect($("#error-summary-list").textContent).toBe("The evidence store at /x cannot be written to.");
+  });
+});
+
+describe("describing, withdrawing, reporting", () => {
+  async function open(): Promise<App> {
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.items["EK-1"] = [item(5)];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    await settle();
+    return app;
+  }
+
+  test("details are sent as typed, empty ones as cleared, and recent sites are suggested", async () => {
+    await open();
+    const form = $<HTMLFormElement>('#item-list li[data-item-id="5"] [data-testid="item-details-form"]');
+    const set = (name: string, v: string) => {
+      (form.elements.namedItem(name) as HTMLInputElement).value = v;
+    };
+    set("site", "  Facebook ");
+    set("note", "In the class group");
+    set("seen", "2026-11-24T21:05");
+    form.requestSubmit();
+    await settle();
+    expect(backend.updates).toEqual([
+      [5, [["site", "Facebook"], ["url", null], ["from_handle", null], ["note", "In the class group"], ["seen", "2026-11-24T21:05"]]],
+    ]);
+    expect(Array.from(document.querySelectorAll("#recent-sites option"), (o) => o.getAttribute("value"))).toEqual([
+      "Facebook",
+      "WhatsApp",
+    ]);
+    expect((form.elements.namedItem("site") as HTMLInputElement).getAttribute("list")).toBe("recent-sites");
+  });
+
+  test("withdrawing needs a reason and keeps the item, marked", async () => {
+    await open();
+    const li = () => $('#item-list li[data-item-id="5"]');
+    li().querySelector<HTMLButtonElement>('[data-testid="withdraw-button"]')?.click();
+    await settle();
+    expect($("#error-summary-list").textContent).toBe("Say why you are withdrawing it");
+    li().querySelector<HTMLInputElement>('[data-testid="withdraw-reason"]')!.value = "A duplicate";
+    li().querySelector<HTMLButtonElement>('[data-testid="withdraw-button"]')?.click();
+    await settle();
+    await settle();
+    expect(li().querySelector('[data-testid="item-withdrawn"]')?.textContent).toContain("A duplicate");
+    expect(li().querySelector('[data-testid="withdraw-button"]')).toBeNull();
+  });
+
+  test("the report is saved whole, the police question as the person's own choice", async () => {
+    await open();
+    $<HTMLButtonElement>("#tab-report-button").click();
+    await settle();
+    expect($("#tab-report").hidden).toBe(false);
+    expect($("#tab-evidence").hidden).toBe(true);
+    expect($("#tab-report-button").getAttribute("aria-selected")).toBe("true");
+    $<HTMLTextAreaElement>("#r-description").value = "They wrote: \"you'll regret this\"";
+    $<HTMLSelectElement>("#r-responsible").value = "parent";
+    $<HTMLInputElement>("#r-police-undecided").checked = true;
+    $<HTMLFormElement>("#report-form").requestSubmit();
+    await settle();
+    const [caseId, r] = backend.reports[0]!;
+    expect(caseId).toBe("EK-1");
+    expect(r.description).toBe("They wrote: \"you'll regret this\"");
+    expect(r.responsible).toBe("parent");
+    expect(r.police).toBe("undecided");
+    expect(r.witnesses).toBeNull();
+    expect(r.continuing).toBeNull();
+    expect($("#tab-report").textContent).toContain("It is your choice");
+  });
+
+  test("the log is shown in plain words, as text", async () => {
+    await open();
+    $<HTMLButtonElement>("#tab-log-button").click();
+    await settle();
+    await settle();
+    const line = $("#log-list li");
+    expect(line.querySelector("b")).toBeNull();
+    expect(line.textContent).toContain('Record "<b>x</b>" started by A. Teacher.');
+    expect(line.textContent).toContain("25 November 2026 at 10:32:05 (UTC+00:00)");
+  });
+
+  test("the indecent-image button captures nothing and notes only where", async () => {
+    await open();
+    const before = backend.items["EK-1"]!.length;
+    $<HTMLButtonElement>("#iioc-open").click();
+    expect($("#iioc-panel").hidden).toBe(false);
+    expect($("#iioc-panel").textContent).toContain("999");
+    $<HTMLInputElement>("#iioc-site").value = "a group chat";
+    $<HTMLButtonElement>("#iioc-record").click();
+    await settle();
+    expect(backend.notes).toEqual([["EK-1", "a group chat"]]);
+    expect(backend.items["EK-1"]!.length).toBe(before);
+    expect($("#status").textContent).toContain("nothing was captured");
+  });
+
+  test("an item marked as a possible indecent image shows as not kept, with no preview", async () => {
+    await open();
+    $<HTMLButtonElement>('#item-list li[data-item-id="5"] [data-testid="item-indecent-confirm"]').click();
+    await settle();
+    await settle();
+    const li = $('#item-list li[data-item-id="5"]');
+    expect(li.querySelector('[data-testid="item-removed"]')).not.toBeNull();
+    expect(li.querySelector(".thumb__img")).toBeNull();
+    expect(li.querySelector('[data-testid="item-details-form"]')).toBeNull();
   });
 });

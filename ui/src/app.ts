@@ -1,6 +1,13 @@
 // The page: the list of records, the "Start a new record" form, and the evidence of the
 // chosen record. All data goes through `Backend`; all text through `textContent`.
-import { type Backend, type CaseSummary, type Item, toBackendError } from "./backend";
+import {
+  type Backend,
+  type CaseSummary,
+  type Item,
+  type ItemField,
+  type ReportFields,
+  toBackendError,
+} from "./backend";
 import { byId, el } from "./dom";
 import { countItems, formatLocal, shortHash } from "./format";
 
@@ -36,7 +43,53 @@ export class App {
       void this.submitNewCase();
     });
     this.$("capture-screen").addEventListener("click", () => void this.capture());
+    this.wireTabs();
+    this.$("iioc-open").addEventListener("click", () => {
+      this.$("iioc-panel").hidden = false;
+      this.$("iioc-site").focus();
+    });
+    this.$("iioc-close").addEventListener("click", () => {
+      this.$("iioc-panel").hidden = true;
+      this.$("iioc-open").focus();
+    });
+    this.$("iioc-record").addEventListener("click", () => void this.recordIndecentImage());
+    this.$<HTMLFormElement>("report-form").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void this.saveReport();
+    });
     await this.refreshCases();
+  }
+
+  // ---- tabs ----
+
+  private static readonly TABS = ["evidence", "report", "log"] as const;
+
+  private wireTabs(): void {
+    const names = App.TABS;
+    names.forEach((name, i) => {
+      const tab = this.$<HTMLButtonElement>(`tab-${name}-button`);
+      tab.addEventListener("click", () => void this.showTab(name));
+      tab.addEventListener("keydown", (ev) => {
+        const step = ev.key === "ArrowRight" ? 1 : ev.key === "ArrowLeft" ? -1 : 0;
+        if (step === 0) return;
+        ev.preventDefault();
+        const next = names[(i + step + names.length) % names.length] ?? name;
+        void this.showTab(next);
+        this.$(`tab-${next}-button`).focus();
+      });
+    });
+  }
+
+  private async showTab(name: (typeof App.TABS)[number]): Promise<void> {
+    for (const t of App.TABS) {
+      const on = t === name;
+      const tab = this.$(`tab-${t}-button`);
+      tab.setAttribute("aria-selected", String(on));
+      tab.tabIndex = on ? 0 : -1;
+      this.$(`tab-${t}`).hidden = !on;
+    }
+    if (name === "log") await this.loadLog();
+    if (name === "report") await this.loadReport();
   }
 
   // ---- records ----
@@ -139,6 +192,18 @@ export class App {
     }
     if (generation !== this.generation) return;
     this.renderItems(items);
+    void this.loadRecentSites();
+    if (!this.$("tab-log").hidden) await this.loadLog();
+    if (!this.$("tab-report").hidden) await this.loadReport();
+  }
+
+  private async loadRecentSites(): Promise<void> {
+    try {
+      const sites = await this.backend.recentSites();
+      this.$("recent-sites").replaceChildren(...sites.map((s) => el(this.doc, "option", { value: s })));
+    } catch (e) {
+      console.error("recent sites:", toBackendError(e).message);
+    }
   }
 
   private renderItems(items: Item[]): void {
@@ -180,11 +245,24 @@ export class App {
         text: item.sha256,
       }),
     );
+    const status = item.removed
+      ? el(doc, "p", {
+          class: "item__status item__status--removed",
+          "data-testid": "item-removed",
+          text: "Marked as a possible indecent image of a child: its bytes were removed, as the school's policy requires. Only its record and SHA-256 remain.",
+        })
+      : item.withdrawn
+        ? el(doc, "p", {
+            class: "item__status",
+            "data-testid": "item-withdrawn",
+            text: `Withdrawn on ${formatLocal(item.withdrawn.at.local)}: ${item.withdrawn.reason}. It is kept.`,
+          })
+        : null;
     return el(
       doc,
       "li",
       { class: "item", "data-item-id": String(item.id) },
-      thumb,
+      item.removed ? el(doc, "div", { class: "thumb thumb--none" }, el(doc, "span", { text: "Not kept" })) : thumb,
       el(
         doc,
         "div",
@@ -192,9 +270,237 @@ export class App {
         el(doc, "h4", { class: "item__name", text: item.original_name }),
         site,
         meta,
+        status,
         hash,
+        item.removed ? null : this.detailsForm(item),
+        item.removed || item.withdrawn ? null : this.withdrawForm(item),
+        item.removed ? null : this.indecentButton(item),
       ),
     );
+  }
+
+  /** "Describe it": where, when seen, who from, a note. Saved separately from capture. */
+  private detailsForm(item: Item): HTMLElement {
+    const doc = this.doc;
+    const id = (f: string) => `item-${item.id}-${f}`;
+    const input = (f: string, label: string, value: string | null, type = "text", extra: Record<string, string> = {}) =>
+      el(
+        doc,
+        "div",
+        { class: "field" },
+        el(doc, "label", { for: id(f), text: label }),
+        el(doc, "input", { id: id(f), name: f, type, value: value ?? "", autocomplete: "off", ...extra }),
+      );
+    const form = el(
+      doc,
+      "form",
+      { class: "item-details", "data-testid": "item-details-form", novalidate: "" },
+      input("site", "Where: site or app", item.site, "text", { list: "recent-sites", "data-testid": "item-site" }),
+      input("url", "Web address (if any)", item.url, "url"),
+      input("seen", `When you saw it${item.seen ? ` (now: ${formatLocal(item.seen)})` : " (leave empty if just now)"}`, null, "datetime-local", { "data-testid": "item-seen" }),
+      input("from_handle", "Who it came from (username), if known", item.from.handle),
+      input("note", "A short note", item.note, "text", { "data-testid": "item-note" }),
+      el(doc, "button", { type: "submit", class: "button button--secondary", "data-testid": "item-details-save", text: "Save details" }),
+    );
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const value = (f: string): string | null => {
+        const v = (form.elements.namedItem(f) as HTMLInputElement | null)?.value.trim() ?? "";
+        return v === "" ? null : v;
+      };
+      const changes: Array<[ItemField, string | null]> = [
+        ["site", value("site")],
+        ["url", value("url")],
+        ["from_handle", value("from_handle")],
+        ["note", value("note")],
+      ];
+      const seen = value("seen");
+      if (seen !== null) changes.push(["seen", seen]);
+      void this.saveItem(item, changes);
+    });
+    return el(doc, "details", { class: "item__more" }, el(doc, "summary", { text: "Describe it: where, when, who from" }), form);
+  }
+
+  private withdrawForm(item: Item): HTMLElement {
+    const doc = this.doc;
+    const reasonId = `item-${item.id}-reason`;
+    const reason = el(doc, "input", { id: reasonId, type: "text", autocomplete: "off", "data-testid": "withdraw-reason" });
+    const button = el(doc, "button", { type: "button", class: "button button--secondary", "data-testid": "withdraw-button", text: "Withdraw this item" });
+    button.addEventListener("click", () => {
+      const r = reason.value.trim();
+      if (r === "") {
+        this.showProblems([{ text: "Say why you are withdrawing it", field: reasonId }]);
+        return;
+      }
+      void this.withdraw(item, r);
+    });
+    return el(
+      doc,
+      "details",
+      { class: "item__more" },
+      el(doc, "summary", { text: "Withdraw" }),
+      el(doc, "p", { class: "hint", text: "Nothing is ever deleted; this item will be marked as withdrawn, with your reason, and kept." }),
+      el(doc, "div", { class: "field" }, el(doc, "label", { for: reasonId, text: "Why?" }), reason),
+      button,
+    );
+  }
+
+  private indecentButton(item: Item): HTMLElement {
+    const doc = this.doc;
+    const confirm = el(doc, "button", { type: "button", class: "button button--warning", "data-testid": "item-indecent-confirm", text: "Yes: remove it and tell me what to do" });
+    const box = el(
+      doc,
+      "details",
+      { class: "item__more" },
+      el(doc, "summary", { "data-testid": "item-indecent", text: "This may be an indecent image of a child" }),
+      el(doc, "p", { text: "Its bytes will be removed from Evidence Kit, as the school's policy requires: such images are never kept, copied or looked into. Its record and SHA-256 stay. Then tell the police (999 in an emergency, otherwise 101) and your designated safeguarding person." }),
+      confirm,
+    );
+    confirm.addEventListener("click", () => void this.removeIndecent(item));
+    return box;
+  }
+
+  private async saveItem(item: Item, changes: Array<[ItemField, string | null]>): Promise<void> {
+    try {
+      await this.backend.updateItem(item.id, changes);
+      this.clearProblems();
+      this.say(`Details of ${item.original_name} saved.`);
+      await this.reloadItems();
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    }
+  }
+
+  private async withdraw(item: Item, reason: string): Promise<void> {
+    try {
+      await this.backend.withdrawItem(item.id, reason);
+      this.clearProblems();
+      this.say(`${item.original_name} is withdrawn. It is kept, marked, with your reason.`);
+      await this.refreshCases();
+      await this.reloadItems();
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    }
+  }
+
+  private async removeIndecent(item: Item): Promise<void> {
+    try {
+      await this.backend.removeIndecentItem(item.id);
+      this.clearProblems();
+      this.say("Removed. Do not copy or save it anywhere. Tell the police (999 in an emergency, otherwise 101) and your designated safeguarding person now.");
+      await this.reloadItems();
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    }
+  }
+
+  private async reloadItems(): Promise<void> {
+    if (this.selected !== null) await this.select(this.selected);
+  }
+
+  private async recordIndecentImage(): Promise<void> {
+    const caseId = this.selected;
+    if (caseId === null) return;
+    const site = this.$<HTMLInputElement>("iioc-site").value.trim();
+    try {
+      const advice = await this.backend.recordIndecentImage(caseId, site === "" ? null : site);
+      this.clearProblems();
+      this.$<HTMLInputElement>("iioc-site").value = "";
+      this.say(`Noted in this record's log; nothing was captured. ${advice}`);
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    }
+  }
+
+  // ---- the report ----
+
+  private async loadReport(): Promise<void> {
+    const caseId = this.selected;
+    if (caseId === null) return;
+    try {
+      const c = await this.backend.getCase(caseId);
+      if (caseId !== this.selected || !c.report) return;
+      const r = c.report;
+      const set = (id: string, v: string | null) => {
+        this.$<HTMLInputElement>(id).value = v ?? "";
+      };
+      set("r-role", r.role);
+      set("r-contact", r.contact);
+      set("r-addressed-to", r.addressed_to);
+      set("r-description", r.description);
+      set("r-responsible", r.responsible);
+      set("r-witnesses", r.witnesses);
+      set("r-continuing", r.continuing === null ? null : r.continuing ? "yes" : "no");
+      set("r-platform", r.platform_report);
+      set("r-advice", r.advice);
+      set("r-informed", r.informed);
+      set("r-police-ref", r.police_ref);
+      for (const v of ["yes", "no", "undecided"]) {
+        this.$<HTMLInputElement>(`r-police-${v}`).checked = r.police === v;
+      }
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    }
+  }
+
+  private async saveReport(): Promise<void> {
+    const caseId = this.selected;
+    if (caseId === null) return;
+    const v = (id: string): string | null => {
+      const t = this.$<HTMLInputElement>(id).value.trim();
+      return t === "" ? null : t;
+    };
+    const police = (["yes", "no", "undecided"] as const).find((p) => this.$<HTMLInputElement>(`r-police-${p}`).checked) ?? null;
+    const continuing = v("r-continuing");
+    const report: ReportFields = {
+      role: v("r-role"),
+      contact: v("r-contact"),
+      addressed_to: v("r-addressed-to"),
+      description: v("r-description"),
+      responsible: v("r-responsible") as ReportFields["responsible"],
+      witnesses: v("r-witnesses"),
+      continuing: continuing === null ? null : continuing === "yes",
+      platform_report: v("r-platform"),
+      advice: v("r-advice"),
+      informed: v("r-informed"),
+      police,
+      police_ref: v("r-police-ref"),
+    };
+    try {
+      await this.backend.updateReport(caseId, report);
+      this.clearProblems();
+      this.say("Report saved. Every change is kept in this record's log.");
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    }
+  }
+
+  // ---- the log ----
+
+  private async loadLog(): Promise<void> {
+    const caseId = this.selected;
+    if (caseId === null) return;
+    try {
+      const lines = await this.backend.custodyLog(caseId);
+      if (caseId !== this.selected) return;
+      this.$("log-list").replaceChildren(
+        ...lines.map((l) =>
+          el(
+            this.doc,
+            "li",
+            { class: "log-line", "data-seq": String(l.seq) },
+            el(this.doc, "time", { datetime: l.at, text: formatLocal(l.at) }),
+            " · ",
+            el(this.doc, "span", { class: "log-line__actor", text: l.actor }),
+            ": ",
+            el(this.doc, "span", { class: "log-line__text", text: l.text }),
+            l.clock_anomaly ? el(this.doc, "strong", { text: " (this computer's clock had been set back)" }) : null,
+          ),
+        ),
+      );
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    }
   }
 
   /** Fill `box` with the item's preview, blurred until the person chooses to look. */

@@ -14,6 +14,34 @@ export interface Stamp {
   zone: string;
 }
 
+/** Who is believed responsible (src/case.rs `Responsible`). */
+export type Responsible = "pupil" | "parent" | "colleague" | "unknown" | "other";
+
+/** The person's own decision about the police (src/case.rs `PoliceDecision`). */
+export type PoliceDecision = "yes" | "no" | "undecided";
+
+/** The fields of the E-safety incident-logging form the person fills. */
+export interface ReportFields {
+  role: string | null;
+  contact: string | null;
+  addressed_to: string | null;
+  description: string | null;
+  responsible: Responsible | null;
+  witnesses: string | null;
+  continuing: boolean | null;
+  platform_report: string | null;
+  advice: string | null;
+  informed: string | null;
+  police: PoliceDecision | null;
+  police_ref: string | null;
+}
+
+/** The stored report (src/case.rs `IncidentReport`). */
+export interface IncidentReport extends ReportFields {
+  police_decided: Stamp | null;
+  indecent_images: Array<{ recorded: Stamp; site: string | null; police_informed: string | null }>;
+}
+
 /** An incident record (src/case.rs `Case`). */
 export interface Case {
   /** The reference, e.g. `EK-20261125-3F2A9C`. */
@@ -21,7 +49,28 @@ export interface Case {
   title: string;
   staff: string;
   created: Stamp;
+  report?: IncidentReport;
 }
+
+/** One custody-log entry in plain words. */
+export interface LogLine {
+  seq: number;
+  at: string;
+  actor: string;
+  text: string;
+  clock_anomaly: boolean;
+}
+
+/** Item fields the person may describe after capture (src/store.rs `ItemField`). */
+export type ItemField =
+  | "site"
+  | "url"
+  | "seen"
+  | "note"
+  | "from_handle"
+  | "from_email"
+  | "from_phone"
+  | "from_profile";
 
 /** A case with counts, for the list (src/case.rs `CaseSummary`). */
 export interface CaseSummary extends Case {
@@ -55,6 +104,8 @@ export interface Item {
   seen: string | null;
   note: string | null;
   withdrawn: { at: Stamp; reason: string } | null;
+  /** Set when marked as a possible indecent image of a child: the bytes are gone. */
+  removed?: { at: Stamp; reason: string } | null;
 }
 
 /** What the UI needs from the store. */
@@ -65,6 +116,16 @@ export interface Backend {
   captureScreen(caseId: string): Promise<Item>;
   /** A PNG preview; empty when the item is not an image. */
   itemThumbnail(itemId: number): Promise<Uint8Array>;
+  getCase(caseId: string): Promise<Case>;
+  /** Describe an item; `null` clears a field. */
+  updateItem(itemId: number, changes: Array<[ItemField, string | null]>): Promise<Item>;
+  withdrawItem(itemId: number, reason: string): Promise<Item>;
+  updateReport(caseId: string, report: ReportFields): Promise<Case>;
+  recentSites(): Promise<string[]>;
+  custodyLog(caseId: string): Promise<LogLine[]>;
+  /** Records a note only (nothing is captured); returns the advice to show. */
+  recordIndecentImage(caseId: string, site: string | null): Promise<string>;
+  removeIndecentItem(itemId: number): Promise<Item>;
 }
 
 /**
@@ -136,6 +197,38 @@ export class TauriBackend implements Backend {
   async itemThumbnail(itemId: number): Promise<Uint8Array> {
     const raw = await this.run<unknown>("item_thumbnail", { itemId });
     return toBytes(raw);
+  }
+
+  getCase(caseId: string): Promise<Case> {
+    return this.run("get_case", { caseId });
+  }
+
+  updateItem(itemId: number, changes: Array<[ItemField, string | null]>): Promise<Item> {
+    return this.run("update_item", { itemId, changes });
+  }
+
+  withdrawItem(itemId: number, reason: string): Promise<Item> {
+    return this.run("withdraw_item", { itemId, reason });
+  }
+
+  updateReport(caseId: string, report: ReportFields): Promise<Case> {
+    return this.run("update_report", { caseId, report });
+  }
+
+  recentSites(): Promise<string[]> {
+    return this.run("recent_sites");
+  }
+
+  custodyLog(caseId: string): Promise<LogLine[]> {
+    return this.run("custody_log", { caseId });
+  }
+
+  recordIndecentImage(caseId: string, site: string | null): Promise<string> {
+    return this.run("record_indecent_image", { caseId, site });
+  }
+
+  removeIndecentItem(itemId: number): Promise<Item> {
+    return this.run("remove_indecent_item", { itemId });
   }
 }
 

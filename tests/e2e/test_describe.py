@@ -1,0 +1,130 @@
+"""After a capture: describe the item, withdraw it with a reason, fill the report, read
+the record's log, and use the indecent-image safeguard, in the real window; then check
+with the CLI that the store holds exactly that, each change in the custody log."""
+
+import json
+import subprocess
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+
+def css(sel: str) -> tuple[str, str]:
+    return (By.CSS_SELECTOR, sel)
+
+
+def cli(env, store: Path, *args: str) -> str:
+    out = subprocess.run(
+        [str(env.cli), "--store", str(store), *args], capture_output=True, text=True, check=True
+    )
+    return out.stdout
+
+
+def shoot(env, driver, name: str) -> None:
+    driver.execute_async_script(
+        "const done = arguments[0];"
+        "requestAnimationFrame(() => requestAnimationFrame(() => done()));"
+    )
+    shot = env.screenshot.with_name(f"{env.screenshot.stem}-{name}.png")
+    subprocess.run(
+        ["import", "-display", env.display, "-window", "root", str(shot)],
+        check=True,
+        capture_output=True,
+    )
+    print(f"screenshot: {shot}")
+
+
+def test_describe_withdraw_report_log_and_safeguard(env, store: Path, driver):
+    wait = WebDriverWait(driver, 30)
+    wait.until(EC.presence_of_element_located(css('[data-testid="new-case-title"]')))
+    driver.find_element(*css('[data-testid="new-case-title"]')).send_keys("Messages")
+    driver.find_element(*css('[data-testid="new-case-staff"]')).send_keys("Siân Ŵyn")
+    driver.find_element(*css('[data-testid="new-case-submit"]')).click()
+    wait.until(lambda d: d.find_element(By.ID, "case-title").text == "Messages")
+    case_id = driver.find_element(*css("#case-list button[data-case-id]")).get_attribute(
+        "data-case-id"
+    )
+    driver.find_element(*css('[data-testid="capture-screen"]')).click()
+    item = wait.until(EC.presence_of_element_located(css("#item-list li[data-item-id]")))
+    wait.until(lambda d: d.find_element(*css('[data-testid="capture-screen"]')).is_enabled())
+
+    # Describe it: where (with earlier sites suggested), when seen, a note.
+    item.find_element(By.XPATH, ".//summary[contains(., 'Describe it')]").click()
+    site = item.find_element(*css('[data-testid="item-site"]'))
+    site.send_keys("Facebook")
+    item.find_element(*css('[data-testid="item-note"]')).send_keys("In the class group")
+    seen = item.find_element(*css('[data-testid="item-seen"]'))
+    driver.execute_script("arguments[0].value = '2026-11-24T21:05'", seen)
+    item.find_element(*css('[data-testid="item-details-save"]')).click()
+    wait.until(lambda d: "Where: Facebook" in d.find_element(*css("#item-list li[data-item-id]")).text)
+    [record] = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
+    assert record["site"] == "Facebook"
+    assert record["note"] == "In the class group"
+    assert record["seen"] and record["seen"].endswith("Z"), record["seen"]
+    shoot(env, driver, "describe")
+
+    # The report, with the police question as the person's own choice.
+    driver.find_element(*css('[data-testid="tab-report"]')).click()
+    wait.until(EC.visibility_of_element_located(css('[data-testid="report-form"]')))
+    assert "It is your choice" in driver.find_element(*css('[data-testid="r-police"]')).text
+    driver.find_element(*css('[data-testid="r-description"]')).send_keys(
+        'They wrote: "you\'ll regret this".'
+    )
+    Select(driver.find_element(By.ID, "r-responsible")).select_by_value("parent")
+    driver.find_element(By.CSS_SELECTOR, 'label[for="r-police-undecided"]').click()
+    driver.find_element(*css('[data-testid="report-save"]')).click()
+    wait.until(lambda d: "Report saved" in d.find_element(By.ID, "status").text)
+    shown = json.loads(cli(env, store, "case", "show", "--case", case_id, "--json"))
+    assert shown["report"]["description"] == 'They wrote: "you\'ll regret this".'
+    assert shown["report"]["responsible"] == "parent"
+    assert shown["report"]["police"] == "undecided"
+    shoot(env, driver, "report")
+
+    # The safeguard: nothing is captured; a note is.
+    driver.find_element(*css('[data-testid="tab-evidence"]')).click()
+    driver.find_element(*css('[data-testid="iioc-open"]')).click()
+    panel = wait.until(EC.visibility_of_element_located(css('[data-testid="iioc-panel"]')))
+    assert "999" in panel.text and "101" in panel.text
+    driver.find_element(*css('[data-testid="iioc-site"]')).send_keys("a group chat")
+    shoot(env, driver, "safeguard")
+    driver.find_element(*css('[data-testid="iioc-record"]')).click()
+    wait.until(lambda d: "nothing was captured" in d.find_element(By.ID, "status").text)
+    shown = json.loads(cli(env, store, "case", "show", "--case", case_id, "--json"))
+    assert shown["report"]["indecent_images"][0]["site"] == "a group chat"
+    assert len(json.loads(cli(env, store, "items", "--case", case_id, "--json"))) == 1
+
+    # Withdraw: kept, marked, with the reason.
+    item = driver.find_element(*css("#item-list li[data-item-id]"))
+    item.find_element(By.XPATH, ".//summary[normalize-space()='Withdraw']").click()
+    item.find_element(*css('[data-testid="withdraw-reason"]')).send_keys("Captured twice")
+    item.find_element(*css('[data-testid="withdraw-button"]')).click()
+    wait.until(
+        lambda d: "Captured twice"
+        in d.find_element(*css("#item-list li[data-item-id] [data-testid='item-withdrawn']")).text
+    )
+    [record] = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
+    assert record["withdrawn"]["reason"] == "Captured twice"
+
+    # The record's log, in plain words, in order.
+    driver.find_element(*css('[data-testid="tab-log"]')).click()
+    log = wait.until(EC.visibility_of_element_located(css('[data-testid="log-list"]')))
+    wait.until(lambda _: "withdrawn" in log.text)
+    text = log.text
+    for want in [
+        'Record "Messages" started by Siân Ŵyn.',
+        "Captured item 1",
+        "Site of item 1 changed from nothing to \"Facebook\"",
+        "Report field police changed from nothing to \"undecided\"",
+        "A possible indecent image of a child was recorded as seen (nothing captured)",
+        'Item 1 withdrawn (kept, marked): "Captured twice"',
+    ]:
+        assert want in text, (want, text)
+    shoot(env, driver, "log")
+
+    # The store agrees with itself.
+    check = subprocess.run(
+        [str(env.cli), "--store", str(store), "check"], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
