@@ -21,6 +21,14 @@ fn main() {
             "custody_log",
             "record_indecent_image",
             "remove_indecent_item",
+            "setup_state",
+            "save_profile",
+            "create_signing_key",
+            "add_recipient",
+            "seal_case",
+            "seal_progress",
+            "make_form",
+            "open_form",
         ]))
         .codegen(tauri_build::CodegenContext::new());
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -82,6 +82,14 @@ pub enum KeyError {
     /// A name that is empty or too long.
     #[error("The name must be between 1 and 200 characters.")]
     BadName,
+    /// A new passphrase that is too short.
+    #[error(
+        "Choose a passphrase of at least {min} characters: it protects your signing key, so that nobody else can seal evidence in your name."
+    )]
+    WeakPassphrase {
+        /// The least accepted.
+        min: usize,
+    },
     /// File-system trouble.
     #[error("Could not {action} {path}: {source}.")]
     Io {
@@ -111,6 +119,7 @@ impl KeyError {
             KeyError::NoIdentity => "no_identity",
             KeyError::BadIdentityFile { .. } => "bad_identity_file",
             KeyError::BadName => "bad_name",
+            KeyError::WeakPassphrase { .. } => "weak_passphrase",
             KeyError::Io { .. } => "io",
             KeyError::NoHome => "no_home",
         }
@@ -200,6 +209,45 @@ pub fn fingerprint(key_id: &str) -> String {
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The staff member's details, kept in `settings.json` in the keys folder: who they
+/// are on the form and on new records, and the school's name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Profile {
+    /// Their name.
+    pub name: Option<String>,
+    /// Their role at school.
+    pub role: Option<String>,
+    /// School e-mail or phone.
+    pub contact: Option<String>,
+    /// The school's name (default: Newport CE Junior School).
+    pub school: Option<String>,
+}
+
+/// Shortest passphrase accepted for a new signing key, in characters.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// Refuse a passphrase too short to protect the key.
+pub fn check_new_passphrase(p: &str) -> Result<(), KeyError> {
+    if p.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(KeyError::WeakPassphrase {
+            min: MIN_PASSPHRASE_CHARS,
+        });
+    }
+    Ok(())
+}
+
+/// The first valid age recipient (`age1…`) in text the designated person sent (pasted,
+/// or a `.txt`/`.pub` file's contents).
+pub fn find_recipient(text: &str) -> Result<String, KeyError> {
+    text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
+        .filter(|t| t.starts_with("age1"))
+        .find_map(|t| parse_recipient(t).ok().map(|r| r.to_string()))
+        .ok_or_else(|| KeyError::BadRecipient {
+            value: text.trim().chars().take(60).collect(),
+        })
 }
 
 /// The key id as minisign prints it: the 8 id bytes as a little-endian u64 in hex.
@@ -535,6 +583,41 @@ impl KeyDir {
                 .as_bytes(),
         )?;
         Ok(info)
+    }
+
+    /// The staff member's details (`settings.json`): empty when none were saved yet.
+    pub fn profile(&self) -> Profile {
+        fs::read(self.path("settings.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Save the staff member's details (each text trimmed, empty ones dropped).
+    pub fn save_profile(&self, p: &Profile) -> Result<Profile, KeyError> {
+        let clean = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(|t| t.chars().take(200).collect::<String>())
+        };
+        let p = Profile {
+            name: clean(&p.name),
+            role: clean(&p.role),
+            contact: clean(&p.contact),
+            school: clean(&p.school),
+        };
+        if p.name.is_none() {
+            return Err(KeyError::BadName);
+        }
+        self.ensure()?;
+        write_file(
+            &self.path("settings.json"),
+            serde_json::to_string_pretty(&p)
+                .unwrap_or_default()
+                .as_bytes(),
+        )?;
+        Ok(p)
     }
 
     /// `--to NAME|age1…` → the recipient.

@@ -1,5 +1,5 @@
-//! The command line: only `--store DIR`. Anything else is ignored, because WebDriver and
-//! desktop launchers may add arguments of their own.
+//! The command line: only `--store DIR` and `--config DIR`. Anything else is ignored,
+//! because WebDriver and desktop launchers may add arguments of their own.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -36,6 +36,20 @@ pub fn store_dir(args: impl IntoIterator<Item = OsString>) -> StoreArg {
     StoreArg::Default
 }
 
+/// `--config DIR` (or `--config=DIR`): the keys and settings folder, if given.
+pub fn config_dir(args: impl IntoIterator<Item = OsString>) -> Option<PathBuf> {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--config" {
+            return args.next().filter(|d| !d.is_empty()).map(PathBuf::from);
+        }
+        if let Some(dir) = arg.to_str().and_then(|a| a.strip_prefix("--config=")) {
+            return (!dir.is_empty()).then(|| dir.into());
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +66,14 @@ mod tests {
         assert_eq!(parse(&["-x", "--store=/s t"]), StoreArg::Dir("/s t".into()));
         assert_eq!(parse(&["--store"]), StoreArg::MissingValue);
         assert_eq!(parse(&["--store="]), StoreArg::MissingValue);
+    }
+
+    #[test]
+    fn config_forms() {
+        let c = |a: &[&str]| config_dir(a.iter().map(OsString::from));
+        assert_eq!(c(&[]), None);
+        assert_eq!(c(&["--store", "/s", "--config", "/k"]), Some("/k".into()));
+        assert_eq!(c(&["--config=/k l"]), Some("/k l".into()));
+        assert_eq!(c(&["--config"]), None);
     }
 }

@@ -3,8 +3,11 @@
 
 use crate::error::IpcError;
 use crate::state::AppState;
+use evidence_kit::bundle::{self, SealRequest};
 use evidence_kit::capture::{self, Details, Target};
 use evidence_kit::case::{Case, CaseSummary, Item, PoliceDecision, Responsible};
+use evidence_kit::form;
+use evidence_kit::keys::{KeyDir, KeyError, Profile};
 use evidence_kit::store::{self, ItemField, ReportUpdate};
 use evidence_kit::thumbnail;
 use std::time::Duration;
@@ -249,4 +252,249 @@ pub async fn remove_indecent_item(
             store.remove_indecent_item(item_id, None, &actor)
         })
         .await
+}
+
+/// What the first-run screen needs to know.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SetupState {
+    profile: Profile,
+    /// The signing key's fingerprint, once made.
+    signing_fingerprint: Option<String>,
+    /// The designated persons the staff member can seal to.
+    recipients: Vec<RecipientView>,
+    /// Where bundles and forms are saved unless the person chooses elsewhere.
+    default_folder: String,
+}
+
+/// A designated person, for lists.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RecipientView {
+    name: String,
+    fingerprint: String,
+}
+
+fn keys(state: &AppState) -> Result<KeyDir, IpcError> {
+    state.keys.clone()
+}
+
+/// The folder offered for bundles and forms: Documents/Evidence Kit, else home.
+fn default_folder() -> std::path::PathBuf {
+    directories::UserDirs::new()
+        .map(|u| {
+            u.document_dir()
+                .unwrap_or_else(|| u.home_dir())
+                .join("Evidence Kit")
+        })
+        .unwrap_or_else(|| std::path::PathBuf::from("Evidence Kit"))
+}
+
+/// The profile, the signing key and the designated persons, as far as they exist.
+#[tauri::command]
+pub async fn setup_state(state: State<'_, AppState>) -> Result<SetupState, IpcError> {
+    let dir = keys(&state)?;
+    tauri::async_runtime::spawn_blocking(move || {
+        Ok(SetupState {
+            profile: dir.profile(),
+            signing_fingerprint: dir.public_signing_key().ok().map(|k| k.fingerprint()),
+            recipients: dir
+                .recipients()?
+                .into_iter()
+                .map(|r| RecipientView {
+                    fingerprint: r.fingerprint(),
+                    name: r.name,
+                })
+                .collect(),
+            default_folder: default_folder().display().to_string(),
+        })
+    })
+    .await
+    .map_err(|_| IpcError::task_failed())?
+}
+
+/// Save the staff member's name, role and school contact.
+#[tauri::command]
+pub async fn save_profile(
+    state: State<'_, AppState>,
+    profile: Profile,
+) -> Result<Profile, IpcError> {
+    let dir = keys(&state)?;
+    tauri::async_runtime::spawn_blocking(move || dir.save_profile(&profile).map_err(IpcError::from))
+        .await
+        .map_err(|_| IpcError::task_failed())?
+}
+
+/// Make the signing key, protected by a passphrase; returns its fingerprint.
+#[tauri::command]
+pub async fn create_signing_key(
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> Result<String, IpcError> {
+    let dir = keys(&state)?;
+    tauri::async_runtime::spawn_blocking(move || {
+        evidence_kit::keys::check_new_passphrase(&passphrase)?;
+        let name = dir.profile().name.ok_or(KeyError::BadName)?;
+        Ok(dir
+            .new_signing_key(&name, Some(&passphrase), false)?
+            .fingerprint())
+    })
+    .await
+    .map_err(|_| IpcError::task_failed())?
+}
+
+/// Add the designated person's key from pasted text or a file's contents.
+#[tauri::command]
+pub async fn add_recipient(
+    state: State<'_, AppState>,
+    name: String,
+    text: String,
+) -> Result<RecipientView, IpcError> {
+    let dir = keys(&state)?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let recipient = evidence_kit::keys::find_recipient(&text)?;
+        let r = dir.add_recipient(&name, &recipient)?;
+        Ok(RecipientView {
+            fingerprint: r.fingerprint(),
+            name: r.name,
+        })
+    })
+    .await
+    .map_err(|_| IpcError::task_failed())?
+}
+
+/// A sealed bundle, as the "sealed" screen shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SealedView {
+    path: String,
+    file_name: String,
+    sha256: String,
+    items: usize,
+    encrypted: bool,
+}
+
+/// Seal a case to a designated person into `folder` (made if missing). Progress is
+/// read with `seal_progress` while this runs.
+#[tauri::command]
+pub async fn seal_case(
+    state: State<'_, AppState>,
+    case_id: String,
+    to: String,
+    folder: String,
+    passphrase: String,
+) -> Result<SealedView, IpcError> {
+    let dir = keys(&state)?;
+    let progress = state.seal_progress.clone();
+    if let Ok(mut p) = progress.lock() {
+        *p = (0, 0);
+    }
+    state
+        .run(move |store| -> Result<SealedView, IpcError> {
+            let recipient = dir.resolve_recipient(&to)?;
+            let key = dir.signing_key(None, Some(&passphrase))?;
+            let folder = std::path::PathBuf::from(folder.trim());
+            std::fs::create_dir_all(&folder)
+                .map_err(|e| IpcError::from(evidence_kit::StoreError::io("create", &folder, e)))?;
+            let case = store.case(&case_id)?;
+            let out = free_name(&folder, &case.id, "evidence");
+            let sealed = bundle::seal(
+                store,
+                &key,
+                &SealRequest {
+                    case_id: case.id.clone(),
+                    out: Some(out),
+                    to: vec![recipient],
+                    organization: dir
+                        .profile()
+                        .school
+                        .unwrap_or_else(|| bundle::DEFAULT_ORGANIZATION.into()),
+                },
+                &mut |done, total| {
+                    if let Ok(mut p) = progress.lock() {
+                        *p = (done, total);
+                    }
+                },
+            )?;
+            Ok(SealedView {
+                file_name: sealed
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                path: sealed.path.display().to_string(),
+                sha256: sealed.sha256,
+                items: sealed.items,
+                encrypted: sealed.encrypted,
+            })
+        })
+        .await
+}
+
+/// (bytes sealed, bytes in all) of the seal under way.
+#[tauri::command]
+pub fn seal_progress(state: State<'_, AppState>) -> (u64, u64) {
+    state.seal_progress.lock().map(|p| *p).unwrap_or((0, 0))
+}
+
+/// `folder/STEM.ext`, or `STEM-2.ext`, … when taken: nothing is ever overwritten.
+fn free_name(folder: &std::path::Path, stem: &str, ext: &str) -> std::path::PathBuf {
+    let mut n = 1;
+    loop {
+        let name = if n == 1 {
+            format!("{stem}.{ext}")
+        } else {
+            format!("{stem}-{n}.{ext}")
+        };
+        let p = folder.join(name);
+        let age = p.with_extension(format!("{ext}.age"));
+        if !p.exists() && !age.exists() {
+            return p;
+        }
+        n += 1;
+    }
+}
+
+/// Make the E-safety incident-logging form (PDF) for a case into `folder`; returns
+/// the file's path.
+#[tauri::command]
+pub async fn make_form(
+    state: State<'_, AppState>,
+    case_id: String,
+    folder: String,
+) -> Result<String, IpcError> {
+    let dir = keys(&state)?;
+    state
+        .run(move |store| -> Result<String, IpcError> {
+            let folder = std::path::PathBuf::from(folder.trim());
+            std::fs::create_dir_all(&folder)
+                .map_err(|e| IpcError::from(evidence_kit::StoreError::io("create", &folder, e)))?;
+            let school = dir
+                .profile()
+                .school
+                .unwrap_or_else(|| form::DEFAULT_SCHOOL.into());
+            let made = form::for_case(store, &case_id, &school)?;
+            let out = free_name(&folder, &format!("{}-form", case_id.trim()), "pdf");
+            form::write_new(&out, &made.pdf)?;
+            Ok(out.display().to_string())
+        })
+        .await
+}
+
+/// Open a form the app made in the system's PDF viewer (to print it).
+#[tauri::command]
+pub async fn open_form(path: String) -> Result<(), IpcError> {
+    let p = std::path::PathBuf::from(&path);
+    if p.extension().and_then(|e| e.to_str()) != Some("pdf") || !p.is_file() {
+        return Err(IpcError::cannot_open(&path));
+    }
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(opener)
+        .arg(&p)
+        .spawn()
+        .map(|_| ())
+        .map_err(|_| IpcError::cannot_open(&path))
 }

@@ -2,6 +2,9 @@
 //! name (`unknown_case`, `no_screen`, …) for the UI to branch on; `message` is the core's
 //! plain-English sentence, shown as it is.
 
+use evidence_kit::bundle::SealError;
+use evidence_kit::form::FormError;
+use evidence_kit::keys::KeyError;
 use evidence_kit::{CaptureError, StoreError};
 use serde::Serialize;
 
@@ -33,6 +36,16 @@ impl IpcError {
         }
     }
 
+    /// A file the app was asked to open is not a form it made.
+    pub fn cannot_open(path: &str) -> IpcError {
+        IpcError {
+            code: "cannot_open".into(),
+            message: format!(
+                "The form could not be opened here. Open it yourself to print it: {path}"
+            ),
+        }
+    }
+
     /// A background task ended without an answer (it panicked or was cancelled).
     pub fn task_failed() -> IpcError {
         IpcError {
@@ -44,6 +57,33 @@ impl IpcError {
 
 impl From<StoreError> for IpcError {
     fn from(e: StoreError) -> IpcError {
+        IpcError {
+            code: e.code().into(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<KeyError> for IpcError {
+    fn from(e: KeyError) -> IpcError {
+        IpcError {
+            code: e.code().into(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<SealError> for IpcError {
+    fn from(e: SealError) -> IpcError {
+        IpcError {
+            code: e.code().into(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<FormError> for IpcError {
+    fn from(e: FormError) -> IpcError {
         IpcError {
             code: e.code().into(),
             message: e.to_string(),

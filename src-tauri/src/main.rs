@@ -3,7 +3,7 @@
 //! or a `{code, message}` error. No evidence logic lives here.
 //!
 //! ```text
-//! evidence-kit-desktop [--store DIR]
+//! evidence-kit-desktop [--store DIR] [--config DIR]
 //! ```
 //! The store is `--store DIR`, else `$EVIDENCE_KIT_STORE`, else the per-user data folder
 //! (`~/.local/share/evidence-kit` on Linux).
@@ -21,7 +21,10 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // Opening the store can fail (read-only folder, newer schema…). The window still opens
     // and shows the error sentence; every command then answers with that error.
-    let state = state::AppState::open(args::store_dir(std::env::args_os().skip(1)));
+    let state = state::AppState::open(
+        args::store_dir(std::env::args_os().skip(1)),
+        args::config_dir(std::env::args_os().skip(1)),
+    );
     let result = tauri::Builder::default()
         .manage(state)
         .invoke_handler(tauri::generate_handler![
@@ -38,6 +41,14 @@ fn main() -> ExitCode {
             commands::custody_log,
             commands::record_indecent_image,
             commands::remove_indecent_item,
+            commands::setup_state,
+            commands::save_profile,
+            commands::create_signing_key,
+            commands::add_recipient,
+            commands::seal_case,
+            commands::seal_progress,
+            commands::make_form,
+            commands::open_form,
         ])
         .run(tauri::tauri_build_context!());
     match result {

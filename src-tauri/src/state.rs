@@ -2,17 +2,24 @@
 
 use crate::args::StoreArg;
 use crate::error::IpcError;
+use evidence_kit::keys::KeyDir;
 use evidence_kit::store::{self, Store};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// What the commands share: the store, or why it could not be opened.
+/// What the commands share: the store (or why it could not be opened), the keys and
+/// settings folder, and the progress of a seal under way.
 pub struct AppState {
     store: Result<Arc<Mutex<Store>>, IpcError>,
+    /// The keys folder (`--config`, else `$EVIDENCE_KIT_CONFIG`, else the default).
+    pub keys: Result<KeyDir, IpcError>,
+    /// (bytes sealed, bytes in all) of the seal under way, for the progress bar.
+    pub seal_progress: Arc<Mutex<(u64, u64)>>,
 }
 
 impl AppState {
     /// Open the store the command line (or `$EVIDENCE_KIT_STORE`, or the default) names.
-    pub fn open(arg: StoreArg) -> AppState {
+    pub fn open(arg: StoreArg, config: Option<PathBuf>) -> AppState {
         let root = match arg {
             StoreArg::Dir(dir) => Ok(dir),
             StoreArg::Default => store::default_root().map_err(IpcError::from),
@@ -22,8 +29,14 @@ impl AppState {
         if let Err(e) = &store {
             eprintln!("evidence-kit-desktop: {}", e.message);
         }
+        let keys = match config {
+            Some(dir) => Ok(KeyDir::at(dir)),
+            None => KeyDir::default_location().map_err(IpcError::from),
+        };
         AppState {
             store: store.map(|s| Arc::new(Mutex::new(s))),
+            keys,
+            seal_progress: Arc::new(Mutex::new((0, 0))),
         }
     }
 

@@ -56,6 +56,13 @@ def store(tmp_path: Path, request) -> Path:
 
 
 @pytest.fixture
+def config(tmp_path: Path) -> Path:
+    """The app's keys and settings folder: a fresh one for each test, never the
+    person's own."""
+    return tmp_path / "config"
+
+
+@pytest.fixture
 def behind(env: Env, tmp_path: Path):
     """A full-screen window with a known picture, opened before the app so that it is
     what the app covers: what a person wants to capture. Yields the picture's path."""
@@ -82,13 +89,13 @@ def behind(env: Env, tmp_path: Path):
 
 
 @pytest.fixture
-def driver(env: Env, store: Path, behind: Path):
-    """The desktop app, started by tauri-driver on `store`."""
+def driver(env: Env, store: Path, config: Path, behind: Path):
+    """The desktop app, started by tauri-driver on `store` and `config`."""
     options = ArgOptions()
     options.set_capability("browserName", "wry")
     options.set_capability(
         "tauri:options",
-        {"application": str(env.app), "args": ["--store", str(store)]},
+        {"application": str(env.app), "args": ["--store", str(store), "--config", str(config)]},
     )
     connection = RemoteConnection(client_config=ClientConfig(remote_server_addr=env.driver_url))
     d = webdriver.Remote(command_executor=connection, options=options)

@@ -6,6 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -37,7 +38,9 @@ def shoot(env, driver, name: str) -> None:
 
 
 def test_describe_withdraw_report_log_and_safeguard(env, store: Path, driver):
-    wait = WebDriverWait(driver, 30)
+    # The lists are redrawn after each change: an element found a moment earlier may be
+    # gone by the time it is read, so look again.
+    wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
     wait.until(EC.presence_of_element_located(css('[data-testid="new-case-title"]')))
     driver.find_element(*css('[data-testid="new-case-title"]')).send_keys("Messages")
     driver.find_element(*css('[data-testid="new-case-staff"]')).send_keys("Siân Ŵyn")
@@ -47,8 +50,10 @@ def test_describe_withdraw_report_log_and_safeguard(env, store: Path, driver):
         "data-case-id"
     )
     driver.find_element(*css('[data-testid="capture-screen"]')).click()
-    item = wait.until(EC.presence_of_element_located(css("#item-list li[data-item-id]")))
+    wait.until(EC.presence_of_element_located(css("#item-list li[data-item-id]")))
     wait.until(lambda d: d.find_element(*css('[data-testid="capture-screen"]')).is_enabled())
+    # Found again once the capture has finished: the list is redrawn while it runs.
+    item = driver.find_element(*css("#item-list li[data-item-id]"))
 
     # Describe it: where (with earlier sites suggested), when seen, a note.
     item.find_element(By.XPATH, ".//summary[contains(., 'Describe it')]").click()

@@ -10,7 +10,11 @@ import {
   type Item,
   type ItemField,
   type LogLine,
+  type Profile,
+  type RecipientView,
   type ReportFields,
+  type SealedView,
+  type SetupState,
 } from "./backend";
 
 const STAMP = { utc: "2026-11-25T10:32:05.123Z", local: "2026-11-25T10:32:05.123+00:00", zone: "Europe/London" };
@@ -117,6 +121,44 @@ class FakeBackend implements Backend {
     it.removed = { at: STAMP, reason: "possible indecent image" };
     return it;
   }
+  setup: SetupState = {
+    profile: { name: "A. Teacher", role: null, contact: null, school: null },
+    signing_fingerprint: "3F2A 91C0 0000 0000",
+    recipients: [{ name: "Mrs D. Lead", fingerprint: "AB12 CD34" }],
+    default_folder: "/home/a/Documents/Evidence Kit",
+  };
+  keysMade: string[] = [];
+  sealed: Array<[string, string, string, string]> = [];
+  async setupState(): Promise<SetupState> {
+    return structuredClone(this.setup);
+  }
+  async saveProfile(profile: Profile): Promise<Profile> {
+    this.setup.profile = profile;
+    return profile;
+  }
+  async createSigningKey(passphrase: string): Promise<string> {
+    if (passphrase.length < 8) throw new BackendError("weak_passphrase", "Choose a passphrase of at least 8 characters.");
+    this.keysMade.push(passphrase);
+    this.setup.signing_fingerprint = "1111 2222 3333 4444";
+    return this.setup.signing_fingerprint;
+  }
+  async addRecipient(name: string): Promise<RecipientView> {
+    const r = { name, fingerprint: "FFFF EEEE" };
+    this.setup.recipients.push(r);
+    return r;
+  }
+  async sealCase(caseId: string, to: string, folder: string, passphrase: string): Promise<SealedView> {
+    if (passphrase !== "correct horse") throw new BackendError("wrong_passphrase", "That passphrase is not right.");
+    this.sealed.push([caseId, to, folder, passphrase]);
+    return { path: `${folder}/${caseId}.evidence.age`, file_name: `${caseId}.evidence.age`, sha256: HASH, items: 1, encrypted: true };
+  }
+  async sealProgress(): Promise<[number, number]> {
+    return [1, 2];
+  }
+  async makeForm(caseId: string, folder: string): Promise<string> {
+    return `${folder}/${caseId}-form.pdf`;
+  }
+  async openForm(): Promise<void> {}
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string): T => {
@@ -168,6 +210,7 @@ describe("records", () => {
   });
 
   test("an empty form is refused at the fields, without asking the store", async () => {
+    backend.setup.profile.name = null;
     await new App(document, backend).start();
     $<HTMLButtonElement>("#new-case-submit").click();
     await settle();
@@ -355,5 +398,67 @@ describe("describing, withdrawing, reporting", () => {
     expect(li.querySelector('[data-testid="item-removed"]')).not.toBeNull();
     expect(li.querySelector(".thumb__img")).toBeNull();
     expect(li.querySelector('[data-testid="item-details-form"]')).toBeNull();
+  });
+});
+
+describe("first run, seal and form", () => {
+  test("a first run opens the setup; the key needs the same passphrase twice", async () => {
+    backend.setup = {
+      profile: { name: null, role: null, contact: null, school: null },
+      signing_fingerprint: null,
+      recipients: [],
+      default_folder: "/home/a/Documents/Evidence Kit",
+    };
+    await new App(document, backend).start();
+    expect($("#setup").hidden).toBe(false);
+    $<HTMLInputElement>("#p-name").value = "Siân Ŵyn";
+    $<HTMLFormElement>("#profile-form").requestSubmit();
+    await settle();
+    await settle();
+    expect(backend.setup.profile.name).toBe("Siân Ŵyn");
+    expect($<HTMLInputElement>("#new-case-staff").value).toBe("Siân Ŵyn");
+    $<HTMLInputElement>("#k-pass").value = "correct horse";
+    $<HTMLInputElement>("#k-pass2").value = "correct hors";
+    $<HTMLFormElement>("#key-form").requestSubmit();
+    await settle();
+    expect($("#error-summary-list").textContent).toBe("The two passphrases are not the same");
+    expect(backend.keysMade).toEqual([]);
+    $<HTMLInputElement>("#k-pass2").value = "correct horse";
+    $<HTMLFormElement>("#key-form").requestSubmit();
+    await settle();
+    await settle();
+    expect(backend.keysMade).toEqual(["correct horse"]);
+    expect($("#key-done").textContent).toContain("1111 2222 3333 4444");
+    expect($<HTMLInputElement>("#k-pass").value).toBe("");
+  });
+
+  test("sealing sends the chosen person, folder and passphrase, then shows the file and its hash", async () => {
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.items["EK-1"] = [item(5)];
+    const app = new App(document, backend);
+    await app.start();
+    expect($("#setup").hidden).toBe(true);
+    await app.select("EK-1");
+    $<HTMLButtonElement>("#tab-seal-button").click();
+    await settle();
+    expect($<HTMLSelectElement>("#s-to").value).toBe("Mrs D. Lead");
+    expect($<HTMLInputElement>("#s-folder").value).toBe("/home/a/Documents/Evidence Kit");
+    $<HTMLInputElement>("#s-pass").value = "wrong";
+    $<HTMLFormElement>("#seal-form").requestSubmit();
+    await settle();
+    expect($("#error-summary-list").textContent).toBe("That passphrase is not right.");
+    expect($("#sealed").hidden).toBe(true);
+    $<HTMLInputElement>("#s-pass").value = "correct horse";
+    $<HTMLFormElement>("#seal-form").requestSubmit();
+    await settle();
+    expect(backend.sealed).toEqual([["EK-1", "Mrs D. Lead", "/home/a/Documents/Evidence Kit", "correct horse"]]);
+    expect($("#sealed").hidden).toBe(false);
+    expect($("#sealed-name").textContent).toBe("EK-1.evidence.age");
+    expect($("#sealed-sha").textContent).toBe(HASH);
+    expect($<HTMLInputElement>("#s-pass").value).toBe("");
+    $<HTMLButtonElement>("#form-button").click();
+    await settle();
+    expect($("#form-done").textContent).toContain("/home/a/Documents/Evidence Kit/EK-1-form.pdf");
+    expect($("#form-open").hidden).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import {
   type Item,
   type ItemField,
   type ReportFields,
+  type SetupState,
   toBackendError,
 } from "./backend";
 import { byId, el } from "./dom";
@@ -26,6 +27,10 @@ export class App {
   private generation = 0;
   /** Object URLs of the thumbnails on show, released when the list is redrawn. */
   private objectUrls: string[] = [];
+  /** The profile, keys and designated persons, as last read. */
+  private setup: SetupState | null = null;
+  /** The last form made, to open for printing. */
+  private formPath: string | null = null;
 
   constructor(doc: Document, backend: Backend) {
     this.doc = doc;
@@ -57,12 +62,223 @@ export class App {
       ev.preventDefault();
       void this.saveReport();
     });
+    this.wireSetup();
+    this.$<HTMLFormElement>("seal-form").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void this.seal();
+    });
+    this.$("form-button").addEventListener("click", () => void this.makeForm());
+    this.$("form-open").addEventListener("click", () => void this.openForm());
+    await this.loadSetup(true);
     await this.refreshCases();
+  }
+
+  // ---- first run: details, signing key, designated person ----
+
+  private wireSetup(): void {
+    this.$("setup-open").addEventListener("click", () => {
+      this.$("setup").hidden = false;
+      this.$("p-name").focus();
+    });
+    this.$("setup-close").addEventListener("click", () => {
+      this.$("setup").hidden = true;
+    });
+    this.$<HTMLFormElement>("profile-form").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void this.saveProfile();
+    });
+    this.$<HTMLFormElement>("key-form").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void this.createKey();
+    });
+    this.$<HTMLFormElement>("dsl-form").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void this.addRecipient();
+    });
+    this.$<HTMLInputElement>("d-file").addEventListener("change", () => {
+      const file = this.$<HTMLInputElement>("d-file").files?.[0];
+      if (!file) return;
+      file.text().then(
+        (t) => {
+          this.$<HTMLTextAreaElement>("d-key").value = t.trim();
+        },
+        () => this.showProblems([{ text: "That file could not be read. Paste the key instead." }]),
+      );
+    });
+  }
+
+  /** Read the setup; on start, open the setup screen while anything is missing. */
+  private async loadSetup(onStart = false): Promise<void> {
+    try {
+      this.setup = await this.backend.setupState();
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+      return;
+    }
+    const s = this.setup;
+    const p = s.profile;
+    const put = (id: string, v: string | null) => {
+      const input = this.$<HTMLInputElement>(id);
+      if (input.value === "") input.value = v ?? "";
+    };
+    put("p-name", p.name);
+    put("p-role", p.role);
+    put("p-contact", p.contact);
+    put("new-case-staff", p.name);
+    this.$("profile-done").hidden = p.name === null;
+    this.$("profile-done").textContent = p.name ? `Saved: ${p.name}.` : "";
+    this.$("key-done").hidden = s.signing_fingerprint === null;
+    this.$("key-done").textContent = s.signing_fingerprint
+      ? `Your signing key is made. Its fingerprint is ${s.signing_fingerprint}: tell it to your designated person so they can recognise your bundles.`
+      : "";
+    this.$<HTMLButtonElement>("k-create").disabled = s.signing_fingerprint !== null;
+    this.$("dsl-list").replaceChildren(
+      ...s.recipients.map((r) => el(this.doc, "li", { text: `${r.name} (key ${r.fingerprint})` })),
+    );
+    this.$("s-to").replaceChildren(
+      ...s.recipients.map((r) => el(this.doc, "option", { value: r.name, text: r.name })),
+    );
+    put("s-folder", s.default_folder);
+    const complete = p.name !== null && s.signing_fingerprint !== null && s.recipients.length > 0;
+    if (onStart && !complete) this.$("setup").hidden = false;
+  }
+
+  private async saveProfile(): Promise<void> {
+    const v = (id: string) => {
+      const t = this.$<HTMLInputElement>(id).value.trim();
+      return t === "" ? null : t;
+    };
+    if (v("p-name") === null) {
+      this.showProblems([{ text: "Enter your name", field: "p-name" }]);
+      return;
+    }
+    try {
+      await this.backend.saveProfile({ name: v("p-name"), role: v("p-role"), contact: v("p-contact"), school: this.setup?.profile.school ?? null });
+      this.clearProblems();
+      this.say("Your details are saved.");
+      await this.loadSetup();
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    }
+  }
+
+  private async createKey(): Promise<void> {
+    const a = this.$<HTMLInputElement>("k-pass").value;
+    const b = this.$<HTMLInputElement>("k-pass2").value;
+    if (a !== b) {
+      this.showProblems([{ text: "The two passphrases are not the same", field: "k-pass2" }]);
+      return;
+    }
+    const button = this.$<HTMLButtonElement>("k-create");
+    button.disabled = true;
+    this.say("Making your signing key…");
+    try {
+      await this.backend.createSigningKey(a);
+      this.$<HTMLInputElement>("k-pass").value = "";
+      this.$<HTMLInputElement>("k-pass2").value = "";
+      this.clearProblems();
+      this.say("Your signing key is made.");
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    } finally {
+      await this.loadSetup();
+    }
+  }
+
+  private async addRecipient(): Promise<void> {
+    const name = this.$<HTMLInputElement>("d-name").value.trim();
+    const text = this.$<HTMLTextAreaElement>("d-key").value;
+    if (name === "") {
+      this.showProblems([{ text: "Enter their name", field: "d-name" }]);
+      return;
+    }
+    try {
+      const r = await this.backend.addRecipient(name, text);
+      this.$<HTMLInputElement>("d-name").value = "";
+      this.$<HTMLTextAreaElement>("d-key").value = "";
+      this.clearProblems();
+      this.say(`${r.name} is added (key ${r.fingerprint}).`);
+      await this.loadSetup();
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    }
+  }
+
+  // ---- seal and send ----
+
+  private async seal(): Promise<void> {
+    const caseId = this.selected;
+    if (caseId === null) return;
+    const to = this.$<HTMLSelectElement>("s-to").value;
+    const folder = this.$<HTMLInputElement>("s-folder").value.trim();
+    const pass = this.$<HTMLInputElement>("s-pass").value;
+    if (to === "") {
+      this.showProblems([{ text: "Add your designated safeguarding person first (Your details and keys)" }]);
+      return;
+    }
+    const button = this.$<HTMLButtonElement>("seal-button");
+    const bar = this.$<HTMLProgressElement>("seal-progress");
+    button.disabled = true;
+    this.$("seal-progress-field").hidden = false;
+    bar.value = 0;
+    this.say("Sealing…");
+    const timer = setInterval(() => {
+      this.backend.sealProgress().then(
+        ([done, total]) => {
+          if (total > 0) bar.value = Math.floor((done * 100) / total);
+        },
+        () => undefined,
+      );
+    }, 200);
+    try {
+      const sealed = await this.backend.sealCase(caseId, to, folder, pass);
+      bar.value = 100;
+      this.$<HTMLInputElement>("s-pass").value = "";
+      this.clearProblems();
+      this.$("sealed").hidden = false;
+      this.$("sealed-name").textContent = sealed.file_name;
+      this.$("sealed-sha").textContent = sealed.sha256;
+      this.$("sealed-path").textContent = `Saved as ${sealed.path}`;
+      this.$("form-done").hidden = true;
+      this.$("form-open").hidden = true;
+      this.say(`Sealed: ${sealed.file_name}.`);
+    } catch (e) {
+      this.say("");
+      this.showProblems([{ text: toBackendError(e).message }]);
+    } finally {
+      clearInterval(timer);
+      button.disabled = false;
+      this.$("seal-progress-field").hidden = true;
+    }
+  }
+
+  private async makeForm(): Promise<void> {
+    const caseId = this.selected;
+    if (caseId === null) return;
+    try {
+      const path = await this.backend.makeForm(caseId, this.$<HTMLInputElement>("s-folder").value.trim());
+      this.formPath = path;
+      this.$("form-done").hidden = false;
+      this.$("form-done").textContent = `The form is saved as ${path}.`;
+      this.$("form-open").hidden = false;
+      this.clearProblems();
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    }
+  }
+
+  private async openForm(): Promise<void> {
+    if (this.formPath === null) return;
+    try {
+      await this.backend.openForm(this.formPath);
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    }
   }
 
   // ---- tabs ----
 
-  private static readonly TABS = ["evidence", "report", "log"] as const;
+  private static readonly TABS = ["evidence", "report", "seal", "log"] as const;
 
   private wireTabs(): void {
     const names = App.TABS;

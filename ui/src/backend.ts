@@ -108,6 +108,37 @@ export interface Item {
   removed?: { at: Stamp; reason: string } | null;
 }
 
+/** The staff member's details (src/keys.rs `Profile`). */
+export interface Profile {
+  name: string | null;
+  role: string | null;
+  contact: string | null;
+  school: string | null;
+}
+
+/** A designated person the staff member can seal to. */
+export interface RecipientView {
+  name: string;
+  fingerprint: string;
+}
+
+/** What the first-run screen needs. */
+export interface SetupState {
+  profile: Profile;
+  signing_fingerprint: string | null;
+  recipients: RecipientView[];
+  default_folder: string;
+}
+
+/** A sealed bundle. */
+export interface SealedView {
+  path: string;
+  file_name: string;
+  sha256: string;
+  items: number;
+  encrypted: boolean;
+}
+
 /** What the UI needs from the store. */
 export interface Backend {
   listCases(): Promise<CaseSummary[]>;
@@ -126,6 +157,17 @@ export interface Backend {
   /** Records a note only (nothing is captured); returns the advice to show. */
   recordIndecentImage(caseId: string, site: string | null): Promise<string>;
   removeIndecentItem(itemId: number): Promise<Item>;
+  setupState(): Promise<SetupState>;
+  saveProfile(profile: Profile): Promise<Profile>;
+  /** Returns the new key's fingerprint. */
+  createSigningKey(passphrase: string): Promise<string>;
+  addRecipient(name: string, text: string): Promise<RecipientView>;
+  sealCase(caseId: string, to: string, folder: string, passphrase: string): Promise<SealedView>;
+  /** [bytes sealed, bytes in all] of the seal under way. */
+  sealProgress(): Promise<[number, number]>;
+  /** Returns the PDF's path. */
+  makeForm(caseId: string, folder: string): Promise<string>;
+  openForm(path: string): Promise<void>;
 }
 
 /**
@@ -229,6 +271,38 @@ export class TauriBackend implements Backend {
 
   removeIndecentItem(itemId: number): Promise<Item> {
     return this.run("remove_indecent_item", { itemId });
+  }
+
+  setupState(): Promise<SetupState> {
+    return this.run("setup_state");
+  }
+
+  saveProfile(profile: Profile): Promise<Profile> {
+    return this.run("save_profile", { profile });
+  }
+
+  createSigningKey(passphrase: string): Promise<string> {
+    return this.run("create_signing_key", { passphrase });
+  }
+
+  addRecipient(name: string, text: string): Promise<RecipientView> {
+    return this.run("add_recipient", { name, text });
+  }
+
+  sealCase(caseId: string, to: string, folder: string, passphrase: string): Promise<SealedView> {
+    return this.run("seal_case", { caseId, to, folder, passphrase });
+  }
+
+  sealProgress(): Promise<[number, number]> {
+    return this.run("seal_progress");
+  }
+
+  makeForm(caseId: string, folder: string): Promise<string> {
+    return this.run("make_form", { caseId, folder });
+  }
+
+  openForm(path: string): Promise<void> {
+    return this.run("open_form", { path });
   }
 }
 
