@@ -29,6 +29,8 @@ fn main() {
             "seal_progress",
             "make_form",
             "open_form",
+            "capture_upload",
+            "capture_clipboard",
         ]))
         .codegen(tauri_build::CodegenContext::new());
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -498,3 +498,79 @@ pub async fn open_form(path: String) -> Result<(), IpcError> {
         .map(|_| ())
         .map_err(|_| IpcError::cannot_open(&path))
 }
+
+/// Longest file name taken from the UI, in bytes (after decoding).
+const MAX_NAME_BYTES: usize = 1024;
+
+/// Undo `encodeURIComponent` (file names travel in a header, which must be ASCII).
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// "Add files" and drag-and-drop: the file's bytes as the raw request body, its case and
+/// name in the `x-ek-case` and `x-ek-name` headers (URI-encoded). Hashed on arrival.
+#[tauri::command]
+pub async fn capture_upload(
+    state: State<'_, AppState>,
+    request: tauri::ipc::Request<'_>,
+) -> Result<Item, IpcError> {
+    let header = |k: &str| {
+        request
+            .headers()
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .and_then(percent_decode)
+            .filter(|v| v.len() <= MAX_NAME_BYTES)
+    };
+    let case_id = header("x-ek-case").ok_or_else(IpcError::bad_upload)?;
+    let name = header("x-ek-name").ok_or_else(IpcError::bad_upload)?;
+    let data = match request.body() {
+        tauri::ipc::InvokeBody::Raw(bytes) => bytes.clone(),
+        tauri::ipc::InvokeBody::Json(_) => return Err(IpcError::bad_upload()),
+    };
+    state
+        .run(move |store| {
+            capture::file_contents(store, &case_id, &name, &data, &Details::default())
+        })
+        .await
+}
+
+/// "Paste": keep the image (or text) on the clipboard.
+#[tauri::command]
+pub async fn capture_clipboard(
+    state: State<'_, AppState>,
+    case_id: String,
+) -> Result<Item, IpcError> {
+    state
+        .run(move |store| capture::clipboard(store, &case_id, &Details::default()))
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_decode;
+
+    #[test]
+    fn names_come_back_as_typed() {
+        assert_eq!(
+            percent_decode("Zo%C3%AB's%20chat%20%E2%80%AE.txt").as_deref(),
+            Some("Zoë's chat \u{202e}.txt")
+        );
+        assert_eq!(percent_decode("%ZZ"), None);
+        assert_eq!(percent_decode("%C3"), None);
+        assert_eq!(percent_decode("a%"), None);
+    }
+}

@@ -46,6 +46,15 @@ impl IpcError {
         }
     }
 
+    /// A file upload without its case, name or bytes (a bug in the UI).
+    pub fn bad_upload() -> IpcError {
+        IpcError {
+            code: "bad_upload".into(),
+            message: "That file did not arrive whole, so nothing was saved. Please add it again."
+                .into(),
+        }
+    }
+
     /// A background task ended without an answer (it panicked or was cancelled).
     pub fn task_failed() -> IpcError {
         IpcError {

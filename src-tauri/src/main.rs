@@ -49,6 +49,8 @@ fn main() -> ExitCode {
             commands::seal_progress,
             commands::make_form,
             commands::open_form,
+            commands::capture_upload,
+            commands::capture_clipboard,
         ])
         .run(tauri::tauri_build_context!());
     match result {

@@ -128,6 +128,25 @@ pub fn file_with_progress(
     )
 }
 
+/// Keep the bytes of a file the person handed over without a path (the desktop app's
+/// "Add files" and drag-and-drop, which give the file's contents and name only).
+/// Hashed on arrival, like every capture.
+pub fn file_contents(
+    store: &Store,
+    case_id: &str,
+    name: &str,
+    data: &[u8],
+    d: &Details,
+) -> Result<Item, CaptureError> {
+    let checked = check(store, case_id, d)?;
+    let name = Path::new(name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "unnamed".to_string());
+    bytes(store, case_id, data, name, Source::File, checked)
+}
+
 /// Keep bytes that did not come from a file (screenshots, clipboard).
 fn bytes(
     store: &Store,

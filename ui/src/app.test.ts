@@ -159,6 +159,19 @@ class FakeBackend implements Backend {
     return `${folder}/${caseId}-form.pdf`;
   }
   async openForm(): Promise<void> {}
+  uploads: Array<[string, string, number[]]> = [];
+  async captureUpload(caseId: string, name: string, bytes: Uint8Array): Promise<Item> {
+    if (name.endsWith(".bad")) throw new BackendError("source_unreadable", "It could not be read.");
+    this.uploads.push([caseId, name, Array.from(bytes)]);
+    const it = item((this.items[caseId]?.length ?? 0) + 1, { case_id: caseId, original_name: name });
+    this.items[caseId] = [...(this.items[caseId] ?? []), it];
+    return it;
+  }
+  async captureClipboard(caseId: string): Promise<Item> {
+    const it = item((this.items[caseId]?.length ?? 0) + 1, { case_id: caseId, original_name: "clipboard.png" });
+    this.items[caseId] = [...(this.items[caseId] ?? []), it];
+    return it;
+  }
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string): T => {
@@ -460,5 +473,41 @@ describe("first run, seal and form", () => {
     await settle();
     expect($("#form-done").textContent).toContain("/home/a/Documents/Evidence Kit/EK-1-form.pdf");
     expect($("#form-open").hidden).toBe(false);
+  });
+});
+
+describe("adding files", () => {
+  test("dropped files are kept one by one, their bytes as they are; a failure is named", async () => {
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    const files = [
+      new File([new Uint8Array([1, 2, 3])], "message.eml"),
+      new File([new Uint8Array([9])], "broken.bad"),
+      new File([new Uint8Array([0xff, 0xd8])], "photo.jpg"),
+    ];
+    const drop = new Event("drop", { bubbles: true, cancelable: true });
+    Object.defineProperty(drop, "dataTransfer", { value: { files } });
+    $("#drop-zone").dispatchEvent(drop);
+    for (let i = 0; i < 10; i++) await settle();
+    expect(backend.uploads).toEqual([
+      ["EK-1", "message.eml", [1, 2, 3]],
+      ["EK-1", "photo.jpg", [0xff, 0xd8]],
+    ]);
+    expect($("#status").textContent).toBe("2 files kept.");
+    expect($("#error-summary-list").textContent).toBe("broken.bad: It could not be read.");
+    expect(document.querySelectorAll("#item-list li[data-item-id]")).toHaveLength(2);
+  });
+
+  test("paste keeps what is on the clipboard", async () => {
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    $<HTMLButtonElement>("#paste").click();
+    for (let i = 0; i < 5; i++) await settle();
+    expect($("#status").textContent).toBe("Kept what was on the clipboard as clipboard.png.");
+    expect(document.querySelectorAll("#item-list li[data-item-id]")).toHaveLength(1);
   });
 });

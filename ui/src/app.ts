@@ -48,6 +48,25 @@ export class App {
       void this.submitNewCase();
     });
     this.$("capture-screen").addEventListener("click", () => void this.capture());
+    this.$("add-files").addEventListener("click", () => this.$<HTMLInputElement>("file-input").click());
+    this.$<HTMLInputElement>("file-input").addEventListener("change", () => {
+      const input = this.$<HTMLInputElement>("file-input");
+      const files = Array.from(input.files ?? []);
+      input.value = "";
+      void this.addFiles(files);
+    });
+    const zone = this.$("drop-zone");
+    zone.addEventListener("dragover", (ev) => {
+      ev.preventDefault();
+      zone.classList.add("add-files--over");
+    });
+    zone.addEventListener("dragleave", () => zone.classList.remove("add-files--over"));
+    zone.addEventListener("drop", (ev) => {
+      ev.preventDefault();
+      zone.classList.remove("add-files--over");
+      void this.addFiles(Array.from(ev.dataTransfer?.files ?? []));
+    });
+    this.$("paste").addEventListener("click", () => void this.paste());
     this.wireTabs();
     this.$("iioc-open").addEventListener("click", () => {
       this.$("iioc-panel").hidden = false;
@@ -783,6 +802,43 @@ export class App {
     } finally {
       button.disabled = false;
       button.textContent = "Capture screen";
+    }
+  }
+
+  /** Keep each file, one after another, saying how far it has got. */
+  private async addFiles(files: File[]): Promise<void> {
+    const caseId = this.selected;
+    if (caseId === null || files.length === 0) return;
+    const problems: Problem[] = [];
+    let kept = 0;
+    for (const [i, f] of files.entries()) {
+      this.say(`Keeping ${f.name} (${i + 1} of ${files.length})…`);
+      try {
+        const bytes = new Uint8Array(await f.arrayBuffer());
+        await this.backend.captureUpload(caseId, f.name, bytes);
+        kept += 1;
+      } catch (e) {
+        problems.push({ text: `${f.name}: ${toBackendError(e).message}` });
+      }
+    }
+    this.say(kept === 1 ? "1 file kept." : `${kept} files kept.`);
+    if (problems.length > 0) this.showProblems(problems);
+    else this.clearProblems();
+    await this.refreshCases();
+    await this.reloadItems();
+  }
+
+  private async paste(): Promise<void> {
+    const caseId = this.selected;
+    if (caseId === null) return;
+    try {
+      const item = await this.backend.captureClipboard(caseId);
+      this.clearProblems();
+      this.say(`Kept what was on the clipboard as ${item.original_name}.`);
+      await this.refreshCases();
+      await this.reloadItems();
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
     }
   }
 

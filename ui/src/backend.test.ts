@@ -86,3 +86,24 @@ describe("toBackendError", () => {
     expect(toBackendError(null).code).toBe("internal");
   });
 });
+
+describe("uploads", () => {
+  test("a file goes as raw bytes, its case and name URI-encoded in headers", async () => {
+    const seen: Array<{ cmd: string; args: unknown; headers: unknown }> = [];
+    const b = new TauriBackend(
+      (async (cmd: string, args?: unknown, options?: { headers?: unknown }) => {
+        seen.push({ cmd, args, headers: options?.headers });
+        return { id: 3 };
+      }) as never,
+    );
+    const bytes = new Uint8Array([0, 255, 10]);
+    await b.captureUpload("EK-1", "Zoë's chat \u202e.txt", bytes);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.cmd).toBe("capture_upload");
+    expect(seen[0]?.args).toBe(bytes);
+    expect(seen[0]?.headers).toEqual({
+      "x-ek-case": "EK-1",
+      "x-ek-name": "Zo%C3%AB's%20chat%20%E2%80%AE.txt",
+    });
+  });
+});

@@ -168,6 +168,9 @@ export interface Backend {
   /** Returns the PDF's path. */
   makeForm(caseId: string, folder: string): Promise<string>;
   openForm(path: string): Promise<void>;
+  /** Keep a file's bytes (from "Add files" or a drop); hashed on arrival. */
+  captureUpload(caseId: string, name: string, bytes: Uint8Array): Promise<Item>;
+  captureClipboard(caseId: string): Promise<Item>;
 }
 
 /**
@@ -304,6 +307,37 @@ export class TauriBackend implements Backend {
   openForm(path: string): Promise<void> {
     return this.run("open_form", { path });
   }
+
+  async captureUpload(caseId: string, name: string, bytes: Uint8Array): Promise<Item> {
+    try {
+      // The bytes go as the raw request body, not as JSON numbers.
+      return await invokeRaw<Item>(this.call, "capture_upload", bytes, {
+        "x-ek-case": encodeURIComponent(caseId),
+        "x-ek-name": encodeURIComponent(name),
+      });
+    } catch (e) {
+      throw toBackendError(e);
+    }
+  }
+
+  captureClipboard(caseId: string): Promise<Item> {
+    return this.run("capture_clipboard", { caseId });
+  }
+}
+
+type RawInvoke = <T>(
+  cmd: string,
+  args: Uint8Array,
+  options: { headers: Record<string, string> },
+) => Promise<T>;
+
+function invokeRaw<T>(
+  call: Invoke,
+  cmd: string,
+  body: Uint8Array,
+  headers: Record<string, string>,
+): Promise<T> {
+  return (call as unknown as RawInvoke)<T>(cmd, body, { headers });
 }
 
 /** Raw IPC responses arrive as an ArrayBuffer; accept the other shapes too. */

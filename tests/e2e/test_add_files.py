@@ -1,0 +1,88 @@
+"""Add files through the window ("Add files": an e-mail and a PNG) and paste a picture
+from the clipboard; the store keeps each one byte for byte, hashed on arrival."""
+
+import hashlib
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.file_detector import UselessFileDetector
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from test_describe import cli, css, shoot
+
+EML = (
+    b"From: Someone <someone@example.com>\r\nTo: staff@school.example\r\n"
+    b"Subject: You\r\nDate: Tue, 24 Nov 2026 21:14:03 +0000\r\n\r\nWe know.\r\n"
+)
+
+
+def test_add_files_and_paste(env, store: Path, tmp_path: Path, driver):
+    wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
+    wait.until(EC.presence_of_element_located(css('[data-testid="new-case-title"]')))
+    driver.find_element(*css('[data-testid="new-case-title"]')).send_keys("Messages")
+    staff = driver.find_element(*css('[data-testid="new-case-staff"]'))
+    staff.clear()
+    staff.send_keys("A. Teacher")
+    driver.find_element(*css('[data-testid="new-case-submit"]')).click()
+    wait.until(lambda d: d.find_element(By.ID, "case-title").text == "Messages")
+    case_id = driver.find_element(*css("#case-list button[data-case-id]")).get_attribute("data-case-id")
+
+    # "Add files": the e-mail and a picture, chosen together.
+    eml = tmp_path / "complaint.eml"
+    eml.write_bytes(EML)
+    png = tmp_path / "Zoë's photo.png"
+    subprocess.run(["convert", "-size", "64x48", "plasma:", f"PNG24:{png}"], check=True)
+    # The app runs on this machine: give the input the paths, not uploaded copies.
+    driver.file_detector = UselessFileDetector()
+    picker = driver.find_element(*css('[data-testid="file-input"]'))
+    driver.execute_script("arguments[0].hidden = false", picker)
+    picker.send_keys(f"{eml}\n{png}")
+    wait.until(lambda d: "2 files kept." in d.find_element(By.ID, "status").text)
+    items = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
+    by_name = {i["original_name"]: i for i in items}
+    assert by_name["complaint.eml"]["sha256"] == hashlib.sha256(EML).hexdigest()
+    assert by_name["complaint.eml"]["media_type"] == "message/rfc822"
+    assert by_name["complaint.eml"]["email"]["subject"] == "You"
+    assert by_name["Zoë's photo.png"]["sha256"] == hashlib.sha256(png.read_bytes()).hexdigest()
+    assert by_name["Zoë's photo.png"]["media_type"] == "image/png"
+
+    # "Paste": a picture copied to the clipboard (xclip holds it until it is read).
+    copied = tmp_path / "copied.png"
+    subprocess.run(["convert", "-size", "40x30", "xc:#2980b9", f"PNG24:{copied}"], check=True)
+    holder = subprocess.Popen(
+        ["xclip", "-selection", "clipboard", "-t", "image/png", "-i", str(copied)],
+        env={**os.environ, "DISPLAY": env.display},
+    )
+    try:
+        # Wait until xclip owns the clipboard and offers the picture.
+        deadline = time.monotonic() + 10
+        while True:
+            targets = subprocess.run(
+                ["xclip", "-o", "-selection", "clipboard", "-t", "TARGETS"],
+                capture_output=True, text=True, env={**os.environ, "DISPLAY": env.display},
+            )
+            if "image/png" in targets.stdout:
+                break
+            assert time.monotonic() < deadline, "xclip did not take the clipboard"
+            time.sleep(0.1)
+        driver.find_element(*css('[data-testid="paste"]')).click()
+        wait.until(
+            lambda d: "Kept what was on the clipboard" in d.find_element(By.ID, "status").text
+            or d.find_element(*css('[data-testid="error-summary"]')).is_displayed()
+        )
+        summary = driver.find_element(*css('[data-testid="error-summary"]'))
+        assert not summary.is_displayed(), summary.text
+    finally:
+        holder.terminate()
+        holder.wait(5)
+    items = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
+    assert len(items) == 3
+    assert items[2]["source"] == "clipboard" and items[2]["media_type"] == "image/png"
+    wait.until(lambda d: len(d.find_elements(*css("#item-list li[data-item-id]"))) == 3)
+    shoot(env, driver, "add-files")
