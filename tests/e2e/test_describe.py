@@ -11,6 +11,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from axe import serious_violations
+
 
 def css(sel: str) -> tuple[str, str]:
     return (By.CSS_SELECTOR, sel)
@@ -24,6 +26,10 @@ def cli(env, store: Path, *args: str) -> str:
 
 
 def shoot(env, driver, name: str) -> None:
+    """A screenshot of the screen, after checking it with axe-core: no serious or
+    critical accessibility violation on any screen."""
+    violations = serious_violations(driver)
+    assert not violations, f"{name}: {violations}"
     driver.execute_async_script(
         "const done = arguments[0];"
         "requestAnimationFrame(() => requestAnimationFrame(() => done()));"
