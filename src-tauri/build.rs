@@ -31,6 +31,7 @@ fn main() {
             "open_form",
             "capture_upload",
             "capture_clipboard",
+            "mark_handed_over",
         ]))
         .codegen(tauri_build::CodegenContext::new());
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -150,6 +150,26 @@ pub struct CaseSummary {
     pub items: i64,
     /// Of which withdrawn.
     pub withdrawn: i64,
+    /// Where the record stands: never sealed, sealed, or given to the designated person.
+    pub state: CaseState,
+    /// When it was last sealed (local time with offset).
+    pub last_sealed: Option<String>,
+    /// When it was last given to the designated person, as the staff member recorded.
+    pub handed_over: Option<String>,
+    /// Something was added or changed after the last seal (seal again before giving it).
+    pub changed_since_seal: bool,
+}
+
+/// Where a record stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseState {
+    /// Never sealed.
+    Open,
+    /// Sealed, not yet recorded as given to the designated person.
+    Sealed,
+    /// Recorded as given to the designated person after its last seal.
+    Sent,
 }
 
 /// How an item came in.

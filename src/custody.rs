@@ -118,6 +118,10 @@ impl Entry {
                 d["items"],
                 if d["encrypted"] == true { ", encrypted" } else { "" }
             ),
+            "handed_over" => match d["to"].as_str() {
+                Some(to) => format!("The sealed record was given to {to}."),
+                None => "The sealed record was given to the designated safeguarding person.".into(),
+            },
             "incomplete_capture_removed" => {
                 "An unfinished capture, interrupted before it was saved, was cleaned up.".into()
             }

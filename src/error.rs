@@ -118,6 +118,14 @@ pub enum StoreError {
         /// What was being read.
         what: String,
     },
+    /// An action that needs a sealed record, on one never sealed.
+    #[error(
+        "Record {id} has not been sealed yet. Seal it first, then give the sealed file to your designated safeguarding person."
+    )]
+    NotSealed {
+        /// The case.
+        id: String,
+    },
     /// No default store location could be found.
     #[error("Could not find your home folder to keep the evidence store in; pass --store DIR.")]
     NoHome,
@@ -141,6 +149,7 @@ impl StoreError {
             StoreError::BadTime { .. } => "bad_time",
             StoreError::NotAFolder { .. } => "not_a_folder",
             StoreError::Changed { .. } => "changed",
+            StoreError::NotSealed { .. } => "not_sealed",
             StoreError::NoHome => "no_home",
         }
     }

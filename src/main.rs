@@ -231,6 +231,15 @@ enum CaseCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Record that you gave the sealed record to your designated safeguarding person.
+    HandedOver {
+        /// The case id.
+        #[arg(long)]
+        case: String,
+        /// Their name.
+        #[arg(long, value_name = "NAME")]
+        to: Option<String>,
+    },
     /// Fill in the incident report (the fields of the E-safety incident-logging form).
     /// Each change is kept in the custody log with the old value; an empty value clears
     /// a field.
@@ -913,8 +922,16 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 );
             } else {
                 for c in cases {
+                    let state = match (c.state, c.changed_since_seal) {
+                        (evidence_kit::case::CaseState::Open, _) => "open".to_string(),
+                        (_, true) => "changed since sealed".to_string(),
+                        (evidence_kit::case::CaseState::Sealed, false) => "sealed".to_string(),
+                        (evidence_kit::case::CaseState::Sent, false) => {
+                            "given to the designated person".to_string()
+                        }
+                    };
                     println!(
-                        "{}  {}  {} item(s)  opened {} by {}",
+                        "{}  {}  {} item(s)  opened {} by {}  [{state}]",
                         c.case.id, c.case.title, c.items, c.case.created.local, c.case.staff
                     );
                 }
@@ -928,6 +945,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             } else {
                 print_case(&c);
             }
+        }
+        Command::Case(CaseCommand::HandedOver { case, to }) => {
+            let store = Store::open(&root)?;
+            let actor = store.case(&case)?.staff;
+            store.record_handed_over(&case, to.as_deref(), &actor)?;
+            println!("Recorded: the sealed record was given to the designated person.");
         }
         Command::Case(CaseCommand::Report(args)) => {
             let store = Store::open(&root)?;

@@ -15,8 +15,8 @@
 
 use crate::StoreError;
 use crate::case::{
-    self, Case, CaseSummary, EmailHeaders, IncidentReport, Item, PoliceDecision, Removal,
-    Responsible, SafeguardNote, Sender, Source, Withdrawal,
+    self, Case, CaseState, CaseSummary, EmailHeaders, IncidentReport, Item, PoliceDecision,
+    Removal, Responsible, SafeguardNote, Sender, Source, Withdrawal,
 };
 use crate::clock::{self, Clock, Stamp};
 use crate::custody::{self, Entry};
@@ -637,17 +637,37 @@ impl Store {
             .conn
             .prepare(
                 "SELECT c.id, c.title, c.staff, c.created_utc, c.created_local, c.created_zone,
-                        c.report, count(i.id), count(i.withdrawn_utc)
+                        c.report, count(i.id), count(i.withdrawn_utc),
+                        (SELECT max(seq) FROM custody WHERE case_id = c.id AND action = 'sealed'),
+                        (SELECT local FROM custody WHERE case_id = c.id AND action = 'sealed'
+                            ORDER BY seq DESC LIMIT 1),
+                        (SELECT max(seq) FROM custody WHERE case_id = c.id AND action = 'handed_over'),
+                        (SELECT local FROM custody WHERE case_id = c.id AND action = 'handed_over'
+                            ORDER BY seq DESC LIMIT 1),
+                        (SELECT max(seq) FROM custody WHERE case_id = c.id
+                            AND action NOT IN ('sealed', 'handed_over'))
                  FROM cases c LEFT JOIN items i ON i.case_id = c.id
                  GROUP BY c.id ORDER BY c.created_utc DESC, c.id",
             )
             .map_err(|e| self.db_err(e))?;
         let rows = st
             .query_map([], |r| {
+                let sealed_seq: Option<i64> = r.get(9)?;
+                let handed_seq: Option<i64> = r.get(11)?;
+                let changed_seq: Option<i64> = r.get(13)?;
+                let state = match (sealed_seq, handed_seq) {
+                    (None, _) => CaseState::Open,
+                    (Some(s), Some(h)) if h > s => CaseState::Sent,
+                    _ => CaseState::Sealed,
+                };
                 Ok(CaseSummary {
                     case: case_from_row(r)?,
                     items: r.get(7)?,
                     withdrawn: r.get(8)?,
+                    state,
+                    last_sealed: r.get(10)?,
+                    handed_over: r.get(12)?,
+                    changed_since_seal: matches!((sealed_seq, changed_seq), (Some(s), Some(c)) if c > s),
                 })
             })
             .map_err(|e| self.db_err(e))?;
@@ -785,6 +805,37 @@ impl Store {
         .map_err(|e| self.db_err(e))?;
         tx.commit().map_err(|e| self.db_err(e))?;
         Ok(note)
+    }
+
+    /// Record that the staff member gave the sealed record to the designated person (the
+    /// app cannot see it happen; the person says so). Refused before the first seal.
+    pub fn record_handed_over(
+        &self,
+        case_id: &str,
+        to: Option<&str>,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let to = case::optional("The designated person's name", to)?;
+        let case = self.case(case_id)?;
+        let sealed: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT max(seq) FROM custody WHERE case_id = ?1 AND action = 'sealed'",
+                [&case.id],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.db_err(e))?;
+        if sealed.is_none() {
+            return Err(StoreError::NotSealed { id: case.id });
+        }
+        self.append_custody(
+            actor,
+            "handed_over",
+            Some(&case.id),
+            None,
+            &json!({"to": to}),
+        )?;
+        Ok(())
     }
 
     /// Mark a captured item as a possible indecent image of a child and remove its bytes

@@ -499,6 +499,21 @@ pub async fn open_form(path: String) -> Result<(), IpcError> {
         .map_err(|_| IpcError::cannot_open(&path))
 }
 
+/// Record that the sealed record was given to the designated person.
+#[tauri::command]
+pub async fn mark_handed_over(
+    state: State<'_, AppState>,
+    case_id: String,
+    to: Option<String>,
+) -> Result<(), IpcError> {
+    state
+        .run(move |store| {
+            let actor = store.case(&case_id)?.staff;
+            store.record_handed_over(&case_id, to.as_deref(), &actor)
+        })
+        .await
+}
+
 /// Longest file name taken from the UI, in bytes (after decoding).
 const MAX_NAME_BYTES: usize = 1024;
 

@@ -51,6 +51,7 @@ fn main() -> ExitCode {
             commands::open_form,
             commands::capture_upload,
             commands::capture_clipboard,
+            commands::mark_handed_over,
         ])
         .run(tauri::tauri_build_context!());
     match result {

@@ -312,3 +312,72 @@ fn an_item_marked_as_an_indecent_image_leaves_no_bytes_in_the_store_or_any_bundl
     let out = env.ek(&["case", "safeguard", "--case", &other, "--item", "2"]);
     assert_refused(&out, "is not in case");
 }
+
+#[test]
+fn a_record_goes_from_open_to_sealed_to_given_and_back_to_changed() {
+    let env = Env::new();
+    let cfg = env.path("cfg");
+    let cfg = cfg.to_str().unwrap();
+    env.ok(&[
+        "--config",
+        cfg,
+        "keys",
+        "new",
+        "--name",
+        "A. Teacher",
+        "--no-passphrase",
+    ]);
+    let case = env.case();
+    let state = |env: &Env| -> Value {
+        let list: Vec<Value> = serde_json::from_str(&env.ok(&["case", "list", "--json"])).unwrap();
+        list.into_iter().find(|c| c["id"] == case.as_str()).unwrap()
+    };
+    assert_eq!(state(&env)["state"], "open");
+    let out = env.ek(&["case", "handed-over", "--case", &case]);
+    assert_refused(&out, "has not been sealed yet");
+    let f = env.file("a.txt", b"a message");
+    env.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
+    let bundle = env.path("b.evidence");
+    env.ok(&[
+        "--config",
+        cfg,
+        "seal",
+        "--case",
+        &case,
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    let s = state(&env);
+    assert_eq!(s["state"], "sealed");
+    assert_eq!(s["changed_since_seal"], false);
+    assert!(s["last_sealed"].is_string());
+    env.ok(&[
+        "case",
+        "handed-over",
+        "--case",
+        &case,
+        "--to",
+        "Mrs D. Lead",
+    ]);
+    let s = state(&env);
+    assert_eq!(s["state"], "sent");
+    assert!(s["handed_over"].is_string());
+    env.ok(&[
+        "edit",
+        "--item",
+        "1",
+        "--field",
+        "note",
+        "--value",
+        "added later",
+    ]);
+    let s = state(&env);
+    assert_eq!(s["changed_since_seal"], true);
+    assert!(env.ok(&["case", "list"]).contains("[changed since sealed]"));
+    let log = env.ok(&["log", "--case", &case]);
+    assert!(
+        log.contains("The sealed record was given to Mrs D. Lead."),
+        "{log}"
+    );
+    env.assert_intact();
+}

@@ -110,6 +110,18 @@ def test_first_run_to_a_sealed_bundle_and_form(env, store: Path, config: Path, t
     assert str(pdf) in form_done.text and pdf.is_file()
     shoot(env, driver, "sealed")
 
+    # The record's state: sealed, then given to the designated person.
+    state = driver.find_element(*css('[data-testid="case-state"]'))
+    assert state.text.startswith("Sealed on"), state.text
+    driver.find_element(*css('[data-testid="handed-over"]')).click()
+    wait.until(
+        lambda d: d.find_element(*css('[data-testid="case-state"]')).text.startswith(
+            "Given to your designated person on"
+        )
+    )
+    [listed] = json.loads(cli(env, store, "case", "list", "--json"))
+    assert listed["state"] == "sent"
+
     # The designated person checks it, with Evidence Kit and with stock tools.
     staff_pub = config / "signing.pub"
     verify = subprocess.run(

@@ -159,6 +159,11 @@ class FakeBackend implements Backend {
     return `${folder}/${caseId}-form.pdf`;
   }
   async openForm(): Promise<void> {}
+  handed: Array<[string, string | null]> = [];
+  async markHandedOver(caseId: string, to: string | null): Promise<void> {
+    this.handed.push([caseId, to]);
+    this.cases = this.cases.map((c) => (c.id === caseId ? { ...c, state: "sent", handed_over: STAMP.local } : c));
+  }
   uploads: Array<[string, string, number[]]> = [];
   async captureUpload(caseId: string, name: string, bytes: Uint8Array): Promise<Item> {
     if (name.endsWith(".bad")) throw new BackendError("source_unreadable", "It could not be read.");
@@ -473,6 +478,13 @@ describe("first run, seal and form", () => {
     await settle();
     expect($("#form-done").textContent).toContain("/home/a/Documents/Evidence Kit/EK-1-form.pdf");
     expect($("#form-open").hidden).toBe(false);
+    $<HTMLButtonElement>("#handed-over").click();
+    await settle();
+    await settle();
+    expect(backend.handed).toEqual([["EK-1", "Mrs D. Lead"]]);
+    expect($('[data-testid="case-state"]').textContent).toBe(
+      "Given to your designated person on 25 November 2026 at 10:32:05 (UTC+00:00)",
+    );
   });
 });
 

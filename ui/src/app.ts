@@ -10,7 +10,7 @@ import {
   toBackendError,
 } from "./backend";
 import { byId, el } from "./dom";
-import { countItems, formatLocal, shortHash } from "./format";
+import { caseState, countItems, formatLocal, shortHash } from "./format";
 
 /** One line of the error summary; `field` is the id of the input it is about. */
 interface Problem {
@@ -87,6 +87,7 @@ export class App {
       void this.seal();
     });
     this.$("form-button").addEventListener("click", () => void this.makeForm());
+    this.$("handed-over").addEventListener("click", () => void this.handedOver());
     this.$("form-open").addEventListener("click", () => void this.openForm());
     await this.loadSetup(true);
     await this.refreshCases();
@@ -261,6 +262,7 @@ export class App {
       this.$("form-done").hidden = true;
       this.$("form-open").hidden = true;
       this.say(`Sealed: ${sealed.file_name}.`);
+      await this.refreshCases();
     } catch (e) {
       this.say("");
       this.showProblems([{ text: toBackendError(e).message }]);
@@ -268,6 +270,20 @@ export class App {
       clearInterval(timer);
       button.disabled = false;
       this.$("seal-progress-field").hidden = true;
+    }
+  }
+
+  private async handedOver(): Promise<void> {
+    const caseId = this.selected;
+    if (caseId === null) return;
+    const to = this.$<HTMLSelectElement>("s-to").value;
+    try {
+      await this.backend.markHandedOver(caseId, to === "" ? null : to);
+      this.clearProblems();
+      this.say("Noted: you gave the sealed record to your designated person.");
+      await this.refreshCases();
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
     }
   }
 
@@ -356,6 +372,7 @@ export class App {
           el(this.doc, "span", { class: "case__title", text: c.title }),
           el(this.doc, "span", { class: "case__ref", text: `Reference ${c.id}` }),
           el(this.doc, "span", { class: "case__count", text: countItems(c.items) }),
+          el(this.doc, "span", { class: "case__state", "data-testid": "case-state", text: caseState(c) }),
         );
         button.addEventListener("click", () => void this.select(c.id));
         return el(this.doc, "li", { "data-case-id": c.id }, button);

@@ -72,10 +72,14 @@ export type ItemField =
   | "from_phone"
   | "from_profile";
 
-/** A case with counts, for the list (src/case.rs `CaseSummary`). */
+/** A case with counts and where it stands, for the list (src/case.rs `CaseSummary`). */
 export interface CaseSummary extends Case {
   items: number;
   withdrawn: number;
+  state?: "open" | "sealed" | "sent";
+  last_sealed?: string | null;
+  handed_over?: string | null;
+  changed_since_seal?: boolean;
 }
 
 /** Who the abuse came from, as far as the staff member knows. */
@@ -171,6 +175,8 @@ export interface Backend {
   /** Keep a file's bytes (from "Add files" or a drop); hashed on arrival. */
   captureUpload(caseId: string, name: string, bytes: Uint8Array): Promise<Item>;
   captureClipboard(caseId: string): Promise<Item>;
+  /** The person says they gave the sealed file to the designated person. */
+  markHandedOver(caseId: string, to: string | null): Promise<void>;
 }
 
 /**
@@ -322,6 +328,10 @@ export class TauriBackend implements Backend {
 
   captureClipboard(caseId: string): Promise<Item> {
     return this.run("capture_clipboard", { caseId });
+  }
+
+  markHandedOver(caseId: string, to: string | null): Promise<void> {
+    return this.run("mark_handed_over", { caseId, to });
   }
 }
 

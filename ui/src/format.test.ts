@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { countItems, formatLocal, shortHash } from "./format";
+import { caseState, countItems, formatLocal, shortHash } from "./format";
 
 describe("formatLocal", () => {
   test("keeps the recorded wall-clock time and shows its offset", () => {
@@ -18,4 +18,19 @@ test("shortHash and countItems", () => {
   expect(shortHash("a".repeat(64))).toBe("aaaaaaaa…");
   expect(countItems(1)).toBe("1 item");
   expect(countItems(0)).toBe("0 items");
+});
+
+describe("caseState", () => {
+  test("each state reads as a sentence", () => {
+    expect(caseState({ state: "open" })).toBe("Open: not sealed yet");
+    expect(caseState({ state: "sealed", last_sealed: "2026-11-25T14:40:00.000+00:00" })).toBe(
+      "Sealed on 25 November 2026 at 14:40:00 (UTC+00:00), not given yet",
+    );
+    expect(caseState({ state: "sent", handed_over: "2026-11-26T09:00:00.000+00:00" })).toBe(
+      "Given to your designated person on 26 November 2026 at 09:00:00 (UTC+00:00)",
+    );
+    expect(caseState({ state: "sent", handed_over: "x", changed_since_seal: true })).toBe(
+      "Changed since it was sealed: seal it again",
+    );
+  });
 });

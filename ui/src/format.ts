@@ -32,3 +32,16 @@ export function shortHash(sha256: string): string {
 export function countItems(n: number): string {
   return n === 1 ? "1 item" : `${n} items`;
 }
+
+/** Where a record stands, in words, for the list of records. */
+export function caseState(c: {
+  state?: "open" | "sealed" | "sent";
+  last_sealed?: string | null;
+  handed_over?: string | null;
+  changed_since_seal?: boolean;
+}): string {
+  if (c.state === undefined || c.state === "open") return "Open: not sealed yet";
+  if (c.changed_since_seal) return "Changed since it was sealed: seal it again";
+  if (c.state === "sent" && c.handed_over) return `Given to your designated person on ${formatLocal(c.handed_over)}`;
+  return c.last_sealed ? `Sealed on ${formatLocal(c.last_sealed)}, not given yet` : "Sealed, not given yet";
+}
