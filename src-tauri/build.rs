@@ -32,6 +32,7 @@ fn main() {
             "capture_upload",
             "capture_clipboard",
             "mark_handed_over",
+            "item_preview",
         ]))
         .codegen(tauri_build::CodegenContext::new());
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -224,6 +224,8 @@ pub struct Profile {
     pub contact: Option<String>,
     /// The school's name (default: Newport CE Junior School).
     pub school: Option<String>,
+    /// Show image previews without blurring them first (off unless chosen).
+    pub show_previews: bool,
 }
 
 /// Shortest passphrase accepted for a new signing key, in characters.
@@ -606,6 +608,7 @@ impl KeyDir {
             role: clean(&p.role),
             contact: clean(&p.contact),
             school: clean(&p.school),
+            show_previews: p.show_previews,
         };
         if p.name.is_none() {
             return Err(KeyError::BadName);

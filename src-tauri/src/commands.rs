@@ -22,6 +22,18 @@ const THUMBNAIL_MAX_PX: u32 = 480;
 /// window manager to unmap it and repaint what was behind (compositors animate ~250 ms).
 const HIDE_SETTLE: Duration = Duration::from_millis(400);
 
+/// Longer side of a full-size view, in pixels.
+const PREVIEW_MAX_PX: u32 = 2000;
+
+/// An item's picture at up to 2,000 pixels, as raw PNG bytes (empty when not an image).
+#[tauri::command]
+pub async fn item_preview(state: State<'_, AppState>, item_id: i64) -> Result<Response, IpcError> {
+    let png = state
+        .run(move |store| thumbnail::png(store, item_id, PREVIEW_MAX_PX))
+        .await?;
+    Ok(Response::new(png.unwrap_or_default()))
+}
+
 /// The cases, newest first, with item counts.
 #[tauri::command]
 pub async fn list_cases(state: State<'_, AppState>) -> Result<Vec<CaseSummary>, IpcError> {

@@ -52,6 +52,7 @@ fn main() -> ExitCode {
             commands::capture_upload,
             commands::capture_clipboard,
             commands::mark_handed_over,
+            commands::item_preview,
         ])
         .run(tauri::tauri_build_context!());
     match result {

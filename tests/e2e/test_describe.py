@@ -76,6 +76,16 @@ def test_describe_withdraw_report_log_and_safeguard(env, store: Path, driver):
     assert record["seen"] and record["seen"].endswith("Z"), record["seen"]
     shoot(env, driver, "describe")
 
+    # Full size, blurred until the person chooses to look.
+    driver.find_element(*css('#item-list li[data-item-id] [data-testid="open-full"]')).click()
+    viewer = wait.until(EC.visibility_of_element_located(css('[data-testid="viewer"]')))
+    img = viewer.find_element(*css('[data-testid="viewer-img"]'))
+    wait.until(lambda d: d.execute_script("return arguments[0].naturalWidth", img) > 0)
+    assert "viewer__img--hidden" in img.get_attribute("class")
+    shoot(env, driver, "full-size")
+    driver.find_element(*css('[data-testid="viewer-close"]')).click()
+    wait.until(EC.invisibility_of_element_located(css('[data-testid="viewer"]')))
+
     # The report, with the police question as the person's own choice.
     driver.find_element(*css('[data-testid="tab-report"]')).click()
     wait.until(EC.visibility_of_element_located(css('[data-testid="report-form"]')))

@@ -160,6 +160,9 @@ class FakeBackend implements Backend {
   }
   async openForm(): Promise<void> {}
   handed: Array<[string, string | null]> = [];
+  async itemPreview(): Promise<Uint8Array> {
+    return new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1]);
+  }
   async markHandedOver(caseId: string, to: string | null): Promise<void> {
     this.handed.push([caseId, to]);
     this.cases = this.cases.map((c) => (c.id === caseId ? { ...c, state: "sent", handed_over: STAMP.local } : c));
@@ -521,5 +524,52 @@ describe("adding files", () => {
     for (let i = 0; i < 5; i++) await settle();
     expect($("#status").textContent).toBe("Kept what was on the clipboard as clipboard.png.");
     expect(document.querySelectorAll("#item-list li[data-item-id]")).toHaveLength(1);
+  });
+});
+
+describe("looking at evidence", () => {
+  test("the full-size view starts blurred unless the person chose otherwise", async () => {
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.items["EK-1"] = [item(5)];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    for (let i = 0; i < 3; i++) await settle();
+    $<HTMLButtonElement>('#item-list li[data-item-id="5"] [data-testid="open-full"]').click();
+    for (let i = 0; i < 3; i++) await settle();
+    expect($("#viewer-img").classList.contains("viewer__img--hidden")).toBe(true);
+    expect($("#viewer-title").textContent).toBe("screen-1.png");
+    $<HTMLButtonElement>("#viewer-show").click();
+    expect($("#viewer-img").classList.contains("viewer__img--hidden")).toBe(false);
+  });
+
+  test("with the setting on, previews are not blurred", async () => {
+    backend.setup.profile.show_previews = true;
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.items["EK-1"] = [item(5)];
+    const app = new App(document, backend);
+    await app.start();
+    expect($<HTMLInputElement>("#p-show").checked).toBe(true);
+    await app.select("EK-1");
+    for (let i = 0; i < 3; i++) await settle();
+    expect($(".thumb__img").classList.contains("thumb__img--hidden")).toBe(false);
+  });
+
+  test("quick choices fill when it was seen", async () => {
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.items["EK-1"] = [item(5)];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    const li = $('#item-list li[data-item-id="5"]');
+    const buttons = Array.from(li.querySelectorAll<HTMLButtonElement>(".picks button"));
+    expect(buttons.map((b) => b.textContent)).toEqual(["Now", "Earlier today", "Yesterday"]);
+    buttons[2]!.click();
+    const v = li.querySelector<HTMLInputElement>('[data-testid="item-seen"]')!.value;
+    expect(v).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+    const yesterday = new Date(Date.now() - 86_400_000);
+    expect(v.slice(0, 10)).toBe(
+      `${yesterday.getFullYear()}-${String(yesterday.getMonth() + 1).padStart(2, "0")}-${String(yesterday.getDate()).padStart(2, "0")}`,
+    );
   });
 });

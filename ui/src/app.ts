@@ -82,6 +82,7 @@ export class App {
       void this.saveReport();
     });
     this.wireSetup();
+    this.wireViewer();
     this.$<HTMLFormElement>("seal-form").addEventListener("submit", (ev) => {
       ev.preventDefault();
       void this.seal();
@@ -145,6 +146,7 @@ export class App {
     put("p-role", p.role);
     put("p-contact", p.contact);
     put("new-case-staff", p.name);
+    this.$<HTMLInputElement>("p-show").checked = p.show_previews === true;
     this.$("profile-done").hidden = p.name === null;
     this.$("profile-done").textContent = p.name ? `Saved: ${p.name}.` : "";
     this.$("key-done").hidden = s.signing_fingerprint === null;
@@ -173,7 +175,13 @@ export class App {
       return;
     }
     try {
-      await this.backend.saveProfile({ name: v("p-name"), role: v("p-role"), contact: v("p-contact"), school: this.setup?.profile.school ?? null });
+      await this.backend.saveProfile({
+        name: v("p-name"),
+        role: v("p-role"),
+        contact: v("p-contact"),
+        school: this.setup?.profile.school ?? null,
+        show_previews: this.$<HTMLInputElement>("p-show").checked,
+      });
       this.clearProblems();
       this.say("Your details are saved.");
       await this.loadSetup();
@@ -550,6 +558,7 @@ export class App {
       input("site", "Where: site or app", item.site, "text", { list: "recent-sites", "data-testid": "item-site" }),
       input("url", "Web address (if any)", item.url, "url"),
       input("seen", `When you saw it${item.seen ? ` (now: ${formatLocal(item.seen)})` : " (leave empty if just now)"}`, null, "datetime-local", { "data-testid": "item-seen" }),
+      this.seenPicks(id("seen")),
       input("from_handle", "Who it came from (username), if known", item.from.handle),
       input("note", "A short note", item.note, "text", { "data-testid": "item-note" }),
       el(doc, "button", { type: "submit", class: "button button--secondary", "data-testid": "item-details-save", text: "Save details" }),
@@ -571,6 +580,40 @@ export class App {
       void this.saveItem(item, changes);
     });
     return el(doc, "details", { class: "item__more" }, el(doc, "summary", { text: "Describe it: where, when, who from" }), form);
+  }
+
+  /** "Now", "Earlier today", "Yesterday": fill the date-and-time field, to adjust. */
+  private seenPicks(inputId: string): HTMLElement {
+    const doc = this.doc;
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const local = (d: Date) =>
+      `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    const pick = (label: string, at: () => Date) => {
+      const b = el(doc, "button", { type: "button", class: "button button--secondary button--small", text: label });
+      b.addEventListener("click", () => {
+        const input = this.doc.getElementById(inputId) as HTMLInputElement | null;
+        if (!input) return;
+        input.value = local(at());
+        input.focus();
+      });
+      return b;
+    };
+    return el(
+      doc,
+      "div",
+      { class: "picks", role: "group", "aria-label": "Quick choices for when you saw it" },
+      pick("Now", () => new Date()),
+      pick("Earlier today", () => {
+        const d = new Date();
+        d.setHours(Math.max(0, d.getHours() - 3));
+        return d;
+      }),
+      pick("Yesterday", () => {
+        const d = new Date();
+        d.setDate(d.getDate() - 1);
+        return d;
+      }),
+    );
   }
 
   private withdrawForm(item: Item): HTMLElement {
@@ -768,17 +811,25 @@ export class App {
         // Copy into a fresh ArrayBuffer-backed array, which is what Blob accepts.
         const url = URL.createObjectURL(new Blob([new Uint8Array(png)], { type: "image/png" }));
         this.objectUrls.push(url);
+        const shown = this.setup?.profile.show_previews === true;
         const img = el(doc, "img", {
-          class: "thumb__img thumb__img--hidden",
+          class: shown ? "thumb__img" : "thumb__img thumb__img--hidden",
           src: url,
           alt: `Preview of ${item.original_name}`,
         });
         const toggle = el(doc, "button", {
           type: "button",
           class: "button button--secondary thumb__toggle",
-          "aria-pressed": "false",
-          text: "Show",
+          "aria-pressed": String(shown),
+          text: shown ? "Hide" : "Show",
         });
+        const full = el(doc, "button", {
+          type: "button",
+          class: "button button--secondary thumb__toggle",
+          "data-testid": "open-full",
+          text: "Full size",
+        });
+        full.addEventListener("click", () => void this.openViewer(item));
         toggle.addEventListener("click", () => {
           const showing = img.classList.toggle("thumb__img--hidden") === false;
           toggle.setAttribute("aria-pressed", String(showing));
@@ -786,7 +837,7 @@ export class App {
         });
         box.className = "thumb";
         // The frame clips the blur, so it does not bleed over the text beside it.
-        box.replaceChildren(el(doc, "div", { class: "thumb__frame" }, img), toggle);
+        box.replaceChildren(el(doc, "div", { class: "thumb__frame" }, img), toggle, full);
       },
       (e: unknown) => {
         console.error("thumbnail:", toBackendError(e).message);
@@ -857,6 +908,49 @@ export class App {
     } catch (e) {
       this.showProblems([{ text: toBackendError(e).message }]);
     }
+  }
+
+  // ---- full-size view ----
+
+  private viewerUrl: string | null = null;
+
+  private async openViewer(item: Item): Promise<void> {
+    let png: Uint8Array;
+    try {
+      png = await this.backend.itemPreview(item.id);
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+      return;
+    }
+    if (this.viewerUrl) URL.revokeObjectURL(this.viewerUrl);
+    this.viewerUrl = URL.createObjectURL(new Blob([new Uint8Array(png)], { type: "image/png" }));
+    const img = this.$<HTMLImageElement>("viewer-img");
+    img.src = this.viewerUrl;
+    img.alt = `${item.original_name}, full size`;
+    const shown = this.setup?.profile.show_previews === true;
+    img.classList.toggle("viewer__img--hidden", !shown);
+    const toggle = this.$("viewer-show");
+    toggle.setAttribute("aria-pressed", String(shown));
+    toggle.textContent = shown ? "Hide" : "Show";
+    this.$("viewer-title").textContent = item.original_name;
+    const dialog = this.$<HTMLDialogElement>("viewer");
+    if (typeof dialog.showModal === "function") dialog.showModal();
+    else dialog.setAttribute("open", "");
+    this.$("viewer-close").focus();
+  }
+
+  private wireViewer(): void {
+    this.$("viewer-show").addEventListener("click", () => {
+      const img = this.$("viewer-img");
+      const showing = img.classList.toggle("viewer__img--hidden") === false;
+      this.$("viewer-show").setAttribute("aria-pressed", String(showing));
+      this.$("viewer-show").textContent = showing ? "Hide" : "Show";
+    });
+    this.$("viewer-close").addEventListener("click", () => {
+      const dialog = this.$<HTMLDialogElement>("viewer");
+      if (typeof dialog.close === "function") dialog.close();
+      else dialog.removeAttribute("open");
+    });
   }
 
   // ---- messages ----

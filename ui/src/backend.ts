@@ -118,6 +118,8 @@ export interface Profile {
   role: string | null;
   contact: string | null;
   school: string | null;
+  /** Show previews without blurring them first. */
+  show_previews?: boolean;
 }
 
 /** A designated person the staff member can seal to. */
@@ -177,6 +179,8 @@ export interface Backend {
   captureClipboard(caseId: string): Promise<Item>;
   /** The person says they gave the sealed file to the designated person. */
   markHandedOver(caseId: string, to: string | null): Promise<void>;
+  /** A larger PNG of an image item, for the full-size view. */
+  itemPreview(itemId: number): Promise<Uint8Array>;
 }
 
 /**
@@ -332,6 +336,10 @@ export class TauriBackend implements Backend {
 
   markHandedOver(caseId: string, to: string | null): Promise<void> {
     return this.run("mark_handed_over", { caseId, to });
+  }
+
+  async itemPreview(itemId: number): Promise<Uint8Array> {
+    return toBytes(await this.run<unknown>("item_preview", { itemId }));
   }
 }
 
