@@ -33,6 +33,9 @@ fn main() {
             "capture_clipboard",
             "mark_handed_over",
             "item_preview",
+            "set_current_case",
+            "set_shortcut",
+            "ui_ready",
         ]))
         .codegen(tauri_build::CodegenContext::new());
     if let Err(e) = tauri_build::try_build(attributes) {

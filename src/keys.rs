@@ -226,6 +226,8 @@ pub struct Profile {
     pub school: Option<String>,
     /// Show image previews without blurring them first (off unless chosen).
     pub show_previews: bool,
+    /// The desktop app's capture shortcut (default Ctrl+Shift+E).
+    pub shortcut: Option<String>,
 }
 
 /// Shortest passphrase accepted for a new signing key, in characters.
@@ -609,6 +611,7 @@ impl KeyDir {
             contact: clean(&p.contact),
             school: clean(&p.school),
             show_previews: p.show_previews,
+            shortcut: clean(&p.shortcut),
         };
         if p.name.is_none() {
             return Err(KeyError::BadName);

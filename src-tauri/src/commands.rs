@@ -526,6 +526,41 @@ pub async fn mark_handed_over(
         .await
 }
 
+/// The record the person has open (the capture shortcut captures into it).
+#[tauri::command]
+pub fn set_current_case(state: State<'_, AppState>, case_id: Option<String>) {
+    if let Ok(mut c) = state.current_case.lock() {
+        *c = case_id;
+    }
+}
+
+/// Change the capture shortcut (saved in the settings, active at once).
+#[tauri::command]
+pub async fn set_shortcut(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    accelerator: String,
+) -> Result<String, IpcError> {
+    let dir = keys(&state)?;
+    let accelerator = accelerator.trim().to_string();
+    crate::shortcut::register(&app, &accelerator).map_err(IpcError::shortcut)?;
+    let mut profile = dir.profile();
+    profile.shortcut = Some(accelerator.clone());
+    if profile.name.is_some() {
+        dir.save_profile(&profile)?;
+    }
+    Ok(accelerator)
+}
+
+/// The page has drawn itself and can be used. With `EVIDENCE_KIT_TIMING` set this is
+/// written to stderr (the start-up benchmark waits for it).
+#[tauri::command]
+pub fn ui_ready() {
+    if std::env::var_os("EVIDENCE_KIT_TIMING").is_some() {
+        eprintln!("timing: ui-ready");
+    }
+}
+
 /// Longest file name taken from the UI, in bytes (after decoding).
 const MAX_NAME_BYTES: usize = 1024;
 

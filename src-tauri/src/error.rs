@@ -55,6 +55,14 @@ impl IpcError {
         }
     }
 
+    /// The capture shortcut could not be set.
+    pub fn shortcut(message: String) -> IpcError {
+        IpcError {
+            code: "shortcut".into(),
+            message,
+        }
+    }
+
     /// A background task ended without an answer (it panicked or was cancelled).
     pub fn task_failed() -> IpcError {
         IpcError {

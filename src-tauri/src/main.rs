@@ -14,6 +14,7 @@
 mod args;
 mod commands;
 mod error;
+mod shortcut;
 mod state;
 
 use std::process::ExitCode;
@@ -25,7 +26,21 @@ fn main() -> ExitCode {
         args::store_dir(std::env::args_os().skip(1)),
         args::config_dir(std::env::args_os().skip(1)),
     );
+    let accelerator = state
+        .keys
+        .as_ref()
+        .ok()
+        .and_then(|k| k.profile().shortcut)
+        .unwrap_or_else(|| shortcut::DEFAULT.to_string());
     let result = tauri::Builder::default()
+        .plugin(shortcut::plugin())
+        .setup(move |app| {
+            // Not fatal: the window works without it, and says so when asked to set one.
+            if let Err(e) = shortcut::register(app.handle(), &accelerator) {
+                eprintln!("evidence-kit-desktop: {e}");
+            }
+            Ok(())
+        })
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::list_cases,
@@ -53,6 +68,9 @@ fn main() -> ExitCode {
             commands::capture_clipboard,
             commands::mark_handed_over,
             commands::item_preview,
+            commands::set_current_case,
+            commands::set_shortcut,
+            commands::ui_ready,
         ])
         .run(tauri::tauri_build_context!());
     match result {

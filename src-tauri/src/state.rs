@@ -15,6 +15,8 @@ pub struct AppState {
     pub keys: Result<KeyDir, IpcError>,
     /// (bytes sealed, bytes in all) of the seal under way, for the progress bar.
     pub seal_progress: Arc<Mutex<(u64, u64)>>,
+    /// The record the person has open, which the capture shortcut captures into.
+    pub current_case: Mutex<Option<String>>,
 }
 
 impl AppState {
@@ -37,7 +39,19 @@ impl AppState {
             store: store.map(|s| Arc::new(Mutex::new(s))),
             keys,
             seal_progress: Arc::new(Mutex::new((0, 0))),
+            current_case: Mutex::new(None),
         }
+    }
+
+    /// Run `f` with the store on this thread (for work already off the main thread,
+    /// such as the capture shortcut's).
+    pub fn with_store<T>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, IpcError>,
+    ) -> Result<T, IpcError> {
+        let store = self.store.clone()?;
+        let store = store.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&store)
     }
 
     /// Run `f` with the store on a blocking thread, so neither the window's main thread

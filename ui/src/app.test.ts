@@ -160,6 +160,14 @@ class FakeBackend implements Backend {
   }
   async openForm(): Promise<void> {}
   handed: Array<[string, string | null]> = [];
+  current: Array<string | null> = [];
+  async setCurrentCase(caseId: string | null): Promise<void> {
+    this.current.push(caseId);
+  }
+  async setShortcut(accelerator: string): Promise<string> {
+    if (accelerator === "nonsense") throw new BackendError("shortcut", "\"nonsense\" is not a keyboard shortcut Evidence Kit understands; try Ctrl+Shift+E.");
+    return accelerator;
+  }
   async itemPreview(): Promise<Uint8Array> {
     return new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1]);
   }
@@ -571,5 +579,25 @@ describe("looking at evidence", () => {
     expect(v.slice(0, 10)).toBe(
       `${yesterday.getFullYear()}-${String(yesterday.getMonth() + 1).padStart(2, "0")}-${String(yesterday.getDate()).padStart(2, "0")}`,
     );
+  });
+});
+
+describe("the capture shortcut", () => {
+  test("the open record is the shortcut's target; a bad shortcut is explained at its field", async () => {
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    expect(backend.current).toEqual(["EK-1"]);
+    expect($<HTMLInputElement>("#p-shortcut").value).toBe("CommandOrControl+Shift+E");
+    $<HTMLInputElement>("#p-shortcut").value = "nonsense";
+    $<HTMLButtonElement>("#p-shortcut-save").click();
+    await settle();
+    expect($("#error-summary-list").textContent).toContain("is not a keyboard shortcut");
+    expect($("#error-summary-list a")?.getAttribute("href")).toBe("#p-shortcut");
+    backend.items["EK-1"] = [item(1)];
+    await app.afterShortcut("Screenshot saved as screen-1.png (shortcut).");
+    expect($("#status").textContent).toBe("Screenshot saved as screen-1.png (shortcut).");
+    expect(document.querySelectorAll("#item-list li[data-item-id]")).toHaveLength(1);
   });
 });

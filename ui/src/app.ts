@@ -112,6 +112,7 @@ export class App {
       ev.preventDefault();
       void this.createKey();
     });
+    this.$("p-shortcut-save").addEventListener("click", () => void this.saveShortcut());
     this.$<HTMLFormElement>("dsl-form").addEventListener("submit", (ev) => {
       ev.preventDefault();
       void this.addRecipient();
@@ -147,6 +148,7 @@ export class App {
     put("p-contact", p.contact);
     put("new-case-staff", p.name);
     this.$<HTMLInputElement>("p-show").checked = p.show_previews === true;
+    put("p-shortcut", p.shortcut ?? "CommandOrControl+Shift+E");
     this.$("profile-done").hidden = p.name === null;
     this.$("profile-done").textContent = p.name ? `Saved: ${p.name}.` : "";
     this.$("key-done").hidden = s.signing_fingerprint === null;
@@ -187,6 +189,17 @@ export class App {
       await this.loadSetup();
     } catch (e) {
       this.showProblems([{ text: toBackendError(e).message }]);
+    }
+  }
+
+  private async saveShortcut(): Promise<void> {
+    const value = this.$<HTMLInputElement>("p-shortcut").value.trim();
+    try {
+      const set = await this.backend.setShortcut(value);
+      this.clearProblems();
+      this.say(`The capture shortcut is now ${set}.`);
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message, field: "p-shortcut" }]);
     }
   }
 
@@ -432,9 +445,17 @@ export class App {
 
   // ---- one record ----
 
+  /** After the capture shortcut: show what it did and the new item. */
+  async afterShortcut(message: string): Promise<void> {
+    this.say(message);
+    await this.refreshCases();
+    if (this.selected !== null) await this.select(this.selected);
+  }
+
   async select(caseId: string): Promise<void> {
     const generation = ++this.generation;
     this.selected = caseId;
+    this.backend.setCurrentCase(caseId).catch(() => undefined);
     this.renderCases();
     const summary = this.cases.find((c) => c.id === caseId);
     this.$("no-selection").hidden = true;

@@ -120,6 +120,8 @@ export interface Profile {
   school: string | null;
   /** Show previews without blurring them first. */
   show_previews?: boolean;
+  /** The capture shortcut, e.g. `CommandOrControl+Shift+E`. */
+  shortcut?: string | null;
 }
 
 /** A designated person the staff member can seal to. */
@@ -181,6 +183,10 @@ export interface Backend {
   markHandedOver(caseId: string, to: string | null): Promise<void>;
   /** A larger PNG of an image item, for the full-size view. */
   itemPreview(itemId: number): Promise<Uint8Array>;
+  /** The record the capture shortcut captures into. */
+  setCurrentCase(caseId: string | null): Promise<void>;
+  /** Change the capture shortcut; returns it as set. */
+  setShortcut(accelerator: string): Promise<string>;
 }
 
 /**
@@ -340,6 +346,14 @@ export class TauriBackend implements Backend {
 
   async itemPreview(itemId: number): Promise<Uint8Array> {
     return toBytes(await this.run<unknown>("item_preview", { itemId }));
+  }
+
+  setCurrentCase(caseId: string | null): Promise<void> {
+    return this.run("set_current_case", { caseId });
+  }
+
+  setShortcut(accelerator: string): Promise<string> {
+    return this.run("set_shortcut", { accelerator });
   }
 }
 

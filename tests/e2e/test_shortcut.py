@@ -1,0 +1,43 @@
+"""The capture shortcut (Ctrl+Shift+E), pressed on the X display as a person would:
+the screen is captured into the open record, the window steps aside and comes back,
+and the page shows the new item."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from test_describe import cli, css, shoot
+from xdisplay import pixel
+
+
+def test_the_shortcut_captures_into_the_open_record(env, store: Path, driver):
+    wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
+    wait.until(EC.presence_of_element_located(css('[data-testid="new-case-title"]')))
+    driver.find_element(*css('[data-testid="new-case-title"]')).send_keys("Shortcut")
+    staff = driver.find_element(*css('[data-testid="new-case-staff"]'))
+    staff.clear()
+    staff.send_keys("A. Teacher")
+    driver.find_element(*css('[data-testid="new-case-submit"]')).click()
+    wait.until(lambda d: d.find_element(By.ID, "case-title").text == "Shortcut")
+    case_id = driver.find_element(*css("#case-list button[data-case-id]")).get_attribute("data-case-id")
+
+    subprocess.run(
+        ["xdotool", "key", "--clearmodifiers", "ctrl+shift+e"],
+        check=True,
+        env={**os.environ, "DISPLAY": env.display},
+    )
+    wait.until(lambda d: "(shortcut)" in d.find_element(By.ID, "status").text)
+    wait.until(lambda d: len(d.find_elements(*css("#item-list li[data-item-id]"))) == 1)
+    [item] = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
+    assert item["source"] == "screen"
+    obj = store / "objects" / "sha256" / item["sha256"][:2] / item["sha256"][2:]
+    # What was behind the window (red at the top), not the window itself.
+    top = pixel(obj, 640, 60)
+    assert top[0] > 150 and top[2] < 100, top
+    shoot(env, driver, "shortcut")
