@@ -36,6 +36,8 @@ fn main() {
             "set_current_case",
             "set_shortcut",
             "ui_ready",
+            "capture_window",
+            "list_windows",
         ]))
         .codegen(tauri_build::CodegenContext::new());
     if let Err(e) = tauri_build::try_build(attributes) {

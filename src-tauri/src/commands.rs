@@ -71,13 +71,48 @@ pub async fn capture_screen(
     state: State<'_, AppState>,
     case_id: String,
 ) -> Result<Item, IpcError> {
+    capture_target(window, state, case_id, Target::Screen).await
+}
+
+/// Screenshot one window (by its title) into a case, stepping aside as for the screen.
+#[tauri::command]
+pub async fn capture_window(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    case_id: String,
+    title: String,
+) -> Result<Item, IpcError> {
+    capture_target(window, state, case_id, Target::Window(title)).await
+}
+
+/// The titles of the other open windows, to choose one to capture.
+#[tauri::command]
+pub async fn list_windows(window: WebviewWindow) -> Result<Vec<String>, IpcError> {
+    let own = window.title().unwrap_or_default();
+    tauri::async_runtime::spawn_blocking(move || {
+        Ok(capture::list_windows()?
+            .into_iter()
+            .map(|w| w.title)
+            .filter(|t| *t != own)
+            .collect())
+    })
+    .await
+    .map_err(|_| IpcError::task_failed())?
+}
+
+async fn capture_target(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    case_id: String,
+    target: Target,
+) -> Result<Item, IpcError> {
     let hidden = window.hide().is_ok();
     if hidden {
         // Give the window manager time to unmap us and redraw what was underneath.
         let _ = tauri::async_runtime::spawn_blocking(|| std::thread::sleep(HIDE_SETTLE)).await;
     }
     let result = state
-        .run(move |store| capture::screen(store, &case_id, &Target::Screen, &Details::default()))
+        .run(move |store| capture::screen(store, &case_id, &target, &Details::default()))
         .await;
     if hidden {
         // Failing to come back is not worth failing the capture for; the person can

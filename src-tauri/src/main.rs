@@ -71,6 +71,8 @@ fn main() -> ExitCode {
             commands::set_current_case,
             commands::set_shortcut,
             commands::ui_ready,
+            commands::capture_window,
+            commands::list_windows,
         ])
         .run(tauri::tauri_build_context!());
     match result {

@@ -82,6 +82,19 @@ def behind(env: Env, tmp_path: Path):
         while "ImageMagick: behind.png" not in window_titles(env.display):
             assert time.monotonic() < deadline, "the picture window did not open"
             time.sleep(0.1)
+        # ImageMagick sets only the old WM_NAME; desktops (and xcap) read the UTF-8
+        # _NET_WM_NAME, which every modern program sets.
+        display_env = {**os.environ, "DISPLAY": env.display}
+        ids = subprocess.run(
+            ["xdotool", "search", "--name", "ImageMagick: behind.png"],
+            capture_output=True, text=True, env=display_env,
+        ).stdout.split()
+        for wid in ids:
+            subprocess.run(
+                ["xprop", "-id", wid, "-f", "_NET_WM_NAME", "8u", "-set", "_NET_WM_NAME",
+                 "ImageMagick: behind.png"],
+                check=False, env=display_env,
+            )
         yield picture
     finally:
         viewer.terminate()

@@ -10,7 +10,7 @@ from pathlib import Path
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from test_describe import cli, css, shoot
 from xdisplay import pixel
@@ -41,3 +41,35 @@ def test_the_shortcut_captures_into_the_open_record(env, store: Path, driver):
     top = pixel(obj, 640, 60)
     assert top[0] > 150 and top[2] < 100, top
     shoot(env, driver, "shortcut")
+
+
+def test_capture_a_chosen_window(env, store: Path, driver):
+    wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
+    wait.until(EC.presence_of_element_located(css('[data-testid="new-case-title"]')))
+    driver.find_element(*css('[data-testid="new-case-title"]')).send_keys("One window")
+    staff = driver.find_element(*css('[data-testid="new-case-staff"]'))
+    staff.clear()
+    staff.send_keys("A. Teacher")
+    driver.find_element(*css('[data-testid="new-case-submit"]')).click()
+    wait.until(lambda d: d.find_element(By.ID, "case-title").text == "One window")
+    case_id = driver.find_element(*css("#case-list button[data-case-id]")).get_attribute("data-case-id")
+
+    driver.find_element(*css('[data-testid="capture-window-open"]')).click()
+    wait.until(
+        lambda d: d.find_element(*css('[data-testid="window-choice"]')).is_displayed()
+        or d.find_element(*css('[data-testid="error-summary"]')).is_displayed()
+    )
+    summary = driver.find_element(*css('[data-testid="error-summary"]'))
+    assert not summary.is_displayed(), summary.text
+    choice = driver.find_element(*css('[data-testid="window-select"]'))
+    titles = [o.text for o in choice.find_elements(By.TAG_NAME, "option")]
+    assert "ImageMagick: behind.png" in titles, titles
+    assert "Evidence Kit" not in titles, "its own window is not offered"
+    Select(choice).select_by_visible_text("ImageMagick: behind.png")
+    driver.find_element(*css('[data-testid="capture-window"]')).click()
+    wait.until(lambda d: "Saved as window-" in d.find_element(By.ID, "status").text)
+    [item] = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
+    assert item["source"] == "window", item
+    obj = store / "objects" / "sha256" / item["sha256"][:2] / item["sha256"][2:]
+    top = pixel(obj, 100, 20)
+    assert top[0] > 150 and top[2] < 100, top

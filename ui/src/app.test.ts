@@ -168,6 +168,15 @@ class FakeBackend implements Backend {
     if (accelerator === "nonsense") throw new BackendError("shortcut", "\"nonsense\" is not a keyboard shortcut Evidence Kit understands; try Ctrl+Shift+E.");
     return accelerator;
   }
+  windows: string[] = ["Facebook — Chromium", "Messages"];
+  async listWindows(): Promise<string[]> {
+    return this.windows;
+  }
+  async captureWindow(caseId: string, title: string): Promise<Item> {
+    const it = item((this.items[caseId]?.length ?? 0) + 1, { case_id: caseId, original_name: `window-${title}.png`, source: "window" });
+    this.items[caseId] = [...(this.items[caseId] ?? []), it];
+    return it;
+  }
   async itemPreview(): Promise<Uint8Array> {
     return new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1]);
   }
@@ -599,5 +608,37 @@ describe("the capture shortcut", () => {
     await app.afterShortcut("Screenshot saved as screen-1.png (shortcut).");
     expect($("#status").textContent).toBe("Screenshot saved as screen-1.png (shortcut).");
     expect(document.querySelectorAll("#item-list li[data-item-id]")).toHaveLength(1);
+  });
+});
+
+describe("capturing a window", () => {
+  test("the other windows are offered; the chosen one is captured", async () => {
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    $<HTMLButtonElement>("#capture-window-open").click();
+    await settle();
+    expect($("#window-choice").hidden).toBe(false);
+    expect(Array.from(document.querySelectorAll("#window-select option"), (o) => o.textContent)).toEqual([
+      "Facebook — Chromium",
+      "Messages",
+    ]);
+    $<HTMLSelectElement>("#window-select").value = "Messages";
+    $<HTMLButtonElement>("#capture-window").click();
+    for (let i = 0; i < 5; i++) await settle();
+    expect($("#status").textContent).toBe("Saved as window-Messages.png.");
+    expect($("#window-choice").hidden).toBe(true);
+  });
+
+  test("with no other window open, it says what to do", async () => {
+    backend.windows = [];
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    $<HTMLButtonElement>("#capture-window-open").click();
+    await settle();
+    expect($("#error-summary-list").textContent).toContain("No other window is open");
   });
 });

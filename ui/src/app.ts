@@ -48,6 +48,8 @@ export class App {
       void this.submitNewCase();
     });
     this.$("capture-screen").addEventListener("click", () => void this.capture());
+    this.$("capture-window-open").addEventListener("click", () => void this.chooseWindow());
+    this.$("capture-window").addEventListener("click", () => void this.captureWindow());
     this.$("add-files").addEventListener("click", () => this.$<HTMLInputElement>("file-input").click());
     this.$<HTMLInputElement>("file-input").addEventListener("change", () => {
       const input = this.$<HTMLInputElement>("file-input");
@@ -891,6 +893,39 @@ export class App {
     } finally {
       button.disabled = false;
       button.textContent = "Capture screen";
+    }
+  }
+
+  private async chooseWindow(): Promise<void> {
+    try {
+      const titles = await this.backend.listWindows();
+      if (titles.length === 0) {
+        this.showProblems([{ text: "No other window is open. Open the page or message you want to keep, then try again." }]);
+        return;
+      }
+      this.$("window-select").replaceChildren(...titles.map((t) => el(this.doc, "option", { value: t, text: t })));
+      this.$("window-choice").hidden = false;
+      this.$("window-select").focus();
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    }
+  }
+
+  private async captureWindow(): Promise<void> {
+    const caseId = this.selected;
+    if (caseId === null) return;
+    const title = this.$<HTMLSelectElement>("window-select").value;
+    this.say(`Taking a picture of "${title}"…`);
+    try {
+      const item = await this.backend.captureWindow(caseId, title);
+      this.clearProblems();
+      this.$("window-choice").hidden = true;
+      this.say(`Saved as ${item.original_name}.`);
+      await this.refreshCases();
+      await this.reloadItems();
+    } catch (e) {
+      this.say("");
+      this.showProblems([{ text: toBackendError(e).message }]);
     }
   }
 

@@ -187,6 +187,9 @@ export interface Backend {
   setCurrentCase(caseId: string | null): Promise<void>;
   /** Change the capture shortcut; returns it as set. */
   setShortcut(accelerator: string): Promise<string>;
+  /** The titles of the other open windows. */
+  listWindows(): Promise<string[]>;
+  captureWindow(caseId: string, title: string): Promise<Item>;
 }
 
 /**
@@ -354,6 +357,14 @@ export class TauriBackend implements Backend {
 
   setShortcut(accelerator: string): Promise<string> {
     return this.run("set_shortcut", { accelerator });
+  }
+
+  listWindows(): Promise<string[]> {
+    return this.run("list_windows");
+  }
+
+  captureWindow(caseId: string, title: string): Promise<Item> {
+    return this.run("capture_window", { caseId, title });
   }
 }
 
