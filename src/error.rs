@@ -28,7 +28,7 @@ pub enum StoreError {
         path: PathBuf,
     },
     /// Any other file-system error, with the file it happened on.
-    #[error("Could not {action} {path}: {source}.")]
+    #[error("Could not {action} {}: {}.", path.display(), plain_io(source))]
     Io {
         /// What we were doing, e.g. "write".
         action: &'static str,
@@ -226,7 +226,7 @@ pub enum CaptureError {
         path: PathBuf,
     },
     /// The file exists but cannot be read.
-    #[error("Could not read {path}: {source}. Nothing was saved.")]
+    #[error("Could not read {}: {}. Nothing was saved.", path.display(), plain_io(source))]
     SourceUnreadable {
         /// The path given.
         path: PathBuf,
@@ -317,5 +317,15 @@ impl CaptureError {
             CaptureError::Clipboard { .. } => "clipboard",
             CaptureError::WriteVerifyFailed { .. } => "write_verify_failed",
         }
+    }
+}
+
+/// The operating system's words for an I/O error, without the " (os error 20)" code
+/// that means nothing to the person reading it.
+pub fn plain_io(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => text[..i].to_string(),
+        _ => text,
     }
 }

@@ -91,7 +91,7 @@ pub enum KeyError {
         min: usize,
     },
     /// File-system trouble.
-    #[error("Could not {action} {path}: {source}.")]
+    #[error("Could not {action} {}: {}.", path.display(), crate::error::plain_io(source))]
     Io {
         /// What we were doing.
         action: &'static str,

@@ -44,7 +44,7 @@ pub enum VerifyError {
         path: PathBuf,
     },
     /// The file could not be read.
-    #[error("Could not read {path}: {source}.")]
+    #[error("Could not read {}: {}.", path.display(), crate::error::plain_io(source))]
     Unreadable {
         /// The path.
         path: PathBuf,
@@ -1843,7 +1843,7 @@ pub enum ExtractError {
         path: PathBuf,
     },
     /// Writing failed.
-    #[error("Could not write {path}: {source}.")]
+    #[error("Could not write {}: {}.", path.display(), crate::error::plain_io(source))]
     Write {
         /// Where.
         path: PathBuf,

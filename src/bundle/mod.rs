@@ -73,7 +73,7 @@ pub enum SealError {
         path: PathBuf,
     },
     /// Writing the bundle failed.
-    #[error("Could not write the bundle {path}: {source}. Nothing was sealed.")]
+    #[error("Could not write the bundle {}: {}. Nothing was sealed.", path.display(), crate::error::plain_io(source))]
     Write {
         /// The file.
         path: PathBuf,

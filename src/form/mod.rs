@@ -50,7 +50,7 @@ pub enum FormError {
         path: PathBuf,
     },
     /// Writing failed.
-    #[error("Could not write the form to {path}: {source}.")]
+    #[error("Could not write the form to {}: {}.", path.display(), crate::error::plain_io(source))]
     Write {
         /// The file.
         path: PathBuf,

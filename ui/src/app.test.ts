@@ -642,3 +642,39 @@ describe("capturing a window", () => {
     expect($("#error-summary-list").textContent).toContain("No other window is open");
   });
 });
+
+describe("drafts", () => {
+  test("what is typed in the report is kept until it is saved, even if saving fails", async () => {
+    localStorage.clear();
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    let app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    $<HTMLButtonElement>("#tab-report-button").click();
+    await settle();
+    const d = $<HTMLTextAreaElement>("#r-description");
+    d.value = "They wrote it again tonight.";
+    d.dispatchEvent(new Event("input", { bubbles: true }));
+    $<HTMLInputElement>("#r-police-no").checked = true;
+    $<HTMLInputElement>("#r-police-no").dispatchEvent(new Event("input", { bubbles: true }));
+
+    // The window closes before saving; a new one opens: the draft is back.
+    const body = document.body.innerHTML;
+    document.body.innerHTML = body;
+    $<HTMLTextAreaElement>("#r-description").value = "";
+    app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    $<HTMLButtonElement>("#tab-report-button").click();
+    await settle();
+    await settle();
+    expect($<HTMLTextAreaElement>("#r-description").value).toBe("They wrote it again tonight.");
+    expect($<HTMLInputElement>("#r-police-no").checked).toBe(true);
+    expect($("#status").textContent).toContain("unsaved changes to the report were kept");
+
+    // Saved: the draft is gone.
+    $<HTMLFormElement>("#report-form").requestSubmit();
+    await settle();
+    expect(localStorage.getItem("evidence-kit-draft:report:EK-1")).toBeNull();
+  });
+});

@@ -83,6 +83,9 @@ export class App {
       ev.preventDefault();
       void this.saveReport();
     });
+    // Every keystroke is kept as a draft until the report is saved: nothing typed is lost
+    // if the window closes or a save fails.
+    this.$<HTMLFormElement>("report-form").addEventListener("input", () => this.keepReportDraft());
     this.wireSetup();
     this.wireViewer();
     this.$<HTMLFormElement>("seal-form").addEventListener("submit", (ev) => {
@@ -732,6 +735,52 @@ export class App {
 
   // ---- the report ----
 
+  private static readonly REPORT_FIELDS = [
+    "r-role", "r-contact", "r-addressed-to", "r-description", "r-responsible", "r-witnesses",
+    "r-continuing", "r-platform", "r-advice", "r-informed", "r-police-ref",
+  ];
+
+  private draftKey(kind: string, id: string | number): string {
+    return `evidence-kit-draft:${kind}:${id}`;
+  }
+
+  private storage(): Storage | null {
+    try {
+      return this.doc.defaultView?.localStorage ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  private keepReportDraft(): void {
+    const caseId = this.selected;
+    const store = this.storage();
+    if (caseId === null || store === null) return;
+    const draft: Record<string, string | boolean> = {};
+    for (const id of App.REPORT_FIELDS) draft[id] = this.$<HTMLInputElement>(id).value;
+    for (const v of ["yes", "no", "undecided"]) draft[`r-police-${v}`] = this.$<HTMLInputElement>(`r-police-${v}`).checked;
+    store.setItem(this.draftKey("report", caseId), JSON.stringify(draft));
+  }
+
+  /** Put a kept draft back into the report form; true if there was one. */
+  private restoreReportDraft(caseId: string): boolean {
+    const raw = this.storage()?.getItem(this.draftKey("report", caseId));
+    if (!raw) return false;
+    let draft: Record<string, unknown>;
+    try {
+      draft = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      return false;
+    }
+    for (const id of App.REPORT_FIELDS) {
+      if (typeof draft[id] === "string") this.$<HTMLInputElement>(id).value = draft[id] as string;
+    }
+    for (const v of ["yes", "no", "undecided"]) {
+      this.$<HTMLInputElement>(`r-police-${v}`).checked = draft[`r-police-${v}`] === true;
+    }
+    return true;
+  }
+
   private async loadReport(): Promise<void> {
     const caseId = this.selected;
     if (caseId === null) return;
@@ -755,6 +804,9 @@ export class App {
       set("r-police-ref", r.police_ref);
       for (const v of ["yes", "no", "undecided"]) {
         this.$<HTMLInputElement>(`r-police-${v}`).checked = r.police === v;
+      }
+      if (this.restoreReportDraft(caseId)) {
+        this.say("Your unsaved changes to the report were kept. Save the report to record them.");
       }
     } catch (e) {
       this.showProblems([{ text: toBackendError(e).message }]);
@@ -786,6 +838,7 @@ export class App {
     };
     try {
       await this.backend.updateReport(caseId, report);
+      this.storage()?.removeItem(this.draftKey("report", caseId));
       this.clearProblems();
       this.say("Report saved. Every change is kept in this record's log.");
     } catch (e) {

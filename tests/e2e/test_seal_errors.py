@@ -1,0 +1,87 @@
+"""Sealing that cannot happen says why in one sentence and changes nothing: no
+designated person yet, then a folder that cannot be written to."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from test_describe import cli, css
+
+PASSPHRASE = "correct horse battery"
+
+
+@pytest.fixture
+def staff_keys(env, config: Path, tmp_path: Path) -> Path:
+    """A staff member who has done the first run, except for the designated person."""
+    pw = tmp_path / "pass.txt"
+    pw.write_text(PASSPHRASE)
+    subprocess.run(
+        [str(env.cli), "--config", str(config), "keys", "new", "--name", "A. Teacher",
+         "--passphrase-file", str(pw)],
+        check=True, capture_output=True,
+    )
+    (config / "settings.json").write_text(json.dumps({"name": "A. Teacher"}))
+    return config
+
+
+def test_sealing_that_cannot_happen_changes_nothing(env, staff_keys, store: Path, tmp_path: Path, driver):
+    wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
+    wait.until(EC.presence_of_element_located(css('[data-testid="new-case-title"]')))
+    if driver.find_element(*css('[data-testid="setup"]')).is_displayed():
+        driver.find_element(*css('[data-testid="setup-close"]')).click()
+    driver.find_element(*css('[data-testid="new-case-title"]')).send_keys("Posts")
+    driver.find_element(*css('[data-testid="new-case-submit"]')).click()
+    wait.until(lambda d: d.find_element(By.ID, "case-title").text == "Posts")
+    case_id = driver.find_element(*css("#case-list button[data-case-id]")).get_attribute("data-case-id")
+    driver.find_element(*css('[data-testid="capture-screen"]')).click()
+    wait.until(EC.presence_of_element_located(css("#item-list li[data-item-id]")))
+    wait.until(lambda d: d.find_element(*css('[data-testid="capture-screen"]')).is_enabled())
+    before = cli(env, store, "log", "--case", case_id, "--json")
+
+    # No designated person yet.
+    driver.find_element(*css('[data-testid="tab-seal"]')).click()
+    driver.find_element(*css('[data-testid="s-pass"]')).send_keys(PASSPHRASE)
+    driver.find_element(*css('[data-testid="seal-button"]')).click()
+    summary = wait.until(EC.visibility_of_element_located(css('[data-testid="error-summary"]')))
+    assert "Add your designated safeguarding person first" in summary.text
+
+    # Add one; then a folder that cannot be made (a file is in the way).
+    dsl = tmp_path / "dsl"
+    recipient = subprocess.run(
+        [str(env.cli), "--config", str(dsl), "keys", "new-recipient", "--name", "Mrs D. Lead"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    driver.find_element(*css('[data-testid="setup-open"]')).click()
+    driver.find_element(*css('[data-testid="d-name"]')).send_keys("Mrs D. Lead")
+    driver.find_element(*css('[data-testid="d-key"]')).send_keys(recipient)
+    driver.find_element(*css('[data-testid="d-add"]')).click()
+    wait.until(lambda d: "Mrs D. Lead" in d.find_element(*css('[data-testid="dsl-list"]')).text)
+    driver.find_element(*css('[data-testid="setup-close"]')).click()
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file, not a folder")
+    folder = driver.find_element(*css('[data-testid="s-folder"]'))
+    folder.clear()
+    folder.send_keys(str(blocker / "bundles"))
+    driver.find_element(*css('[data-testid="seal-button"]')).click()
+    wait.until(
+        lambda d: str(blocker) in d.find_element(*css('[data-testid="error-summary"]')).text
+    )
+    message = driver.find_element(*css('[data-testid="error-summary"]')).text
+    print(f"message: {message}")
+    assert "Could not create" in message and "Not a directory." in message, message
+    assert "os error" not in message and "panicked" not in message, message
+    assert not driver.find_element(*css('[data-testid="sealed"]')).is_displayed()
+
+    # Nothing changed: no entry, no file, the store intact, the record still open.
+    assert cli(env, store, "log", "--case", case_id, "--json") == before
+    assert not list(tmp_path.glob("**/*.partial"))
+    [listed] = json.loads(cli(env, store, "case", "list", "--json"))
+    assert listed["state"] == "open"
+    check = subprocess.run([str(env.cli), "--store", str(store), "check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
