@@ -16,6 +16,7 @@ mod commands;
 mod error;
 mod shortcut;
 mod state;
+mod tray;
 
 use std::process::ExitCode;
 
@@ -38,6 +39,11 @@ fn main() -> ExitCode {
             // Not fatal: the window works without it, and says so when asked to set one.
             if let Err(e) = shortcut::register(app.handle(), &accelerator) {
                 eprintln!("evidence-kit-desktop: {e}");
+            }
+            if tray::wanted()
+                && let Err(e) = tray::install(app.handle())
+            {
+                eprintln!("evidence-kit-desktop: no tray icon: {e}");
             }
             Ok(())
         })

@@ -22,7 +22,7 @@ pub fn plugin() -> tauri::plugin::TauriPlugin<tauri::Wry> {
         .with_handler(|app, _shortcut, event| {
             if event.state == ShortcutState::Pressed {
                 let app = app.clone();
-                std::thread::spawn(move || on_pressed(&app));
+                std::thread::spawn(move || capture_now(&app));
             }
         })
         .build()
@@ -60,7 +60,8 @@ fn target_case(store: &Store, state: &AppState) -> Result<String, evidence_kit::
     Ok(store.create_case("Captured with the shortcut", &staff)?.id)
 }
 
-fn on_pressed(app: &AppHandle) {
+/// Capture the whole screen into the current record now (the shortcut, the tray menu).
+pub fn capture_now(app: &AppHandle) {
     let pressed = Instant::now();
     let window = app.get_webview_window("main");
     // Only a window showing on screen has to step aside (a minimised or hidden one is
