@@ -62,8 +62,11 @@ def test_describe_withdraw_report_log_and_safeguard(env, store: Path, driver):
     item = driver.find_element(*css("#item-list li[data-item-id]"))
 
     # Describe it: where (with earlier sites suggested), when seen, a note.
-    item.find_element(By.XPATH, ".//summary[contains(., 'Describe it')]").click()
+    # Straight after the capture, "Describe it" is open with the cursor in "Where".
+    details = item.find_element(By.XPATH, ".//summary[contains(., 'Describe it')]/..")
+    assert details.get_attribute("open") is not None
     site = item.find_element(*css('[data-testid="item-site"]'))
+    assert driver.switch_to.active_element == site
     site.send_keys("Facebook")
     item.find_element(*css('[data-testid="item-note"]')).send_keys("In the class group")
     seen = item.find_element(*css('[data-testid="item-seen"]'))

@@ -312,6 +312,9 @@ describe("evidence", () => {
     await settle();
     expect(document.querySelectorAll("#item-list li[data-item-id]")).toHaveLength(1);
     expect($<HTMLButtonElement>("#capture-screen").disabled).toBe(false);
+    // Straight after capture it asks where it was seen, with the cursor there.
+    expect($<HTMLDetailsElement>("#item-list li[data-item-id] details.item__more").open).toBe(true);
+    expect(document.activeElement?.getAttribute("data-testid")).toBe("item-site");
   });
 
   test("a failed capture shows the core's sentence in the error summary", async () => {

@@ -715,6 +715,17 @@ export class App {
     }
   }
 
+  /** Right after a capture: open the new item's "Describe it" and put the cursor in
+   *  "Where". The bytes and hash are already saved; this only invites the details. */
+  private describeNow(itemId: number): void {
+    const li = this.doc.querySelector(`#item-list li[data-item-id="${itemId}"]`);
+    if (!li) return;
+    const details = li.querySelector<HTMLDetailsElement>("details.item__more");
+    if (details) details.open = true;
+    li.scrollIntoView?.({ block: "nearest" });
+    li.querySelector<HTMLInputElement>('[data-testid="item-site"]')?.focus();
+  }
+
   private async reloadItems(): Promise<void> {
     if (this.selected !== null) await this.select(this.selected);
   }
@@ -936,9 +947,7 @@ export class App {
       await this.refreshCases();
       if (this.selected === caseId) {
         await this.select(caseId);
-        this.doc
-          .querySelector(`#item-list li[data-item-id="${item.id}"]`)
-          ?.scrollIntoView?.({ block: "nearest" });
+        this.describeNow(item.id);
       }
     } catch (e) {
       this.say("");
@@ -976,6 +985,7 @@ export class App {
       this.say(`Saved as ${item.original_name}.`);
       await this.refreshCases();
       await this.reloadItems();
+      this.describeNow(item.id);
     } catch (e) {
       this.say("");
       this.showProblems([{ text: toBackendError(e).message }]);
@@ -1014,6 +1024,7 @@ export class App {
       this.say(`Kept what was on the clipboard as ${item.original_name}.`);
       await this.refreshCases();
       await this.reloadItems();
+      this.describeNow(item.id);
     } catch (e) {
       this.showProblems([{ text: toBackendError(e).message }]);
     }
