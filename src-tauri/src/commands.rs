@@ -338,24 +338,23 @@ fn default_folder() -> std::path::PathBuf {
 /// The profile, the signing key and the designated persons, as far as they exist.
 #[tauri::command]
 pub async fn setup_state(state: State<'_, AppState>) -> Result<SetupState, IpcError> {
-    let dir = keys(&state)?;
-    tauri::async_runtime::spawn_blocking(move || {
-        Ok(SetupState {
-            profile: dir.profile(),
-            signing_fingerprint: dir.public_signing_key().ok().map(|k| k.fingerprint()),
-            recipients: dir
-                .recipients()?
-                .into_iter()
-                .map(|r| RecipientView {
-                    fingerprint: r.fingerprint(),
-                    name: r.name,
-                })
-                .collect(),
-            default_folder: default_folder().display().to_string(),
+    state
+        .run_keys(|dir| {
+            Ok::<_, KeyError>(SetupState {
+                profile: dir.profile(),
+                signing_fingerprint: dir.public_signing_key().ok().map(|k| k.fingerprint()),
+                recipients: dir
+                    .recipients()?
+                    .into_iter()
+                    .map(|r| RecipientView {
+                        fingerprint: r.fingerprint(),
+                        name: r.name,
+                    })
+                    .collect(),
+                default_folder: default_folder().display().to_string(),
+            })
         })
-    })
-    .await
-    .map_err(|_| IpcError::task_failed())?
+        .await
 }
 
 /// Save the staff member's name, role and school contact.
@@ -364,10 +363,7 @@ pub async fn save_profile(
     state: State<'_, AppState>,
     profile: Profile,
 ) -> Result<Profile, IpcError> {
-    let dir = keys(&state)?;
-    tauri::async_runtime::spawn_blocking(move || dir.save_profile(&profile).map_err(IpcError::from))
-        .await
-        .map_err(|_| IpcError::task_failed())?
+    state.run_keys(move |dir| dir.save_profile(&profile)).await
 }
 
 /// Make the signing key, protected by a passphrase; returns its fingerprint.
@@ -376,16 +372,16 @@ pub async fn create_signing_key(
     state: State<'_, AppState>,
     passphrase: String,
 ) -> Result<String, IpcError> {
-    let dir = keys(&state)?;
-    tauri::async_runtime::spawn_blocking(move || {
-        evidence_kit::keys::check_new_passphrase(&passphrase)?;
-        let name = dir.profile().name.ok_or(KeyError::BadName)?;
-        Ok(dir
-            .new_signing_key(&name, Some(&passphrase), false)?
-            .fingerprint())
-    })
-    .await
-    .map_err(|_| IpcError::task_failed())?
+    state
+        .run_keys(move |dir| {
+            evidence_kit::keys::check_new_passphrase(&passphrase)?;
+            let name = dir.profile().name.ok_or(KeyError::BadName)?;
+            Ok::<_, KeyError>(
+                dir.new_signing_key(&name, Some(&passphrase), false)?
+                    .fingerprint(),
+            )
+        })
+        .await
 }
 
 /// Add the designated person's key from pasted text or a file's contents.
@@ -395,17 +391,16 @@ pub async fn add_recipient(
     name: String,
     text: String,
 ) -> Result<RecipientView, IpcError> {
-    let dir = keys(&state)?;
-    tauri::async_runtime::spawn_blocking(move || {
-        let recipient = evidence_kit::keys::find_recipient(&text)?;
-        let r = dir.add_recipient(&name, &recipient)?;
-        Ok(RecipientView {
-            fingerprint: r.fingerprint(),
-            name: r.name,
+    state
+        .run_keys(move |dir| {
+            let recipient = evidence_kit::keys::find_recipient(&text)?;
+            let r = dir.add_recipient(&name, &recipient)?;
+            Ok::<_, KeyError>(RecipientView {
+                fingerprint: r.fingerprint(),
+                name: r.name,
+            })
         })
-    })
-    .await
-    .map_err(|_| IpcError::task_failed())?
+        .await
 }
 
 /// A sealed bundle, as the "sealed" screen shows it.

@@ -72,50 +72,21 @@ impl IpcError {
     }
 }
 
-impl From<StoreError> for IpcError {
-    fn from(e: StoreError) -> IpcError {
-        IpcError {
-            code: e.code().into(),
-            message: e.to_string(),
+/// Each core error already carries a stable `code()` and a plain sentence (`Display`).
+macro_rules! from_core_error {
+    ($($t:ty),+) => {$(
+        impl From<$t> for IpcError {
+            fn from(e: $t) -> IpcError {
+                IpcError {
+                    code: e.code().into(),
+                    message: e.to_string(),
+                }
+            }
         }
-    }
+    )+};
 }
 
-impl From<KeyError> for IpcError {
-    fn from(e: KeyError) -> IpcError {
-        IpcError {
-            code: e.code().into(),
-            message: e.to_string(),
-        }
-    }
-}
-
-impl From<SealError> for IpcError {
-    fn from(e: SealError) -> IpcError {
-        IpcError {
-            code: e.code().into(),
-            message: e.to_string(),
-        }
-    }
-}
-
-impl From<FormError> for IpcError {
-    fn from(e: FormError) -> IpcError {
-        IpcError {
-            code: e.code().into(),
-            message: e.to_string(),
-        }
-    }
-}
-
-impl From<CaptureError> for IpcError {
-    fn from(e: CaptureError) -> IpcError {
-        IpcError {
-            code: e.code().into(),
-            message: e.to_string(),
-        }
-    }
-}
+from_core_error!(StoreError, CaptureError, KeyError, SealError, FormError);
 
 #[cfg(test)]
 mod tests {

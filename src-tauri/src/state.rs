@@ -43,6 +43,21 @@ impl AppState {
         }
     }
 
+    /// Run `f` with the keys folder on a blocking thread (key files, scrypt).
+    pub async fn run_keys<T, E>(
+        &self,
+        f: impl FnOnce(&KeyDir) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, IpcError>
+    where
+        T: Send + 'static,
+        E: Into<IpcError>,
+    {
+        let dir = self.keys.clone()?;
+        tauri::async_runtime::spawn_blocking(move || f(&dir).map_err(Into::into))
+            .await
+            .map_err(|_| IpcError::task_failed())?
+    }
+
     /// Run `f` with the store on this thread (for work already off the main thread,
     /// such as the capture shortcut's).
     pub fn with_store<T>(

@@ -11,10 +11,9 @@ from pathlib import Path
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.file_detector import UselessFileDetector
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from test_describe import cli, css, shoot
+from flow import cli, css, shoot, start_record
 
 EML = (
     b"From: Someone <someone@example.com>\r\nTo: staff@school.example\r\n"
@@ -24,14 +23,7 @@ EML = (
 
 def test_add_files_and_paste(env, store: Path, tmp_path: Path, driver):
     wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
-    wait.until(EC.presence_of_element_located(css('[data-testid="new-case-title"]')))
-    driver.find_element(*css('[data-testid="new-case-title"]')).send_keys("Messages")
-    staff = driver.find_element(*css('[data-testid="new-case-staff"]'))
-    staff.clear()
-    staff.send_keys("A. Teacher")
-    driver.find_element(*css('[data-testid="new-case-submit"]')).click()
-    wait.until(lambda d: d.find_element(By.ID, "case-title").text == "Messages")
-    case_id = driver.find_element(*css("#case-list button[data-case-id]")).get_attribute("data-case-id")
+    case_id = start_record(driver, wait, "Messages")
 
     # "Add files": the e-mail and a picture, chosen together.
     eml = tmp_path / "complaint.eml"

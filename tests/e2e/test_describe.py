@@ -11,36 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from axe import serious_violations
-
-
-def css(sel: str) -> tuple[str, str]:
-    return (By.CSS_SELECTOR, sel)
-
-
-def cli(env, store: Path, *args: str) -> str:
-    out = subprocess.run(
-        [str(env.cli), "--store", str(store), *args], capture_output=True, text=True, check=True
-    )
-    return out.stdout
-
-
-def shoot(env, driver, name: str) -> None:
-    """A screenshot of the screen, after checking it with axe-core: no serious or
-    critical accessibility violation on any screen."""
-    violations = serious_violations(driver)
-    assert not violations, f"{name}: {violations}"
-    driver.execute_async_script(
-        "const done = arguments[0];"
-        "requestAnimationFrame(() => requestAnimationFrame(() => done()));"
-    )
-    shot = env.screenshot.with_name(f"{env.screenshot.stem}-{name}.png")
-    subprocess.run(
-        ["import", "-display", env.display, "-window", "root", str(shot)],
-        check=True,
-        capture_output=True,
-    )
-    print(f"screenshot: {shot}")
+from flow import cli, css, shoot
 
 
 def test_describe_withdraw_report_log_and_safeguard(env, store: Path, driver):

@@ -5,35 +5,21 @@ keyboard alone (Tab), each showing where the focus is."""
 from pathlib import Path
 
 from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from axe import serious_violations
-from test_describe import css
+from flow import css, start_record
 
 NO_SIDEWAYS_SCROLL = (
     "return document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
 )
 
 
-def open_record(driver, wait):
-    wait.until(EC.presence_of_element_located(css('[data-testid="new-case-title"]')))
-    if driver.find_element(*css('[data-testid="setup"]')).is_displayed():
-        driver.find_element(*css('[data-testid="setup-close"]')).click()
-    driver.find_element(*css('[data-testid="new-case-title"]')).send_keys("Layout")
-    staff = driver.find_element(*css('[data-testid="new-case-staff"]'))
-    staff.clear()
-    staff.send_keys("A. Teacher")
-    driver.find_element(*css('[data-testid="new-case-submit"]')).click()
-    wait.until(lambda d: d.find_element(By.ID, "case-title").text == "Layout")
-
-
 def test_small_window_and_large_text(store: Path, driver):
     wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
     driver.set_window_size(1280, 720)
-    open_record(driver, wait)
+    start_record(driver, wait, "Layout")
     for tab in ["tab-evidence", "tab-report", "tab-seal", "tab-log"]:
         driver.find_element(*css(f'[data-testid="{tab}"]')).click()
         assert driver.execute_script(NO_SIDEWAYS_SCROLL), f"{tab} scrolls sideways at 1280×720"
@@ -47,7 +33,7 @@ def test_small_window_and_large_text(store: Path, driver):
 
 def test_the_main_controls_are_reached_with_the_keyboard(store: Path, driver):
     wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
-    open_record(driver, wait)
+    start_record(driver, wait, "Layout")
     driver.find_element(*css('[data-testid="tab-evidence"]')).click()
     wanted = {"capture-screen", "capture-window-open", "add-files", "paste", "iioc-open",
               "tab-evidence", "tab-report", "tab-seal", "tab-log", "new-case-title", "setup-open"}

@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from test_describe import cli, css, shoot
+from flow import cli, css, shoot
 
 PASSPHRASE = "correct horse battery"
 

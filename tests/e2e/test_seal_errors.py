@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from test_describe import cli, css
+from flow import cli, css, start_record
 
 PASSPHRASE = "correct horse battery"
 
@@ -32,13 +31,7 @@ def staff_keys(env, config: Path, tmp_path: Path) -> Path:
 
 def test_sealing_that_cannot_happen_changes_nothing(env, staff_keys, store: Path, tmp_path: Path, driver):
     wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
-    wait.until(EC.presence_of_element_located(css('[data-testid="new-case-title"]')))
-    if driver.find_element(*css('[data-testid="setup"]')).is_displayed():
-        driver.find_element(*css('[data-testid="setup-close"]')).click()
-    driver.find_element(*css('[data-testid="new-case-title"]')).send_keys("Posts")
-    driver.find_element(*css('[data-testid="new-case-submit"]')).click()
-    wait.until(lambda d: d.find_element(By.ID, "case-title").text == "Posts")
-    case_id = driver.find_element(*css("#case-list button[data-case-id]")).get_attribute("data-case-id")
+    case_id = start_record(driver, wait, "Posts")
     driver.find_element(*css('[data-testid="capture-screen"]')).click()
     wait.until(EC.presence_of_element_located(css("#item-list li[data-item-id]")))
     wait.until(lambda d: d.find_element(*css('[data-testid="capture-screen"]')).is_enabled())

@@ -9,23 +9,15 @@ from pathlib import Path
 
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from test_describe import cli, css, shoot
+from flow import cli, css, shoot, start_record
 from xdisplay import pixel
 
 
 def test_the_shortcut_captures_into_the_open_record(env, store: Path, driver):
     wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
-    wait.until(EC.presence_of_element_located(css('[data-testid="new-case-title"]')))
-    driver.find_element(*css('[data-testid="new-case-title"]')).send_keys("Shortcut")
-    staff = driver.find_element(*css('[data-testid="new-case-staff"]'))
-    staff.clear()
-    staff.send_keys("A. Teacher")
-    driver.find_element(*css('[data-testid="new-case-submit"]')).click()
-    wait.until(lambda d: d.find_element(By.ID, "case-title").text == "Shortcut")
-    case_id = driver.find_element(*css("#case-list button[data-case-id]")).get_attribute("data-case-id")
+    case_id = start_record(driver, wait, "Shortcut")
 
     subprocess.run(
         ["xdotool", "key", "--clearmodifiers", "ctrl+shift+e"],
@@ -45,14 +37,7 @@ def test_the_shortcut_captures_into_the_open_record(env, store: Path, driver):
 
 def test_capture_a_chosen_window(env, store: Path, driver):
     wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
-    wait.until(EC.presence_of_element_located(css('[data-testid="new-case-title"]')))
-    driver.find_element(*css('[data-testid="new-case-title"]')).send_keys("One window")
-    staff = driver.find_element(*css('[data-testid="new-case-staff"]'))
-    staff.clear()
-    staff.send_keys("A. Teacher")
-    driver.find_element(*css('[data-testid="new-case-submit"]')).click()
-    wait.until(lambda d: d.find_element(By.ID, "case-title").text == "One window")
-    case_id = driver.find_element(*css("#case-list button[data-case-id]")).get_attribute("data-case-id")
+    case_id = start_record(driver, wait, "One window")
 
     driver.find_element(*css('[data-testid="capture-window-open"]')).click()
     wait.until(
