@@ -12,6 +12,7 @@ from pathlib import Path
 
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -76,6 +77,29 @@ def test_first_run_to_a_sealed_bundle_and_form(env, store: Path, config: Path, t
     driver.find_element(*css('[data-testid="capture-screen"]')).click()
     wait.until(EC.presence_of_element_located(css("#item-list li[data-item-id]")))
     wait.until(lambda d: d.find_element(*css('[data-testid="capture-screen"]')).is_enabled())
+    item = driver.find_element(*css("#item-list li[data-item-id]"))
+    item.find_element(*css('[data-testid="item-site"]')).send_keys("Facebook")
+    item.find_element(*css('[data-testid="item-details-save"]')).click()
+    wait.until(lambda d: "Where: Facebook" in d.find_element(*css("#item-list li[data-item-id]")).text)
+
+    # An e-mail and a picture added as files; the picture then withdrawn with a reason.
+    eml = tmp_path / "complaint.eml"
+    eml.write_bytes(b"From: Someone <someone@example.com>\r\nSubject: You\r\n\r\nWe know.\r\n")
+    png = tmp_path / "photo.png"
+    subprocess.run(["convert", "-size", "32x32", "plasma:", f"PNG24:{png}"], check=True)
+    driver.file_detector = UselessFileDetector()
+    picker = driver.find_element(*css('[data-testid="file-input"]'))
+    driver.execute_script("arguments[0].hidden = false", picker)
+    picker.send_keys(f"{eml}\n{png}")
+    wait.until(lambda d: "2 files kept." in d.find_element(By.ID, "status").text)
+    wait.until(lambda d: len(d.find_elements(*css("#item-list li[data-item-id]"))) == 3)
+    photo = driver.find_element(*css('#item-list li[data-item-id="3"]'))
+    photo.find_element(By.XPATH, ".//summary[normalize-space()='Withdraw']").click()
+    photo.find_element(*css('[data-testid="withdraw-reason"]')).send_keys("Not about me after all")
+    photo.find_element(*css('[data-testid="withdraw-button"]')).click()
+    wait.until(
+        lambda d: d.find_elements(*css('#item-list li[data-item-id="3"] [data-testid="item-withdrawn"]'))
+    )
     driver.find_element(*css('[data-testid="tab-report"]')).click()
     driver.find_element(*css('[data-testid="r-description"]')).send_keys("A parent posted about me.")
     driver.find_element(*css('[data-testid="report-save"]')).click()
@@ -144,8 +168,12 @@ def test_first_run_to_a_sealed_bundle_and_form(env, store: Path, config: Path, t
         check=True, capture_output=True,
     )
 
-    # The form lists the item by its hash.
-    [item] = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
+    # The form lists every item by its hash, the withdrawn one marked.
+    items = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
+    assert [i["original_name"] for i in items] == ["screen-1.png", "complaint.eml", "photo.png"]
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert item["sha256"] in text
+    for i in items:
+        assert i["sha256"] in text, i["original_name"]
+    flat = " ".join(text.split())
+    assert "Not about me after all" in flat and "WITHDRAWN" in flat
     assert "A parent posted about me." in text
