@@ -38,6 +38,10 @@ fn main() {
             "ui_ready",
             "capture_window",
             "list_windows",
+            "begin_region",
+            "region_preview",
+            "capture_region",
+            "cancel_region",
         ]))
         .codegen(tauri_build::CodegenContext::new());
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -291,6 +291,11 @@ pub enum CaptureError {
         /// Hash of the bytes read back.
         found: String,
     },
+    /// A region outside the screen, or of no size.
+    #[error(
+        "That part of the screen is empty or outside it. Drag across the part you want to keep."
+    )]
+    BadRegion,
     /// These exact bytes were marked as a possible indecent image of a child.
     #[error(
         "This was marked before as a possible indecent image of a child, so Evidence Kit does not keep it. Do not copy, save or forward it; tell the police (999 in an emergency, otherwise 101) and your designated safeguarding person."
@@ -305,6 +310,7 @@ impl CaptureError {
             CaptureError::Store(e) => e.code(),
             CaptureError::SourceMissing { .. } => "source_missing",
             CaptureError::NeverKept => "never_kept",
+            CaptureError::BadRegion => "bad_region",
             CaptureError::SourceIsDirectory { .. } => "source_is_directory",
             CaptureError::SourceNotAFile { .. } => "source_not_a_file",
             CaptureError::SourceUnreadable { .. } => "source_unreadable",

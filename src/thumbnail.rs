@@ -38,3 +38,20 @@ pub fn png(store: &Store, item_id: i64, max_px: u32) -> Result<Option<Vec<u8>>, 
     }
     Ok(Some(out.into_inner()))
 }
+
+/// A PNG no larger than `max_px` on its longer side, of pixels in memory (the screen
+/// grabbed for choosing a region; it is shown, never stored).
+pub fn of_image(img: &image::RgbaImage, max_px: u32) -> Option<Vec<u8>> {
+    let (w, h) = img.dimensions();
+    let scale = (f64::from(max_px) / f64::from(w.max(h).max(1))).min(1.0);
+    let (tw, th) = (
+        ((f64::from(w) * scale).round() as u32).max(1),
+        ((f64::from(h) * scale).round() as u32).max(1),
+    );
+    let small = image::imageops::thumbnail(img, tw, th);
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgba8(small)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .ok()?;
+    Some(out.into_inner())
+}

@@ -591,6 +591,71 @@ pub fn ui_ready() {
     }
 }
 
+/// Longer side of the picture shown for choosing a region, in pixels.
+const REGION_PREVIEW_PX: u32 = 1600;
+
+/// "Capture a region": step aside, grab the screen into memory (nothing is stored yet),
+/// come back; returns the screen's size in pixels. `region_preview` shows it.
+#[tauri::command]
+pub async fn begin_region(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+) -> Result<(u32, u32), IpcError> {
+    let hidden = window.hide().is_ok();
+    if hidden {
+        let _ = tauri::async_runtime::spawn_blocking(|| std::thread::sleep(HIDE_SETTLE)).await;
+    }
+    let grabbed = tauri::async_runtime::spawn_blocking(capture::grab_screen)
+        .await
+        .map_err(|_| IpcError::task_failed());
+    if hidden {
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+    let img = grabbed??;
+    let size = img.dimensions();
+    if let Ok(mut p) = state.pending_region.lock() {
+        *p = Some(img);
+    }
+    Ok(size)
+}
+
+/// The grabbed screen, reduced, as raw PNG bytes (to drag across).
+#[tauri::command]
+pub async fn region_preview(state: State<'_, AppState>) -> Result<Response, IpcError> {
+    let png = state.pending_region.lock().ok().and_then(|p| {
+        p.as_ref()
+            .and_then(|img| thumbnail::of_image(img, REGION_PREVIEW_PX))
+    });
+    Ok(Response::new(png.unwrap_or_default()))
+}
+
+/// Keep the chosen part (in the grabbed screen's pixels) in a record.
+#[tauri::command]
+pub async fn capture_region(
+    state: State<'_, AppState>,
+    case_id: String,
+    rect: (u32, u32, u32, u32),
+) -> Result<Item, IpcError> {
+    let img = state
+        .pending_region
+        .lock()
+        .ok()
+        .and_then(|mut p| p.take())
+        .ok_or_else(IpcError::no_region)?;
+    state
+        .run(move |store| capture::screen_region(store, &case_id, &img, rect, &Details::default()))
+        .await
+}
+
+/// Drop the grabbed screen without keeping anything.
+#[tauri::command]
+pub fn cancel_region(state: State<'_, AppState>) {
+    if let Ok(mut p) = state.pending_region.lock() {
+        *p = None;
+    }
+}
+
 /// Longest file name taken from the UI, in bytes (after decoding).
 const MAX_NAME_BYTES: usize = 1024;
 

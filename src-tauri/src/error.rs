@@ -63,6 +63,14 @@ impl IpcError {
         }
     }
 
+    /// "Keep this part" with no screen grabbed (it was kept or cancelled already).
+    pub fn no_region() -> IpcError {
+        IpcError {
+            code: "no_region".into(),
+            message: "There is no screen picture to choose from any more. Press \"Capture a region\" again.".into(),
+        }
+    }
+
     /// A background task ended without an answer (it panicked or was cancelled).
     pub fn task_failed() -> IpcError {
         IpcError {

@@ -79,6 +79,10 @@ fn main() -> ExitCode {
             commands::ui_ready,
             commands::capture_window,
             commands::list_windows,
+            commands::begin_region,
+            commands::region_preview,
+            commands::capture_region,
+            commands::cancel_region,
         ])
         .run(tauri::tauri_build_context!());
     match result {

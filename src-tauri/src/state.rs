@@ -17,6 +17,9 @@ pub struct AppState {
     pub seal_progress: Arc<Mutex<(u64, u64)>>,
     /// The record the person has open, which the capture shortcut captures into.
     pub current_case: Mutex<Option<String>>,
+    /// A screen grabbed for choosing a region: in memory only, dropped once a part is
+    /// kept or the choice is cancelled.
+    pub pending_region: Mutex<Option<image::RgbaImage>>,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
             keys,
             seal_progress: Arc::new(Mutex::new((0, 0))),
             current_case: Mutex::new(None),
+            pending_region: Mutex::new(None),
         }
     }
 

@@ -6,7 +6,7 @@ mod email;
 mod screen;
 pub mod sniff;
 
-pub use screen::{MonitorInfo, Target, WindowInfo, list_monitors, list_windows};
+pub use screen::{MonitorInfo, Target, WindowInfo, grab_screen, list_monitors, list_windows};
 
 use crate::CaptureError;
 use crate::case::{self, Item, Sender, Source};
@@ -195,6 +195,27 @@ fn record(
         blocks: ingested.blocks,
     })?;
     Ok(item)
+}
+
+/// Keep the chosen part of a screen grabbed with [`grab_screen`], as a PNG
+/// (`screen-region.png`). Only that part is ever stored.
+pub fn screen_region(
+    store: &Store,
+    case_id: &str,
+    screen: &image::RgbaImage,
+    (x, y, w, h): (u32, u32, u32, u32),
+    d: &Details,
+) -> Result<Item, CaptureError> {
+    let checked = check(store, case_id, d)?;
+    let png = screen::region_png(screen, x, y, w, h)?;
+    bytes(
+        store,
+        case_id,
+        &png,
+        "screen-region.png".into(),
+        Source::Screen,
+        checked,
+    )
 }
 
 /// Take a screenshot (a whole monitor, or one window) and keep it as a PNG.

@@ -95,6 +95,33 @@ pub fn list_windows() -> Result<Vec<WindowInfo>, CaptureError> {
         .collect())
 }
 
+/// The whole first monitor as pixels, kept in memory only (for choosing a region:
+/// nothing is stored until a part of it is chosen).
+pub fn grab_screen() -> Result<image::RgbaImage, CaptureError> {
+    let monitors = xcap::Monitor::all().map_err(no_screen)?;
+    let m = monitors
+        .first()
+        .ok_or_else(|| no_screen("no monitor was found"))?;
+    m.capture_image().map_err(failed)
+}
+
+/// The part (x, y, width, height) of a grabbed screen, as a PNG to store.
+pub(crate) fn region_png(
+    screen: &image::RgbaImage,
+    x: u32,
+    y: u32,
+    w: u32,
+    h: u32,
+) -> Result<Vec<u8>, CaptureError> {
+    let (sw, sh) = screen.dimensions();
+    if w == 0 || h == 0 || x >= sw || y >= sh {
+        return Err(CaptureError::BadRegion);
+    }
+    let (w, h) = (w.min(sw - x), h.min(sh - y));
+    let part = image::imageops::crop_imm(screen, x, y, w, h).to_image();
+    encode_png(w, h, part.into_raw())
+}
+
 pub(crate) fn capture(target: &Target) -> Result<Shot, CaptureError> {
     match target {
         Target::Screen | Target::Monitor(_) => {

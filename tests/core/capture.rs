@@ -248,3 +248,45 @@ fn withdraw_keeps_the_item_and_edits_keep_old_values_in_the_log() {
     assert_refused(&again, "already withdrawn");
     env.assert_intact();
 }
+
+/// A dragged region keeps only that part of the screen (the rest is never stored), and
+/// a region outside the screen is refused in a sentence.
+#[test]
+fn a_screen_region_keeps_only_the_chosen_part() {
+    let env = Env::new();
+    let case = env.case();
+    let store = evidence_kit::store::Store::open(&env.store()).unwrap();
+    let screen = image::RgbaImage::from_fn(200, 100, |x, y| {
+        if (50..150).contains(&x) && (20..60).contains(&y) {
+            image::Rgba([200, 10, 10, 255])
+        } else {
+            image::Rgba([10, 10, 200, 255])
+        }
+    });
+    let item = evidence_kit::capture::screen_region(
+        &store,
+        &case,
+        &screen,
+        (50, 20, 100, 40),
+        &evidence_kit::capture::Details::default(),
+    )
+    .unwrap();
+    assert_eq!(item.original_name, "screen-region.png");
+    let bytes = std::fs::read(store.object_path(&item.sha256)).unwrap();
+    let got = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    assert_eq!(got.dimensions(), (100, 40));
+    assert!(
+        got.pixels().all(|p| p.0 == [200, 10, 10]),
+        "only the red part"
+    );
+    let err = evidence_kit::capture::screen_region(
+        &store,
+        &case,
+        &screen,
+        (300, 0, 10, 10),
+        &evidence_kit::capture::Details::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("outside"), "{err}");
+    assert_eq!(env.items(&case).len(), 1);
+}

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -58,3 +59,26 @@ def test_capture_a_chosen_window(env, store: Path, driver):
     obj = store / "objects" / "sha256" / item["sha256"][:2] / item["sha256"][2:]
     top = pixel(obj, 100, 20)
     assert top[0] > 150 and top[2] < 100, top
+
+
+def test_capture_a_dragged_part_of_the_screen(env, store: Path, driver):
+    wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
+    case_id = start_record(driver, wait, "A part")
+    driver.find_element(*css('[data-testid="capture-region-open"]')).click()
+    img = wait.until(lambda d: d.find_element(By.ID, "region-img"))
+    wait.until(lambda d: d.find_element(*css('[data-testid="region"]')).is_displayed())
+    wait.until(lambda d: d.execute_script("return arguments[0].naturalWidth", img) > 0)
+    shown_w = driver.execute_script("return arguments[0].getBoundingClientRect().width", img)
+    # Drag across the top-left quarter of the picture (from its centre's point of view).
+    ActionChains(driver).move_to_element_with_offset(img, int(-shown_w / 2) + 10, -60) \
+        .click_and_hold().move_by_offset(int(shown_w / 4), 40).release().perform()
+    keep = driver.find_element(*css('[data-testid="region-keep"]'))
+    wait.until(lambda _: keep.is_enabled())
+    keep.click()
+    wait.until(lambda d: "screen-region.png" in d.find_element(By.ID, "status").text)
+    [item] = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
+    assert item["original_name"] == "screen-region.png"
+    obj = store / "objects" / "sha256" / item["sha256"][:2] / item["sha256"][2:]
+    out = subprocess.run(["identify", "-format", "%w %h", str(obj)], capture_output=True, text=True, check=True)
+    w, h = map(int, out.stdout.split())
+    assert 0 < w < 1280 and 0 < h < 800, (w, h)

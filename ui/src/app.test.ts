@@ -168,6 +168,20 @@ class FakeBackend implements Backend {
     if (accelerator === "nonsense") throw new BackendError("shortcut", "\"nonsense\" is not a keyboard shortcut Evidence Kit understands; try Ctrl+Shift+E.");
     return accelerator;
   }
+  regions: Array<[string, [number, number, number, number]]> = [];
+  async beginRegion(): Promise<[number, number]> {
+    return [1920, 1080];
+  }
+  async regionPreview(): Promise<Uint8Array> {
+    return new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
+  }
+  async captureRegion(caseId: string, rect: [number, number, number, number]): Promise<Item> {
+    this.regions.push([caseId, rect]);
+    const it = item((this.items[caseId]?.length ?? 0) + 1, { case_id: caseId, original_name: "screen-region.png" });
+    this.items[caseId] = [...(this.items[caseId] ?? []), it];
+    return it;
+  }
+  async cancelRegion(): Promise<void> {}
   windows: string[] = ["Facebook — Chromium", "Messages"];
   async listWindows(): Promise<string[]> {
     return this.windows;

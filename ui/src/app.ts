@@ -10,7 +10,7 @@ import {
   toBackendError,
 } from "./backend";
 import { byId, el } from "./dom";
-import { caseState, countItems, formatLocal, shortHash } from "./format";
+import { caseState, countItems, formatLocal, shortHash, toImageRect } from "./format";
 
 /** One line of the error summary; `field` is the id of the input it is about. */
 interface Problem {
@@ -50,6 +50,8 @@ export class App {
     this.$("capture-screen").addEventListener("click", () => void this.capture());
     this.$("capture-window-open").addEventListener("click", () => void this.chooseWindow());
     this.$("capture-window").addEventListener("click", () => void this.captureWindow());
+    this.$("capture-region-open").addEventListener("click", () => void this.beginRegion());
+    this.wireRegion();
     this.$("add-files").addEventListener("click", () => this.$<HTMLInputElement>("file-input").click());
     this.$<HTMLInputElement>("file-input").addEventListener("change", () => {
       const input = this.$<HTMLInputElement>("file-input");
@@ -955,6 +957,93 @@ export class App {
     } finally {
       button.disabled = false;
       button.textContent = "Capture screen";
+    }
+  }
+
+  // ---- a part of the screen ----
+
+  private regionSize: [number, number] = [0, 0];
+  private regionRect: [number, number, number, number] | null = null;
+  private regionUrl: string | null = null;
+
+  private async beginRegion(): Promise<void> {
+    if (this.selected === null) return;
+    try {
+      this.regionSize = await this.backend.beginRegion();
+      const png = await this.backend.regionPreview();
+      if (this.regionUrl) URL.revokeObjectURL(this.regionUrl);
+      this.regionUrl = URL.createObjectURL(new Blob([new Uint8Array(png)], { type: "image/png" }));
+      this.$<HTMLImageElement>("region-img").src = this.regionUrl;
+      this.regionRect = null;
+      this.$("region-box").hidden = true;
+      this.$<HTMLButtonElement>("region-keep").disabled = true;
+      const dialog = this.$<HTMLDialogElement>("region");
+      if (typeof dialog.showModal === "function") dialog.showModal();
+      else dialog.setAttribute("open", "");
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    }
+  }
+
+  private closeRegion(): void {
+    const dialog = this.$<HTMLDialogElement>("region");
+    if (typeof dialog.close === "function") dialog.close();
+    else dialog.removeAttribute("open");
+  }
+
+  private wireRegion(): void {
+    const frame = this.$("region-frame");
+    const img = this.$<HTMLImageElement>("region-img");
+    const box = this.$("region-box");
+    let start: { x: number; y: number } | null = null;
+    const at = (ev: MouseEvent) => {
+      const r = img.getBoundingClientRect();
+      return { x: ev.clientX - r.left, y: ev.clientY - r.top };
+    };
+    const draw = (a: { x: number; y: number }, b: { x: number; y: number }) => {
+      const r = img.getBoundingClientRect();
+      const shown = { w: r.width, h: r.height };
+      const natural = { w: this.regionSize[0], h: this.regionSize[1] };
+      this.regionRect = toImageRect(a, b, shown, natural);
+      const [x, y, w, h] = toImageRect(a, b, shown, shown);
+      box.hidden = false;
+      box.style.left = `${x}px`;
+      box.style.top = `${y}px`;
+      box.style.width = `${w}px`;
+      box.style.height = `${h}px`;
+      this.$<HTMLButtonElement>("region-keep").disabled = this.regionRect[2] < 2 || this.regionRect[3] < 2;
+    };
+    frame.addEventListener("mousedown", (ev) => {
+      ev.preventDefault();
+      start = at(ev);
+    });
+    frame.addEventListener("mousemove", (ev) => {
+      if (start) draw(start, at(ev));
+    });
+    frame.addEventListener("mouseup", (ev) => {
+      if (start) draw(start, at(ev));
+      start = null;
+    });
+    this.$("region-keep").addEventListener("click", () => void this.keepRegion());
+    this.$("region-cancel").addEventListener("click", () => {
+      this.backend.cancelRegion().catch(() => undefined);
+      this.closeRegion();
+    });
+  }
+
+  private async keepRegion(): Promise<void> {
+    const caseId = this.selected;
+    if (caseId === null || this.regionRect === null) return;
+    try {
+      const item = await this.backend.captureRegion(caseId, this.regionRect);
+      this.closeRegion();
+      this.clearProblems();
+      this.say(`Saved as ${item.original_name}.`);
+      await this.refreshCases();
+      await this.reloadItems();
+      this.describeNow(item.id);
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
     }
   }
 

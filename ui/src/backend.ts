@@ -187,6 +187,13 @@ export interface Backend {
   setCurrentCase(caseId: string | null): Promise<void>;
   /** Change the capture shortcut; returns it as set. */
   setShortcut(accelerator: string): Promise<string>;
+  /** Grab the screen into memory for choosing a part; returns its size in pixels. */
+  beginRegion(): Promise<[number, number]>;
+  /** The grabbed screen, reduced, as PNG bytes. */
+  regionPreview(): Promise<Uint8Array>;
+  /** Keep the part [x, y, width, height] (in the screen's pixels). */
+  captureRegion(caseId: string, rect: [number, number, number, number]): Promise<Item>;
+  cancelRegion(): Promise<void>;
   /** The titles of the other open windows. */
   listWindows(): Promise<string[]>;
   captureWindow(caseId: string, title: string): Promise<Item>;
@@ -361,6 +368,22 @@ export class TauriBackend implements Backend {
 
   listWindows(): Promise<string[]> {
     return this.run("list_windows");
+  }
+
+  beginRegion(): Promise<[number, number]> {
+    return this.run("begin_region");
+  }
+
+  async regionPreview(): Promise<Uint8Array> {
+    return toBytes(await this.run<unknown>("region_preview"));
+  }
+
+  captureRegion(caseId: string, rect: [number, number, number, number]): Promise<Item> {
+    return this.run("capture_region", { caseId, rect });
+  }
+
+  cancelRegion(): Promise<void> {
+    return this.run("cancel_region");
   }
 
   captureWindow(caseId: string, title: string): Promise<Item> {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { caseState, countItems, formatLocal, shortHash } from "./format";
+import { caseState, countItems, formatLocal, shortHash, toImageRect } from "./format";
 
 describe("formatLocal", () => {
   test("keeps the recorded wall-clock time and shows its offset", () => {
@@ -32,5 +32,15 @@ describe("caseState", () => {
     expect(caseState({ state: "sent", handed_over: "x", changed_since_seal: true })).toBe(
       "Changed since it was sealed: seal it again",
     );
+  });
+});
+
+describe("toImageRect", () => {
+  test("scales a drag on the shown picture to the screen's pixels, either direction, clamped", () => {
+    const shown = { w: 800, h: 450 };
+    const natural = { w: 1920, h: 1080 };
+    expect(toImageRect({ x: 100, y: 50 }, { x: 300, y: 150 }, shown, natural)).toEqual([240, 120, 480, 240]);
+    expect(toImageRect({ x: 300, y: 150 }, { x: 100, y: 50 }, shown, natural)).toEqual([240, 120, 480, 240]);
+    expect(toImageRect({ x: -20, y: -5 }, { x: 900, y: 500 }, shown, natural)).toEqual([0, 0, 1920, 1080]);
   });
 });

@@ -45,3 +45,24 @@ export function caseState(c: {
   if (c.state === "sent" && c.handed_over) return `Given to your designated person on ${formatLocal(c.handed_over)}`;
   return c.last_sealed ? `Sealed on ${formatLocal(c.last_sealed)}, not given yet` : "Sealed, not given yet";
 }
+
+/**
+ * A rectangle dragged on a picture shown at `shown` size, in the picture's own pixels
+ * (`natural` size): [x, y, width, height], clamped to the picture, whichever way the
+ * drag went.
+ */
+export function toImageRect(
+  a: { x: number; y: number },
+  b: { x: number; y: number },
+  shown: { w: number; h: number },
+  natural: { w: number; h: number },
+): [number, number, number, number] {
+  const sx = natural.w / Math.max(shown.w, 1);
+  const sy = natural.h / Math.max(shown.h, 1);
+  const clamp = (v: number, max: number) => Math.min(Math.max(v, 0), max);
+  const x1 = clamp(Math.min(a.x, b.x) * sx, natural.w);
+  const y1 = clamp(Math.min(a.y, b.y) * sy, natural.h);
+  const x2 = clamp(Math.max(a.x, b.x) * sx, natural.w);
+  const y2 = clamp(Math.max(a.y, b.y) * sy, natural.h);
+  return [Math.round(x1), Math.round(y1), Math.round(x2 - x1), Math.round(y2 - y1)];
+}
