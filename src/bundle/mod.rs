@@ -81,6 +81,15 @@ pub enum SealError {
         #[source]
         source: std::io::Error,
     },
+    /// The place the bundle was being written to filled up.
+    #[error(
+        "There is not enough room in {} for the bundle. Free some space or choose another place (a USB stick with more room); nothing was sealed.",
+        folder.display()
+    )]
+    Full {
+        /// The folder.
+        folder: PathBuf,
+    },
     /// A stored object does not match the hash recorded at capture.
     #[error(
         "Item {item} ({name}) no longer matches the SHA-256 recorded when it was captured, so it was not sealed. Run `evidence-kit check` and tell your designated safeguarding person."
@@ -107,6 +116,7 @@ impl SealError {
             SealError::Key(e) => e.code(),
             SealError::OutputExists { .. } => "output_exists",
             SealError::Write { .. } => "write",
+            SealError::Full { .. } => "disk_full",
             SealError::ObjectChanged { .. } => "object_changed",
             SealError::Encrypt { .. } => "encrypt",
         }
@@ -642,9 +652,16 @@ fn partial_path(p: &Path) -> PathBuf {
 }
 
 fn werr(path: &Path) -> impl FnOnce(std::io::Error) -> SealError + '_ {
-    move |source| SealError::Write {
-        path: path.to_path_buf(),
-        source,
+    move |source| match source.kind() {
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => SealError::Full {
+            folder: path
+                .parent()
+                .map_or_else(|| path.to_path_buf(), Path::to_path_buf),
+        },
+        _ => SealError::Write {
+            path: path.to_path_buf(),
+            source,
+        },
     }
 }
 

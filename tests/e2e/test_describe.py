@@ -123,3 +123,33 @@ def test_describe_withdraw_report_log_and_safeguard(env, store: Path, driver):
         [str(env.cli), "--store", str(store), "check"], capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_marking_an_item_as_an_indecent_image_keeps_none_of_its_bytes(env, store: Path, tmp_path: Path, driver):
+    from selenium.webdriver.remote.file_detector import UselessFileDetector
+
+    from flow import start_record
+
+    wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
+    case_id = start_record(driver, wait, "Something I saw")
+    marker = b"BYTES-THAT-MUST-NEVER-BE-KEPT-" * 64
+    found = tmp_path / "found.png"
+    found.write_bytes(b"\x89PNG\r\n\x1a\n" + marker)
+    driver.file_detector = UselessFileDetector()
+    picker = driver.find_element(*css('[data-testid="file-input"]'))
+    driver.execute_script("arguments[0].hidden = false", picker)
+    picker.send_keys(str(found))
+    wait.until(lambda d: "1 file kept." in d.find_element(By.ID, "status").text)
+    item = driver.find_element(*css("#item-list li[data-item-id]"))
+    item.find_element(*css('[data-testid="item-indecent"]')).click()
+    item.find_element(*css('[data-testid="item-indecent-confirm"]')).click()
+    wait.until(lambda d: d.find_elements(*css('#item-list [data-testid="item-removed"]')))
+    assert "999" in driver.find_element(By.ID, "status").text
+    [record] = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
+    assert "indecent image" in record["removed"]["reason"]
+    for f in store.rglob("*"):
+        if f.is_file():
+            assert marker[:60] not in f.read_bytes(), f"{f} still holds the bytes"
+    check = subprocess.run([str(env.cli), "--store", str(store), "check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    shoot(env, driver, "removed")

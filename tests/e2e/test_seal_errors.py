@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -78,3 +79,57 @@ def test_sealing_that_cannot_happen_changes_nothing(env, staff_keys, store: Path
     assert listed["state"] == "open"
     check = subprocess.run([str(env.cli), "--store", str(store), "check"], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_disk_full_mid_seal_leaves_the_record_intact(env, staff_keys, store: Path, tmp_path: Path, driver):
+    """The folder fills up while the bundle is being written (a 64 KiB tmpfs): one
+    sentence, no half-written file, nothing in the log, the record still open."""
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(usb)], capture_output=True
+    ).returncode == 0
+    if not mounted:
+        pytest.skip("needs root to mount a small tmpfs")
+    try:
+        wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
+        dsl = tmp_path / "dsl"
+        recipient = subprocess.run(
+            [str(env.cli), "--config", str(dsl), "keys", "new-recipient", "--name", "Mrs D. Lead"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        subprocess.run(
+            [str(env.cli), "--config", str(staff_keys), "keys", "add-recipient", "--name", "Mrs D. Lead", recipient],
+            check=True, capture_output=True,
+        )
+        driver.refresh()
+        case_id = start_record(driver, wait, "Big")
+        # A picture that does not fit in 64 KiB, added as a file.
+        big = tmp_path / "big.bin"
+        big.write_bytes(bytes(range(256)) * 1024)
+        picker = driver.find_element(*css('[data-testid="file-input"]'))
+        from selenium.webdriver.remote.file_detector import UselessFileDetector
+
+        driver.file_detector = UselessFileDetector()
+        driver.execute_script("arguments[0].hidden = false", picker)
+        picker.send_keys(str(big))
+        wait.until(lambda d: "1 file kept." in d.find_element(By.ID, "status").text)
+        before = cli(env, store, "log", "--case", case_id, "--json")
+        driver.find_element(*css('[data-testid="tab-seal"]')).click()
+        folder = driver.find_element(*css('[data-testid="s-folder"]'))
+        folder.clear()
+        folder.send_keys(str(usb))
+        driver.find_element(*css('[data-testid="s-pass"]')).send_keys(PASSPHRASE)
+        driver.find_element(*css('[data-testid="seal-button"]')).click()
+        summary = wait.until(EC.visibility_of_element_located(css('[data-testid="error-summary"]')))
+        print(f"message: {summary.text}")
+        assert "There is not enough room in" in summary.text and "nothing was sealed" in summary.text, summary.text
+        assert not driver.find_element(*css('[data-testid="sealed"]')).is_displayed()
+        assert list(usb.iterdir()) == [], "nothing half-written is left"
+        assert cli(env, store, "log", "--case", case_id, "--json") == before
+        [listed] = json.loads(cli(env, store, "case", "list", "--json"))
+        assert listed["state"] == "open"
+        check = subprocess.run([str(env.cli), "--store", str(store), "check"], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+    finally:
+        subprocess.run(["umount", "-l", str(usb)], check=False)

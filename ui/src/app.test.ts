@@ -695,3 +695,44 @@ describe("drafts", () => {
     expect(localStorage.getItem("evidence-kit-draft:report:EK-1")).toBeNull();
   });
 });
+
+describe("the safeguard in the capture dialogs", () => {
+  test("from the region dialog it drops the grabbed screen and captures nothing", async () => {
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    let cancelled = 0;
+    backend.cancelRegion = async () => {
+      cancelled += 1;
+    };
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    $<HTMLButtonElement>("#capture-region-open").click();
+    for (let i = 0; i < 3; i++) await settle();
+    $<HTMLButtonElement>("#region-iioc").click();
+    await settle();
+    expect(cancelled).toBe(1);
+    expect($("#iioc-panel").hidden).toBe(false);
+    expect(backend.regions).toEqual([]);
+  });
+});
+
+describe("item drafts", () => {
+  test("details typed but not saved come back, and go once saved", async () => {
+    localStorage.clear();
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.items["EK-1"] = [item(5)];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    const form = () => $<HTMLFormElement>('#item-list li[data-item-id="5"] [data-testid="item-details-form"]');
+    const site = () => form().elements.namedItem("site") as HTMLInputElement;
+    site().value = "Instagram";
+    site().dispatchEvent(new Event("input", { bubbles: true }));
+    await app.select("EK-1"); // redrawn, as after a restart
+    expect(site().value).toBe("Instagram");
+    expect(document.querySelector('[data-testid="item-draft"]')).not.toBeNull();
+    form().requestSubmit();
+    await settle();
+    expect(localStorage.getItem("evidence-kit-draft:item:5")).toBeNull();
+  });
+});

@@ -72,9 +72,17 @@ export class App {
     });
     this.$("paste").addEventListener("click", () => void this.paste());
     this.wireTabs();
-    this.$("iioc-open").addEventListener("click", () => {
-      this.$("iioc-panel").hidden = false;
-      this.$("iioc-site").focus();
+    this.$("iioc-open").addEventListener("click", () => this.openSafeguard());
+    // The same button in the capture dialogs: nothing is captured; the grabbed screen
+    // (if any) is dropped at once.
+    this.$("region-iioc").addEventListener("click", () => {
+      this.backend.cancelRegion().catch(() => undefined);
+      this.closeRegion();
+      this.openSafeguard();
+    });
+    this.$("window-iioc").addEventListener("click", () => {
+      this.$("window-choice").hidden = true;
+      this.openSafeguard();
     });
     this.$("iioc-close").addEventListener("click", () => {
       this.$("iioc-panel").hidden = true;
@@ -339,6 +347,11 @@ export class App {
     }
   }
 
+  private openSafeguard(): void {
+    this.$("iioc-panel").hidden = false;
+    this.$("iioc-site").focus();
+  }
+
   // ---- tabs ----
 
   private static readonly TABS = ["evidence", "report", "seal", "log"] as const;
@@ -591,6 +604,27 @@ export class App {
       input("note", "A short note", item.note, "text", { "data-testid": "item-note" }),
       el(doc, "button", { type: "submit", class: "button button--secondary", "data-testid": "item-details-save", text: "Save details" }),
     );
+    // Kept as typed until saved: nothing is lost if the window closes first.
+    const draftKey = this.draftKey("item", item.id);
+    const fields = ["site", "url", "seen", "from_handle", "note"];
+    const saved = this.storage()?.getItem(draftKey);
+    if (saved) {
+      try {
+        const draft = JSON.parse(saved) as Record<string, unknown>;
+        for (const f of fields) {
+          const input = form.elements.namedItem(f) as HTMLInputElement | null;
+          if (input && typeof draft[f] === "string") input.value = draft[f] as string;
+        }
+        form.dataset.draft = "kept";
+      } catch {
+        // An unreadable draft is dropped; the saved details are shown.
+      }
+    }
+    form.addEventListener("input", () => {
+      const draft: Record<string, string> = {};
+      for (const f of fields) draft[f] = (form.elements.namedItem(f) as HTMLInputElement | null)?.value ?? "";
+      this.storage()?.setItem(draftKey, JSON.stringify(draft));
+    });
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
       const value = (f: string): string | null => {
@@ -607,7 +641,12 @@ export class App {
       if (seen !== null) changes.push(["seen", seen]);
       void this.saveItem(item, changes);
     });
-    return el(doc, "details", { class: "item__more" }, el(doc, "summary", { text: "Describe it: where, when, who from" }), form);
+    const box = el(doc, "details", { class: "item__more" }, el(doc, "summary", { text: "Describe it: where, when, who from" }), form);
+    if (form.dataset.draft === "kept") {
+      box.open = true;
+      form.prepend(el(doc, "p", { class: "hint", "data-testid": "item-draft", text: "Your unsaved details were kept. Save them to record them." }));
+    }
+    return box;
   }
 
   /** "Now", "Earlier today", "Yesterday": fill the date-and-time field, to adjust. */
@@ -686,6 +725,7 @@ export class App {
   private async saveItem(item: Item, changes: Array<[ItemField, string | null]>): Promise<void> {
     try {
       await this.backend.updateItem(item.id, changes);
+      this.storage()?.removeItem(this.draftKey("item", item.id));
       this.clearProblems();
       this.say(`Details of ${item.original_name} saved.`);
       await this.reloadItems();
