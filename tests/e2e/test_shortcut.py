@@ -74,6 +74,8 @@ def test_capture_a_dragged_part_of_the_screen(env, store: Path, driver):
         .click_and_hold().move_by_offset(int(shown_w / 4), 40).release().perform()
     keep = driver.find_element(*css('[data-testid="region-keep"]'))
     wait.until(lambda _: keep.is_enabled())
+    assert int(driver.find_element(*css('[data-testid="region-w"]')).get_attribute("value")) < 1280
+    shoot(env, driver, "region")
     keep.click()
     wait.until(lambda d: "screen-region.png" in d.find_element(By.ID, "status").text)
     [item] = json.loads(cli(env, store, "items", "--case", case_id, "--json"))

@@ -736,3 +736,28 @@ describe("item drafts", () => {
     expect(localStorage.getItem("evidence-kit-draft:item:5")).toBeNull();
   });
 });
+
+describe("a part of the screen from the keyboard", () => {
+  test("the whole screen is chosen to begin with; typed numbers narrow it, within the screen", async () => {
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    $<HTMLButtonElement>("#capture-region-open").click();
+    for (let i = 0; i < 3; i++) await settle();
+    expect($<HTMLInputElement>("#region-w").value).toBe("1920");
+    expect($<HTMLButtonElement>("#region-keep").disabled).toBe(false);
+    const type = (id: string, v: string) => {
+      $<HTMLInputElement>(id).value = v;
+      $(id).dispatchEvent(new Event("input", { bubbles: true }));
+    };
+    type("#region-x", "100");
+    type("#region-y", "50");
+    type("#region-w", "5000");
+    type("#region-h", "300");
+    expect($<HTMLInputElement>("#region-w").value).toBe("1820");
+    $<HTMLButtonElement>("#region-keep").click();
+    for (let i = 0; i < 5; i++) await settle();
+    expect(backend.regions).toEqual([["EK-1", [100, 50, 1820, 300]]]);
+  });
+});

@@ -1014,14 +1014,39 @@ export class App {
       if (this.regionUrl) URL.revokeObjectURL(this.regionUrl);
       this.regionUrl = URL.createObjectURL(new Blob([new Uint8Array(png)], { type: "image/png" }));
       this.$<HTMLImageElement>("region-img").src = this.regionUrl;
-      this.regionRect = null;
-      this.$("region-box").hidden = true;
-      this.$<HTMLButtonElement>("region-keep").disabled = true;
+      // The whole screen to begin with: "Keep this part" works from the keyboard at once,
+      // and the numbers (or a drag) narrow it down.
+      this.setRegion([0, 0, this.regionSize[0], this.regionSize[1]]);
       const dialog = this.$<HTMLDialogElement>("region");
       if (typeof dialog.showModal === "function") dialog.showModal();
       else dialog.setAttribute("open", "");
     } catch (e) {
       this.showProblems([{ text: toBackendError(e).message }]);
+    }
+  }
+
+  /** Show `rect` (screen pixels) in the numbers and as a box over the picture. */
+  private setRegion(rect: [number, number, number, number]): void {
+    const [sw, sh] = this.regionSize;
+    const x = Math.min(Math.max(0, Math.round(rect[0])), Math.max(sw - 1, 0));
+    const y = Math.min(Math.max(0, Math.round(rect[1])), Math.max(sh - 1, 0));
+    const w = Math.min(Math.max(0, Math.round(rect[2])), sw - x);
+    const h = Math.min(Math.max(0, Math.round(rect[3])), sh - y);
+    this.regionRect = [x, y, w, h];
+    for (const [id, v] of [["region-x", x], ["region-y", y], ["region-w", w], ["region-h", h]] as const) {
+      this.$<HTMLInputElement>(id).value = String(v);
+    }
+    this.$<HTMLButtonElement>("region-keep").disabled = w < 2 || h < 2;
+    const img = this.$<HTMLImageElement>("region-img");
+    const shownW = img.getBoundingClientRect().width;
+    const box = this.$("region-box");
+    if (shownW > 0 && sw > 0) {
+      const k = shownW / sw;
+      box.hidden = false;
+      box.style.left = `${x * k}px`;
+      box.style.top = `${y * k}px`;
+      box.style.width = `${w * k}px`;
+      box.style.height = `${h * k}px`;
     }
   }
 
@@ -1034,7 +1059,6 @@ export class App {
   private wireRegion(): void {
     const frame = this.$("region-frame");
     const img = this.$<HTMLImageElement>("region-img");
-    const box = this.$("region-box");
     let start: { x: number; y: number } | null = null;
     const at = (ev: MouseEvent) => {
       const r = img.getBoundingClientRect();
@@ -1044,15 +1068,14 @@ export class App {
       const r = img.getBoundingClientRect();
       const shown = { w: r.width, h: r.height };
       const natural = { w: this.regionSize[0], h: this.regionSize[1] };
-      this.regionRect = toImageRect(a, b, shown, natural);
-      const [x, y, w, h] = toImageRect(a, b, shown, shown);
-      box.hidden = false;
-      box.style.left = `${x}px`;
-      box.style.top = `${y}px`;
-      box.style.width = `${w}px`;
-      box.style.height = `${h}px`;
-      this.$<HTMLButtonElement>("region-keep").disabled = this.regionRect[2] < 2 || this.regionRect[3] < 2;
+      this.setRegion(toImageRect(a, b, shown, natural));
     };
+    for (const id of ["region-x", "region-y", "region-w", "region-h"]) {
+      this.$(id).addEventListener("input", () => {
+        const n = (f: string) => Number(this.$<HTMLInputElement>(f).value) || 0;
+        this.setRegion([n("region-x"), n("region-y"), n("region-w"), n("region-h")]);
+      });
+    }
     frame.addEventListener("mousedown", (ev) => {
       ev.preventDefault();
       start = at(ev);
