@@ -4,7 +4,7 @@
 //! aside first if it is showing, and comes back afterwards; the page is told to redraw.
 
 use crate::state::AppState;
-use evidence_kit::capture::{self, Details, Target};
+use evidence_kit::capture::{self, Details};
 use evidence_kit::store::Store;
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Manager};
@@ -74,15 +74,22 @@ pub fn capture_now(app: &AppHandle) {
         std::thread::sleep(HIDE_SETTLE);
     }
     let state = app.state::<AppState>();
-    let result = state.with_store(|store| -> Result<_, crate::error::IpcError> {
-        let case_id = target_case(store, &state)?;
-        Ok(capture::screen(
-            store,
-            &case_id,
-            &Target::Screen,
-            &Details::default(),
-        )?)
-    });
+    // Grab first, without waiting for the store (a seal may be holding it): what is
+    // kept is what was on screen when the key was pressed.
+    let grabbed = capture::grab_screen();
+    let result = grabbed
+        .map_err(crate::error::IpcError::from)
+        .and_then(|screen| {
+            state.with_store(|store| -> Result<_, crate::error::IpcError> {
+                let case_id = target_case(store, &state)?;
+                Ok(capture::grabbed_screen(
+                    store,
+                    &case_id,
+                    &screen,
+                    &Details::default(),
+                )?)
+            })
+        });
     if std::env::var_os("EVIDENCE_KIT_TIMING").is_some() {
         eprintln!(
             "timing: shortcut-to-saved-ms={} ({})",

@@ -218,6 +218,28 @@ pub fn screen_region(
     )
 }
 
+/// Keep a whole screen grabbed with [`grab_screen`] (`screen-1.png`). The capture
+/// shortcut grabs first and stores after, so that what is kept is what was on screen
+/// when the key was pressed, even if the store is busy for a moment.
+pub fn grabbed_screen(
+    store: &Store,
+    case_id: &str,
+    screen: &image::RgbaImage,
+    d: &Details,
+) -> Result<Item, CaptureError> {
+    let checked = check(store, case_id, d)?;
+    let (w, h) = screen.dimensions();
+    let png = screen::encode_png(w, h, screen.as_raw().clone())?;
+    bytes(
+        store,
+        case_id,
+        &png,
+        "screen-1.png".into(),
+        Source::Screen,
+        checked,
+    )
+}
+
 /// Take a screenshot (a whole monitor, or one window) and keep it as a PNG.
 pub fn screen(
     store: &Store,
