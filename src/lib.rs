@@ -30,6 +30,7 @@ pub mod custody;
 pub mod error;
 pub mod form;
 pub mod keys;
+pub mod register;
 pub mod store;
 pub mod thumbnail;
 pub mod verify;

@@ -106,6 +106,9 @@ enum Command {
     /// store, or for a bundle you received (verified first; a bundle that fails gets a
     /// form that says so on every page, and exit 1).
     Form(FormArgs),
+    /// The designated safeguarding person's register of bundles received.
+    #[command(subcommand)]
+    Dsl(DslCommand),
     /// Verify a bundle and extract it into a new folder, read-only, for viewing.
     Open {
         /// The bundle.
@@ -118,6 +121,45 @@ enum Command {
         /// Extract even if verification failed (the folder is marked as failed).
         #[arg(long)]
         force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DslCommand {
+    /// Verify a bundle and record it in the register (the same bundle twice is
+    /// recognised; one sealed before a bundle already on file for its case is flagged).
+    Receive {
+        /// The bundle (.evidence or .evidence.age).
+        file: PathBuf,
+        #[command(flatten)]
+        v: VerifyArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List every bundle received, with its case's status.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move a case along: received, reviewed, referred, closed; with a dated note.
+    Status {
+        /// The case reference.
+        #[arg(long)]
+        case: String,
+        /// The new status.
+        #[arg(long, value_name = "STATUS")]
+        set: String,
+        /// A note (who it was referred to, what was done).
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Write the register as CSV (opens in a spreadsheet).
+    Export {
+        /// The CSV file to write.
+        #[arg(long, value_name = "FILE")]
+        csv: PathBuf,
     },
 }
 
@@ -390,6 +432,78 @@ enum CaptureCommand {
         #[command(flatten)]
         d: DetailArgs,
     },
+}
+
+fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Result<u8, Failure> {
+    use evidence_kit::register::Register;
+    let reg = Register::open(root)?;
+    match d {
+        DslCommand::Receive { file, v, json } => {
+            let opts = verify_options(config, &v)?;
+            let got = reg.receive(&file, &opts)?;
+            let b = &got.bundle;
+            if json {
+                println!("{}", to_json(&got));
+            } else if got.duplicate {
+                println!(
+                    "Already received on {}: the same bundle (SHA-256 {}). Nothing was added.",
+                    b.received, b.sha256
+                );
+            } else {
+                println!(
+                    "Received {} for case {}: {}.",
+                    b.file,
+                    b.case_ref.as_deref().unwrap_or("(unreadable)"),
+                    if b.intact {
+                        "intact"
+                    } else {
+                        "VERIFICATION FAILED"
+                    }
+                );
+                for f in &b.findings {
+                    println!("  - {f}");
+                }
+                if b.replay {
+                    println!(
+                        "  Note: this bundle was sealed before one already on file for the same case (an older copy)."
+                    );
+                }
+            }
+            Ok(if b.intact { 0 } else { 1 })
+        }
+        DslCommand::List { json } => {
+            let rows = reg.list()?;
+            if json {
+                println!("{}", to_json(&rows));
+            } else if rows.is_empty() {
+                println!("No bundles received yet.");
+            } else {
+                for b in rows {
+                    println!(
+                        "{}  {}  {}  received {}  {}{}  [{}]",
+                        b.case_ref.as_deref().unwrap_or("?"),
+                        b.staff.as_deref().unwrap_or("?"),
+                        &b.sha256[..12.min(b.sha256.len())],
+                        b.received,
+                        if b.intact { "intact" } else { "FAILED" },
+                        if b.replay { ", older copy" } else { "" },
+                        b.status.as_deref().unwrap_or("received")
+                    );
+                }
+            }
+            Ok(0)
+        }
+        DslCommand::Status { case, set, note } => {
+            reg.set_status(&case, &set, note.as_deref())?;
+            println!("Case {} is now {}.", case.trim(), set.trim().to_lowercase());
+            Ok(0)
+        }
+        DslCommand::Export { csv } => {
+            let n = reg.export_csv(&csv)?;
+            println!("Wrote {n} row(s) to {}.", csv.display());
+            Ok(0)
+        }
+    }
 }
 
 /// The school's name: the flag (or its environment variable), else settings.json in
@@ -904,6 +1018,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             return Ok(if report.intact() { 0 } else { 1 });
         }
         Command::Form(args) => return form(&root, &cli.config, args),
+        Command::Dsl(d) => return dsl(&root, &cli.config, d),
         Command::Keys(k) => keys(&cli.config, k)?,
         Command::Seal(args) => seal(&root, &cli.config, args)?,
         Command::Case(CaseCommand::New { title, staff }) => {

@@ -10,6 +10,7 @@ mod concurrency;
 mod crash;
 mod faults;
 mod form;
+mod register;
 mod report;
 mod screen;
 mod store;

@@ -1,0 +1,348 @@
+//! The designated person's register: every bundle received (verified on arrival), with
+//! the case it is about, who sealed it, its SHA-256 and the verdict; a status the
+//! designated person moves along (received → reviewed → referred → closed) with dated
+//! notes; the same bundle twice recognised by its hash; a bundle older than one already
+//! on file for the same case (a replay) flagged. Kept in `register.sqlite` in the
+//! designated person's own store folder, apart from any staff evidence.
+
+use crate::StoreError;
+use crate::clock::{self, Stamp};
+use crate::verify::{self, Report, VerifyError};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS bundles (
+    id                 INTEGER PRIMARY KEY,
+    sha256             TEXT NOT NULL UNIQUE,
+    file               TEXT NOT NULL,
+    case_ref           TEXT,
+    staff              TEXT,
+    signer             TEXT,
+    signer_fingerprint TEXT,
+    sealed_utc         TEXT,
+    received_utc       TEXT NOT NULL,
+    received_local     TEXT NOT NULL,
+    intact             INTEGER NOT NULL,
+    findings           TEXT NOT NULL,
+    replay             INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS status (
+    id        INTEGER PRIMARY KEY,
+    case_ref  TEXT NOT NULL,
+    status    TEXT NOT NULL,
+    note      TEXT,
+    at_utc    TEXT NOT NULL,
+    at_local  TEXT NOT NULL
+) STRICT;
+"#;
+
+/// The statuses a case moves through.
+pub const STATUSES: &[&str] = &["received", "reviewed", "referred", "closed"];
+
+/// Something the register refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegisterError {
+    /// The register file.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The bundle could not be read at all.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    /// An unknown status word.
+    #[error("\"{0}\" is not a status; use received, reviewed, referred or closed.")]
+    BadStatus(String),
+    /// A status for a case never received.
+    #[error(
+        "No bundle for case {0} has been received; receive it first (evidence-kit dsl receive FILE)."
+    )]
+    UnknownCase(String),
+    /// Writing the CSV failed.
+    #[error("Could not write {}: {}.", path.display(), crate::error::plain_io(source))]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl RegisterError {
+    /// A stable name for this kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RegisterError::Store(e) => e.code(),
+            RegisterError::Verify(e) => e.code(),
+            RegisterError::BadStatus(_) => "bad_status",
+            RegisterError::UnknownCase(_) => "unknown_case",
+            RegisterError::Write { .. } => "write",
+        }
+    }
+}
+
+/// One bundle in the register, with its case's current status.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Received {
+    /// SHA-256 of the bundle file.
+    pub sha256: String,
+    /// Its file name when received.
+    pub file: String,
+    /// The case reference.
+    pub case_ref: Option<String>,
+    /// The staff member named in it.
+    pub staff: Option<String>,
+    /// Who signed it, and the key's fingerprint.
+    pub signer: Option<String>,
+    /// The signer's key fingerprint.
+    pub signer_fingerprint: Option<String>,
+    /// When it was sealed (RFC 3339 UTC, as signed).
+    pub sealed: Option<String>,
+    /// When it was received (local time with offset).
+    pub received: String,
+    /// Intact, signed by a trusted key, every check passed.
+    pub intact: bool,
+    /// What verification found, in plain words.
+    pub findings: Vec<String>,
+    /// Sealed earlier than a bundle already on file for the same case.
+    pub replay: bool,
+    /// The case's latest status and its note.
+    pub status: Option<String>,
+    /// The note with that status.
+    pub status_note: Option<String>,
+}
+
+/// What `receive` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Receipt {
+    /// The bundle as registered.
+    pub bundle: Received,
+    /// It was already in the register (the same bytes), nothing was added.
+    pub duplicate: bool,
+}
+
+/// The register.
+pub struct Register {
+    conn: Connection,
+    root: PathBuf,
+}
+
+fn db(root: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |e| StoreError::db(root, e)
+}
+
+impl Register {
+    /// Open (creating if needed) the register in the folder `root`.
+    pub fn open(root: &Path) -> Result<Register, RegisterError> {
+        std::fs::create_dir_all(root).map_err(|e| StoreError::io("create", root, e))?;
+        let conn = Connection::open(root.join("register.sqlite")).map_err(db(root))?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(db(root))?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+            .map_err(db(root))?;
+        conn.execute_batch(SCHEMA).map_err(db(root))?;
+        Ok(Register {
+            conn,
+            root: root.to_path_buf(),
+        })
+    }
+
+    /// Verify `path` and register it (once: the same bytes again are recognised).
+    pub fn receive(&self, path: &Path, opts: &verify::Options) -> Result<Receipt, RegisterError> {
+        let report = verify::verify(path, opts)?;
+        if let Some(existing) = self.by_sha(&report.sha256)? {
+            return Ok(Receipt {
+                bundle: existing,
+                duplicate: true,
+            });
+        }
+        let now = clock::now();
+        self.insert(path, &report, &now)?;
+        let bundle = self
+            .by_sha(&report.sha256)?
+            .ok_or_else(|| RegisterError::UnknownCase(report.sha256.clone()))?;
+        if bundle.case_ref.is_some() && self.latest_status(bundle.case_ref.as_deref())?.is_none() {
+            self.set_status(bundle.case_ref.as_deref().unwrap_or(""), "received", None)?;
+        }
+        Ok(Receipt {
+            bundle: self.by_sha(&report.sha256)?.unwrap_or(bundle),
+            duplicate: false,
+        })
+    }
+
+    fn insert(&self, path: &Path, r: &Report, now: &Stamp) -> Result<(), RegisterError> {
+        let case_ref = r.facts.as_ref().map(|f| f.case.clone());
+        let sealed = r.facts.as_ref().map(|f| f.sealed.clone());
+        // A replay: sealed before a bundle already on file for the same case.
+        let newer: Option<i64> = match (&case_ref, &sealed) {
+            (Some(c), Some(s)) => self
+                .conn
+                .query_row(
+                    "SELECT 1 FROM bundles WHERE case_ref = ?1 AND sealed_utc > ?2 LIMIT 1",
+                    params![c, s],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(db(&self.root))?,
+            _ => None,
+        };
+        let findings: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
+        self.conn
+            .execute(
+                "INSERT INTO bundles (sha256, file, case_ref, staff, signer, signer_fingerprint,
+                    sealed_utc, received_utc, received_local, intact, findings, replay)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    r.sha256,
+                    path.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    case_ref,
+                    r.case.as_ref().map(|c| c.staff.clone()),
+                    r.signer.as_ref().map(|s| s.name.clone()),
+                    r.signer.as_ref().map(|s| s.fingerprint.clone()),
+                    sealed,
+                    now.utc,
+                    now.local,
+                    r.intact(),
+                    serde_json::to_string(&findings).unwrap_or_default(),
+                    newer.is_some(),
+                ],
+            )
+            .map_err(db(&self.root))?;
+        Ok(())
+    }
+
+    fn by_sha(&self, sha: &str) -> Result<Option<Received>, RegisterError> {
+        Ok(self.list()?.into_iter().find(|b| b.sha256 == sha))
+    }
+
+    fn latest_status(
+        &self,
+        case_ref: Option<&str>,
+    ) -> Result<Option<(String, Option<String>)>, RegisterError> {
+        let Some(c) = case_ref else { return Ok(None) };
+        self.conn
+            .query_row(
+                "SELECT status, note FROM status WHERE case_ref = ?1 ORDER BY id DESC LIMIT 1",
+                [c],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| db(&self.root)(e).into())
+    }
+
+    /// Every bundle received, oldest first, with its case's current status.
+    pub fn list(&self) -> Result<Vec<Received>, RegisterError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT sha256, file, case_ref, staff, signer, signer_fingerprint, sealed_utc,
+                        received_local, intact, findings, replay FROM bundles ORDER BY id",
+            )
+            .map_err(db(&self.root))?;
+        let rows = st
+            .query_map([], |r| {
+                let findings: String = r.get(9)?;
+                Ok(Received {
+                    sha256: r.get(0)?,
+                    file: r.get(1)?,
+                    case_ref: r.get(2)?,
+                    staff: r.get(3)?,
+                    signer: r.get(4)?,
+                    signer_fingerprint: r.get(5)?,
+                    sealed: r.get(6)?,
+                    received: r.get(7)?,
+                    intact: r.get(8)?,
+                    findings: serde_json::from_str(&findings).unwrap_or_default(),
+                    replay: r.get(10)?,
+                    status: None,
+                    status_note: None,
+                })
+            })
+            .map_err(db(&self.root))?;
+        let mut out: Vec<Received> = rows.collect::<Result<_, _>>().map_err(db(&self.root))?;
+        for b in &mut out {
+            if let Some((s, n)) = self.latest_status(b.case_ref.as_deref())? {
+                b.status = Some(s);
+                b.status_note = n;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Move a case to `status`, with a dated note.
+    pub fn set_status(
+        &self,
+        case_ref: &str,
+        status: &str,
+        note: Option<&str>,
+    ) -> Result<(), RegisterError> {
+        let status = status.trim().to_lowercase();
+        if !STATUSES.contains(&status.as_str()) {
+            return Err(RegisterError::BadStatus(status));
+        }
+        let known: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM bundles WHERE case_ref = ?1 LIMIT 1",
+                [case_ref.trim()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db(&self.root))?;
+        if known.is_none() {
+            return Err(RegisterError::UnknownCase(case_ref.trim().into()));
+        }
+        let note = crate::case::optional("The note", note)?;
+        let now = clock::now();
+        self.conn
+            .execute(
+                "INSERT INTO status (case_ref, status, note, at_utc, at_local) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![case_ref.trim(), status, note, now.utc, now.local],
+            )
+            .map_err(db(&self.root))?;
+        Ok(())
+    }
+
+    /// The register as CSV (a header row, then a row per bundle), for a spreadsheet.
+    pub fn export_csv(&self, out: &Path) -> Result<usize, RegisterError> {
+        let rows = self.list()?;
+        let field = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        let opt = |s: &Option<String>| field(s.as_deref().unwrap_or(""));
+        let mut text = String::from(
+            "case,staff,signed by,key fingerprint,sealed,received,bundle file,bundle sha256,verdict,replay,status,status note,findings\r\n",
+        );
+        for b in &rows {
+            let line = [
+                opt(&b.case_ref),
+                opt(&b.staff),
+                opt(&b.signer),
+                opt(&b.signer_fingerprint),
+                opt(&b.sealed),
+                field(&b.received),
+                field(&b.file),
+                field(&b.sha256),
+                field(if b.intact { "intact" } else { "FAILED" }),
+                field(if b.replay {
+                    "older than one on file"
+                } else {
+                    ""
+                }),
+                opt(&b.status),
+                opt(&b.status_note),
+                field(&b.findings.join(" | ")),
+            ]
+            .join(",");
+            text.push_str(&line);
+            text.push_str("\r\n");
+        }
+        std::fs::write(out, text).map_err(|source| RegisterError::Write {
+            path: out.to_path_buf(),
+            source,
+        })?;
+        Ok(rows.len())
+    }
+}
