@@ -136,8 +136,16 @@ fn db(root: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
 impl Register {
     /// Open (creating if needed) the register in the folder `root`.
     pub fn open(root: &Path) -> Result<Register, RegisterError> {
-        std::fs::create_dir_all(root).map_err(|e| StoreError::io("create", root, e))?;
-        let conn = Connection::open(root.join("register.sqlite")).map_err(db(root))?;
+        // Safeguarding records: the folder and the file are the designated person's alone.
+        crate::store::create_private_dir(root)?;
+        let file = root.join("register.sqlite");
+        let conn = Connection::open(&file).map_err(db(root))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| StoreError::io("protect", &file, e))?;
+        }
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(db(root))?;
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")

@@ -1713,7 +1713,7 @@ pub fn hash_file(path: &Path) -> std::io::Result<String> {
 }
 
 /// Create a folder (and parents) readable by this user only.
-fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
     if dir.is_dir() {
         return Ok(());
     }

@@ -120,6 +120,16 @@ fn the_register_records_checks_and_exports_what_arrives() {
     assert_eq!(list.len(), 3);
     assert!(list.iter().all(|b| b["status"] == "referred"));
 
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dsl.store().join("register.sqlite"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "register.sqlite is {mode:o}");
+    }
+
     // CSV: Python's csv reads a header and a row per bundle.
     let csv = dsl.path("register.csv");
     dsl.ok(&["dsl", "export", "--csv", csv.to_str().unwrap()]);
