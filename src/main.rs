@@ -109,6 +109,9 @@ enum Command {
     /// The designated safeguarding person's register of bundles received.
     #[command(subcommand)]
     Dsl(DslCommand),
+    /// Receipts from the designated person.
+    #[command(subcommand)]
+    Receipt(ReceiptCommand),
     /// Verify a bundle and extract it into a new folder, read-only, for viewing.
     Open {
         /// The bundle.
@@ -121,6 +124,18 @@ enum Command {
         /// Extract even if verification failed (the folder is marked as failed).
         #[arg(long)]
         force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReceiptCommand {
+    /// Check a receipt: exit 0 when it is signed by a key you trust.
+    Verify {
+        /// The receipt file.
+        file: PathBuf,
+        /// The designated person's public key (.pub); repeat for several.
+        #[arg(long, value_name = "KEY.pub", required = true)]
+        trust: Vec<PathBuf>,
     },
 }
 
@@ -154,6 +169,18 @@ enum DslCommand {
         /// A note (who it was referred to, what was done).
         #[arg(long)]
         note: Option<String>,
+    },
+    /// A receipt for the latest bundle of a case, signed with your key, to give back to
+    /// the staff member.
+    Receipt {
+        /// The case reference.
+        #[arg(long)]
+        case: String,
+        /// The receipt file to write (a new file).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        pass: PassArgs,
     },
     /// Write the register as CSV (opens in a spreadsheet).
     Export {
@@ -496,6 +523,39 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
         DslCommand::Status { case, set, note } => {
             reg.set_status(&case, &set, note.as_deref())?;
             println!("Case {} is now {}.", case.trim(), set.trim().to_lowercase());
+            Ok(0)
+        }
+        DslCommand::Receipt { case, out, pass } => {
+            if out.exists() {
+                return Err(Failure {
+                    message: format!(
+                        "{} already exists. Choose another name with --out; nothing was overwritten.",
+                        out.display()
+                    ),
+                    code: 2,
+                });
+            }
+            let dir = keydir(config)?;
+            let pw = if dir.signing_key_is_encrypted(None)? {
+                Some(passphrase(&pass, false)?)
+            } else {
+                None
+            };
+            let key = dir.signing_key(None, pw.as_deref())?;
+            let text = reg.receipt(&case, &key)?;
+            std::fs::write(&out, text).map_err(|e| Failure {
+                message: format!(
+                    "Could not write {}: {}.",
+                    out.display(),
+                    evidence_kit::error::plain_io(&e)
+                ),
+                code: 2,
+            })?;
+            println!(
+                "Wrote the receipt for case {} to {}.",
+                case.trim(),
+                out.display()
+            );
             Ok(0)
         }
         DslCommand::Export { csv } => {
@@ -1019,6 +1079,38 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Form(args) => return form(&root, &cli.config, args),
         Command::Dsl(d) => return dsl(&root, &cli.config, d),
+        Command::Receipt(ReceiptCommand::Verify { file, trust }) => {
+            let keys = trust
+                .iter()
+                .map(|p| PublicKey::read(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            let text = std::fs::read_to_string(&file).map_err(|e| Failure {
+                message: format!(
+                    "Could not read {}: {}.",
+                    file.display(),
+                    evidence_kit::error::plain_io(&e)
+                ),
+                code: 2,
+            })?;
+            return match evidence_kit::register::verify_receipt(&text, &keys) {
+                Ok((r, k)) => {
+                    println!(
+                        "Received and verified by {} on {}: case {}, bundle SHA-256 {} ({}). Signed with key {}.",
+                        r.received_by,
+                        r.received,
+                        r.case,
+                        r.bundle_sha256,
+                        r.verdict,
+                        k.fingerprint()
+                    );
+                    Ok(0)
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    Ok(1)
+                }
+            };
+        }
         Command::Keys(k) => keys(&cli.config, k)?,
         Command::Seal(args) => seal(&root, &cli.config, args)?,
         Command::Case(CaseCommand::New { title, staff }) => {

@@ -354,3 +354,121 @@ impl Register {
         Ok(rows.len())
     }
 }
+
+/// The `format` of a receipt.
+pub const RECEIPT_FORMAT: &str = "evidence-kit-receipt/1";
+
+/// What a receipt says: signed by the designated person, it tells the staff member that
+/// their bundle arrived and what verifying it showed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptBody {
+    /// [`RECEIPT_FORMAT`].
+    pub format: String,
+    /// The case reference.
+    pub case: String,
+    /// SHA-256 of the bundle received.
+    pub bundle_sha256: String,
+    /// When it was received (local time with offset).
+    pub received: String,
+    /// Who received it.
+    pub received_by: String,
+    /// `intact` or `failed`.
+    pub verdict: String,
+}
+
+/// A receipt file: the body, and a minisign signature of the body's compact JSON.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReceiptFile {
+    receipt: ReceiptBody,
+    signature: String,
+}
+
+/// A receipt that did not check out.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReceiptError {
+    /// Not a receipt at all.
+    #[error("This is not an Evidence Kit receipt (it cannot be read as one).")]
+    Malformed,
+    /// The signature does not match (changed, or made by another key).
+    #[error(
+        "The receipt's signature does not check out with the key you trust: it was changed, or signed by someone else."
+    )]
+    BadSignature,
+}
+
+impl Register {
+    /// A signed receipt for the latest bundle received for `case_ref`, as file text.
+    pub fn receipt(
+        &self,
+        case_ref: &str,
+        key: &crate::keys::SigningKey,
+    ) -> Result<String, RegisterError> {
+        let latest = self
+            .list()?
+            .into_iter()
+            .rev()
+            .find(|b| b.case_ref.as_deref() == Some(case_ref.trim()))
+            .ok_or_else(|| RegisterError::UnknownCase(case_ref.trim().into()))?;
+        let body = ReceiptBody {
+            format: RECEIPT_FORMAT.into(),
+            case: case_ref.trim().into(),
+            bundle_sha256: latest.sha256,
+            received: latest.received,
+            received_by: key.name.clone(),
+            verdict: if latest.intact { "intact" } else { "failed" }.into(),
+        };
+        let message = serde_json::to_string(&body).unwrap_or_default();
+        let signature = minisign::sign(
+            Some(&key.public.key),
+            &key.secret,
+            std::io::Cursor::new(message.as_bytes()),
+            Some(&format!("evidence-kit receipt for {}", body.case)),
+            None,
+        )
+        .map_err(|e| {
+            RegisterError::Store(StoreError::Changed {
+                what: format!("the receipt signature ({e})"),
+            })
+        })?
+        .to_string();
+        Ok(serde_json::to_string_pretty(&ReceiptFile {
+            receipt: body,
+            signature,
+        })
+        .unwrap_or_default()
+            + "\n")
+    }
+}
+
+/// Check a receipt against the keys trusted; returns what it says.
+pub fn verify_receipt(
+    text: &str,
+    trusted: &[crate::keys::PublicKey],
+) -> Result<(ReceiptBody, crate::keys::PublicKey), ReceiptError> {
+    let file: ReceiptFile = serde_json::from_str(text).map_err(|_| ReceiptError::Malformed)?;
+    if file.receipt.format != RECEIPT_FORMAT {
+        return Err(ReceiptError::Malformed);
+    }
+    let sig = minisign::SignatureBox::from_string(&file.signature)
+        .map_err(|_| ReceiptError::Malformed)?;
+    let key_id = crate::keys::key_id_hex(sig.keynum());
+    let message = serde_json::to_string(&file.receipt).unwrap_or_default();
+    for k in trusted.iter().filter(|k| k.key_id == key_id) {
+        if minisign::verify(
+            &k.key,
+            &sig,
+            std::io::Cursor::new(message.as_bytes()),
+            true,
+            false,
+            false,
+        )
+        .is_ok()
+        {
+            return Ok((file.receipt, k.clone()));
+        }
+    }
+    Err(ReceiptError::BadSignature)
+}

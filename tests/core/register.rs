@@ -146,3 +146,130 @@ fn the_register_records_checks_and_exports_what_arrives() {
     assert_eq!(rows[1]["replay"], "older than one on file");
     assert_eq!(rows[0]["status note"], "Headteacher, 26 Nov");
 }
+
+#[test]
+fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
+    let staff = Env::new();
+    let cfg = staff.path("cfg");
+    assert!(
+        ek_cfg(
+            &staff.store(),
+            &cfg,
+            &["keys", "new", "--name", "A. Teacher", "--no-passphrase"]
+        )
+        .status
+        .success()
+    );
+    let case = staff.case();
+    let f = staff.file("a.txt", b"a message");
+    staff.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
+    let bundle = staff.path("b.evidence");
+    assert!(
+        ek_cfg(
+            &staff.store(),
+            &cfg,
+            &["seal", "--case", &case, "--out", bundle.to_str().unwrap()]
+        )
+        .status
+        .success()
+    );
+
+    let dsl = Env::new();
+    let dcfg = dsl.path("dsl-cfg");
+    assert!(
+        ek_cfg(
+            &dsl.store(),
+            &dcfg,
+            &["keys", "new", "--name", "Mrs D. Lead", "--no-passphrase"]
+        )
+        .status
+        .success()
+    );
+    let pubkey = cfg.join("signing.pub");
+    dsl.ok(&[
+        "dsl",
+        "receive",
+        bundle.to_str().unwrap(),
+        "--trust",
+        pubkey.to_str().unwrap(),
+    ]);
+    let receipt = dsl.path("receipt.txt");
+    let out = ek_cfg(
+        &dsl.store(),
+        &dcfg,
+        &[
+            "dsl",
+            "receipt",
+            "--case",
+            &case,
+            "--out",
+            receipt.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // The staff member checks it with the designated person's public key.
+    let dsl_pub = dcfg.join("signing.pub");
+    let ok = staff.ok(&[
+        "receipt",
+        "verify",
+        receipt.to_str().unwrap(),
+        "--trust",
+        dsl_pub.to_str().unwrap(),
+    ]);
+    assert!(ok.contains("Received and verified by Mrs D. Lead"), "{ok}");
+    assert!(ok.contains(&sha256sum(&bundle)), "{ok}");
+    assert!(ok.contains("(intact)"), "{ok}");
+
+    // Changed, or checked against another key: refused.
+    let text = std::fs::read_to_string(&receipt).unwrap();
+    let changed = staff.file(
+        "changed.txt",
+        text.replace("\"intact\"", "\"failed\"").as_bytes(),
+    );
+    let out = staff.ek(&[
+        "receipt",
+        "verify",
+        changed.to_str().unwrap(),
+        "--trust",
+        dsl_pub.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("does not check out"),
+        "{}",
+        stderr(&out)
+    );
+    let out = staff.ek(&[
+        "receipt",
+        "verify",
+        receipt.to_str().unwrap(),
+        "--trust",
+        pubkey.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let junk = staff.file("junk.txt", b"hello");
+    let out = staff.ek(&[
+        "receipt",
+        "verify",
+        junk.to_str().unwrap(),
+        "--trust",
+        dsl_pub.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not an Evidence Kit receipt"));
+    // Never over an existing file.
+    let out = ek_cfg(
+        &dsl.store(),
+        &dcfg,
+        &[
+            "dsl",
+            "receipt",
+            "--case",
+            &case,
+            "--out",
+            receipt.to_str().unwrap(),
+        ],
+    );
+    assert_refused(&out, "already exists");
+}
