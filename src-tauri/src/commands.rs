@@ -100,20 +100,15 @@ pub async fn list_windows(window: WebviewWindow) -> Result<Vec<String>, IpcError
     .map_err(|_| IpcError::task_failed())?
 }
 
-async fn capture_target(
-    window: WebviewWindow,
-    state: State<'_, AppState>,
-    case_id: String,
-    target: Target,
-) -> Result<Item, IpcError> {
+/// Run `f` with the window out of the way: hidden, given time for what was behind it to
+/// be redrawn, and brought back afterwards whatever `f` returned.
+async fn stepped_aside<T>(window: &WebviewWindow, f: impl std::future::Future<Output = T>) -> T {
     let hidden = window.hide().is_ok();
     if hidden {
         // Give the window manager time to unmap us and redraw what was underneath.
         let _ = tauri::async_runtime::spawn_blocking(|| std::thread::sleep(HIDE_SETTLE)).await;
     }
-    let result = state
-        .run(move |store| capture::screen(store, &case_id, &target, &Details::default()))
-        .await;
+    let result = f.await;
     if hidden {
         // Failing to come back is not worth failing the capture for; the person can
         // reopen the window, and the item is saved either way.
@@ -121,6 +116,19 @@ async fn capture_target(
         let _ = window.set_focus();
     }
     result
+}
+
+async fn capture_target(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    case_id: String,
+    target: Target,
+) -> Result<Item, IpcError> {
+    stepped_aside(
+        &window,
+        state.run(move |store| capture::screen(store, &case_id, &target, &Details::default())),
+    )
+    .await
 }
 
 /// A PNG preview of an item as raw bytes (no JSON, no base64); empty when the item is
@@ -601,17 +609,12 @@ pub async fn begin_region(
     window: WebviewWindow,
     state: State<'_, AppState>,
 ) -> Result<(u32, u32), IpcError> {
-    let hidden = window.hide().is_ok();
-    if hidden {
-        let _ = tauri::async_runtime::spawn_blocking(|| std::thread::sleep(HIDE_SETTLE)).await;
-    }
-    let grabbed = tauri::async_runtime::spawn_blocking(capture::grab_screen)
-        .await
-        .map_err(|_| IpcError::task_failed());
-    if hidden {
-        let _ = window.show();
-        let _ = window.set_focus();
-    }
+    let grabbed = stepped_aside(&window, async {
+        tauri::async_runtime::spawn_blocking(capture::grab_screen)
+            .await
+            .map_err(|_| IpcError::task_failed())
+    })
+    .await;
     let img = grabbed??;
     let size = img.dimensions();
     if let Ok(mut p) = state.pending_region.lock() {

@@ -11,32 +11,43 @@ fn ek_cfg(store: &Path, cfg: &Path, args: &[&str]) -> std::process::Output {
     ek_on(store, &all)
 }
 
-#[test]
-fn the_register_records_checks_and_exports_what_arrives() {
+/// A signing key with no passphrase for `name` in `cfg`.
+fn new_key(store: &Path, cfg: &Path, name: &str) {
+    let o = ek_cfg(
+        store,
+        cfg,
+        &["keys", "new", "--name", name, "--no-passphrase"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// A staff member with a key and a case holding one message: (store, keys, case).
+fn staff_with_one_item() -> (Env, std::path::PathBuf, String) {
     let staff = Env::new();
     let cfg = staff.path("cfg");
-    assert!(
-        ek_cfg(
-            &staff.store(),
-            &cfg,
-            &["keys", "new", "--name", "A. Teacher", "--no-passphrase"]
-        )
-        .status
-        .success()
-    );
+    new_key(&staff.store(), &cfg, "A. Teacher");
     let case = staff.case();
     let f = staff.file("a.txt", b"a message");
     staff.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
-    let seal = |name: &str| {
-        let out = staff.path(name);
-        let o = ek_cfg(
-            &staff.store(),
-            &cfg,
-            &["seal", "--case", &case, "--out", out.to_str().unwrap()],
-        );
-        assert!(o.status.success(), "{}", stderr(&o));
-        out
-    };
+    (staff, cfg, case)
+}
+
+/// Seal the case into `name` in the staff member's folder.
+fn seal_as_staff(staff: &Env, cfg: &Path, case: &str, name: &str) -> std::path::PathBuf {
+    let out = staff.path(name);
+    let o = ek_cfg(
+        &staff.store(),
+        cfg,
+        &["seal", "--case", case, "--out", out.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    out
+}
+
+#[test]
+fn the_register_records_checks_and_exports_what_arrives() {
+    let (staff, cfg, case) = staff_with_one_item();
+    let seal = |name: &str| seal_as_staff(&staff, &cfg, &case, name);
     let first = seal("first.evidence");
     staff.ok(&["edit", "--item", "1", "--field", "note", "--value", "later"]);
     let second = seal("second.evidence");
@@ -149,42 +160,12 @@ fn the_register_records_checks_and_exports_what_arrives() {
 
 #[test]
 fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
-    let staff = Env::new();
-    let cfg = staff.path("cfg");
-    assert!(
-        ek_cfg(
-            &staff.store(),
-            &cfg,
-            &["keys", "new", "--name", "A. Teacher", "--no-passphrase"]
-        )
-        .status
-        .success()
-    );
-    let case = staff.case();
-    let f = staff.file("a.txt", b"a message");
-    staff.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
-    let bundle = staff.path("b.evidence");
-    assert!(
-        ek_cfg(
-            &staff.store(),
-            &cfg,
-            &["seal", "--case", &case, "--out", bundle.to_str().unwrap()]
-        )
-        .status
-        .success()
-    );
+    let (staff, cfg, case) = staff_with_one_item();
+    let bundle = seal_as_staff(&staff, &cfg, &case, "b.evidence");
 
     let dsl = Env::new();
     let dcfg = dsl.path("dsl-cfg");
-    assert!(
-        ek_cfg(
-            &dsl.store(),
-            &dcfg,
-            &["keys", "new", "--name", "Mrs D. Lead", "--no-passphrase"]
-        )
-        .status
-        .success()
-    );
+    new_key(&dsl.store(), &dcfg, "Mrs D. Lead");
     let pubkey = cfg.join("signing.pub");
     dsl.ok(&[
         "dsl",
