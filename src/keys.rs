@@ -20,7 +20,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -104,6 +104,14 @@ pub enum KeyError {
     /// No config folder could be found.
     #[error("Could not find your home folder to keep keys in; set EVIDENCE_KIT_CONFIG.")]
     NoHome,
+    /// The designated-person key is protected and no passphrase was given.
+    #[error(
+        "Your designated-person key is protected by a passphrase: enter it to open encrypted bundles."
+    )]
+    IdentityLocked,
+    /// The passphrase does not open the designated-person key.
+    #[error("That passphrase does not open your designated-person key. Nothing was opened.")]
+    WrongIdentityPassphrase,
 }
 
 impl KeyError {
@@ -122,6 +130,8 @@ impl KeyError {
             KeyError::WeakPassphrase { .. } => "weak_passphrase",
             KeyError::Io { .. } => "io",
             KeyError::NoHome => "no_home",
+            KeyError::IdentityLocked => "identity_locked",
+            KeyError::WrongIdentityPassphrase => "wrong_identity_passphrase",
         }
     }
 }
@@ -251,6 +261,19 @@ pub fn find_recipient(text: &str) -> Result<String, KeyError> {
         .find_map(|t| parse_recipient(t).ok().map(|r| r.to_string()))
         .ok_or_else(|| KeyError::BadRecipient {
             value: text.trim().chars().take(60).collect(),
+        })
+}
+
+/// The first minisign public key in text (a `.pub` file, or the designated person's
+/// shared keys pasted with words around them).
+pub fn find_public_key(text: &str) -> Option<PublicKey> {
+    text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
+        .filter(|t| t.len() == 56 && t.starts_with("RW"))
+        .find_map(|t| minisign::PublicKey::from_base64(t).ok())
+        .map(|key| PublicKey {
+            name: None,
+            key_id: key_id_hex(key.keynum()),
+            key,
         })
 }
 
@@ -512,9 +535,19 @@ impl KeyDir {
         })
     }
 
-    /// Make the designated person's age identity; returns their recipient.
-    pub fn new_identity(&self, name: &str, replace: bool) -> Result<RecipientInfo, KeyError> {
+    /// Make the designated person's age identity; returns their recipient. With a
+    /// passphrase the file is itself age-encrypted to it (scrypt), which the `age` tool
+    /// also opens (`age -d -i identity.age` asks for the passphrase).
+    pub fn new_identity(
+        &self,
+        name: &str,
+        passphrase: Option<&str>,
+        replace: bool,
+    ) -> Result<RecipientInfo, KeyError> {
         let name = check_name(name)?;
+        if let Some(p) = passphrase {
+            check_new_passphrase(p)?;
+        }
         if !replace && let Ok(existing) = self.identity_info() {
             return Err(KeyError::SigningKeyExists {
                 fingerprint: existing.fingerprint(),
@@ -531,7 +564,21 @@ impl KeyDir {
             recipient,
             identity.to_string().expose_secret()
         );
-        write_private(&self.path("identity.age"), text.as_bytes())?;
+        let bytes = match passphrase {
+            None => text.into_bytes(),
+            Some(p) => {
+                let enc = age::Encryptor::with_user_passphrase(age::secrecy::SecretString::from(
+                    p.to_string(),
+                ));
+                let mut out = Vec::new();
+                let sealed = enc
+                    .wrap_output(&mut out)
+                    .and_then(|mut w| w.write_all(text.as_bytes()).and_then(|()| w.finish()));
+                sealed.map_err(io("protect", &self.root))?;
+                out
+            }
+        };
+        write_private(&self.path("identity.age"), &bytes)?;
         let info = RecipientInfo { name, recipient };
         write_file(
             &self.path("identity.json"),
@@ -648,6 +695,44 @@ impl KeyDir {
             .ok_or_else(|| KeyError::UnknownRecipient { name: to.into() })
     }
 
+    /// Trust `key` as `name`'s (a staff member's signing key, seen in a bundle and
+    /// compared in person; or the designated person's, for receipts). Kept as
+    /// `trusted/KEYID.pub`.
+    pub fn trust(&self, key: &PublicKey, name: &str) -> Result<(), KeyError> {
+        let name = check_name(name)?;
+        let dir = self.path("trusted");
+        self.ensure()?;
+        fs::create_dir_all(&dir).map_err(io("create", &dir))?;
+        let named = PublicKey {
+            name: Some(name),
+            ..key.clone()
+        };
+        write_file(
+            &dir.join(format!("{}.pub", key.key_id)),
+            named.to_pub_file().as_bytes(),
+        )
+    }
+
+    /// What the designated person gives staff: their name, the `age1…` to seal to and the
+    /// signing key their receipts are checked with. Staff paste it whole into their app.
+    pub fn share_text(&self) -> Result<String, KeyError> {
+        let id = self.identity_info()?;
+        let mut text = format!(
+            "Evidence Kit: designated person {}\nSeal evidence to: {}\nFingerprint: {}\n",
+            one_line(&id.name),
+            id.recipient,
+            id.fingerprint()
+        );
+        if let Ok(k) = self.public_signing_key() {
+            text.push_str(&format!(
+                "Receipts signed with: {}\nKey fingerprint: {}\n",
+                k.key.to_base64(),
+                k.fingerprint()
+            ));
+        }
+        Ok(text)
+    }
+
     /// Staff keys trusted for verifying: `trusted/*.pub` and this person's own key.
     pub fn trusted_keys(&self) -> Vec<PublicKey> {
         let mut keys = Vec::new();
@@ -672,9 +757,22 @@ pub fn parse_recipient(s: &str) -> Result<age::x25519::Recipient, KeyError> {
     })
 }
 
-/// Read the X25519 identities in an age identity file.
-pub fn read_identities(path: &Path) -> Result<Vec<age::x25519::Identity>, KeyError> {
-    let text = fs::read_to_string(path).map_err(|e| match e.kind() {
+/// Whether the identity file at `path` is protected by a passphrase.
+pub fn identity_is_protected(path: &Path) -> bool {
+    let mut head = [0u8; 21];
+    fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && head == *b"age-encryption.org/v1"
+}
+
+/// Read the X25519 identities in an age identity file, opening it with `passphrase`
+/// when it is protected by one.
+pub fn read_identities(
+    path: &Path,
+    passphrase: Option<&str>,
+) -> Result<Vec<age::x25519::Identity>, KeyError> {
+    let raw = fs::read(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => KeyError::NoIdentity,
         _ => KeyError::Io {
             action: "read",
@@ -682,6 +780,23 @@ pub fn read_identities(path: &Path) -> Result<Vec<age::x25519::Identity>, KeyErr
             source: e,
         },
     })?;
+    let text = if raw.starts_with(b"age-encryption.org/v1") {
+        let Some(p) = passphrase.filter(|p| !p.is_empty()) else {
+            return Err(KeyError::IdentityLocked);
+        };
+        let d = age::Decryptor::new(&raw[..])
+            .map_err(|_| KeyError::BadIdentityFile { path: path.into() })?;
+        let id = age::scrypt::Identity::new(age::secrecy::SecretString::from(p.to_string()));
+        let mut r = d
+            .decrypt(std::iter::once(&id as &dyn age::Identity))
+            .map_err(|_| KeyError::WrongIdentityPassphrase)?;
+        let mut plain = String::new();
+        r.read_to_string(&mut plain)
+            .map_err(|_| KeyError::WrongIdentityPassphrase)?;
+        plain
+    } else {
+        String::from_utf8(raw).map_err(|_| KeyError::BadIdentityFile { path: path.into() })?
+    };
     let ids: Vec<_> = text
         .lines()
         .map(str::trim)
@@ -757,7 +872,9 @@ mod tests {
     fn recipients_resolve_by_name_or_key() {
         let dir = tempfile::tempdir().expect("tmp");
         let dsl = KeyDir::at(dir.path().join("dsl"));
-        let me = dsl.new_identity("Mrs D. Lead", false).expect("identity");
+        let me = dsl
+            .new_identity("Mrs D. Lead", None, false)
+            .expect("identity");
         assert!(me.recipient.starts_with("age1"));
         let staff = KeyDir::at(dir.path().join("staff"));
         staff.add_recipient("DSL", &me.recipient).expect("add");
@@ -780,7 +897,32 @@ mod tests {
             staff.add_recipient("X", "age1notakey"),
             Err(KeyError::BadRecipient { .. })
         ));
-        let ids = read_identities(&dsl.identity_path(None)).expect("ids");
+        let ids = read_identities(&dsl.identity_path(None), None).expect("ids");
         assert_eq!(ids[0].to_public().to_string(), me.recipient);
+    }
+
+    #[test]
+    fn shared_keys_paste_whole_and_a_trusted_key_is_kept_by_name() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let dsl = KeyDir::at(dir.path().join("dsl"));
+        let me = dsl
+            .new_identity("Mrs D. Lead", None, false)
+            .expect("identity");
+        dsl.new_signing_key("Mrs D. Lead", None, false)
+            .expect("key");
+        let text = format!(
+            "Hello, here are my keys:\n{}\nThanks",
+            dsl.share_text().expect("share")
+        );
+        assert_eq!(find_recipient(&text).expect("recipient"), me.recipient);
+        let k = find_public_key(&text).expect("public key");
+        assert_eq!(k.key_id, dsl.public_signing_key().expect("pub").key_id);
+        assert!(find_public_key("no key here RWxyz").is_none());
+        let staff = KeyDir::at(dir.path().join("staff"));
+        staff.trust(&k, "Mrs D. Lead").expect("trust");
+        let trusted = staff.trusted_keys();
+        assert_eq!(trusted.len(), 1);
+        assert_eq!(trusted[0].name.as_deref(), Some("Mrs D. Lead"));
+        assert_eq!(trusted[0].key_id, k.key_id);
     }
 }

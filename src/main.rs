@@ -182,6 +182,13 @@ enum DslCommand {
         #[command(flatten)]
         pass: PassArgs,
     },
+    /// The accounts named across every case received (usernames, e-mails, phone
+    /// numbers, profile addresses): which cases and items, first and last seen.
+    Accounts {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the register as CSV (opens in a spreadsheet).
     Export {
         /// The CSV file to write.
@@ -207,6 +214,10 @@ struct FormArgs {
     /// settings.json in the keys folder, or Newport CE Junior School).
     #[arg(long, env = "EVIDENCE_KIT_SCHOOL")]
     school: Option<String>,
+    /// (Designated person, with --bundle) fill in your section from your register:
+    /// when it was received, by whom, and each status with its note.
+    #[arg(long, requires = "bundle")]
+    register: bool,
 }
 
 #[derive(Args, Clone, Default)]
@@ -218,6 +229,10 @@ struct VerifyArgs {
     /// A signer's public key (.pub) you trust; repeat for several.
     #[arg(long, value_name = "KEY.pub")]
     trust: Vec<PathBuf>,
+    /// Read the passphrase of a protected identity from this file (for scripts; else
+    /// $EVIDENCE_KIT_PASSPHRASE, else it is asked for at a terminal).
+    #[arg(long, value_name = "FILE")]
+    identity_passphrase_file: Option<PathBuf>,
 }
 
 #[derive(Args, Clone, Default)]
@@ -255,14 +270,32 @@ enum KeysCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// (Designated person) make your decryption key; prints the age1… to give to staff.
+    /// (Designated person) make your decryption key, protected by a passphrase; prints
+    /// the age1… to give to staff.
     NewRecipient {
         /// Your name.
         #[arg(long)]
         name: String,
+        #[command(flatten)]
+        pass: PassArgs,
+        /// Make the key without a passphrase (anyone with this computer could open
+        /// the bundles sealed to you).
+        #[arg(long)]
+        no_passphrase: bool,
         /// Replace an existing key.
         #[arg(long)]
         replace: bool,
+    },
+    /// (Designated person) print what to give staff: your age1… and the key your
+    /// receipts are signed with.
+    Share,
+    /// Trust a signing key (a staff member's .pub, compared with them in person).
+    Trust {
+        /// The .pub file.
+        file: PathBuf,
+        /// Whose key it is.
+        #[arg(long)]
+        name: String,
     },
     /// Add a designated person you can seal bundles to.
     AddRecipient {
@@ -466,7 +499,7 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
     let reg = Register::open(root)?;
     match d {
         DslCommand::Receive { file, v, json } => {
-            let opts = verify_options(config, &v)?;
+            let opts = verify_options(config, &v, &file)?;
             let got = reg.receive(&file, &opts)?;
             let b = &got.bundle;
             if json {
@@ -558,6 +591,28 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
             );
             Ok(0)
         }
+        DslCommand::Accounts { json } => {
+            let all = reg.accounts()?;
+            if json {
+                println!("{}", to_json(&all));
+            } else if all.is_empty() {
+                println!("No accounts named yet.");
+            } else {
+                for a in all {
+                    println!(
+                        "{} ({}): {} case(s) [{}], {} item(s); first seen {}, last seen {}",
+                        a.shown,
+                        a.kind,
+                        a.cases.len(),
+                        a.cases.join(", "),
+                        a.mentions.len(),
+                        a.first_seen,
+                        a.last_seen
+                    );
+                }
+            }
+            Ok(0)
+        }
         DslCommand::Export { csv } => {
             let n = reg.export_csv(&csv)?;
             println!("Wrote {n} row(s) to {}.", csv.display());
@@ -588,8 +643,14 @@ fn form(root: &std::path::Path, config: &Option<PathBuf>, a: FormArgs) -> Result
     }
     let (made, failed) = match (&a.case, &a.bundle) {
         (_, Some(bundle)) => {
-            let opts = verify_options(config, &a.v)?;
-            let made = form::for_bundle(bundle, &opts, &school, evidence_kit::clock::now())?;
+            let opts = verify_options(config, &a.v, bundle)?;
+            let dsl = if a.register {
+                evidence_kit::register::Register::open(root)?
+                    .dsl_section(bundle, &keydir(config)?)?
+            } else {
+                None
+            };
+            let made = form::for_bundle(bundle, &opts, &school, evidence_kit::clock::now(), dsl)?;
             let failed = !made.intact;
             (made, failed)
         }
@@ -773,6 +834,10 @@ fn keydir(config: &Option<PathBuf>) -> Result<KeyDir, Failure> {
 /// The passphrase: --passphrase-file, else $EVIDENCE_KIT_PASSPHRASE, else asked on the
 /// terminal (twice when `confirm`).
 fn passphrase(pass: &PassArgs, confirm: bool) -> Result<String, Failure> {
+    ask_passphrase(pass, confirm, "your signing key")
+}
+
+fn ask_passphrase(pass: &PassArgs, confirm: bool, what: &str) -> Result<String, Failure> {
     if let Some(f) = &pass.passphrase_file {
         let text = std::fs::read_to_string(f).map_err(|e| Failure {
             message: format!("Could not read the passphrase file {}: {e}.", f.display()),
@@ -789,7 +854,7 @@ fn passphrase(pass: &PassArgs, confirm: bool) -> Result<String, Failure> {
             code: 2,
         });
     }
-    let first = rpassword::prompt_password("Passphrase for your signing key: ")?;
+    let first = rpassword::prompt_password(format!("Passphrase for {what}: "))?;
     if confirm {
         let again = rpassword::prompt_password("The same passphrase again: ")?;
         if again != first {
@@ -890,14 +955,36 @@ fn keys(config: &Option<PathBuf>, c: KeysCommand) -> Result<(), Failure> {
             })?;
             println!("Wrote {} (fingerprint {}).", out.display(), k.fingerprint());
         }
-        KeysCommand::NewRecipient { name, replace } => {
-            let r = dir.new_identity(&name, replace)?;
+        KeysCommand::NewRecipient {
+            name,
+            pass,
+            no_passphrase,
+            replace,
+        } => {
+            let pw = if no_passphrase {
+                eprintln!(
+                    "Warning: this key has no passphrase. Anyone who can use this computer can open the bundles sealed to you."
+                );
+                None
+            } else {
+                Some(ask_passphrase(&pass, true, "your designated-person key")?)
+            };
+            let r = dir.new_identity(&name, pw.as_deref(), replace)?;
             println!("{}", r.recipient);
             eprintln!(
                 "Give this to staff (it is public): {}\nFingerprint: {}\nYour secret key is in {}; keep it safe.",
                 r.recipient,
                 r.fingerprint(),
                 dir.identity_path(None).display()
+            );
+        }
+        KeysCommand::Share => print!("{}", dir.share_text()?),
+        KeysCommand::Trust { file, name } => {
+            let k = PublicKey::read(&file)?;
+            dir.trust(&k, &name)?;
+            println!(
+                "Trusted {name}'s key {} (check it with them in person).",
+                k.fingerprint()
             );
         }
         KeysCommand::AddRecipient { name, recipient } => {
@@ -984,7 +1071,11 @@ struct SealArgs {
     json: bool,
 }
 
-fn verify_options(config: &Option<PathBuf>, v: &VerifyArgs) -> Result<verify::Options, Failure> {
+fn verify_options(
+    config: &Option<PathBuf>,
+    v: &VerifyArgs,
+    file: &std::path::Path,
+) -> Result<verify::Options, Failure> {
     let dir = keydir(config)?;
     let mut trusted = dir.trusted_keys();
     for p in &v.trust {
@@ -997,7 +1088,23 @@ fn verify_options(config: &Option<PathBuf>, v: &VerifyArgs) -> Result<verify::Op
             p.exists().then_some(p)
         }
     };
-    Ok(verify::Options { identity, trusted })
+    let identity_passphrase = match &identity {
+        Some(p) if verify::is_encrypted(file) && evidence_kit::keys::identity_is_protected(p) => {
+            Some(ask_passphrase(
+                &PassArgs {
+                    passphrase_file: v.identity_passphrase_file.clone(),
+                },
+                false,
+                "your designated-person key",
+            )?)
+        }
+        _ => None,
+    };
+    Ok(verify::Options {
+        identity,
+        identity_passphrase,
+        trusted,
+    })
 }
 
 fn print_report(r: &verify::Report) {
@@ -1048,7 +1155,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     let root = root(&cli.store)?;
     match cli.command {
         Command::Verify { file, v, json } => {
-            let opts = verify_options(&cli.config, &v)?;
+            let opts = verify_options(&cli.config, &v, &file)?;
             let report = verify::verify(&file, &opts)?;
             if json {
                 println!("{}", to_json(&report));
@@ -1063,7 +1170,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             v,
             force,
         } => {
-            let opts = verify_options(&cli.config, &v)?;
+            let opts = verify_options(&cli.config, &v, &file)?;
             let opened = verify::open(&file, &opts)?;
             let report = verify::check(&opened, &opts);
             print_report(&report);

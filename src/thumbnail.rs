@@ -4,7 +4,8 @@
 
 use crate::StoreError;
 use crate::store::Store;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader, Seek};
+use std::path::Path;
 
 /// Largest width or height decoded, in pixels.
 pub const MAX_DECODE_PX: u32 = 16_384;
@@ -19,24 +20,33 @@ pub fn png(store: &Store, item_id: i64, max_px: u32) -> Result<Option<Vec<u8>>, 
         return Ok(None);
     }
     let f = store.open_object(&item.sha256)?;
-    let mut reader = image::ImageReader::new(BufReader::new(f));
+    Ok(png_of_reader(BufReader::new(f), max_px))
+}
+
+/// A PNG preview of the picture in the file at `path` (a bundle's unpacked item on the
+/// designated person's side), or `None` when it is not one that can be shown.
+pub fn png_of_file(path: &Path, max_px: u32) -> Option<Vec<u8>> {
+    let f = std::fs::File::open(path).ok()?;
+    png_of_reader(BufReader::new(f), max_px)
+}
+
+fn png_of_reader(r: impl BufRead + Seek, max_px: u32) -> Option<Vec<u8>> {
+    let mut reader = image::ImageReader::new(r);
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_DECODE_PX);
     limits.max_image_height = Some(MAX_DECODE_PX);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    let Ok(reader) = reader.with_guessed_format() else {
-        return Ok(None);
+    let img = reader.with_guessed_format().ok()?.decode().ok()?;
+    // Made smaller when larger, never larger.
+    let small = if img.width().max(img.height()) > max_px.max(1) {
+        img.thumbnail(max_px.max(1), max_px.max(1))
+    } else {
+        img
     };
-    let Ok(img) = reader.decode() else {
-        return Ok(None);
-    };
-    let small = img.thumbnail(max_px.max(1), max_px.max(1));
     let mut out = std::io::Cursor::new(Vec::new());
-    if small.write_to(&mut out, image::ImageFormat::Png).is_err() {
-        return Ok(None);
-    }
-    Ok(Some(out.into_inner()))
+    small.write_to(&mut out, image::ImageFormat::Png).ok()?;
+    Some(out.into_inner())
 }
 
 /// A PNG no larger than `max_px` on its longer side, of pixels in memory (the screen
@@ -54,4 +64,50 @@ pub fn of_image(img: &image::RgbaImage, max_px: u32) -> Option<Vec<u8>> {
         .write_to(&mut out, image::ImageFormat::Png)
         .ok()?;
     Some(out.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A PNG whose header claims `w` × `h` pixels (no real pixel data follows).
+    fn png_claiming(w: u32, h: u32) -> Vec<u8> {
+        let chunk = |kind: &[u8], data: &[u8]| {
+            let mut c = (data.len() as u32).to_be_bytes().to_vec();
+            c.extend_from_slice(kind);
+            c.extend_from_slice(data);
+            let mut crc = crc32fast::Hasher::new();
+            crc.update(kind);
+            crc.update(data);
+            c.extend_from_slice(&crc.finalize().to_be_bytes());
+            c
+        };
+        let mut ihdr = w.to_be_bytes().to_vec();
+        ihdr.extend_from_slice(&h.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(chunk(b"IHDR", &ihdr));
+        png.extend(chunk(
+            b"IDAT",
+            &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+        ));
+        png.extend(chunk(b"IEND", &[]));
+        png
+    }
+
+    #[test]
+    fn a_picture_too_large_to_decode_is_refused_not_rendered() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let huge = dir.path().join("huge.png");
+        std::fs::write(&huge, png_claiming(50_000, 50_000)).expect("write");
+        assert_eq!(png_of_file(&huge, 480), None);
+        // A real small picture still shows.
+        let small = dir.path().join("small.png");
+        image::RgbImage::from_pixel(40, 20, image::Rgb([200, 10, 10]))
+            .save(&small)
+            .expect("save");
+        let out = png_of_file(&small, 480).expect("shown");
+        let back = image::load_from_memory(&out).expect("png");
+        assert_eq!((back.width(), back.height()), (40, 20));
+    }
 }

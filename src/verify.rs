@@ -165,6 +165,8 @@ pub struct Options {
     /// The designated person's age identity file, for `.age` bundles (none: an
     /// encrypted bundle is refused with [`VerifyError::NeedsIdentity`]).
     pub identity: Option<PathBuf>,
+    /// The passphrase of that identity file, when it is protected by one.
+    pub identity_passphrase: Option<String>,
     /// Keys trusted as signers.
     pub trusted: Vec<PublicKey>,
 }
@@ -192,6 +194,15 @@ fn finding(kind: &'static str, file: Option<&str>, message: impl Into<String>) -
         offset: None,
         message: message.into(),
     }
+}
+
+/// Whether the file at `path` is age-encrypted (an `.evidence.age` bundle).
+pub fn is_encrypted(path: &Path) -> bool {
+    let mut magic = [0u8; 22];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && magic == AGE_MAGIC
 }
 
 /// Verify the bundle at `path`.
@@ -248,7 +259,7 @@ pub fn open(path: &Path, opts: &Options) -> Result<Opened, VerifyError> {
     // The caller resolves the default identity (from its own keys folder); falling
     // back to the global one here would ignore the folder it was given.
     let keys = match &opts.identity {
-        Some(p) => keys::read_identities(p)?,
+        Some(p) => keys::read_identities(p, opts.identity_passphrase.as_deref())?,
         None => return Err(VerifyError::NeedsIdentity { path: path.into() }),
     };
     let own_recipients = keys.iter().map(|k| k.to_public().to_string()).collect();

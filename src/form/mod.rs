@@ -126,6 +126,17 @@ impl Source {
     }
 }
 
+/// The designated person's section, filled from their register.
+#[derive(Debug, Clone, Default)]
+pub struct DslSection {
+    /// When the bundle was received (local time with offset).
+    pub received: String,
+    /// By whom.
+    pub received_by: String,
+    /// What was done: (when, status, note), oldest first.
+    pub actions: Vec<(String, String, Option<String>)>,
+}
+
 /// Everything the form shows.
 pub struct FormInput {
     /// The school's name.
@@ -141,6 +152,9 @@ pub struct FormInput {
     pub source: Source,
     /// When the form was made.
     pub completed: Stamp,
+    /// The designated person's section as their register has it (else left blank to
+    /// fill in by hand).
+    pub dsl: Option<DslSection>,
 }
 
 /// A finished form.
@@ -818,8 +832,16 @@ fn proves(l: &mut Layout<'_>) {
 
 fn for_dsl(l: &mut Layout<'_>, input: &FormInput) {
     l.heading("8. For the designated safeguarding person");
-    l.blank("Received on", 1);
-    l.blank("Received by", 1);
+    match &input.dsl {
+        Some(d) => {
+            l.field("Received on", &when(&d.received));
+            l.field("Received by", &d.received_by);
+        }
+        None => {
+            l.blank("Received on", 1);
+            l.blank("Received by", 1);
+        }
+    }
     match &input.source {
         Source::Bundle { report } => {
             let result = if report.intact() {
@@ -835,7 +857,22 @@ fn for_dsl(l: &mut Layout<'_>, input: &FormInput) {
         }
         Source::Store { .. } => l.blank("Verification result", 1),
     }
-    l.blank("Actions taken", 3);
+    match input.dsl.as_ref().filter(|d| !d.actions.is_empty()) {
+        Some(d) => {
+            let text = d
+                .actions
+                .iter()
+                .map(|(at, status, note)| match note {
+                    Some(n) => format!("{}: {status}. {n}", when(at)),
+                    None => format!("{}: {status}.", when(at)),
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            l.field("Actions taken (from the register)", &text);
+            l.blank("Further actions", 2);
+        }
+        None => l.blank("Actions taken", 3),
+    }
     l.field(
         "Referred to",
         "☐ headteacher   ☐ chair of governors   ☐ HR   ☐ local authority   ☐ LADO   ☐ police",
@@ -1020,6 +1057,7 @@ pub fn from_store(store: &Store, case_id: &str, school: &str) -> Result<FormInpu
         items,
         seal,
         completed: store.now(),
+        dsl: None,
     })
 }
 
@@ -1062,11 +1100,13 @@ pub fn for_case(store: &Store, case_id: &str, school: &str) -> Result<Rendered, 
 }
 
 /// The form for a bundle: verified first; a bundle that fails gets a failed form.
+/// The designated person's section is filled from `dsl` when given.
 pub fn for_bundle(
     path: &Path,
     opts: &verify::Options,
     school: &str,
     now: Stamp,
+    dsl: Option<DslSection>,
 ) -> Result<Rendered, FormError> {
     let opened = verify::open(path, opts)?;
     let report = verify::check(&opened, opts);
@@ -1109,6 +1149,7 @@ pub fn for_bundle(
             report: Box::new(report),
         },
         completed: now,
+        dsl,
     };
     let fetch = |n: usize, _: &Item| -> Result<Vec<u8>, String> {
         let name = bundle_items.get(n).ok_or("not in the bundle")?;

@@ -177,7 +177,13 @@ impl Kit {
         let r = self
             .ok(
                 &self.dsl,
-                &["keys", "new-recipient", "--name", "Mrs D. Lead"],
+                &[
+                    "keys",
+                    "new-recipient",
+                    "--name",
+                    "Mrs D. Lead",
+                    "--no-passphrase",
+                ],
             )
             .trim()
             .to_string();
@@ -477,7 +483,16 @@ fn stock_tools_check_an_encrypted_bundle_after_age_decrypts_it() {
 
     // With someone else's identity: exit 2, one plain sentence, nothing left behind.
     let other = kit.env.path("other-config");
-    kit.ok(&other, &["keys", "new-recipient", "--name", "Someone Else"]);
+    kit.ok(
+        &other,
+        &[
+            "keys",
+            "new-recipient",
+            "--name",
+            "Someone Else",
+            "--no-passphrase",
+        ],
+    );
     let out = kit.run(
         &kit.dsl,
         &[
@@ -1744,7 +1759,9 @@ fn lib_bundle(files: &[(String, Vec<u8>)], encrypt: bool) -> LibBundle {
     let (trusted, key) = staff_key(dir.path());
     let (to, identity) = if encrypt {
         let dsl = KeyDir::at(dir.path().join("dsl"));
-        let r: RecipientInfo = dsl.new_identity("Mrs D. Lead", false).expect("identity");
+        let r: RecipientInfo = dsl
+            .new_identity("Mrs D. Lead", None, false)
+            .expect("identity");
         (vec![r], Some(dsl.identity_path(None)))
     } else {
         (Vec::new(), None)
@@ -1767,6 +1784,7 @@ fn lib_bundle(files: &[(String, Vec<u8>)], encrypt: bool) -> LibBundle {
         opts: Options {
             identity,
             trusted: vec![trusted],
+            ..Options::default()
         },
     }
 }
@@ -2030,7 +2048,16 @@ fn a_bundle_sealed_to_two_designated_persons_opens_for_each() {
     kit.dsl_identity();
     let deputy = kit.env.path("deputy-config");
     let r2 = kit
-        .ok(&deputy, &["keys", "new-recipient", "--name", "Deputy"])
+        .ok(
+            &deputy,
+            &[
+                "keys",
+                "new-recipient",
+                "--name",
+                "Deputy",
+                "--no-passphrase",
+            ],
+        )
         .trim()
         .to_string();
     let file = kit.seal("both.evidence", &["--to", "DSL", "--to", &r2]);
@@ -2118,6 +2145,7 @@ fn sealing_while_another_process_edits_and_captures_gives_intact_bundles() {
     let opts = Options {
         identity: None,
         trusted: vec![trusted],
+        ..Options::default()
     };
     let stop = AtomicBool::new(false);
     let edits = std::thread::scope(|s| {

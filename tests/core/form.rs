@@ -605,7 +605,13 @@ fn the_form_from_a_bundle_is_verified_first_and_a_changed_byte_fails_every_page(
     assert_refused(&out, "already exists");
 
     // Encrypted to the designated person: opened with their identity.
-    let recipient = dsl.ok(&["keys", "new-recipient", "--name", "Mrs D. Lead"]);
+    let recipient = dsl.ok(&[
+        "keys",
+        "new-recipient",
+        "--name",
+        "Mrs D. Lead",
+        "--no-passphrase",
+    ]);
     k.ok(&["keys", "add-recipient", "--name", "DSL", recipient.trim()]);
     let sealed_to = k.env.path("to-dsl.evidence");
     k.ok(&[

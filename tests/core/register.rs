@@ -254,3 +254,228 @@ fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
     );
     assert_refused(&out, "already exists");
 }
+
+#[test]
+fn accounts_named_across_cases_are_indexed_with_first_and_last_seen() {
+    let staff = Env::new();
+    let cfg = staff.path("cfg");
+    new_key(&staff.store(), &cfg, "A. Teacher");
+    let one = staff.case();
+    let two = staff.case();
+    let f = staff.file("a.txt", b"post one");
+    let g = staff.file("b.txt", b"post two");
+    let h = staff.file("c.txt", b"post three");
+    let w = staff.file("d.txt", b"withdrawn");
+    #[rustfmt::skip]
+    staff.ok(&["capture", "file", "--case", &one, f.to_str().unwrap(), "--from", "@Bully_99",
+        "--from-phone", "07700 900123", "--seen", "2026-11-20T09:00:00+00:00"]);
+    #[rustfmt::skip]
+    staff.ok(&["capture", "file", "--case", &two, g.to_str().unwrap(), "--from", "bully_99",
+        "--from-profile", "https://www.instagram.com/bully_99/", "--seen", "2026-11-24T18:30:00+00:00"]);
+    #[rustfmt::skip]
+    staff.ok(&["capture", "file", "--case", &two, h.to_str().unwrap(), "--from-phone", "+44 7700 900123",
+        "--from-email", "Someone@Example.org", "--seen", "2026-11-22T12:00:00+00:00"]);
+    #[rustfmt::skip]
+    staff.ok(&["capture", "file", "--case", &two, w.to_str().unwrap(), "--from", "@not_counted"]);
+    staff.ok(&["withdraw", "--item", "4", "--reason", "wrong file"]);
+    let pubkey = cfg.join("signing.pub");
+
+    let dsl = Env::new();
+    for case in [&one, &two] {
+        let b = seal_as_staff(&staff, &cfg, case, &format!("{case}.evidence"));
+        #[rustfmt::skip]
+        dsl.ok(&["dsl", "receive", b.to_str().unwrap(), "--trust", pubkey.to_str().unwrap()]);
+        // Received twice: nothing counted twice.
+        #[rustfmt::skip]
+        dsl.ok(&["dsl", "receive", b.to_str().unwrap(), "--trust", pubkey.to_str().unwrap()]);
+    }
+    let all: Vec<Value> = serde_json::from_str(&dsl.ok(&["dsl", "accounts", "--json"])).unwrap();
+    let find = |kind: &str, value: &str| {
+        all.iter()
+            .find(|a| a["kind"] == kind && a["value"] == value)
+            .unwrap_or_else(|| panic!("{kind} {value} not in {all:#?}"))
+            .clone()
+    };
+    let user = find("username", "@bully_99");
+    assert_eq!(user["cases"], serde_json::json!([one, two]));
+    assert_eq!(user["mentions"].as_array().unwrap().len(), 2);
+    assert_eq!(user["first_seen"], "2026-11-20T09:00:00Z");
+    assert_eq!(user["last_seen"], "2026-11-24T18:30:00Z");
+    assert_eq!(user["shown"], "bully_99");
+    let phone = find("phone", "+447700900123");
+    assert_eq!(phone["cases"].as_array().unwrap().len(), 2);
+    find("profile", "instagram.com/bully_99");
+    find("e-mail", "someone@example.org");
+    assert!(
+        !all.iter().any(|a| a["value"] == "@not_counted"),
+        "a withdrawn item is not indexed"
+    );
+    // Those in most cases come first.
+    assert_eq!(all[0]["cases"].as_array().unwrap().len(), 2);
+    let text = dsl.ok(&["dsl", "accounts"]);
+    assert!(
+        text.contains("@Bully_99 (username): 2 case(s)")
+            || text.contains("bully_99 (username): 2 case(s)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_opened_bundle_is_unpacked_read_only_and_its_form_carries_the_register() {
+    let (staff, cfg, case) = staff_with_one_item();
+    let bundle = seal_as_staff(&staff, &cfg, &case, "b.evidence");
+    let pubkey = cfg.join("signing.pub");
+    let dsl = Env::new();
+    let dcfg = dsl.path("dsl-cfg");
+    new_key(&dsl.store(), &dcfg, "Mrs D. Lead");
+    #[rustfmt::skip]
+    dsl.ok(&["dsl", "receive", bundle.to_str().unwrap(), "--trust", pubkey.to_str().unwrap()]);
+    let folder = dsl.store().join("received").join(sha256sum(&bundle));
+    let files = walk_files(&folder);
+    assert!(files.iter().any(|f| f.ends_with("case.json")), "{files:?}");
+    let payload: Vec<_> = files
+        .iter()
+        .filter(|f| f.to_string_lossy().contains("/data/"))
+        .collect();
+    assert_eq!(payload.len(), 1);
+    assert_eq!(std::fs::read(payload[0]).unwrap(), b"a message");
+    assert!(
+        files
+            .iter()
+            .all(|f| std::fs::metadata(f).unwrap().permissions().readonly()),
+        "every unpacked file is read-only"
+    );
+    // The bundle itself is never written to.
+    assert_eq!(
+        std::fs::read(&bundle).unwrap(),
+        std::fs::read(staff.path("b.evidence")).unwrap()
+    );
+
+    #[rustfmt::skip]
+    dsl.ok(&["dsl", "status", "--case", &case, "--set", "referred", "--note", "Passed to the LADO"]);
+    let pdf = dsl.path("form.pdf");
+    #[rustfmt::skip]
+    let out = ek_cfg(&dsl.store(), &dcfg, &["form", "--bundle", bundle.to_str().unwrap(),
+        "--trust", pubkey.to_str().unwrap(), "--register", "--out", pdf.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(text.contains("Mrs D. Lead"), "{text}");
+    assert!(text.contains("referred. Passed to the LADO"), "{text}");
+    assert!(text.contains("received."), "{text}");
+    // Without --register the section is left to fill in by hand.
+    let blank = dsl.path("blank.pdf");
+    #[rustfmt::skip]
+    let out = ek_cfg(&dsl.store(), &dcfg, &["form", "--bundle", bundle.to_str().unwrap(),
+        "--trust", pubkey.to_str().unwrap(), "--out", blank.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A bundle never received cannot fill it.
+    let other = seal_as_staff(&staff, &cfg, &case, "c.evidence");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let pdf2 = dsl.path("form2.pdf");
+    #[rustfmt::skip]
+    let out = ek_cfg(&dsl.store(), &dcfg, &["form", "--bundle", other.to_str().unwrap(),
+        "--trust", pubkey.to_str().unwrap(), "--register", "--out", pdf2.to_str().unwrap()]);
+    assert_refused(&out, "has not been received into your register yet");
+}
+
+#[test]
+fn a_protected_designated_person_key_opens_only_with_its_passphrase() {
+    let (staff, cfg, case) = staff_with_one_item();
+    let dsl = Env::new();
+    let dcfg = dsl.path("dsl-cfg");
+    let pass = dsl.file("pass.txt", b"correct horse battery\n");
+    #[rustfmt::skip]
+    let out = ek_cfg(&dsl.store(), &dcfg, &["keys", "new-recipient", "--name", "Mrs D. Lead",
+        "--passphrase-file", pass.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let recipient = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let identity = dcfg.join("identity.age");
+    let raw = std::fs::read(&identity).unwrap();
+    assert!(
+        raw.starts_with(b"age-encryption.org/v1"),
+        "the key file is itself encrypted"
+    );
+    assert!(!raw.windows(15).any(|w| w == b"AGE-SECRET-KEY-"));
+
+    let bundle = staff.path("b.evidence.age");
+    #[rustfmt::skip]
+    let o = ek_cfg(&staff.store(), &cfg, &["seal", "--case", &case, "--to", &recipient,
+        "--out", staff.path("b.evidence").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pubkey = cfg.join("signing.pub");
+    // The age tool opens the protected key too (it asks for the passphrase at a terminal;
+    // here, the key file decrypted with the passphrase through age's own scrypt support).
+    let plain_id = dsl.path("plain-identity");
+    let age = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "script -qec 'age -d -o {} {}' /dev/null <<'EOF'\ncorrect horse battery\nEOF",
+            plain_id.display(),
+            identity.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        std::fs::read_to_string(&plain_id)
+            .map(|t| t.contains("AGE-SECRET-KEY-"))
+            .unwrap_or(false),
+        "age -d with the passphrase: {}",
+        String::from_utf8_lossy(&age.stderr)
+    );
+
+    // No passphrase: a sentence, exit 2, nothing registered.
+    #[rustfmt::skip]
+    let out = ek_cfg(&dsl.store(), &dcfg, &["verify", bundle.to_str().unwrap(), "--trust", pubkey.to_str().unwrap()]);
+    assert_refused(&out, "A passphrase is needed");
+    let wrong = dsl.file("wrong.txt", b"not it at all\n");
+    #[rustfmt::skip]
+    let out = ek_cfg(&dsl.store(), &dcfg, &["verify", bundle.to_str().unwrap(), "--trust", pubkey.to_str().unwrap(),
+        "--identity-passphrase-file", wrong.to_str().unwrap()]);
+    assert_refused(&out, "does not open your designated-person key");
+    #[rustfmt::skip]
+    let out = ek_cfg(&dsl.store(), &dcfg, &["dsl", "receive", bundle.to_str().unwrap(), "--trust", pubkey.to_str().unwrap(),
+        "--identity-passphrase-file", pass.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("INTACT")
+            || String::from_utf8_lossy(&out.stdout).contains("ntact")
+    );
+}
+
+#[test]
+fn a_register_made_before_the_accounts_index_is_brought_up_to_date() {
+    let dsl = Env::new();
+    std::fs::create_dir_all(dsl.store()).unwrap();
+    // The register as the first version wrote it (no path column, no accounts table).
+    let conn = rusqlite::Connection::open(dsl.store().join("register.sqlite")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE bundles (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, file TEXT NOT NULL,
+            case_ref TEXT, staff TEXT, signer TEXT, signer_fingerprint TEXT, sealed_utc TEXT,
+            received_utc TEXT NOT NULL, received_local TEXT NOT NULL, intact INTEGER NOT NULL,
+            findings TEXT NOT NULL, replay INTEGER NOT NULL) STRICT;
+         CREATE TABLE status (id INTEGER PRIMARY KEY, case_ref TEXT NOT NULL, status TEXT NOT NULL,
+            note TEXT, at_utc TEXT NOT NULL, at_local TEXT NOT NULL) STRICT;
+         INSERT INTO bundles VALUES (1, 'ab', 'old.evidence', 'EK-OLD', 'A', 'A', 'F', '2026-01-01T00:00:00Z',
+            '2026-01-02T00:00:00Z', '2026-01-02T00:00:00+00:00', 1, '[]', 0);",
+    )
+    .unwrap();
+    drop(conn);
+    let list: Vec<Value> = serde_json::from_str(&dsl.ok(&["dsl", "list", "--json"])).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["case_ref"], "EK-OLD");
+    assert_eq!(
+        dsl.ok(&["dsl", "accounts"]).trim(),
+        "No accounts named yet."
+    );
+    // Opening it again changes nothing more.
+    assert_eq!(
+        dsl.ok(&["dsl", "accounts"]).trim(),
+        "No accounts named yet."
+    );
+}

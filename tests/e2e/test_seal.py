@@ -29,7 +29,7 @@ def test_first_run_to_a_sealed_bundle_and_form(env, store: Path, config: Path, t
     # The designated person made their key and sent the recipient line.
     dsl = tmp_path / "dsl"
     recipient = subprocess.run(
-        [str(env.cli), "--config", str(dsl), "keys", "new-recipient", "--name", "Mrs D. Lead"],
+        [str(env.cli), "--config", str(dsl), "keys", "new-recipient", "--name", "Mrs D. Lead", "--no-passphrase"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()
     assert recipient.startswith("age1")

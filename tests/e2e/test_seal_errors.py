@@ -48,7 +48,7 @@ def test_sealing_that_cannot_happen_changes_nothing(env, staff_keys, store: Path
     # Add one; then a folder that cannot be made (a file is in the way).
     dsl = tmp_path / "dsl"
     recipient = subprocess.run(
-        [str(env.cli), "--config", str(dsl), "keys", "new-recipient", "--name", "Mrs D. Lead"],
+        [str(env.cli), "--config", str(dsl), "keys", "new-recipient", "--name", "Mrs D. Lead", "--no-passphrase"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()
     driver.find_element(*css('[data-testid="setup-open"]')).click()
@@ -95,7 +95,7 @@ def test_a_disk_full_mid_seal_leaves_the_record_intact(env, staff_keys, store: P
         wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
         dsl = tmp_path / "dsl"
         recipient = subprocess.run(
-            [str(env.cli), "--config", str(dsl), "keys", "new-recipient", "--name", "Mrs D. Lead"],
+            [str(env.cli), "--config", str(dsl), "keys", "new-recipient", "--name", "Mrs D. Lead", "--no-passphrase"],
             capture_output=True, text=True, check=True,
         ).stdout.strip()
         subprocess.run(

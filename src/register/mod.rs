@@ -5,6 +5,12 @@
 //! on file for the same case (a replay) flagged. Kept in `register.sqlite` in the
 //! designated person's own store folder, apart from any staff evidence.
 
+mod accounts;
+mod inbox;
+
+pub use accounts::{Account, Mention};
+pub use inbox::{BundleView, TimelineLine, ViewItem};
+
 use crate::StoreError;
 use crate::clock::{self, Stamp};
 use crate::verify::{self, Report, VerifyError};
@@ -38,6 +44,26 @@ CREATE TABLE IF NOT EXISTS status (
 ) STRICT;
 "#;
 
+/// Later changes to the register file, applied once each (`PRAGMA user_version`).
+const MIGRATIONS: &[&str] = &[
+    // 2: where each bundle was opened from (to check it again), and the accounts index.
+    r#"
+    ALTER TABLE bundles ADD COLUMN path TEXT;
+    CREATE TABLE accounts (
+        id         INTEGER PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        shown      TEXT NOT NULL,
+        case_ref   TEXT NOT NULL,
+        item_id    INTEGER NOT NULL,
+        item_name  TEXT NOT NULL,
+        seen_utc   TEXT NOT NULL,
+        seen_local TEXT NOT NULL,
+        UNIQUE (kind, value, case_ref, item_id)
+    ) STRICT;
+    "#,
+];
+
 /// The statuses a case moves through.
 pub const STATUSES: &[&str] = &["received", "reviewed", "referred", "closed"];
 
@@ -59,6 +85,11 @@ pub enum RegisterError {
         "No bundle for case {0} has been received; receive it first (evidence-kit dsl receive FILE)."
     )]
     UnknownCase(String),
+    /// A bundle not in the register.
+    #[error(
+        "{0} has not been received into your register yet; receive it first (evidence-kit dsl receive FILE)."
+    )]
+    NotReceived(String),
     /// Writing the CSV failed.
     #[error("Could not write {}: {}.", path.display(), crate::error::plain_io(source))]
     Write {
@@ -78,6 +109,7 @@ impl RegisterError {
             RegisterError::Verify(e) => e.code(),
             RegisterError::BadStatus(_) => "bad_status",
             RegisterError::UnknownCase(_) => "unknown_case",
+            RegisterError::NotReceived(_) => "not_received",
             RegisterError::Write { .. } => "write",
         }
     }
@@ -151,22 +183,60 @@ impl Register {
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
             .map_err(db(root))?;
         conn.execute_batch(SCHEMA).map_err(db(root))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(db(root))?;
+        for (i, m) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(version - 1).unwrap_or(0))
+        {
+            let tx = conn.unchecked_transaction().map_err(db(root))?;
+            tx.execute_batch(m).map_err(db(root))?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 2))
+                .map_err(db(root))?;
+            tx.commit().map_err(db(root))?;
+        }
         Ok(Register {
             conn,
             root: root.to_path_buf(),
         })
     }
 
-    /// Verify `path` and register it (once: the same bytes again are recognised).
+    /// Verify `path` and register it (once: the same bytes again are recognised),
+    /// unpacked into the register's folder and its accounts indexed, as
+    /// [`Register::open_bundle`] does.
     pub fn receive(&self, path: &Path, opts: &verify::Options) -> Result<Receipt, RegisterError> {
-        let report = verify::verify(path, opts)?;
+        let v = self.open_bundle(path, opts)?;
+        Ok(Receipt {
+            bundle: v.received,
+            duplicate: v.duplicate,
+        })
+    }
+
+    /// Register a bundle already verified. The same bytes again add nothing; their
+    /// verdict is brought up to date (a signer's key trusted since, for one).
+    fn record(&self, path: &Path, report: &Report) -> Result<Receipt, RegisterError> {
         if let Some(existing) = self.by_sha(&report.sha256)? {
+            let findings: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+            self.conn
+                .execute(
+                    "UPDATE bundles SET intact = ?2, findings = ?3, path = ?4 WHERE sha256 = ?1",
+                    params![
+                        report.sha256,
+                        report.intact(),
+                        serde_json::to_string(&findings).unwrap_or_default(),
+                        path.to_string_lossy(),
+                    ],
+                )
+                .map_err(db(&self.root))?;
             return Ok(Receipt {
-                bundle: existing,
+                bundle: self.by_sha(&report.sha256)?.unwrap_or(existing),
                 duplicate: true,
             });
         }
         let now = clock::now();
+        let report = report.clone();
         self.insert(path, &report, &now)?;
         let bundle = self
             .by_sha(&report.sha256)?
@@ -200,8 +270,8 @@ impl Register {
         self.conn
             .execute(
                 "INSERT INTO bundles (sha256, file, case_ref, staff, signer, signer_fingerprint,
-                    sealed_utc, received_utc, received_local, intact, findings, replay)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    sealed_utc, received_utc, received_local, intact, findings, replay, path)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     r.sha256,
                     path.file_name()
@@ -217,6 +287,7 @@ impl Register {
                     r.intact(),
                     serde_json::to_string(&findings).unwrap_or_default(),
                     newer.is_some(),
+                    path.to_string_lossy(),
                 ],
             )
             .map_err(db(&self.root))?;
@@ -315,6 +386,49 @@ impl Register {
         Ok(())
     }
 
+    /// Every status a case was given, oldest first: (when, status, note).
+    pub fn history(
+        &self,
+        case_ref: &str,
+    ) -> Result<Vec<(String, String, Option<String>)>, RegisterError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT at_local, status, note FROM status WHERE case_ref = ?1 ORDER BY id")
+            .map_err(db(&self.root))?;
+        let rows = st
+            .query_map([case_ref.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(db(&self.root))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| db(&self.root)(e).into())
+    }
+
+    /// The form's designated-person section for the bundle at `path` as this register
+    /// has it (received when, by whom, each status with its note); refused for a
+    /// bundle never received.
+    pub fn dsl_section(
+        &self,
+        path: &Path,
+        keys: &crate::keys::KeyDir,
+    ) -> Result<Option<crate::form::DslSection>, RegisterError> {
+        let sha = crate::store::hash_file(path).map_err(|e| StoreError::io("read", path, e))?;
+        let b = self.by_sha(&sha)?.ok_or_else(|| {
+            RegisterError::NotReceived(
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            )
+        })?;
+        let actions = match &b.case_ref {
+            Some(c) => self.history(c)?,
+            None => Vec::new(),
+        };
+        Ok(Some(crate::form::DslSection {
+            received: b.received,
+            received_by: receiver_name(keys),
+            actions,
+        }))
+    }
+
     /// The register as CSV (a header row, then a row per bundle), for a spreadsheet.
     pub fn export_csv(&self, out: &Path) -> Result<usize, RegisterError> {
         let rows = self.list()?;
@@ -353,6 +467,16 @@ impl Register {
         })?;
         Ok(rows.len())
     }
+}
+
+/// The designated person's name: their key's, else their profile's.
+pub fn receiver_name(keys: &crate::keys::KeyDir) -> String {
+    keys.identity_info()
+        .map(|i| i.name)
+        .ok()
+        .or_else(|| keys.profile().name)
+        .or_else(|| keys.public_signing_key().ok().and_then(|k| k.name))
+        .unwrap_or_else(|| "the designated safeguarding person".into())
 }
 
 /// The `format` of a receipt.

@@ -1,0 +1,253 @@
+//! Opening a bundle on the designated person's side: verified, registered, unpacked
+//! once into the register's own folder (`received/SHA-256/`, files read-only), and
+//! described for reading: the verdict, the case, each item with its file, and the
+//! custody log as a timeline. Viewing reads that folder; nothing is written into the
+//! bundle, and nothing in it is opened by another program.
+
+use super::{Register, RegisterError, db};
+use crate::StoreError;
+use crate::bundle::{CaseFile, CustodyLine};
+use crate::case::{Case, Item};
+use crate::verify::{self, Report};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// One line of the custody timeline.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TimelineLine {
+    /// When (local time with offset, as recorded).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What, in one plain sentence.
+    pub text: String,
+    /// The clock went backwards here.
+    pub clock_anomaly: bool,
+}
+
+/// An item of the bundle, for reading.
+#[derive(Debug, Clone, Serialize)]
+pub struct ViewItem {
+    /// Its payload path in the bundle (`data/001-…`).
+    pub path: String,
+    /// The item record as sealed.
+    pub item: Item,
+    /// A picture the viewer may show (decoded with size limits when asked for).
+    pub image: bool,
+    /// What verification found about this file, in plain words.
+    pub problems: Vec<String>,
+}
+
+/// A bundle opened for reading.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleView {
+    /// Its row in the register (case, signer, verdict, status).
+    pub received: super::Received,
+    /// It was already in the register.
+    pub duplicate: bool,
+    /// The verification report.
+    pub report: Report,
+    /// The case and its incident report, as sealed (for a failed bundle: as claimed).
+    pub case: Option<Case>,
+    /// When it was sealed (local time of the staff member's computer).
+    pub sealed_local: Option<String>,
+    /// Its items, in bundle order.
+    pub items: Vec<ViewItem>,
+    /// The custody log, oldest first (entries about other cases are left out).
+    pub timeline: Vec<TimelineLine>,
+    /// The signer's key could be trusted now: the signature is valid, the key is not
+    /// yet trusted, and the bundle is otherwise intact.
+    pub can_trust: bool,
+    /// Where its files were unpacked (read-only).
+    pub folder: String,
+}
+
+impl Register {
+    /// Verify the bundle at `path`, register it, unpack it into the register's folder
+    /// (once) and describe it for reading.
+    pub fn open_bundle(
+        &self,
+        path: &Path,
+        opts: &verify::Options,
+    ) -> Result<BundleView, RegisterError> {
+        let opened = verify::open(path, opts)?;
+        let report = verify::check(&opened, opts);
+        let got = self.record(path, &report)?;
+        let folder = self.received_dir(&report.sha256);
+        if !folder.is_dir() {
+            // Unpacked beside, then renamed: a folder that exists is complete.
+            let partial = self
+                .root
+                .join("received")
+                .join(format!(".{}.partial", report.sha256));
+            if partial.exists() {
+                make_writable(&partial);
+                std::fs::remove_dir_all(&partial)
+                    .map_err(|e| StoreError::io("clear", &partial, e))?;
+            }
+            crate::store::create_private_dir(&self.root.join("received"))?;
+            verify::extract(&opened, &report, &partial).map_err(|e| {
+                RegisterError::Store(StoreError::Changed {
+                    what: e.to_string(),
+                })
+            })?;
+            std::fs::rename(&partial, &folder).map_err(|e| StoreError::io("save", &folder, e))?;
+        }
+        let case_file = verify::read_whole_case_file(&opened);
+        if let (Some(c), Some(case_ref)) = (&case_file, &got.bundle.case_ref) {
+            self.index_accounts(case_ref, c)?;
+        }
+        Ok(self.describe(got.bundle, got.duplicate, report, case_file, &folder))
+    }
+
+    /// Open again a bundle already in the register (by its SHA-256), from where it was
+    /// opened, checking it again (a key trusted since turns it green).
+    pub fn reopen(
+        &self,
+        sha256: &str,
+        opts: &verify::Options,
+    ) -> Result<BundleView, RegisterError> {
+        let path: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT path FROM bundles WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .map_err(db(&self.root))?;
+        let path = path.ok_or_else(|| RegisterError::UnknownCase(sha256.into()))?;
+        self.open_bundle(Path::new(&path), opts)
+    }
+
+    fn received_dir(&self, sha256: &str) -> PathBuf {
+        self.root.join("received").join(sha256)
+    }
+
+    fn describe(
+        &self,
+        received: super::Received,
+        duplicate: bool,
+        report: Report,
+        case_file: Option<CaseFile>,
+        folder: &Path,
+    ) -> BundleView {
+        let (case, sealed_local, items) = match case_file {
+            Some(c) => {
+                let items = c
+                    .items
+                    .into_iter()
+                    .map(|b| {
+                        let problems = report
+                            .findings
+                            .iter()
+                            .filter(|f| f.file.as_deref() == Some(b.path.as_str()))
+                            .map(|f| f.message.clone())
+                            .collect();
+                        ViewItem {
+                            image: b.item.media_type.starts_with("image/")
+                                && b.item.removed.is_none(),
+                            path: b.path,
+                            item: b.item,
+                            problems,
+                        }
+                    })
+                    .collect();
+                (Some(c.case), Some(c.sealed.local), items)
+            }
+            None => (None, None, Vec::new()),
+        };
+        let can_trust = report.signer.as_ref().is_some_and(|s| {
+            s.signature_valid
+                && !s.trusted
+                && report.findings.iter().all(|f| f.kind == "untrusted_key")
+        });
+        BundleView {
+            received,
+            duplicate,
+            timeline: timeline(&folder.join("custody.jsonl")),
+            report,
+            case,
+            sealed_local,
+            items,
+            can_trust,
+            folder: folder.display().to_string(),
+        }
+    }
+
+    /// The signer's public key of a bundle in the register, when its signature was
+    /// valid: to trust it after comparing the fingerprint with the staff member.
+    pub fn signer_key(&self, sha256: &str) -> Result<crate::keys::PublicKey, RegisterError> {
+        let dir = self.received_dir(&checked_sha(sha256)?);
+        let key = std::fs::read_to_string(dir.join("signer.pub"))
+            .ok()
+            .and_then(|t| crate::keys::PublicKey::parse(&t))
+            .ok_or_else(|| RegisterError::UnknownCase(sha256.into()))?;
+        Ok(key)
+    }
+
+    /// A PNG (at most `max_px` on its longer side) of the picture `item_path` of the
+    /// bundle `sha256`, decoded with size limits; `None` when it is not a picture that
+    /// can be shown.
+    pub fn picture(
+        &self,
+        sha256: &str,
+        item_path: &str,
+        max_px: u32,
+    ) -> Result<Option<Vec<u8>>, RegisterError> {
+        if !item_path.starts_with("data/") || verify::unsafe_name(item_path.as_bytes()).is_some() {
+            return Ok(None);
+        }
+        let file = self.received_dir(&checked_sha(sha256)?).join(item_path);
+        Ok(crate::thumbnail::png_of_file(&file, max_px))
+    }
+}
+
+/// A SHA-256 as given by the UI: 64 lower-case hex digits, nothing else.
+fn checked_sha(s: &str) -> Result<String, RegisterError> {
+    if s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        Ok(s.to_string())
+    } else {
+        Err(RegisterError::UnknownCase(s.chars().take(80).collect()))
+    }
+}
+
+/// The custody log of an unpacked bundle, as plain sentences (unreadable lines skipped:
+/// verification has already named them).
+fn timeline(path: &Path) -> Vec<TimelineLine> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<CustodyLine>(l).ok())
+        .filter_map(|l| match l {
+            CustodyLine::Full(e) => Some(TimelineLine {
+                at: e.at.local.clone(),
+                actor: e.actor.clone(),
+                text: e.describe(),
+                clock_anomaly: e.clock_anomaly,
+            }),
+            CustodyLine::Redacted { .. } => None,
+        })
+        .collect()
+}
+
+/// Let a half-unpacked folder (read-only files) be cleared.
+fn make_writable(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            make_writable(&p);
+        } else if let Ok(m) = std::fs::metadata(&p) {
+            let mut perm = m.permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perm.set_readonly(false);
+            let _ = std::fs::set_permissions(&p, perm);
+        }
+    }
+}
