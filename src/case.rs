@@ -158,6 +158,9 @@ pub struct CaseSummary {
     pub handed_over: Option<String>,
     /// Something was added or changed after the last seal (seal again before giving it).
     pub changed_since_seal: bool,
+    /// The designated person's latest receipt, when one was opened: "Received and
+    /// verified by … on …".
+    pub receipt: Option<String>,
 }
 
 /// Where a record stands.

@@ -122,6 +122,17 @@ impl Entry {
                 Some(to) => format!("The sealed record was given to {to}."),
                 None => "The sealed record was given to the designated safeguarding person.".into(),
             },
+            "receipt" => format!(
+                "{} confirmed receiving the sealed record on {} ({}), in a receipt signed with key {}.",
+                d["received_by"].as_str().unwrap_or("The designated person"),
+                d["received"].as_str().unwrap_or("an unknown date"),
+                if d["verdict"] == "intact" {
+                    "verified intact"
+                } else {
+                    "it did NOT verify"
+                },
+                d["key"].as_str().unwrap_or("unknown")
+            ),
             "incomplete_capture_removed" => {
                 "An unfinished capture, interrupted before it was saved, was cleaned up.".into()
             }

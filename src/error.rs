@@ -129,6 +129,16 @@ pub enum StoreError {
     /// No default store location could be found.
     #[error("Could not find your home folder to keep the evidence store in; pass --store DIR.")]
     NoHome,
+    /// A receipt for a bundle this store never sealed for that record.
+    #[error(
+        "This receipt is for a bundle (SHA-256 {sha256}) that was not sealed from record {case} on this computer; it was not recorded."
+    )]
+    NotOurBundle {
+        /// The case.
+        case: String,
+        /// The bundle named in the receipt.
+        sha256: String,
+    },
 }
 
 impl StoreError {
@@ -151,6 +161,7 @@ impl StoreError {
             StoreError::Changed { .. } => "changed",
             StoreError::NotSealed { .. } => "not_sealed",
             StoreError::NoHome => "no_home",
+            StoreError::NotOurBundle { .. } => "not_our_bundle",
         }
     }
 

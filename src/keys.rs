@@ -238,6 +238,8 @@ pub struct Profile {
     pub show_previews: bool,
     /// The desktop app's capture shortcut (default Ctrl+Shift+E).
     pub shortcut: Option<String>,
+    /// The desktop app's mode: `staff` (the default) or `dsl` (the designated person's).
+    pub mode: Option<String>,
 }
 
 /// Shortest passphrase accepted for a new signing key, in characters.
@@ -659,6 +661,7 @@ impl KeyDir {
             school: clean(&p.school),
             show_previews: p.show_previews,
             shortcut: clean(&p.shortcut),
+            mode: clean(&p.mode).filter(|m| m == "staff" || m == "dsl"),
         };
         if p.name.is_none() {
             return Err(KeyError::BadName);
@@ -731,6 +734,15 @@ impl KeyDir {
             ));
         }
         Ok(text)
+    }
+
+    /// Keys a receipt may be signed with: those trusted here (the designated person's,
+    /// from their shared keys), never this person's own.
+    pub fn receipt_keys(&self) -> Vec<PublicKey> {
+        let own = self.public_signing_key().ok().map(|k| k.key_id);
+        let mut keys = self.trusted_keys();
+        keys.retain(|k| Some(&k.key_id) != own.as_ref());
+        keys
     }
 
     /// Staff keys trusted for verifying: `trusted/*.pub` and this person's own key.

@@ -129,13 +129,17 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ReceiptCommand {
-    /// Check a receipt: exit 0 when it is signed by a key you trust.
+    /// Check a receipt: exit 0 when it is signed by a key you trust (given here, or
+    /// trusted in your keys folder: the designated person's shared keys).
     Verify {
         /// The receipt file.
         file: PathBuf,
         /// The designated person's public key (.pub); repeat for several.
-        #[arg(long, value_name = "KEY.pub", required = true)]
+        #[arg(long, value_name = "KEY.pub")]
         trust: Vec<PathBuf>,
+        /// (Staff) record it on the case it is for, which must be one you sealed.
+        #[arg(long)]
+        record: bool,
     },
 }
 
@@ -1186,11 +1190,16 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Form(args) => return form(&root, &cli.config, args),
         Command::Dsl(d) => return dsl(&root, &cli.config, d),
-        Command::Receipt(ReceiptCommand::Verify { file, trust }) => {
-            let keys = trust
+        Command::Receipt(ReceiptCommand::Verify {
+            file,
+            trust,
+            record,
+        }) => {
+            let mut keys = trust
                 .iter()
                 .map(|p| PublicKey::read(p))
                 .collect::<Result<Vec<_>, _>>()?;
+            keys.extend(keydir(&cli.config)?.receipt_keys());
             let text = std::fs::read_to_string(&file).map_err(|e| Failure {
                 message: format!(
                     "Could not read {}: {}.",
@@ -1210,6 +1219,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                         r.verdict,
                         k.fingerprint()
                     );
+                    if record {
+                        let words = Store::open(&root)?.record_receipt(&r, &k.fingerprint())?;
+                        println!("Recorded on case {}: {words}", r.case);
+                    }
                     Ok(0)
                 }
                 Err(e) => {

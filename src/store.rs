@@ -645,7 +645,9 @@ impl Store {
                         (SELECT local FROM custody WHERE case_id = c.id AND action = 'handed_over'
                             ORDER BY seq DESC LIMIT 1),
                         (SELECT max(seq) FROM custody WHERE case_id = c.id
-                            AND action NOT IN ('sealed', 'handed_over'))
+                            AND action NOT IN ('sealed', 'handed_over', 'receipt')),
+                        (SELECT details FROM custody WHERE case_id = c.id AND action = 'receipt'
+                            ORDER BY seq DESC LIMIT 1)
                  FROM cases c LEFT JOIN items i ON i.case_id = c.id
                  GROUP BY c.id ORDER BY c.created_utc DESC, c.id",
             )
@@ -668,6 +670,10 @@ impl Store {
                     last_sealed: r.get(10)?,
                     handed_over: r.get(12)?,
                     changed_since_seal: matches!((sealed_seq, changed_seq), (Some(s), Some(c)) if c > s),
+                    receipt: r
+                        .get::<_, Option<String>>(14)?
+                        .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+                        .map(|d| receipt_words(&d)),
                 })
             })
             .map_err(|e| self.db_err(e))?;
@@ -836,6 +842,48 @@ impl Store {
             &json!({"to": to}),
         )?;
         Ok(())
+    }
+
+    /// Record the designated person's receipt for a sealed bundle of a case: the receipt
+    /// was checked by the caller against a trusted key; here it must name a bundle this
+    /// store sealed for that case. Returns the words the app shows.
+    pub fn record_receipt(
+        &self,
+        receipt: &crate::register::ReceiptBody,
+        key_fingerprint: &str,
+    ) -> Result<String, StoreError> {
+        let case = self.case(&receipt.case)?;
+        let sealed: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT seq FROM custody WHERE case_id = ?1 AND action = 'sealed'
+                    AND json_extract(details, '$.sha256') = ?2 LIMIT 1",
+                params![case.id, receipt.bundle_sha256],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.db_err(e))?;
+        if sealed.is_none() {
+            return Err(StoreError::NotOurBundle {
+                case: case.id,
+                sha256: receipt.bundle_sha256.clone(),
+            });
+        }
+        let details = json!({
+            "received_by": receipt.received_by,
+            "received": receipt.received,
+            "verdict": receipt.verdict,
+            "bundle_sha256": receipt.bundle_sha256,
+            "key": key_fingerprint,
+        });
+        self.append_custody(
+            &receipt.received_by,
+            "receipt",
+            Some(&case.id),
+            None,
+            &details,
+        )?;
+        Ok(receipt_words(&details))
     }
 
     /// Mark a captured item as a possible indecent image of a child and remove its bytes
@@ -1713,6 +1761,22 @@ pub fn hash_file(path: &Path) -> std::io::Result<String> {
 }
 
 /// Create a folder (and parents) readable by this user only.
+/// "Received and verified by … on …" from a receipt's custody details.
+fn receipt_words(d: &serde_json::Value) -> String {
+    let by = d["received_by"].as_str().unwrap_or("the designated person");
+    let on = d["received"]
+        .as_str()
+        .map(crate::form::when)
+        .unwrap_or_else(|| "an unknown date".into());
+    if d["verdict"] == "intact" {
+        format!("Received and verified by {by} on {on}.")
+    } else {
+        format!(
+            "Received by {by} on {on}, but it did NOT verify: seal it again and give them the new file."
+        )
+    }
+}
+
 pub(crate) fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
     if dir.is_dir() {
         return Ok(());

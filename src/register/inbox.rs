@@ -119,6 +119,81 @@ impl Register {
         self.open_bundle(Path::new(&path), opts)
     }
 
+    /// Keep a copy of a bundle as it arrived (dropped on the window, chosen, or opened
+    /// from the file manager): read from `source`, hashed while written, and kept
+    /// read-only as `bundles/SHA-256/NAME`. Returns its SHA-256, by which it is then
+    /// opened (again, if its key needs a passphrase first).
+    pub fn keep(
+        &self,
+        name: &str,
+        source: &mut dyn std::io::Read,
+    ) -> Result<String, RegisterError> {
+        use sha2::Digest;
+        use std::io::Write;
+        let name = safe_file_name(name);
+        let bundles = self.root.join("bundles");
+        crate::store::create_private_dir(&bundles)?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".arriving-")
+            .tempfile_in(&bundles)
+            .map_err(|e| StoreError::io("save", &bundles, e))?;
+        let mut h = sha2::Sha256::new();
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = match source.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(StoreError::io("read", Path::new(&name), e).into()),
+            };
+            h.update(&buf[..n]);
+            tmp.write_all(&buf[..n])
+                .map_err(|e| StoreError::io("save", tmp.path(), e))?;
+        }
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| StoreError::io("save", tmp.path(), e))?;
+        let sha = hex::encode(h.finalize());
+        let dir = bundles.join(&sha);
+        let dest = dir.join(&name);
+        if self.kept(&sha).is_none() {
+            crate::store::create_private_dir(&dir)?;
+            let mut perm = tmp
+                .as_file()
+                .metadata()
+                .map_err(|e| StoreError::io("save", tmp.path(), e))?
+                .permissions();
+            perm.set_readonly(true);
+            std::fs::set_permissions(tmp.path(), perm)
+                .map_err(|e| StoreError::io("save", tmp.path(), e))?;
+            tmp.persist(&dest)
+                .map_err(|e| StoreError::io("save", &dest, e.error))?;
+        }
+        Ok(sha)
+    }
+
+    /// The kept copy of the bundle `sha256`, if there is one.
+    pub fn kept(&self, sha256: &str) -> Option<PathBuf> {
+        let sha = checked_sha(sha256).ok()?;
+        std::fs::read_dir(self.root.join("bundles").join(sha))
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.is_file())
+    }
+
+    /// Open the kept copy of the bundle `sha256` (see [`Register::keep`]).
+    pub fn open_kept(
+        &self,
+        sha256: &str,
+        opts: &verify::Options,
+    ) -> Result<BundleView, RegisterError> {
+        let path = self
+            .kept(sha256)
+            .ok_or_else(|| RegisterError::NotReceived(sha256.chars().take(80).collect()))?;
+        self.open_bundle(&path, opts)
+    }
+
     fn received_dir(&self, sha256: &str) -> PathBuf {
         self.root.join("received").join(sha256)
     }
@@ -211,6 +286,25 @@ fn checked_sha(s: &str) -> Result<String, RegisterError> {
         Ok(s.to_string())
     } else {
         Err(RegisterError::UnknownCase(s.chars().take(80).collect()))
+    }
+}
+
+/// A file name from outside made safe to keep: no folders, no control characters,
+/// not hidden, at most 200 characters; `bundle.evidence` when nothing is left.
+fn safe_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect::<String>()
+        .trim()
+        .trim_start_matches('.')
+        .to_string();
+    if clean.is_empty() {
+        "bundle.evidence".into()
+    } else {
+        clean
     }
 }
 

@@ -201,6 +201,31 @@ fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
     assert!(ok.contains("Received and verified by Mrs D. Lead"), "{ok}");
     assert!(ok.contains(&sha256sum(&bundle)), "{ok}");
     assert!(ok.contains("(intact)"), "{ok}");
+    // Recorded on the staff member's case: the record shows it, the log says it.
+    #[rustfmt::skip]
+    let rec = staff.ok(&["receipt", "verify", receipt.to_str().unwrap(), "--trust", dsl_pub.to_str().unwrap(), "--record"]);
+    assert!(rec.contains(&format!("Recorded on case {case}")), "{rec}");
+    let cases: Vec<Value> = serde_json::from_str(&staff.ok(&["case", "list", "--json"])).unwrap();
+    let shown = cases[0]["receipt"].as_str().unwrap_or_default().to_string();
+    assert!(
+        shown.starts_with("Received and verified by Mrs D. Lead on "),
+        "{shown}"
+    );
+    assert_eq!(
+        cases[0]["changed_since_seal"], false,
+        "a receipt is not a change"
+    );
+    let log = staff.ok(&["log", "--case", &case]);
+    assert!(
+        log.contains("Mrs D. Lead confirmed receiving the sealed record"),
+        "{log}"
+    );
+    staff.assert_intact();
+    // A receipt for a bundle this store never sealed is not recorded.
+    let elsewhere = Env::new();
+    #[rustfmt::skip]
+    let out = elsewhere.ek(&["receipt", "verify", receipt.to_str().unwrap(), "--trust", dsl_pub.to_str().unwrap(), "--record"]);
+    assert_refused(&out, "There is no case");
 
     // Changed, or checked against another key: refused.
     let text = std::fs::read_to_string(&receipt).unwrap();
