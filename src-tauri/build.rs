@@ -42,6 +42,22 @@ fn main() {
             "region_preview",
             "capture_region",
             "cancel_region",
+            "dsl_state",
+            "set_mode",
+            "dsl_setup",
+            "dsl_take",
+            "dsl_take_launch_file",
+            "dsl_open",
+            "dsl_trust",
+            "dsl_picture",
+            "dsl_list",
+            "dsl_set_status",
+            "dsl_history",
+            "dsl_receipt",
+            "dsl_form",
+            "dsl_accounts",
+            "dsl_export_csv",
+            "open_receipt",
         ]))
         .codegen(tauri_build::CodegenContext::new());
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -258,9 +258,13 @@ pub fn check_new_passphrase(p: &str) -> Result<(), KeyError> {
 /// The first valid age recipient (`age1…`) in text the designated person sent (pasted,
 /// or a `.txt`/`.pub` file's contents).
 pub fn find_recipient(text: &str) -> Result<String, KeyError> {
-    text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
-        .filter(|t| t.starts_with("age1"))
-        .find_map(|t| parse_recipient(t).ok().map(|r| r.to_string()))
+    // An X25519 recipient is exactly 62 characters; words glued to it (a pasted text
+    // that lost its line breaks) are cut off.
+    text.match_indices("age1")
+        .find_map(|(i, _)| {
+            let candidate = text.get(i..i + 62)?;
+            parse_recipient(candidate).ok().map(|r| r.to_string())
+        })
         .ok_or_else(|| KeyError::BadRecipient {
             value: text.trim().chars().take(60).collect(),
         })
@@ -269,8 +273,10 @@ pub fn find_recipient(text: &str) -> Result<String, KeyError> {
 /// The first minisign public key in text (a `.pub` file, or the designated person's
 /// shared keys pasted with words around them).
 pub fn find_public_key(text: &str) -> Option<PublicKey> {
-    text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
-        .filter(|t| t.len() == 56 && t.starts_with("RW"))
+    // A minisign public key is 56 base64 characters starting "RW"; as for recipients,
+    // words glued to it are cut off.
+    text.match_indices("RW")
+        .filter_map(|(i, _)| text.get(i..i + 56))
         .find_map(|t| minisign::PublicKey::from_base64(t).ok())
         .map(|key| PublicKey {
             name: None,
@@ -674,6 +680,22 @@ impl KeyDir {
                 .as_bytes(),
         )?;
         Ok(p)
+    }
+
+    /// Choose the desktop app's mode (`staff` or `dsl`), keeping the rest of the
+    /// profile as it is (a name is not needed for this).
+    pub fn set_mode(&self, mode: &str) -> Result<(), KeyError> {
+        let mut p = self.profile();
+        p.mode = Some(mode)
+            .filter(|m| *m == "staff" || *m == "dsl")
+            .map(str::to_string);
+        self.ensure()?;
+        write_file(
+            &self.path("settings.json"),
+            serde_json::to_string_pretty(&p)
+                .unwrap_or_default()
+                .as_bytes(),
+        )
     }
 
     /// `--to NAME|age1…` → the recipient.

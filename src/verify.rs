@@ -82,6 +82,20 @@ pub enum VerifyError {
 }
 
 impl VerifyError {
+    /// The same error naming the file as `shown` (a kept copy is named by the name it
+    /// arrived with, not the folder it is kept in).
+    pub fn naming(self, shown: &Path) -> VerifyError {
+        let path = shown.to_path_buf();
+        match self {
+            VerifyError::NotFound { .. } => VerifyError::NotFound { path },
+            VerifyError::Unreadable { source, .. } => VerifyError::Unreadable { path, source },
+            VerifyError::NotABundle { reason, .. } => VerifyError::NotABundle { path, reason },
+            VerifyError::NeedsIdentity { .. } => VerifyError::NeedsIdentity { path },
+            VerifyError::WrongIdentity { .. } => VerifyError::WrongIdentity { path },
+            other => other,
+        }
+    }
+
     /// A stable name for this kind of error.
     pub fn code(&self) -> &'static str {
         match self {

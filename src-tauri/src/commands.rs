@@ -333,7 +333,7 @@ fn keys(state: &AppState) -> Result<KeyDir, IpcError> {
 }
 
 /// The folder offered for bundles and forms: Documents/Evidence Kit, else home.
-fn default_folder() -> std::path::PathBuf {
+pub(crate) fn default_folder() -> std::path::PathBuf {
     directories::UserDirs::new()
         .map(|u| {
             u.document_dir()
@@ -403,6 +403,10 @@ pub async fn add_recipient(
         .run_keys(move |dir| {
             let recipient = evidence_kit::keys::find_recipient(&text)?;
             let r = dir.add_recipient(&name, &recipient)?;
+            // Their shared keys also hold the key their receipts are signed with.
+            if let Some(k) = evidence_kit::keys::find_public_key(&text) {
+                dir.trust(&k, &r.name)?;
+            }
             Ok::<_, KeyError>(RecipientView {
                 fingerprint: r.fingerprint(),
                 name: r.name,
@@ -485,7 +489,7 @@ pub fn seal_progress(state: State<'_, AppState>) -> (u64, u64) {
 }
 
 /// `folder/STEM.ext`, or `STEM-2.ext`, … when taken: nothing is ever overwritten.
-fn free_name(folder: &std::path::Path, stem: &str, ext: &str) -> std::path::PathBuf {
+pub(crate) fn free_name(folder: &std::path::Path, stem: &str, ext: &str) -> std::path::PathBuf {
     let mut n = 1;
     loop {
         let name = if n == 1 {
@@ -680,6 +684,16 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The header `k` of an upload, URI-decoded, at most [`MAX_NAME_BYTES`].
+pub(crate) fn header(request: &tauri::ipc::Request<'_>, k: &str) -> Option<String> {
+    request
+        .headers()
+        .get(k)
+        .and_then(|v| v.to_str().ok())
+        .and_then(percent_decode)
+        .filter(|v| v.len() <= MAX_NAME_BYTES)
+}
+
 /// "Add files" and drag-and-drop: the file's bytes as the raw request body, its case and
 /// name in the `x-ek-case` and `x-ek-name` headers (URI-encoded). Hashed on arrival.
 #[tauri::command]
@@ -687,16 +701,8 @@ pub async fn capture_upload(
     state: State<'_, AppState>,
     request: tauri::ipc::Request<'_>,
 ) -> Result<Item, IpcError> {
-    let header = |k: &str| {
-        request
-            .headers()
-            .get(k)
-            .and_then(|v| v.to_str().ok())
-            .and_then(percent_decode)
-            .filter(|v| v.len() <= MAX_NAME_BYTES)
-    };
-    let case_id = header("x-ek-case").ok_or_else(IpcError::bad_upload)?;
-    let name = header("x-ek-name").ok_or_else(IpcError::bad_upload)?;
+    let case_id = header(&request, "x-ek-case").ok_or_else(IpcError::bad_upload)?;
+    let name = header(&request, "x-ek-name").ok_or_else(IpcError::bad_upload)?;
     let data = match request.body() {
         tauri::ipc::InvokeBody::Raw(bytes) => bytes.clone(),
         tauri::ipc::InvokeBody::Json(_) => return Err(IpcError::bad_upload()),

@@ -5,6 +5,7 @@
 use evidence_kit::bundle::SealError;
 use evidence_kit::form::FormError;
 use evidence_kit::keys::KeyError;
+use evidence_kit::register::{ReceiptError, RegisterError};
 use evidence_kit::{CaptureError, StoreError};
 use serde::Serialize;
 
@@ -71,6 +72,23 @@ impl IpcError {
         }
     }
 
+    /// An encrypted bundle opened before the designated person made their keys.
+    pub fn needs_keys() -> IpcError {
+        IpcError {
+            code: "needs_identity".into(),
+            message: "This bundle is encrypted, and you have no keys to open it yet. Make your keys under \"Your keys\" first; the member of staff must then seal it again to the key you give them.".into(),
+        }
+    }
+
+    /// "Trust this key" for a bundle whose signature is not valid, or that has other
+    /// findings, or whose key is trusted already.
+    pub fn cannot_trust() -> IpcError {
+        IpcError {
+            code: "cannot_trust".into(),
+            message: "This key cannot be trusted from this bundle: only a bundle whose signature is valid and that is otherwise intact can introduce a staff member's key.".into(),
+        }
+    }
+
     /// A background task ended without an answer (it panicked or was cancelled).
     pub fn task_failed() -> IpcError {
         IpcError {
@@ -94,7 +112,23 @@ macro_rules! from_core_error {
     )+};
 }
 
-from_core_error!(StoreError, CaptureError, KeyError, SealError, FormError);
+from_core_error!(
+    StoreError,
+    CaptureError,
+    KeyError,
+    SealError,
+    FormError,
+    RegisterError
+);
+
+impl From<ReceiptError> for IpcError {
+    fn from(e: ReceiptError) -> IpcError {
+        IpcError {
+            code: "bad_receipt".into(),
+            message: e.to_string(),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@
 
 mod args;
 mod commands;
+mod dsl;
 mod error;
 mod shortcut;
 mod state;
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
     let state = state::AppState::open(
         args::store_dir(std::env::args_os().skip(1)),
         args::config_dir(std::env::args_os().skip(1)),
+        dsl::launch_file(std::env::args_os().skip(1)),
     );
     let accelerator = state
         .keys
@@ -83,6 +85,22 @@ fn main() -> ExitCode {
             commands::region_preview,
             commands::capture_region,
             commands::cancel_region,
+            dsl::dsl_state,
+            dsl::set_mode,
+            dsl::dsl_setup,
+            dsl::dsl_take,
+            dsl::dsl_take_launch_file,
+            dsl::dsl_open,
+            dsl::dsl_trust,
+            dsl::dsl_picture,
+            dsl::dsl_list,
+            dsl::dsl_set_status,
+            dsl::dsl_history,
+            dsl::dsl_receipt,
+            dsl::dsl_form,
+            dsl::dsl_accounts,
+            dsl::dsl_export_csv,
+            dsl::open_receipt,
         ])
         .run(tauri::tauri_build_context!());
     match result {

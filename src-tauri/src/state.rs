@@ -20,17 +20,25 @@ pub struct AppState {
     /// A screen grabbed for choosing a region: in memory only, dropped once a part is
     /// kept or the choice is cancelled.
     pub pending_region: Mutex<Option<image::RgbaImage>>,
+    /// The designated person's passphrase, once given in this session (to open the
+    /// bundles encrypted to them); never written anywhere.
+    pub identity_passphrase: Arc<Mutex<Option<String>>>,
+    /// A bundle the app was started on (from the file manager), until it is taken.
+    pub launch_file: Mutex<Option<PathBuf>>,
+    root: Option<PathBuf>,
 }
 
 impl AppState {
     /// Open the store the command line (or `$EVIDENCE_KIT_STORE`, or the default) names.
-    pub fn open(arg: StoreArg, config: Option<PathBuf>) -> AppState {
+    pub fn open(arg: StoreArg, config: Option<PathBuf>, launch_file: Option<PathBuf>) -> AppState {
         let root = match arg {
             StoreArg::Dir(dir) => Ok(dir),
             StoreArg::Default => store::default_root().map_err(IpcError::from),
             StoreArg::MissingValue => Err(IpcError::store_arg_missing()),
         };
-        let store = root.and_then(|root| Store::open(&root).map_err(IpcError::from));
+        let store = root
+            .clone()
+            .and_then(|root| Store::open(&root).map_err(IpcError::from));
         if let Err(e) = &store {
             eprintln!("evidence-kit-desktop: {}", e.message);
         }
@@ -38,13 +46,34 @@ impl AppState {
             Some(dir) => Ok(KeyDir::at(dir)),
             None => KeyDir::default_location().map_err(IpcError::from),
         };
+        let root_ok = if store.is_ok() { root.ok() } else { None };
         AppState {
             store: store.map(|s| Arc::new(Mutex::new(s))),
             keys,
             seal_progress: Arc::new(Mutex::new((0, 0))),
             current_case: Mutex::new(None),
             pending_region: Mutex::new(None),
+            identity_passphrase: Arc::new(Mutex::new(None)),
+            launch_file: Mutex::new(launch_file),
+            root: root_ok,
         }
+    }
+
+    /// The store's folder (the designated person's register lives there too).
+    pub fn root(&self) -> Result<PathBuf, IpcError> {
+        match (&self.root, &self.store) {
+            (Some(r), _) => Ok(r.clone()),
+            (None, Err(e)) => Err(e.clone()),
+            (None, Ok(_)) => Err(IpcError::task_failed()),
+        }
+    }
+
+    /// The designated person gave their passphrase in this session.
+    pub fn identity_unlocked(&self) -> bool {
+        self.identity_passphrase
+            .lock()
+            .map(|p| p.is_some())
+            .unwrap_or(false)
     }
 
     /// Run `f` with the keys folder on a blocking thread (key files, scrypt).

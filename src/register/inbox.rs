@@ -191,7 +191,11 @@ impl Register {
         let path = self
             .kept(sha256)
             .ok_or_else(|| RegisterError::NotReceived(sha256.chars().take(80).collect()))?;
-        self.open_bundle(&path, opts)
+        let name = PathBuf::from(path.file_name().unwrap_or_default());
+        self.open_bundle(&path, opts).map_err(|e| match e {
+            RegisterError::Verify(v) => RegisterError::Verify(v.naming(&name)),
+            other => other,
+        })
     }
 
     fn received_dir(&self, sha256: &str) -> PathBuf {

@@ -101,18 +101,28 @@ def behind(env: Env, tmp_path: Path):
         viewer.wait(5)
 
 
-@pytest.fixture
-def driver(env: Env, store: Path, config: Path, behind: Path):
-    """The desktop app, started by tauri-driver on `store` and `config`."""
+def launch(env: Env, store: Path, config: Path, *extra: str) -> webdriver.Remote:
+    """Start the desktop app through tauri-driver on `store` and `config`, with `extra`
+    arguments (a bundle's path, as a file manager passes it)."""
     options = ArgOptions()
     options.set_capability("browserName", "wry")
     options.set_capability(
         "tauri:options",
-        {"application": str(env.app), "args": ["--store", str(store), "--config", str(config)]},
+        {
+            "application": str(env.app),
+            "args": ["--store", str(store), "--config", str(config), *extra],
+        },
     )
     connection = RemoteConnection(client_config=ClientConfig(remote_server_addr=env.driver_url))
     d = webdriver.Remote(command_executor=connection, options=options)
     d.implicitly_wait(0)
+    return d
+
+
+@pytest.fixture
+def driver(env: Env, store: Path, config: Path, behind: Path):
+    """The desktop app, started by tauri-driver on `store` and `config`."""
+    d = launch(env, store, config)
     try:
         yield d
     finally:

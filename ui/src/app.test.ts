@@ -191,6 +191,20 @@ class FakeBackend implements Backend {
     this.items[caseId] = [...(this.items[caseId] ?? []), it];
     return it;
   }
+  receipts: string[] = [];
+  async openReceipt(bytes: Uint8Array): Promise<{ case_id: string; words: string }> {
+    const text = new TextDecoder().decode(bytes);
+    if (!text.startsWith("receipt:")) throw new BackendError("bad_receipt", "This is not an Evidence Kit receipt (it cannot be read as one).");
+    const caseId = text.slice("receipt:".length).trim();
+    const words = "Received and verified by Mrs D. Lead on 25 November 2026 at 15:00:00 (UTC).";
+    this.cases = this.cases.map((c) => (c.id === caseId ? { ...c, state: "sent", receipt: words } : c));
+    this.receipts.push(caseId);
+    return { case_id: caseId, words };
+  }
+  modes: string[] = [];
+  async setMode(mode: "staff" | "dsl"): Promise<void> {
+    this.modes.push(mode);
+  }
   async itemPreview(): Promise<Uint8Array> {
     return new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1]);
   }

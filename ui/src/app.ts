@@ -10,13 +10,9 @@ import {
   toBackendError,
 } from "./backend";
 import { byId, el } from "./dom";
+import { type Problem, clearSummary, say, showProblems } from "./messages";
 import { caseState, countItems, formatLocal, shortHash, toImageRect } from "./format";
 
-/** One line of the error summary; `field` is the id of the input it is about. */
-interface Problem {
-  text: string;
-  field?: string;
-}
 
 export class App {
   private readonly doc: Document;
@@ -105,6 +101,14 @@ export class App {
     this.$("form-button").addEventListener("click", () => void this.makeForm());
     this.$("handed-over").addEventListener("click", () => void this.handedOver());
     this.$("form-open").addEventListener("click", () => void this.openForm());
+    this.$("mode-switch").addEventListener("click", () => void this.switchToDsl());
+    this.$("receipt-open").addEventListener("click", () => this.$<HTMLInputElement>("receipt-input").click());
+    this.$<HTMLInputElement>("receipt-input").addEventListener("change", () => {
+      const input = this.$<HTMLInputElement>("receipt-input");
+      const file = input.files?.[0];
+      input.value = "";
+      if (file) void this.openReceipt(file);
+    });
     await this.loadSetup(true);
     await this.refreshCases();
   }
@@ -345,6 +349,28 @@ export class App {
     } catch (e) {
       this.showProblems([{ text: toBackendError(e).message }]);
     }
+  }
+
+  private async switchToDsl(): Promise<void> {
+    try {
+      await this.backend.setMode("dsl");
+      this.doc.location?.reload();
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    }
+  }
+
+  /** A receipt from the designated person: checked and recorded on its record. */
+  private async openReceipt(file: File): Promise<void> {
+    this.clearProblems();
+    try {
+      const got = await this.backend.openReceipt(new Uint8Array(await file.arrayBuffer()));
+      this.say(`Record ${got.case_id}: ${got.words}`);
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+      return;
+    }
+    await this.refreshCases();
   }
 
   private openSafeguard(): void {
@@ -1228,30 +1254,15 @@ export class App {
   // ---- messages ----
 
   private say(text: string): void {
-    this.$("status").textContent = text;
+    say(this.doc, text);
   }
 
   private showProblems(problems: Problem[]): void {
-    const summary = this.$("error-summary");
-    this.$("error-summary-list").replaceChildren(
-      ...problems.map((p) => {
-        if (!p.field) return el(this.doc, "li", { text: p.text });
-        const field = p.field;
-        const link = el(this.doc, "a", { href: `#${field}`, text: p.text });
-        link.addEventListener("click", (ev) => {
-          ev.preventDefault();
-          this.$(field).focus();
-        });
-        return el(this.doc, "li", {}, link);
-      }),
-    );
-    summary.hidden = false;
-    summary.focus();
+    showProblems(this.doc, problems);
   }
 
   private clearProblems(): void {
-    this.$("error-summary").hidden = true;
-    this.$("error-summary-list").replaceChildren();
+    clearSummary(this.doc);
     this.setFieldError("new-case-title", undefined);
     this.setFieldError("new-case-staff", undefined);
   }

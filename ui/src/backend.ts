@@ -79,6 +79,8 @@ export interface CaseSummary extends Case {
   state?: "open" | "sealed" | "sent";
   last_sealed?: string | null;
   handed_over?: string | null;
+  /** The designated person's receipt, in words, once one was opened. */
+  receipt?: string | null;
   changed_since_seal?: boolean;
 }
 
@@ -197,6 +199,10 @@ export interface Backend {
   /** The titles of the other open windows. */
   listWindows(): Promise<string[]>;
   captureWindow(caseId: string, title: string): Promise<Item>;
+  /** Open a receipt the designated person gave back; recorded on its record. */
+  openReceipt(bytes: Uint8Array): Promise<{ case_id: string; words: string }>;
+  /** Switch to the designated person's screens ("dsl") or back ("staff"). */
+  setMode(mode: "staff" | "dsl"): Promise<void>;
 }
 
 /**
@@ -389,6 +395,18 @@ export class TauriBackend implements Backend {
   captureWindow(caseId: string, title: string): Promise<Item> {
     return this.run("capture_window", { caseId, title });
   }
+
+  async openReceipt(bytes: Uint8Array): Promise<{ case_id: string; words: string }> {
+    try {
+      return await invokeRaw(this.call, "open_receipt", bytes, {});
+    } catch (e) {
+      throw toBackendError(e);
+    }
+  }
+
+  setMode(mode: "staff" | "dsl"): Promise<void> {
+    return this.run("set_mode", { mode });
+  }
 }
 
 type RawInvoke = <T>(
@@ -407,7 +425,7 @@ function invokeRaw<T>(
 }
 
 /** Raw IPC responses arrive as an ArrayBuffer; accept the other shapes too. */
-function toBytes(raw: unknown): Uint8Array {
+export function toBytes(raw: unknown): Uint8Array {
   if (raw instanceof Uint8Array) return raw;
   if (raw instanceof ArrayBuffer) return new Uint8Array(raw);
   if (ArrayBuffer.isView(raw)) return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);

@@ -39,9 +39,11 @@ export function caseState(c: {
   last_sealed?: string | null;
   handed_over?: string | null;
   changed_since_seal?: boolean;
+  receipt?: string | null;
 }): string {
   if (c.state === undefined || c.state === "open") return "Open: not sealed yet";
   if (c.changed_since_seal) return "Changed since it was sealed: seal it again";
+  if (c.receipt) return c.receipt;
   if (c.state === "sent" && c.handed_over) return `Given to your designated person on ${formatLocal(c.handed_over)}`;
   return c.last_sealed ? `Sealed on ${formatLocal(c.last_sealed)}, not given yet` : "Sealed, not given yet";
 }

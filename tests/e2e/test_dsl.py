@@ -1,0 +1,312 @@
+"""The designated person's side in the real window: switch to it, make their keys,
+open a bundle a member of staff sealed to them, see the verdict, trust the staff key,
+read the items (an item named like HTML shows as text), set a status, print the form,
+acknowledge receipt; then the staff member's app shows the record as received. And the
+bad cases: a changed bundle names the file, an unknown key says so, a bundle encrypted
+to someone else says so, the passphrase is asked for; a bundle opened from the file
+manager opens the app on it."""
+
+import csv
+import json
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.file_detector import UselessFileDetector
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from conftest import launch
+from flow import css, shoot
+
+PASSPHRASE = "correct horse battery"
+XSS_NAME = "<img src=x onerror=window.xssed=1>.txt"
+
+
+def ek(env, store: Path, config: Path, *args: str) -> str:
+    out = subprocess.run(
+        [str(env.cli), "--store", str(store), "--config", str(config), *args],
+        capture_output=True, text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def waiter(driver) -> WebDriverWait:
+    return WebDriverWait(driver, 60, ignored_exceptions=[StaleElementReferenceException])
+
+
+def staff_case(env, tmp_path: Path) -> tuple[Path, Path, str]:
+    """A member of staff with a signing key and a record holding a picture and a file
+    whose name is HTML: (store, keys folder, case reference)."""
+    store, cfg = tmp_path / "staff-store", tmp_path / "staff-cfg"
+    ek(env, store, cfg, "keys", "new", "--name", "A. Teacher", "--no-passphrase")
+    case = ek(env, store, cfg, "case", "new", "--title", "Posts about me",
+              "--staff", "A. Teacher").strip()
+    picture = tmp_path / "post.png"
+    subprocess.run(["convert", "-size", "320x200", "gradient:#c0392b-#2980b9", f"PNG24:{picture}"],
+                   check=True, capture_output=True)
+    ek(env, store, cfg, "capture", "file", "--case", case, str(picture), "--site", "Instagram",
+       "--from", "@Bully_99", "--note", "<script>window.xssed=2</script> posted at night")
+    odd = tmp_path / XSS_NAME
+    odd.write_text("a message\n")
+    ek(env, store, cfg, "capture", "file", "--case", case, str(odd), "--site", "<b>Facebook</b>")
+    return store, cfg, case
+
+
+def upload(driver, path: Path) -> None:
+    """Choose a file with the window's own "Open a bundle" input."""
+    driver.file_detector = UselessFileDetector()
+    field = driver.find_element(*css('[data-testid="dsl-input"]'))
+    driver.execute_script("arguments[0].hidden = false;", field)
+    field.send_keys(str(path))
+
+
+def outcome(driver, pattern: str) -> re.Match:
+    """Wait until `dsl-done` matches `pattern`; fail at once with the error summary's
+    text if a problem is shown instead."""
+    def look(d):
+        summary = d.find_element(*css('[data-testid="error-summary"]'))
+        assert not summary.is_displayed(), summary.text
+        return re.search(pattern, d.find_element(*css('[data-testid="dsl-done"]')).text)
+    return waiter(driver).until(look)
+
+
+def verdict(driver) -> str:
+    return driver.find_element(*css('[data-testid="dsl-verdict"]')).text
+
+
+def to_dsl_mode(driver, wait) -> None:
+    wait.until(EC.element_to_be_clickable(css('[data-testid="mode-switch"]'))).click()
+    wait.until(EC.visibility_of_element_located(css('[data-testid="dsl"]')))
+
+
+def test_open_trust_read_register_print_and_acknowledge(env, store: Path, config: Path,
+                                                        tmp_path: Path, driver):
+    wait = waiter(driver)
+    staff_store, staff_cfg, case = staff_case(env, tmp_path)
+
+    # Switch to the designated person's screens; make their keys.
+    to_dsl_mode(driver, wait)
+    driver.find_element(*css('[data-testid="dsl-name"]')).send_keys("Mrs D. Lead")
+    driver.find_element(*css('[data-testid="dsl-pass"]')).send_keys(PASSPHRASE)
+    driver.find_element(*css('[data-testid="dsl-pass2"]')).send_keys(PASSPHRASE)
+    driver.find_element(*css('[data-testid="dsl-setup-submit"]')).click()
+    share = wait.until(EC.visibility_of_element_located(css('[data-testid="dsl-share"]'))).text
+    recipient = re.search(r"age1[0-9a-z]+", share).group(0)
+    assert (config / "identity.age").read_bytes().startswith(b"age-encryption.org/v1"), \
+        "the designated person's key is kept behind their passphrase"
+    folder = driver.find_element(*css('[data-testid="dsl-folder"]'))
+    folder.clear()
+    folder.send_keys(str(tmp_path / "out"))
+    shoot(env, driver, "dsl-keys")
+
+    # The member of staff seals to them.
+    ek(env, staff_store, staff_cfg, "keys", "add-recipient", "--name", "Mrs D. Lead", recipient)
+    bundle = tmp_path / "sealed.evidence"
+    ek(env, staff_store, staff_cfg, "seal", "--case", case, "--to", "Mrs D. Lead", "--out", str(bundle))
+    bundle = tmp_path / "sealed.evidence.age"
+    assert bundle.is_file()
+
+    # First bundle from this key: intact, but the key is new: compare, then trust.
+    upload(driver, bundle)
+    wait.until(lambda d: "a key you have not seen before" in verdict(d))
+    staff_fp = (staff_cfg / "signing.pub").read_text().splitlines()[0].rsplit("(", 1)[1].rstrip(")")
+    trust = driver.find_element(*css('[data-testid="dsl-trust"]'))
+    assert trust.is_displayed()
+    assert driver.find_element(*css('[data-testid="dsl-trust-fp"]')).text == staff_fp
+    shoot(env, driver, "dsl-trust")
+    driver.find_element(*css('[data-testid="dsl-trust-button"]')).click()
+    wait.until(lambda d: verdict(d).startswith("Intact, sealed by A. Teacher"))
+    assert f"(key {staff_fp})" in verdict(driver)
+    assert driver.find_element(*css('[data-testid="dsl-verdict"]')).get_attribute("data-intact") == "true"
+    assert not driver.find_element(*css('[data-testid="dsl-trust"]')).is_displayed()
+
+    # The items: the HTML-like name and note are text, nothing ran; the picture blurred.
+    names = [e.text for e in driver.find_elements(*css('[data-testid="dsl-item-name"]'))]
+    assert XSS_NAME in names, names
+    assert driver.execute_script("return window.xssed === undefined")
+    assert not driver.find_elements(*css('#dsl-items img[src="x"]'))
+    items_text = driver.find_element(*css('[data-testid="dsl-items"]')).text
+    assert "<script>window.xssed=2</script> posted at night" in items_text
+    assert "Where: <b>Facebook</b>" in items_text
+    thumb = wait.until(EC.presence_of_element_located(css("#dsl-items .thumb__img")))
+    assert "thumb__img--hidden" in thumb.get_attribute("class")
+    timeline = driver.find_element(*css('[data-testid="dsl-timeline"]')).text
+    assert "A. Teacher" in timeline and "Posts about me" in timeline, timeline
+    shoot(env, driver, "dsl-verdict")
+
+    # The full-size view, blurred until shown.
+    driver.find_element(*css('[data-testid="dsl-full"]')).click()
+    viewer = wait.until(EC.visibility_of_element_located(css('[data-testid="viewer"]')))
+    assert "viewer__img--hidden" in driver.find_element(*css('[data-testid="viewer-img"]')).get_attribute("class")
+    img = viewer.find_element(*css('[data-testid="viewer-img"]'))
+    wait.until(lambda d: d.execute_script("return arguments[0].naturalWidth", img) > 0)
+    assert driver.execute_script("return arguments[0].naturalWidth", img) == 320
+    viewer.find_element(*css('[data-testid="viewer-close"]')).click()
+
+    # Status with a dated note.
+    Select(driver.find_element(*css('[data-testid="dsl-status"]'))).select_by_value("referred")
+    driver.find_element(*css('[data-testid="dsl-note"]')).send_keys("Passed to the headteacher")
+    driver.find_element(*css('[data-testid="dsl-status-save"]')).click()
+    wait.until(lambda d: "Referred. Passed to the headteacher" in
+               d.find_element(*css('[data-testid="dsl-history"]')).text)
+
+    # Print: the form, the designated person's section filled from the register.
+    driver.find_element(*css('[data-testid="dsl-print"]')).click()
+    done = outcome(driver, r"saved as (\S+\.pdf)")
+    pdf = Path(done.group(1))
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    assert "Intact" in text and "Mrs D. Lead" in text and "Passed to the headteacher" in text, text
+    assert XSS_NAME in text
+
+    # Acknowledge receipt.
+    driver.find_element(*css('[data-testid="dsl-receipt-pass"]')).send_keys(PASSPHRASE)
+    driver.find_element(*css('[data-testid="dsl-receipt"]')).click()
+    done = outcome(driver, r"receipt is saved as (\S+\.evidence-receipt)")
+    receipt = Path(done.group(1))
+    assert json.loads(receipt.read_text())["receipt"]["case"] == case
+
+    # Accounts across cases, and the register as CSV.
+    driver.find_element(*css('[data-testid="dsl-accounts-open"]')).click()
+    rows = wait.until(lambda d: d.find_elements(*css('[data-testid="dsl-account"]')))
+    assert any("@Bully_99" in r.text and case in r.text for r in rows), [r.text for r in rows]
+    shoot(env, driver, "dsl-accounts")
+    driver.find_element(*css('[data-testid="dsl-csv"]')).click()
+    wait.until(lambda d: "register is saved as" in d.find_element(By.ID, "status").text)
+    with open(tmp_path / "out" / "register.csv", newline="") as f:
+        register = list(csv.DictReader(f))
+    assert len(register) == 1 and register[0]["case"] == case and register[0]["verdict"] == "intact"
+    driver.quit()
+
+    # The member of staff: paste the designated person's shared keys, open the receipt.
+    staff = launch(env, staff_store, staff_cfg)
+    try:
+        wait = waiter(staff)
+        wait.until(EC.visibility_of_element_located(css('[data-testid="setup"]')))
+        staff.find_element(*css('[data-testid="d-name"]')).send_keys("Mrs D. Lead")
+        staff.find_element(*css('[data-testid="d-key"]')).send_keys(share)
+        staff.find_element(*css('[data-testid="d-add"]')).click()
+
+        def added(d):
+            summary = d.find_element(*css('[data-testid="error-summary"]'))
+            assert not summary.is_displayed(), summary.text
+            return "Mrs D. Lead is added" in d.find_element(By.ID, "status").text
+        wait.until(added)
+        assert (staff_cfg / "trusted").is_dir(), "their receipt key came with the pasted text"
+        staff.find_element(*css('[data-testid="setup-close"]')).click()
+        staff.file_detector = UselessFileDetector()
+        field = staff.find_element(*css('[data-testid="receipt-input"]'))
+        staff.execute_script("arguments[0].hidden = false;", field)
+        field.send_keys(str(receipt))
+        def received(d):
+            summary = d.find_element(*css('[data-testid="error-summary"]'))
+            assert not summary.is_displayed(), summary.text
+            return "Received and verified by Mrs D. Lead on" in \
+                d.find_element(*css('[data-testid="case-state"]')).text
+        wait.until(received)
+        shoot(env, staff, "staff-receipt")
+    finally:
+        staff.quit()
+
+
+def tamper(bundle: Path, out: Path) -> str:
+    """A copy of a plain bundle with one byte of its first payload file changed; returns
+    that file's name."""
+    with zipfile.ZipFile(bundle) as z:
+        name = next(n for n in z.namelist() if n.startswith("data/"))
+        info = z.getinfo(name)
+    raw = bytearray(bundle.read_bytes())
+    # The local header: 30 bytes, then the name and the extra field.
+    start = info.header_offset
+    n, m = int.from_bytes(raw[start + 26:start + 28], "little"), int.from_bytes(raw[start + 28:start + 30], "little")
+    raw[start + 30 + n + m] ^= 0x01
+    out.write_bytes(bytes(raw))
+    return name
+
+
+def test_changed_unknown_and_not_for_you_are_named(env, store: Path, config: Path, tmp_path: Path, driver):
+    wait = waiter(driver)
+    staff_store, staff_cfg, case = staff_case(env, tmp_path)
+    pass_file = tmp_path / "pass.txt"
+    pass_file.write_text(PASSPHRASE + "\n")
+    recipient = ek(env, store, config, "keys", "new-recipient", "--name", "Mrs D. Lead",
+                   "--passphrase-file", str(pass_file)).strip()
+    ek(env, store, config, "keys", "new", "--name", "Mrs D. Lead", "--passphrase-file", str(pass_file))
+    ek(env, store, config, "keys", "trust", str(staff_cfg / "signing.pub"), "--name", "A. Teacher")
+    to_dsl_mode(driver, wait)
+    assert not driver.find_element(*css('[data-testid="dsl-setup"]')).is_displayed()
+
+    # A plain bundle with one byte changed: red, naming the file.
+    plain = tmp_path / "plain.evidence"
+    ek(env, staff_store, staff_cfg, "seal", "--case", case, "--out", str(plain))
+    changed = tmp_path / "changed.evidence"
+    name = tamper(plain, changed)
+    upload(driver, changed)
+    wait.until(lambda d: verdict(d).startswith("NOT intact"))
+    assert name in verdict(driver) and "changed after sealing" in verdict(driver), verdict(driver)
+    assert driver.find_element(*css('[data-testid="dsl-verdict"]')).get_attribute("data-intact") == "false"
+    assert not driver.find_element(*css('[data-testid="dsl-trust"]')).is_displayed()
+    # Long hashes in the findings wrap: no sideways scrolling.
+    assert driver.execute_script(
+        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    shoot(env, driver, "dsl-changed")
+
+    # Sealed by a key never seen: said so (and offered to compare and trust).
+    other_store, other_cfg = tmp_path / "other-store", tmp_path / "other-cfg"
+    ek(env, other_store, other_cfg, "keys", "new", "--name", "Someone Else", "--no-passphrase")
+    ocase = ek(env, other_store, other_cfg, "case", "new", "--title", "Another",
+               "--staff", "Someone Else").strip()
+    msg = tmp_path / "m.txt"
+    msg.write_text("hello")
+    ek(env, other_store, other_cfg, "capture", "file", "--case", ocase, str(msg))
+    unknown = tmp_path / "unknown.evidence"
+    ek(env, other_store, other_cfg, "seal", "--case", ocase, "--out", str(unknown))
+    upload(driver, unknown)
+    wait.until(lambda d: "a key you have not seen before: Someone Else" in verdict(d))
+    assert driver.find_element(*css('[data-testid="dsl-trust"]')).is_displayed()
+
+    # Encrypted to them: the passphrase is asked for; a wrong one is refused.
+    ours = tmp_path / "ours.evidence"
+    ek(env, staff_store, staff_cfg, "seal", "--case", case, "--to", recipient, "--out", str(ours))
+    upload(driver, tmp_path / "ours.evidence.age")
+    unlock = wait.until(EC.visibility_of_element_located(css('[data-testid="dsl-unlock"]')))
+    unlock.find_element(*css('[data-testid="dsl-unlock-pass"]')).send_keys("not the one")
+    unlock.find_element(*css('[data-testid="dsl-unlock-submit"]')).click()
+    wait.until(lambda d: "does not open your designated-person key" in
+               d.find_element(*css('[data-testid="error-summary"]')).text)
+    field = driver.find_element(*css('[data-testid="dsl-unlock-pass"]'))
+    field.clear()
+    field.send_keys(PASSPHRASE)
+    driver.find_element(*css('[data-testid="dsl-unlock-submit"]')).click()
+    wait.until(lambda d: verdict(d).startswith("Intact, sealed by A. Teacher"))
+    # Encrypted to someone else (their passphrase given by now): said in a sentence.
+    elsewhere = tmp_path / "elsewhere-cfg"
+    other_recipient = ek(env, tmp_path / "x", elsewhere, "keys", "new-recipient", "--name", "Deputy",
+                         "--no-passphrase").strip()
+    not_ours = tmp_path / "deputy.evidence"
+    ek(env, staff_store, staff_cfg, "seal", "--case", case, "--to", other_recipient, "--out", str(not_ours))
+    upload(driver, tmp_path / "deputy.evidence.age")
+    summary = wait.until(EC.visibility_of_element_located(css('[data-testid="error-summary"]')))
+    assert "encrypted to someone else" in summary.text, summary.text
+
+    assert len(driver.find_elements(*css("#inbox-list button[data-sha]"))) == 3
+
+
+def test_a_bundle_opened_from_the_file_manager_opens_the_app_on_it(env, tmp_path: Path, behind):
+    staff_store, staff_cfg, case = staff_case(env, tmp_path)
+    store, config = tmp_path / "dsl-store", tmp_path / "dsl-cfg"
+    ek(env, store, config, "keys", "trust", str(staff_cfg / "signing.pub"), "--name", "A. Teacher")
+    bundle = tmp_path / "given.evidence"
+    ek(env, staff_store, staff_cfg, "seal", "--case", case, "--out", str(bundle))
+    d = launch(env, store, config, str(bundle))
+    try:
+        wait = waiter(d)
+        wait.until(lambda x: verdict(x).startswith("Intact, sealed by A. Teacher"))
+        assert case in d.find_element(*css('[data-testid="dsl-facts"]')).text
+    finally:
+        d.quit()

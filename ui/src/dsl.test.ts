@@ -1,0 +1,352 @@
+import { beforeEach, describe, expect, test } from "vitest";
+import page from "../index.html?raw";
+import { BackendError, type Item } from "./backend";
+import { DslApp, verdictTitle } from "./dsl";
+import type {
+  Account,
+  BundleView,
+  DslBackend,
+  DslState,
+  Received,
+  StatusLine,
+} from "./dslBackend";
+
+const STAMP = { utc: "2026-11-25T14:40:00.000Z", local: "2026-11-25T14:40:00.000+00:00", zone: "Europe/London" };
+const SHA = "ab".repeat(32);
+const FP = "3F2A 91C0 1234 ABCD";
+
+function item(over: Partial<Item> = {}): Item {
+  return {
+    id: 1,
+    case_id: "EK-1",
+    sha256: "cd".repeat(32),
+    size: 10,
+    media_type: "text/plain",
+    original_name: "a.txt",
+    source: "file",
+    captured: STAMP,
+    captured_by: "A. Teacher",
+    site: null,
+    url: null,
+    from: { handle: null, email: null, phone: null, profile: null },
+    seen: null,
+    note: null,
+    withdrawn: null,
+    ...over,
+  };
+}
+
+function received(over: Partial<Received> = {}): Received {
+  return {
+    sha256: SHA,
+    file: "EK-1.evidence.age",
+    case_ref: "EK-1",
+    staff: "A. Teacher",
+    signer: "A. Teacher",
+    signer_fingerprint: FP,
+    sealed: STAMP.utc,
+    received: "2026-11-25T15:00:00.000+00:00",
+    intact: true,
+    findings: [],
+    replay: false,
+    status: "received",
+    status_note: null,
+    ...over,
+  };
+}
+
+function view(over: Partial<BundleView> = {}, trusted = true): BundleView {
+  return {
+    received: received(),
+    duplicate: false,
+    report: {
+      file: "x",
+      sha256: SHA,
+      size: 100,
+      encrypted: true,
+      signer: { name: "A. Teacher", key_id: "X", fingerprint: FP, signature_valid: true, trusted },
+      items: 1,
+      payload_bytes: 10,
+      findings: trusted
+        ? []
+        : [{ kind: "untrusted_key", file: "signer.pub", offset: null, message: "Signed by a key you do not trust yet." }],
+      notes: [],
+    },
+    case: { id: "EK-1", title: "Posts about me", staff: "A. Teacher", created: STAMP },
+    sealed_local: STAMP.local,
+    items: [{ path: "data/001-a.txt", item: item(), image: false, problems: [] }],
+    timeline: [{ at: STAMP.local, actor: "A. Teacher", text: "Record \"Posts about me\" was started.", clock_anomaly: false }],
+    can_trust: !trusted,
+    folder: "/x",
+    ...over,
+  };
+}
+
+class FakeDsl implements DslBackend {
+  state: DslState = {
+    name: "Mrs D. Lead",
+    identity_fingerprint: "AAAA BBBB",
+    protected: true,
+    unlocked: false,
+    signing_fingerprint: "CCCC DDDD",
+    share_text: "Seal evidence to: age1xyz",
+    default_folder: "/home/d/Documents/Evidence Kit",
+    mode: "dsl",
+    launch_file: false,
+  };
+  opened: BundleView = view({}, false);
+  locked = false;
+  rows: Received[] = [];
+  statuses: StatusLine[] = [];
+  calls: string[] = [];
+  launch: string | null = null;
+
+  async dslState(): Promise<DslState> {
+    return this.state;
+  }
+  async setMode(mode: "staff" | "dsl"): Promise<void> {
+    this.calls.push(`mode ${mode}`);
+  }
+  async dslSetup(name: string, passphrase: string): Promise<DslState> {
+    if (passphrase.length < 8) throw new BackendError("weak_passphrase", "Choose a passphrase of at least 8 characters.");
+    this.state = { ...this.state, name, identity_fingerprint: "AAAA", signing_fingerprint: "BBBB", share_text: "age1new" };
+    return this.state;
+  }
+  async take(name: string): Promise<string> {
+    this.calls.push(`take ${name}`);
+    return SHA;
+  }
+  async takeLaunchFile(): Promise<string | null> {
+    return this.launch;
+  }
+  async open(sha: string, passphrase: string | null): Promise<BundleView> {
+    this.calls.push(`open ${sha.slice(0, 4)} ${passphrase ?? "-"}`);
+    if (this.locked && passphrase === null) {
+      throw new BackendError("identity_locked", "Your designated-person key is protected by a passphrase: enter it to open encrypted bundles.");
+    }
+    if (this.locked && passphrase !== "right passphrase") {
+      throw new BackendError("wrong_identity_passphrase", "That passphrase does not open your designated-person key.");
+    }
+    this.rows = [this.opened.received];
+    return this.opened;
+  }
+  async trust(): Promise<BundleView> {
+    this.opened = view({}, true);
+    return this.opened;
+  }
+  async picture(): Promise<Uint8Array> {
+    return new Uint8Array(0);
+  }
+  async list(): Promise<Received[]> {
+    return this.rows;
+  }
+  async setStatus(caseRef: string, status: string, note: string | null): Promise<StatusLine[]> {
+    this.statuses.push({ at: STAMP.local, status, note });
+    this.calls.push(`status ${caseRef} ${status}`);
+    return this.statuses;
+  }
+  async history(): Promise<StatusLine[]> {
+    return this.statuses;
+  }
+  async receipt(caseRef: string, passphrase: string, folder: string): Promise<string> {
+    this.calls.push(`receipt ${caseRef} ${passphrase} ${folder}`);
+    return `${folder}/EK-1-receipt.evidence-receipt`;
+  }
+  async form(_sha: string, fill: boolean, folder: string): Promise<string> {
+    this.calls.push(`form ${fill}`);
+    return `${folder}/EK-1-form.pdf`;
+  }
+  async openForm(): Promise<void> {}
+  async accounts(): Promise<Account[]> {
+    return [
+      {
+        kind: "username",
+        shown: "<b>@bully</b>",
+        value: "@bully",
+        cases: ["EK-1", "EK-2"],
+        mentions: [{ case_ref: "EK-1", item_id: 1, item_name: "a.txt", seen: STAMP.local }],
+        first_seen: STAMP.local,
+        last_seen: STAMP.local,
+      },
+    ];
+  }
+  async exportCsv(folder: string): Promise<string> {
+    return `${folder}/register.csv`;
+  }
+}
+
+const $ = <T extends HTMLElement = HTMLElement>(sel: string): T => {
+  const n = document.querySelector<T>(sel);
+  if (!n) throw new Error(`no ${sel}`);
+  return n;
+};
+
+async function chooseBundle(): Promise<void> {
+  const input = $<HTMLInputElement>("#dsl-input");
+  const file = new File(["bundle"], "EK-1.evidence.age");
+  Object.defineProperty(input, "files", { value: [file], configurable: true });
+  input.dispatchEvent(new Event("change"));
+  await new Promise((r) => setTimeout(r, 0));
+  await new Promise((r) => setTimeout(r, 0));
+}
+
+let backend: FakeDsl;
+
+beforeEach(() => {
+  const body = /<body>([\s\S]*)<\/body>/.exec(page)?.[1] ?? "";
+  const template = document.createElement("template");
+  template.innerHTML = body;
+  document.body.replaceChildren(template.content.cloneNode(true));
+  backend = new FakeDsl();
+});
+
+describe("the page", () => {
+  test("every id is used once (a repeated id sends clicks to the wrong element)", () => {
+    const ids = [...document.querySelectorAll("[id]")].map((e) => e.id);
+    const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
+    expect(repeated).toEqual([]);
+  });
+});
+
+describe("the verdict", () => {
+  test("intact: who sealed it, their key, when", () => {
+    expect(verdictTitle(view())).toBe(
+      `Intact, sealed by A. Teacher (key ${FP}) on 25 November 2026 at 14:40:00 (UTC+00:00).`,
+    );
+  });
+
+  test("a key not seen before is said so", () => {
+    expect(verdictTitle(view({}, false))).toContain("a key you have not seen before: A. Teacher");
+  });
+
+  test("anything changed: not intact, and what to do", () => {
+    const v = view();
+    v.report.findings = [
+      { kind: "altered", file: "data/003-screenshot-03.png", offset: 1204, message: "data/003-screenshot-03.png was changed after sealing (byte 1,204 differs)." },
+    ];
+    expect(verdictTitle(v)).toMatch(/^NOT intact: 1 problem found/);
+  });
+});
+
+describe("the designated person's screens", () => {
+  test("open, see the verdict, compare and trust the key, turn green", async () => {
+    await new DslApp(document, backend).start();
+    expect($("#staff").hidden).toBe(true);
+    expect($("#dsl").hidden).toBe(false);
+    expect($("#dsl-setup").hidden).toBe(true);
+    expect($("#dsl-share").textContent).toContain("age1xyz");
+    await chooseBundle();
+    expect(backend.calls).toContain("take EK-1.evidence.age");
+    expect($("#dsl-verdict").className).toContain("verdict--bad");
+    expect($("#dsl-trust").hidden).toBe(false);
+    expect($("#dsl-trust-fp").textContent).toBe(FP);
+    $("#dsl-trust-button").click();
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    expect($("#dsl-verdict").className).toContain("verdict--ok");
+    expect($("#dsl-verdict-title").textContent).toMatch(/^Intact, sealed by A. Teacher/);
+    expect($("#dsl-trust").hidden).toBe(true);
+    expect($("#inbox-list").textContent).toContain("Case EK-1");
+  });
+
+  test("names, notes and sites from a bundle are text, never HTML", async () => {
+    backend.opened = view({
+      items: [
+        {
+          path: "data/001-x",
+          item: item({ original_name: "<img src=x onerror=alert(1)>.txt", note: "<script>bad()</script>", site: "<b>site</b>" }),
+          image: false,
+          problems: [],
+        },
+      ],
+    });
+    await new DslApp(document, backend).start();
+    await chooseBundle();
+    expect($("#dsl-items").querySelector("img")).toBeNull();
+    expect($("#dsl-items").querySelector("script")).toBeNull();
+    expect($("#dsl-items").textContent).toContain("<img src=x onerror=alert(1)>.txt");
+    expect($("#dsl-items").textContent).toContain("Where: <b>site</b>");
+  });
+
+  test("an encrypted bundle asks for the passphrase, and a wrong one is said so", async () => {
+    backend.locked = true;
+    await new DslApp(document, backend).start();
+    await chooseBundle();
+    expect($("#dsl-unlock").hidden).toBe(false);
+    $<HTMLInputElement>("#dsl-unlock-pass").value = "wrong";
+    $<HTMLFormElement>("#dsl-unlock").requestSubmit();
+    await new Promise((r) => setTimeout(r, 0));
+    expect($("#error-summary").hidden).toBe(false);
+    expect($("#error-summary").textContent).toContain("does not open");
+    $<HTMLInputElement>("#dsl-unlock-pass").value = "right passphrase";
+    $<HTMLFormElement>("#dsl-unlock").requestSubmit();
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    expect($("#dsl-unlock").hidden).toBe(true);
+    expect($<HTMLInputElement>("#dsl-unlock-pass").value).toBe("");
+    expect($("#dsl-bundle").hidden).toBe(false);
+  });
+
+  test("status, form and receipt go to the backend; a receipt needs the passphrase", async () => {
+    backend.opened = view();
+    await new DslApp(document, backend).start();
+    await chooseBundle();
+    $<HTMLSelectElement>("#dsl-status").value = "referred";
+    $<HTMLInputElement>("#dsl-note").value = "LADO, 26 Nov";
+    $("#dsl-status-save").click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(backend.calls).toContain("status EK-1 referred");
+    expect($("#dsl-history").textContent).toContain("Referred. LADO, 26 Nov");
+    $("#dsl-print").click();
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(backend.calls).toContain("form true");
+    expect($("#dsl-done").textContent).toContain("EK-1-form.pdf");
+    $("#dsl-receipt").click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect($("#error-summary").textContent).toContain("Enter your passphrase to sign the receipt");
+    $<HTMLInputElement>("#dsl-receipt-pass").value = "pass phrase";
+    $("#dsl-receipt").click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(backend.calls).toContain("receipt EK-1 pass phrase /home/d/Documents/Evidence Kit");
+    expect($("#dsl-done").textContent).toContain("Give this file to A. Teacher");
+    expect($<HTMLInputElement>("#dsl-receipt-pass").value).toBe("");
+  });
+
+  test("first use: keys made behind a passphrase typed twice", async () => {
+    backend.state = { ...backend.state, identity_fingerprint: null, signing_fingerprint: null, share_text: null, name: null };
+    await new DslApp(document, backend).start();
+    expect($("#dsl-setup").hidden).toBe(false);
+    $<HTMLInputElement>("#dsl-name").value = "Mrs D. Lead";
+    $<HTMLInputElement>("#dsl-pass").value = "one passphrase";
+    $<HTMLInputElement>("#dsl-pass2").value = "another";
+    $<HTMLFormElement>("#dsl-setup").requestSubmit();
+    await new Promise((r) => setTimeout(r, 0));
+    expect($("#error-summary").textContent).toContain("The two passphrases are different");
+    $<HTMLInputElement>("#dsl-pass2").value = "one passphrase";
+    $<HTMLFormElement>("#dsl-setup").requestSubmit();
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    expect($("#dsl-setup").hidden).toBe(true);
+    expect($("#dsl-share").textContent).toBe("age1new");
+  });
+
+  test("the accounts named across cases are listed, as text", async () => {
+    await new DslApp(document, backend).start();
+    $("#dsl-accounts-open").click();
+    await new Promise((r) => setTimeout(r, 0));
+    const rows = document.querySelectorAll('[data-testid="dsl-account"]');
+    expect(rows.length).toBe(1);
+    expect(rows[0]?.textContent).toContain("<b>@bully</b>");
+    expect(rows[0]?.querySelector("b")).toBeNull();
+    expect(rows[0]?.textContent).toContain("EK-1, EK-2");
+  });
+
+  test("a bundle the app was opened on is opened at once", async () => {
+    backend.launch = SHA;
+    backend.opened = view();
+    await new DslApp(document, backend).start();
+    expect(backend.calls).toContain("open abab -");
+    expect($("#dsl-verdict-title").textContent).toMatch(/^Intact/);
+  });
+});
