@@ -575,6 +575,31 @@ describe("adding files", () => {
   });
 });
 
+describe("the designated person's receipt", () => {
+  test("a receipt opened marks its record received; a file that is not one is named", async () => {
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0, state: "sent" }];
+    await new App(document, backend).start();
+    const input = $<HTMLInputElement>("#receipt-input");
+    Object.defineProperty(input, "files", { value: [new File(["not a receipt"], "x.txt")], configurable: true });
+    input.dispatchEvent(new Event("change"));
+    for (let i = 0; i < 5; i++) await settle();
+    expect($("#error-summary-list").textContent).toContain("not an Evidence Kit receipt");
+    Object.defineProperty(input, "files", { value: [new File(["receipt:EK-1"], "r.evidence-receipt")], configurable: true });
+    input.dispatchEvent(new Event("change"));
+    for (let i = 0; i < 5; i++) await settle();
+    expect(backend.receipts).toEqual(["EK-1"]);
+    expect($("#status").textContent).toContain("Record EK-1: Received and verified by Mrs D. Lead");
+    expect($('#case-list [data-testid="case-state"]').textContent).toContain("Received and verified by Mrs D. Lead");
+  });
+
+  test("\"I am the designated person\" switches mode", async () => {
+    await new App(document, backend).start();
+    $("#mode-switch").click();
+    await settle();
+    expect(backend.modes).toEqual(["dsl"]);
+  });
+});
+
 describe("looking at evidence", () => {
   test("the full-size view starts blurred unless the person chose otherwise", async () => {
     backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];

@@ -32,6 +32,9 @@ describe("caseState", () => {
     expect(caseState({ state: "sent", handed_over: "x", changed_since_seal: true })).toBe(
       "Changed since it was sealed: seal it again",
     );
+    expect(caseState({ state: "sent", handed_over: "x", receipt: "Received and verified by D on 26 Nov." })).toBe(
+      "Received and verified by D on 26 Nov.",
+    );
   });
 });
 
