@@ -183,9 +183,7 @@ pub async fn dsl_open(
 ) -> Result<BundleView, IpcError> {
     let remember = state.identity_passphrase.clone();
     let given = passphrase.filter(|p| !p.is_empty());
-    let pass = given
-        .clone()
-        .or_else(|| remember.lock().ok().and_then(|r| r.clone()));
+    let pass = given.clone().or_else(|| state.remembered_passphrase());
     with_register(&state, move |reg, dir| {
         let view = reg.open_kept(&sha256, &options(dir, pass)).map_err(|e| {
             if e.code() == "needs_identity" {
@@ -209,11 +207,7 @@ pub async fn dsl_open(
 /// member in person), and check the bundle again.
 #[tauri::command]
 pub async fn dsl_trust(state: State<'_, AppState>, sha256: String) -> Result<BundleView, IpcError> {
-    let pass = state
-        .identity_passphrase
-        .lock()
-        .ok()
-        .and_then(|r| r.clone());
+    let pass = state.remembered_passphrase();
     with_register(&state, move |reg, dir| {
         let before = reg.open_kept(&sha256, &options(dir, pass.clone()))?;
         if !before.can_trust {
@@ -350,11 +344,7 @@ pub async fn dsl_form(
     fill: bool,
     folder: String,
 ) -> Result<String, IpcError> {
-    let pass = state
-        .identity_passphrase
-        .lock()
-        .ok()
-        .and_then(|r| r.clone());
+    let pass = state.remembered_passphrase();
     with_register(&state, move |reg, dir| {
         let path = reg
             .kept(&sha256)

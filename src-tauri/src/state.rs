@@ -68,6 +68,11 @@ impl AppState {
         }
     }
 
+    /// The designated person's passphrase, if given in this session.
+    pub fn remembered_passphrase(&self) -> Option<String> {
+        self.identity_passphrase.lock().ok().and_then(|p| p.clone())
+    }
+
     /// The designated person gave their passphrase in this session.
     pub fn identity_unlocked(&self) -> bool {
         self.identity_passphrase

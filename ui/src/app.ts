@@ -11,6 +11,7 @@ import {
 } from "./backend";
 import { byId, el } from "./dom";
 import { type Problem, clearSummary, say, showProblems } from "./messages";
+import { Viewer, fillThumbnail } from "./picture";
 import { caseState, countItems, formatLocal, shortHash, toImageRect } from "./format";
 
 
@@ -27,6 +28,8 @@ export class App {
   private setup: SetupState | null = null;
   /** The last form made, to open for printing. */
   private formPath: string | null = null;
+  /** The full-size view. */
+  private viewer: Viewer | null = null;
 
   constructor(doc: Document, backend: Backend) {
     this.doc = doc;
@@ -93,7 +96,7 @@ export class App {
     // if the window closes or a save fails.
     this.$<HTMLFormElement>("report-form").addEventListener("input", () => this.keepReportDraft());
     this.wireSetup();
-    this.wireViewer();
+    this.viewer = new Viewer(this.doc);
     this.$<HTMLFormElement>("seal-form").addEventListener("submit", (ev) => {
       ev.preventDefault();
       void this.seal();
@@ -955,50 +958,15 @@ export class App {
 
   /** Fill `box` with the item's preview, blurred until the person chooses to look. */
   private loadThumbnail(item: Item, box: HTMLElement): void {
-    const doc = this.doc;
-    const noPreview = (): void => {
-      box.className = "thumb thumb--none";
-      box.replaceChildren(el(doc, "span", { text: "No preview" }));
+    const shown = this.setup?.profile.show_previews === true;
+    const fill = (png: Uint8Array): void => {
+      const url = fillThumbnail(this.doc, box, png, item.original_name, shown, () => void this.openViewer(item));
+      if (url) this.objectUrls.push(url);
     };
-    this.backend.itemThumbnail(item.id).then(
-      (png) => {
-        if (png.length === 0) return noPreview();
-        // Copy into a fresh ArrayBuffer-backed array, which is what Blob accepts.
-        const url = URL.createObjectURL(new Blob([new Uint8Array(png)], { type: "image/png" }));
-        this.objectUrls.push(url);
-        const shown = this.setup?.profile.show_previews === true;
-        const img = el(doc, "img", {
-          class: shown ? "thumb__img" : "thumb__img thumb__img--hidden",
-          src: url,
-          alt: `Preview of ${item.original_name}`,
-        });
-        const toggle = el(doc, "button", {
-          type: "button",
-          class: "button button--secondary thumb__toggle",
-          "aria-pressed": String(shown),
-          text: shown ? "Hide" : "Show",
-        });
-        const full = el(doc, "button", {
-          type: "button",
-          class: "button button--secondary thumb__toggle",
-          "data-testid": "open-full",
-          text: "Full size",
-        });
-        full.addEventListener("click", () => void this.openViewer(item));
-        toggle.addEventListener("click", () => {
-          const showing = img.classList.toggle("thumb__img--hidden") === false;
-          toggle.setAttribute("aria-pressed", String(showing));
-          toggle.textContent = showing ? "Hide" : "Show";
-        });
-        box.className = "thumb";
-        // The frame clips the blur, so it does not bleed over the text beside it.
-        box.replaceChildren(el(doc, "div", { class: "thumb__frame" }, img), toggle, full);
-      },
-      (e: unknown) => {
-        console.error("thumbnail:", toBackendError(e).message);
-        noPreview();
-      },
-    );
+    this.backend.itemThumbnail(item.id).then(fill, (e: unknown) => {
+      console.error("thumbnail:", toBackendError(e).message);
+      fill(new Uint8Array(0));
+    });
   }
 
   private async capture(): Promise<void> {
@@ -1210,8 +1178,6 @@ export class App {
 
   // ---- full-size view ----
 
-  private viewerUrl: string | null = null;
-
   private async openViewer(item: Item): Promise<void> {
     let png: Uint8Array;
     try {
@@ -1220,35 +1186,7 @@ export class App {
       this.showProblems([{ text: toBackendError(e).message }]);
       return;
     }
-    if (this.viewerUrl) URL.revokeObjectURL(this.viewerUrl);
-    this.viewerUrl = URL.createObjectURL(new Blob([new Uint8Array(png)], { type: "image/png" }));
-    const img = this.$<HTMLImageElement>("viewer-img");
-    img.src = this.viewerUrl;
-    img.alt = `${item.original_name}, full size`;
-    const shown = this.setup?.profile.show_previews === true;
-    img.classList.toggle("viewer__img--hidden", !shown);
-    const toggle = this.$("viewer-show");
-    toggle.setAttribute("aria-pressed", String(shown));
-    toggle.textContent = shown ? "Hide" : "Show";
-    this.$("viewer-title").textContent = item.original_name;
-    const dialog = this.$<HTMLDialogElement>("viewer");
-    if (typeof dialog.showModal === "function") dialog.showModal();
-    else dialog.setAttribute("open", "");
-    this.$("viewer-close").focus();
-  }
-
-  private wireViewer(): void {
-    this.$("viewer-show").addEventListener("click", () => {
-      const img = this.$("viewer-img");
-      const showing = img.classList.toggle("viewer__img--hidden") === false;
-      this.$("viewer-show").setAttribute("aria-pressed", String(showing));
-      this.$("viewer-show").textContent = showing ? "Hide" : "Show";
-    });
-    this.$("viewer-close").addEventListener("click", () => {
-      const dialog = this.$<HTMLDialogElement>("viewer");
-      if (typeof dialog.close === "function") dialog.close();
-      else dialog.removeAttribute("open");
-    });
+    this.viewer?.open(png, item.original_name, this.setup?.profile.show_previews === true);
   }
 
   // ---- messages ----

@@ -8,6 +8,7 @@ import { byId, el } from "./dom";
 import type { Account, BundleView, DslBackend, DslState, Received, StatusLine, ViewItem } from "./dslBackend";
 import { formatLocal, shortHash } from "./format";
 import { type Problem, clearSummary, say, showProblems } from "./messages";
+import { Viewer, fillThumbnail } from "./picture";
 
 /** "Intact, sealed by …" or what is wrong, for the verdict's title. */
 export function verdictTitle(v: BundleView): string {
@@ -38,7 +39,7 @@ export class DslApp {
   /** A bundle waiting for the passphrase. */
   private pending: string | null = null;
   private objectUrls: string[] = [];
-  private viewerUrl: string | null = null;
+  private viewer: Viewer | null = null;
 
   constructor(doc: Document, backend: DslBackend) {
     this.doc = doc;
@@ -91,17 +92,7 @@ export class DslApp {
     this.$("dsl-receipt").addEventListener("click", () => void this.makeReceipt());
     this.$("dsl-accounts-open").addEventListener("click", () => void this.showAccounts());
     this.$("dsl-csv").addEventListener("click", () => void this.exportCsv());
-    this.$("viewer-show").addEventListener("click", () => {
-      const img = this.$("viewer-img");
-      const showing = img.classList.toggle("viewer__img--hidden") === false;
-      this.$("viewer-show").setAttribute("aria-pressed", String(showing));
-      this.$("viewer-show").textContent = showing ? "Hide" : "Show";
-    });
-    this.$("viewer-close").addEventListener("click", () => {
-      const dialog = this.$<HTMLDialogElement>("viewer");
-      if (typeof dialog.close === "function") dialog.close();
-      else dialog.removeAttribute("open");
-    });
+    this.viewer = new Viewer(this.doc);
     await this.loadState();
     await this.refreshList();
     try {
@@ -353,25 +344,9 @@ export class DslApp {
   }
 
   private showThumb(box: HTMLElement, png: Uint8Array, v: BundleView, vi: ViewItem): void {
-    const doc = this.doc;
-    if (png.length === 0) {
-      box.className = "thumb thumb--none";
-      box.replaceChildren(el(doc, "span", { text: "No preview (too large or not a picture that can be shown)" }));
-      return;
-    }
-    const url = URL.createObjectURL(new Blob([new Uint8Array(png)], { type: "image/png" }));
-    this.objectUrls.push(url);
-    const img = el(doc, "img", { class: "thumb__img thumb__img--hidden", src: url, alt: `Preview of ${vi.item.original_name}` });
-    const toggle = el(doc, "button", { type: "button", class: "button button--secondary thumb__toggle", "aria-pressed": "false", text: "Show" });
-    toggle.addEventListener("click", () => {
-      const showing = img.classList.toggle("thumb__img--hidden") === false;
-      toggle.setAttribute("aria-pressed", String(showing));
-      toggle.textContent = showing ? "Hide" : "Show";
-    });
-    const full = el(doc, "button", { type: "button", class: "button button--secondary thumb__toggle", "data-testid": "dsl-full", text: "Full size" });
-    full.addEventListener("click", () => void this.openViewer(v, vi));
-    box.className = "thumb";
-    box.replaceChildren(el(doc, "div", { class: "thumb__frame" }, img), toggle, full);
+    const url = fillThumbnail(this.doc, box, png, vi.item.original_name, false, () => void this.openViewer(v, vi), "dsl-full");
+    if (url) this.objectUrls.push(url);
+    else box.replaceChildren(el(this.doc, "span", { text: "No preview (too large or not a picture that can be shown)" }));
   }
 
   private async openViewer(v: BundleView, vi: ViewItem): Promise<void> {
@@ -381,19 +356,7 @@ export class DslApp {
     } catch (e) {
       return this.problem(e);
     }
-    if (this.viewerUrl) URL.revokeObjectURL(this.viewerUrl);
-    this.viewerUrl = URL.createObjectURL(new Blob([new Uint8Array(png)], { type: "image/png" }));
-    const img = this.$<HTMLImageElement>("viewer-img");
-    img.src = this.viewerUrl;
-    img.alt = `${vi.item.original_name}, full size`;
-    img.classList.add("viewer__img--hidden");
-    this.$("viewer-show").setAttribute("aria-pressed", "false");
-    this.$("viewer-show").textContent = "Show";
-    this.$("viewer-title").textContent = vi.item.original_name;
-    const dialog = this.$<HTMLDialogElement>("viewer");
-    if (typeof dialog.showModal === "function") dialog.showModal();
-    else dialog.setAttribute("open", "");
-    this.$("viewer-close").focus();
+    this.viewer?.open(png, vi.item.original_name, false);
   }
 
   private async trust(): Promise<void> {
