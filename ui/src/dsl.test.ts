@@ -342,6 +342,18 @@ describe("the designated person's screens", () => {
     expect(rows[0]?.textContent).toContain("EK-1, EK-2");
   });
 
+  test("a bundle too large for the window is sent to the file manager, in a sentence", async () => {
+    await new DslApp(document, backend).start();
+    const input = $<HTMLInputElement>("#dsl-input");
+    const big = new File(["x"], "huge.evidence");
+    Object.defineProperty(big, "size", { value: 2 * 1024 * 1024 * 1024 });
+    Object.defineProperty(input, "files", { value: [big], configurable: true });
+    input.dispatchEvent(new Event("change"));
+    await new Promise((r) => setTimeout(r, 0));
+    expect($("#error-summary").textContent).toContain("too large to pass through the window");
+    expect(backend.calls.some((c) => c.startsWith("take"))).toBe(false);
+  });
+
   test("a bundle the app was opened on is opened at once", async () => {
     backend.launch = SHA;
     backend.opened = view();

@@ -24,6 +24,10 @@ export function verdictTitle(v: BundleView): string {
   return `NOT intact: ${n === 1 ? "1 problem" : `${n} problems`} found. Do not rely on this bundle; ask ${s?.name ?? "the member of staff"} for it again.`;
 }
 
+/** Largest bundle taken through the window (read whole into memory first); larger ones
+ * are opened from the file manager, which passes the path and is streamed. */
+export const MAX_WINDOW_BUNDLE_BYTES = 1.5 * 1024 * 1024 * 1024;
+
 const STATUS_WORDS: Record<string, string> = {
   received: "Received",
   reviewed: "Reviewed",
@@ -162,6 +166,13 @@ export class DslApp {
 
   private async take(file: File): Promise<void> {
     clearSummary(this.doc);
+    if (file.size > MAX_WINDOW_BUNDLE_BYTES) {
+      return showProblems(this.doc, [
+        {
+          text: `${file.name} is too large to pass through the window (over 1.5 GB). Open it from your file manager instead (double-click it), or with: evidence-kit dsl receive FILE.`,
+        },
+      ]);
+    }
     say(this.doc, `Checking ${file.name}…`);
     let sha: string;
     try {
