@@ -504,3 +504,91 @@ fn a_register_made_before_the_accounts_index_is_brought_up_to_date() {
         "No accounts named yet."
     );
 }
+
+/// A PNG whose header claims `w` × `h` pixels, with no real pixels behind it.
+fn png_claiming(w: u32, h: u32) -> Vec<u8> {
+    let chunk = |kind: &[u8], data: &[u8]| {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        c.extend_from_slice(kind);
+        c.extend_from_slice(data);
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(kind);
+        crc.update(data);
+        c.extend_from_slice(&crc.finalize().to_be_bytes());
+        c
+    };
+    let mut ihdr = w.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(b"IHDR", &ihdr));
+    png.extend(chunk(
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    ));
+    png.extend(chunk(b"IEND", &[]));
+    png
+}
+
+#[test]
+fn a_huge_picture_in_a_bundle_is_refused_not_rendered_and_names_cannot_escape() {
+    let staff = Env::new();
+    let cfg = staff.path("cfg");
+    new_key(&staff.store(), &cfg, "A. Teacher");
+    let case = staff.case();
+    let huge = staff.file("huge.png", &png_claiming(50_000, 50_000));
+    let small = staff.path("small.png");
+    image::RgbImage::from_pixel(30, 20, image::Rgb([1, 2, 3]))
+        .save(&small)
+        .unwrap();
+    #[rustfmt::skip]
+    staff.ok(&["capture", "file", "--case", &case, huge.to_str().unwrap(), small.to_str().unwrap()]);
+    let bundle = seal_as_staff(&staff, &cfg, &case, "b.evidence");
+
+    let dsl = Env::new();
+    let reg = evidence_kit::register::Register::open(&dsl.store()).unwrap();
+    let sha = {
+        let mut f = std::fs::File::open(&bundle).unwrap();
+        reg.keep("b.evidence", &mut f).unwrap()
+    };
+    assert_eq!(sha, sha256sum(&bundle));
+    let opts = evidence_kit::verify::Options {
+        trusted: vec![evidence_kit::keys::PublicKey::read(&cfg.join("signing.pub")).unwrap()],
+        ..Default::default()
+    };
+    let view = reg.open_kept(&sha, &opts).unwrap();
+    assert!(
+        view.report.findings.is_empty(),
+        "{:?}",
+        view.report.findings
+    );
+    let path_of = |name: &str| {
+        view.items
+            .iter()
+            .find(|i| i.item.original_name == name)
+            .unwrap()
+            .path
+            .clone()
+    };
+    assert_eq!(reg.picture(&sha, &path_of("huge.png"), 480).unwrap(), None);
+    let shown = reg
+        .picture(&sha, &path_of("small.png"), 480)
+        .unwrap()
+        .unwrap();
+    let back = image::load_from_memory(&shown).unwrap();
+    assert_eq!((back.width(), back.height()), (30, 20));
+    // Names from outside never leave the bundle's folder.
+    assert_eq!(
+        reg.picture(&sha, "data/../../register.sqlite", 480)
+            .unwrap(),
+        None
+    );
+    assert_eq!(reg.picture(&sha, "/etc/passwd", 480).unwrap(), None);
+    assert!(reg.picture("../../etc", "data/x", 480).is_err());
+    // The kept copy is read-only; keeping the same bytes again keeps one copy.
+    let kept = reg.kept(&sha).unwrap();
+    assert!(std::fs::metadata(&kept).unwrap().permissions().readonly());
+    let mut f = std::fs::File::open(&bundle).unwrap();
+    assert_eq!(reg.keep("../../other name.evidence", &mut f).unwrap(), sha);
+    assert_eq!(walk_files(&dsl.store().join("bundles")).len(), 1);
+}
