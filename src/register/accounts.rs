@@ -5,7 +5,8 @@
 //! username; e-mail addresses compare in lower case; `07700 900123` and
 //! `+44 7700 900123` are the same number (a leading 0 is read as a UK number); a
 //! profile address loses its scheme, `www.`, query and trailing `/`, and its host is
-//! lower-cased. Withdrawn and removed items are not indexed.
+//! lower-cased. Withdrawn and removed items are not indexed, nor bundles that did not
+//! verify (changed, or signed by a key not yet trusted) until they do.
 
 use super::{Register, RegisterError, db};
 use crate::bundle::CaseFile;

@@ -94,7 +94,11 @@ impl Register {
             std::fs::rename(&partial, &folder).map_err(|e| StoreError::io("save", &folder, e))?;
         }
         let case_file = verify::read_whole_case_file(&opened);
-        if let (Some(c), Some(case_ref)) = (&case_file, &got.bundle.case_ref) {
+        // Only what verified (intact, signed by a trusted key) joins the index: a changed
+        // or unknown bundle's claims stay out of the patterns across cases.
+        if report.intact()
+            && let (Some(c), Some(case_ref)) = (&case_file, &got.bundle.case_ref)
+        {
             self.index_accounts(case_ref, c)?;
         }
         Ok(self.describe(got.bundle, got.duplicate, report, case_file, &folder))

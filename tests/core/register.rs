@@ -306,8 +306,19 @@ fn accounts_named_across_cases_are_indexed_with_first_and_last_seen() {
     let pubkey = cfg.join("signing.pub");
 
     let dsl = Env::new();
+    // Not yet verified (the key is not trusted): its claims stay out of the index.
+    let first = seal_as_staff(&staff, &cfg, &one, &format!("{one}.evidence"));
+    let out = dsl.ek(&["dsl", "receive", first.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        dsl.ok(&["dsl", "accounts"]).trim(),
+        "No accounts named yet."
+    );
     for case in [&one, &two] {
-        let b = seal_as_staff(&staff, &cfg, case, &format!("{case}.evidence"));
+        let b = staff.path(&format!("{case}.evidence"));
+        if !b.exists() {
+            seal_as_staff(&staff, &cfg, case, &format!("{case}.evidence"));
+        }
         #[rustfmt::skip]
         dsl.ok(&["dsl", "receive", b.to_str().unwrap(), "--trust", pubkey.to_str().unwrap()]);
         // Received twice: nothing counted twice.
