@@ -104,6 +104,14 @@ pub enum KeyError {
     /// No config folder could be found.
     #[error("Could not find your home folder to keep keys in; set EVIDENCE_KIT_CONFIG.")]
     NoHome,
+    /// A different key with the id of one already trusted (a substituted key).
+    #[error(
+        "This key has the same id as {name}'s key, which you already trust, but it is a different key: someone may be pretending to be {name}. It was not trusted."
+    )]
+    KeyIdTaken {
+        /// Whose trusted key has that id.
+        name: String,
+    },
     /// The designated-person key is protected and no passphrase was given.
     #[error(
         "Your designated-person key is protected by a passphrase: enter it to open encrypted bundles."
@@ -131,6 +139,7 @@ impl KeyError {
             KeyError::Io { .. } => "io",
             KeyError::NoHome => "no_home",
             KeyError::IdentityLocked => "identity_locked",
+            KeyError::KeyIdTaken { .. } => "key_id_taken",
             KeyError::WrongIdentityPassphrase => "wrong_identity_passphrase",
         }
     }
@@ -156,9 +165,14 @@ pub struct PublicKey {
 }
 
 impl PublicKey {
-    /// The short fingerprint people compare: the key id in groups of four.
+    /// The short fingerprint people compare: the first 8 bytes of the SHA-256 of the
+    /// whole public key (algorithm, key id and key), in groups of four hex digits. Not the
+    /// key id alone: whoever makes a key chooses its id, so a stranger could copy a staff
+    /// member's; they cannot make a key whose whole bytes hash the same.
     pub fn fingerprint(&self) -> String {
-        fingerprint(&self.key_id)
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(self.key.to_bytes());
+        fingerprint(&hex::encode_upper(&digest[..8]))
     }
 
     /// The key in minisign's `.pub` format, with our comment naming its owner.
@@ -726,6 +740,14 @@ impl KeyDir {
     pub fn trust(&self, key: &PublicKey, name: &str) -> Result<(), KeyError> {
         let name = check_name(name)?;
         let dir = self.path("trusted");
+        let file = dir.join(format!("{}.pub", key.key_id));
+        if let Ok(existing) = PublicKey::read(&file)
+            && existing.key.to_base64() != key.key.to_base64()
+        {
+            return Err(KeyError::KeyIdTaken {
+                name: existing.name.unwrap_or_else(|| "someone".into()),
+            });
+        }
         self.ensure()?;
         fs::create_dir_all(&dir).map_err(io("create", &dir))?;
         let named = PublicKey {
@@ -758,11 +780,35 @@ impl KeyDir {
         Ok(text)
     }
 
-    /// Keys a receipt may be signed with: those trusted here (the designated person's,
-    /// from their shared keys), never this person's own.
+    /// Trust `key` as the designated person `name`'s receipt key (from the text they
+    /// shared). Kept in `receipt-keys/`, apart from the keys trusted to sign bundles.
+    pub fn trust_for_receipts(&self, key: &PublicKey, name: &str) -> Result<(), KeyError> {
+        let name = check_name(name)?;
+        let dir = self.path("receipt-keys");
+        self.ensure()?;
+        fs::create_dir_all(&dir).map_err(io("create", &dir))?;
+        let named = PublicKey {
+            name: Some(name),
+            ..key.clone()
+        };
+        write_file(
+            &dir.join(format!("{}.pub", key.key_id)),
+            named.to_pub_file().as_bytes(),
+        )
+    }
+
+    /// Keys a receipt may be signed with: the designated persons' (`receipt-keys/`),
+    /// never a staff key trusted for bundles, never this person's own.
     pub fn receipt_keys(&self) -> Vec<PublicKey> {
         let own = self.public_signing_key().ok().map(|k| k.key_id);
-        let mut keys = self.trusted_keys();
+        let mut keys = Vec::new();
+        if let Ok(rd) = fs::read_dir(self.path("receipt-keys")) {
+            for e in rd.flatten() {
+                if let Ok(k) = PublicKey::read(&e.path()) {
+                    keys.push(k);
+                }
+            }
+        }
         keys.retain(|k| Some(&k.key_id) != own.as_ref());
         keys
     }
@@ -953,10 +999,14 @@ mod tests {
         assert_eq!(k.key_id, dsl.public_signing_key().expect("pub").key_id);
         assert!(find_public_key("no key here RWxyz").is_none());
         let staff = KeyDir::at(dir.path().join("staff"));
+        staff.trust_for_receipts(&k, "Mrs D. Lead").expect("trust");
+        let receipts = staff.receipt_keys();
+        assert_eq!(receipts.len(), 1);
+        assert_eq!(receipts[0].name.as_deref(), Some("Mrs D. Lead"));
+        assert_eq!(receipts[0].key_id, k.key_id);
+        // Not a key trusted to sign bundles.
+        assert!(staff.trusted_keys().is_empty());
         staff.trust(&k, "Mrs D. Lead").expect("trust");
-        let trusted = staff.trusted_keys();
-        assert_eq!(trusted.len(), 1);
-        assert_eq!(trusted[0].name.as_deref(), Some("Mrs D. Lead"));
-        assert_eq!(trusted[0].key_id, k.key_id);
+        assert_eq!(staff.trusted_keys()[0].name.as_deref(), Some("Mrs D. Lead"));
     }
 }

@@ -646,8 +646,12 @@ impl Store {
                             ORDER BY seq DESC LIMIT 1),
                         (SELECT max(seq) FROM custody WHERE case_id = c.id
                             AND action NOT IN ('sealed', 'handed_over', 'receipt')),
-                        (SELECT details FROM custody WHERE case_id = c.id AND action = 'receipt'
-                            ORDER BY seq DESC LIMIT 1)
+                        (SELECT r.details FROM custody r WHERE r.case_id = c.id AND r.action = 'receipt'
+                            AND json_extract(r.details, '$.bundle_sha256') =
+                                (SELECT json_extract(s.details, '$.sha256') FROM custody s
+                                 WHERE s.case_id = c.id AND s.action = 'sealed'
+                                 ORDER BY s.seq DESC LIMIT 1)
+                            ORDER BY r.seq DESC LIMIT 1)
                  FROM cases c LEFT JOIN items i ON i.case_id = c.id
                  GROUP BY c.id ORDER BY c.created_utc DESC, c.id",
             )
@@ -846,7 +850,9 @@ impl Store {
 
     /// Record the designated person's receipt for a sealed bundle of a case: the receipt
     /// was checked by the caller against a trusted key; here it must name a bundle this
-    /// store sealed for that case. Returns the words the app shows.
+    /// store sealed for that case. Returns the words the app shows. The record shows it
+    /// only while that bundle is the latest seal (a receipt for an earlier seal does not
+    /// vouch for a later one).
     pub fn record_receipt(
         &self,
         receipt: &crate::register::ReceiptBody,
@@ -876,13 +882,25 @@ impl Store {
             "bundle_sha256": receipt.bundle_sha256,
             "key": key_fingerprint,
         });
-        self.append_custody(
-            &receipt.received_by,
-            "receipt",
-            Some(&case.id),
-            None,
-            &details,
-        )?;
+        // The same receipt opened twice is recorded once.
+        let again: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT seq FROM custody WHERE case_id = ?1 AND action = 'receipt' AND details = ?2",
+                params![case.id, details.to_string()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.db_err(e))?;
+        if again.is_none() {
+            self.append_custody(
+                &receipt.received_by,
+                "receipt",
+                Some(&case.id),
+                None,
+                &details,
+            )?;
+        }
         Ok(receipt_words(&details))
     }
 

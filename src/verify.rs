@@ -113,7 +113,7 @@ impl VerifyError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// What kind: `altered`, `missing`, `extra`, `unsafe_name`, `signature`,
-    /// `untrusted_key`, `chain`, `mismatch`, `malformed`, `container`, `too_large`,
+    /// `untrusted_key`, `substituted_key`, `chain`, `mismatch`, `malformed`, `container`, `too_large`,
     /// `decryption`.
     pub kind: &'static str,
     /// The file concerned, if one.
@@ -1079,10 +1079,10 @@ fn check_signature(
         (Some(t), Some(k)) if t.key.to_base64() == k.key.to_base64() => true,
         (Some(t), _) => {
             r.findings.push(finding(
-                "untrusted_key",
+                "substituted_key",
                 Some("signer.pub"),
                 format!(
-                    "The bundle claims the key id of {} but carries a different key: someone substituted a key.",
+                    "The bundle claims the key id of {}'s key, which you trust, but carries a different key: someone may be pretending to be them. Do not rely on it.",
                     t.name.as_deref().unwrap_or("a trusted signer")
                 ),
             ));
@@ -1090,13 +1090,14 @@ fn check_signature(
         }
         (None, _) => false,
     };
-    let fp = keys::fingerprint(&sig_key_id);
+    // The fingerprint of the whole key carried (the key id alone can be copied).
+    let fp = signer_key.map_or_else(|| keys::fingerprint(&sig_key_id), PublicKey::fingerprint);
     if valid && !trusted && trusted_same.is_none() {
         r.findings.push(finding(
             "untrusted_key",
             Some("signer.pub"),
             format!(
-                "Signed by a key you have not marked as trusted: {} (fingerprint {fp}). If they confirm this fingerprint in person, trust their key with --trust THEIR.pub.",
+                "Signed by a key you have not marked as trusted yet: {} (fingerprint {fp}). Trust it only after they confirm this fingerprint to you in person.",
                 facts.signer
             ),
         ));
@@ -1976,18 +1977,38 @@ pub fn extract(opened: &Opened, report: &Report, out: &Path) -> Result<usize, Ex
                 continue;
             }
             let name = String::from_utf8_lossy(&raw).into_owned();
-            if refused.contains(&name) {
+            // The failure note's name is ours: a bundle's own file of that name is not
+            // written (it is an extra file, and verification names it).
+            if refused.contains(&name) || name == FAILED_NOTE {
                 continue;
             }
             let dest = out.join(&name);
+            // Names that collide (a file and a folder of one name, the same name twice)
+            // are skipped, not fatal: the rest is still unpacked. A full disk is fatal.
+            let collides = |e: &std::io::Error| {
+                matches!(
+                    e.kind(),
+                    std::io::ErrorKind::AlreadyExists
+                        | std::io::ErrorKind::NotADirectory
+                        | std::io::ErrorKind::IsADirectory
+                )
+            };
             if let Some(parent) = dest.parent() {
-                std::fs::create_dir_all(parent).map_err(werr(parent))?;
+                match std::fs::create_dir_all(parent) {
+                    Ok(()) => {}
+                    Err(e) if collides(&e) => continue,
+                    Err(e) => return Err(werr(parent)(e)),
+                }
             }
-            let mut w = std::fs::OpenOptions::new()
+            let mut w = match std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .open(&dest)
-                .map_err(werr(&dest))?;
+            {
+                Ok(w) => w,
+                Err(e) if collides(&e) => continue,
+                Err(e) => return Err(werr(&dest)(e)),
+            };
             let mut limited = (&mut entry).take(MAX_TOTAL_BYTES);
             // A damaged entry (CRC) still extracts what it holds; the report says so.
             let _ = std::io::copy(&mut limited, &mut w);
@@ -1998,6 +2019,29 @@ pub fn extract(opened: &Opened, report: &Report, out: &Path) -> Result<usize, Ex
             written += 1;
         }
     }
+    write_failure_note(out, report)?;
+    Ok(written)
+}
+
+/// The note an unpacked bundle that failed verification carries.
+pub const FAILED_NOTE: &str = "VERIFICATION-FAILED.txt";
+
+/// Bring the failure note of an unpacked bundle in line with `report`: written (listing
+/// every finding) when it failed, removed when it is intact (a key trusted since).
+pub fn write_failure_note(out: &Path, report: &Report) -> Result<(), ExtractError> {
+    let p = out.join(FAILED_NOTE);
+    if p.exists() {
+        if let Ok(m) = std::fs::metadata(&p) {
+            let mut perm = m.permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perm.set_readonly(false);
+            let _ = std::fs::set_permissions(&p, perm);
+        }
+        std::fs::remove_file(&p).map_err(|source| ExtractError::Write {
+            path: p.clone(),
+            source,
+        })?;
+    }
     if !report.intact() {
         let mut text = String::from(
             "VERIFICATION FAILED. These files are NOT confirmed to be what was sealed.\n\n",
@@ -2005,8 +2049,10 @@ pub fn extract(opened: &Opened, report: &Report, out: &Path) -> Result<usize, Ex
         for f in &report.findings {
             text.push_str(&format!("- {}: {}\n", f.kind, f.message));
         }
-        let p = out.join("VERIFICATION-FAILED.txt");
-        std::fs::write(&p, text).map_err(werr(&p))?;
+        std::fs::write(&p, text).map_err(|source| ExtractError::Write {
+            path: p.clone(),
+            source,
+        })?;
     }
-    Ok(written)
+    Ok(())
 }

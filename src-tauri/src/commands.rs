@@ -405,7 +405,7 @@ pub async fn add_recipient(
             let r = dir.add_recipient(&name, &recipient)?;
             // Their shared keys also hold the key their receipts are signed with.
             if let Some(k) = evidence_kit::keys::find_public_key(&text) {
-                dir.trust(&k, &r.name)?;
+                dir.trust_for_receipts(&k, &r.name)?;
             }
             Ok::<_, KeyError>(RecipientView {
                 fingerprint: r.fingerprint(),

@@ -14,6 +14,10 @@ use std::path::{Path, PathBuf};
 use tauri::State;
 use tauri::ipc::Response;
 
+/// Largest bundle taken through the window (the page refuses larger ones first, with a
+/// sentence; they are opened from the file manager, whose path is streamed).
+const MAX_WINDOW_BUNDLE_BYTES: u64 = 3 << 29;
+
 /// Longer side of a thumbnail (twice the size shown).
 const THUMBNAIL_MAX_PX: u32 = 480;
 /// Longer side of the full-size view.
@@ -71,6 +75,10 @@ pub async fn dsl_state(state: State<'_, AppState>) -> Result<DslState, IpcError>
 /// Switch between the staff member's app and the designated person's.
 #[tauri::command]
 pub async fn set_mode(state: State<'_, AppState>, mode: String) -> Result<(), IpcError> {
+    // Leaving the designated person's screens locks their key again.
+    if let Ok(mut p) = state.identity_passphrase.lock() {
+        *p = None;
+    }
     state.run_keys(move |dir| dir.set_mode(&mode)).await
 }
 
@@ -100,7 +108,12 @@ pub async fn dsl_setup(
             if dir.public_signing_key().is_err() {
                 dir.new_signing_key(&name, Some(&passphrase), false)?;
             }
-            if let Ok(mut r) = remember.lock() {
+            // Remembered for this session only if it opens their key (a key made before,
+            // with another passphrase, is kept and asks for its own).
+            let opens =
+                evidence_kit::keys::read_identities(&dir.identity_path(None), Some(&passphrase))
+                    .is_ok();
+            if opens && let Ok(mut r) = remember.lock() {
                 *r = Some(passphrase);
             }
             Ok::<_, KeyError>(dsl_state_of(dir, true, false))
@@ -144,8 +157,10 @@ pub async fn dsl_take(
 ) -> Result<String, IpcError> {
     let name = crate::commands::header(&request, "x-ek-name").ok_or_else(IpcError::bad_upload)?;
     let data = match request.body() {
-        tauri::ipc::InvokeBody::Raw(bytes) => bytes.clone(),
-        tauri::ipc::InvokeBody::Json(_) => return Err(IpcError::bad_upload()),
+        tauri::ipc::InvokeBody::Raw(bytes) if bytes.len() as u64 <= MAX_WINDOW_BUNDLE_BYTES => {
+            bytes.clone()
+        }
+        _ => return Err(IpcError::bad_upload()),
     };
     with_register(&state, move |reg, _| {
         Ok(reg.keep(&name, &mut std::io::Cursor::new(data))?)
@@ -312,18 +327,19 @@ fn stem(case_ref: &str) -> String {
         .collect()
 }
 
-/// Make a signed receipt for the latest bundle of a case into `folder`; returns its
-/// path. The signing key's passphrase is asked for each time.
+/// Make a signed receipt for the bundle `sha256` (the one open) into `folder`; returns
+/// its path. The signing key's passphrase is asked for each time.
 #[tauri::command]
 pub async fn dsl_receipt(
     state: State<'_, AppState>,
+    sha256: String,
     case_ref: String,
     passphrase: String,
     folder: String,
 ) -> Result<String, IpcError> {
     with_register(&state, move |reg, dir| {
         let key = dir.signing_key(None, Some(&passphrase))?;
-        let text = reg.receipt(&case_ref, &key)?;
+        let text = reg.receipt_for(&sha256, &key)?;
         let out = free_name(
             &output_folder(&folder)?,
             &format!("{}-receipt", stem(&case_ref)),
@@ -421,6 +437,8 @@ pub async fn open_receipt(
             let text = String::from_utf8(data)
                 .map_err(|_| IpcError::from(register::ReceiptError::Malformed))?;
             let (body, key) = register::verify_receipt(&text, &dir.receipt_keys())?;
+            // (receipt_keys: only the designated person's key, kept apart from the keys
+            // trusted to sign bundles)
             let words = store.record_receipt(&body, &key.fingerprint())?;
             Ok(ReceiptView {
                 case_id: body.case,

@@ -62,6 +62,22 @@ fn target_case(store: &Store, state: &AppState) -> Result<String, evidence_kit::
 
 /// Capture the whole screen into the current record now (the shortcut, the tray menu).
 pub fn capture_now(app: &AppHandle) {
+    // The designated person's screens show evidence from staff (pictures of pupils,
+    // perhaps worse): the shortcut never copies what they are looking at.
+    let mode = app
+        .state::<AppState>()
+        .keys
+        .as_ref()
+        .ok()
+        .and_then(|k| k.profile().mode);
+    if mode.as_deref() == Some("dsl") {
+        if let Some(w) = app.get_webview_window("main") {
+            let _ = w.eval(
+                "document.getElementById('status') && (document.getElementById('status').textContent = \"The capture shortcut is off in the designated person's screens: nothing was captured.\")",
+            );
+        }
+        return;
+    }
     let pressed = Instant::now();
     let window = app.get_webview_window("main");
     // Only a window showing on screen has to step aside (a minimised or hidden one is

@@ -331,6 +331,7 @@ pub fn seal(
             "items": done.items,
             "payload_bytes": done.payload_bytes,
             "signer_key_id": key.public.key_id,
+            "signer_fingerprint": key.public.fingerprint(),
             "encrypted": done.encrypted,
             "recipients": req.to.iter().map(|t| serde_json::json!({
                 "name": t.name, "recipient": t.recipient, "fingerprint": t.fingerprint()

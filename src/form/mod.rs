@@ -1025,7 +1025,11 @@ pub fn from_store(store: &Store, case_id: &str, school: &str) -> Result<FormInpu
             file: s("file"),
             sha256: s("sha256"),
             signer: e.actor.clone(),
-            fingerprint: crate::keys::fingerprint(d["signer_key_id"].as_str().unwrap_or("")),
+            // Seals before the fingerprint was recorded show the key id in its place.
+            fingerprint: d["signer_fingerprint"].as_str().map_or_else(
+                || crate::keys::fingerprint(d["signer_key_id"].as_str().unwrap_or("")),
+                str::to_string,
+            ),
             sealed: d["sealed"]["local"]
                 .as_str()
                 .map(str::to_string)

@@ -47,9 +47,12 @@ pub struct Account {
 }
 
 impl Register {
-    /// Add the accounts named in a bundle's items to the index (again: no change).
+    /// Index the accounts named in a bundle's items, in place of what an earlier seal of
+    /// the same case said (an item withdrawn since no longer counts).
     pub(super) fn index_accounts(&self, case_ref: &str, c: &CaseFile) -> Result<(), RegisterError> {
         let tx = self.conn.unchecked_transaction().map_err(db(&self.root))?;
+        tx.execute("DELETE FROM accounts WHERE case_ref = ?1", [case_ref])
+            .map_err(db(&self.root))?;
         for b in &c.items {
             let it = &b.item;
             if it.withdrawn.is_some() || it.removed.is_some() {

@@ -9,6 +9,7 @@ use crate::StoreError;
 use crate::bundle::{CaseFile, CustodyLine};
 use crate::case::{Case, Item};
 use crate::verify::{self, Report};
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -60,6 +61,10 @@ pub struct BundleView {
     pub can_trust: bool,
     /// Where its files were unpacked (read-only).
     pub folder: String,
+    /// Why its files could not be unpacked, if they could not.
+    pub unpack_problem: Option<String>,
+    /// Custody entries not shown in `timeline` (a very long log).
+    pub timeline_more: usize,
 }
 
 impl Register {
@@ -74,7 +79,13 @@ impl Register {
         let report = verify::check(&opened, opts);
         let got = self.record(path, &report)?;
         let folder = self.received_dir(&report.sha256);
-        if !folder.is_dir() {
+        let mut unpack_problem = None;
+        if folder.is_dir() {
+            // Checked again: the note says what this check found.
+            if let Err(e) = verify::write_failure_note(&folder, &report) {
+                unpack_problem = Some(e.to_string());
+            }
+        } else {
             // Unpacked beside, then renamed: a folder that exists is complete.
             let partial = self
                 .root
@@ -86,22 +97,33 @@ impl Register {
                     .map_err(|e| StoreError::io("clear", &partial, e))?;
             }
             crate::store::create_private_dir(&self.root.join("received"))?;
-            verify::extract(&opened, &report, &partial).map_err(|e| {
-                RegisterError::Store(StoreError::Changed {
-                    what: e.to_string(),
-                })
-            })?;
-            std::fs::rename(&partial, &folder).map_err(|e| StoreError::io("save", &folder, e))?;
+            // A bundle that cannot be unpacked (a full disk) is still shown and its verdict
+            // given; only its pictures are missing, and the window says why.
+            match verify::extract(&opened, &report, &partial) {
+                Ok(_) => std::fs::rename(&partial, &folder)
+                    .map_err(|e| StoreError::io("save", &folder, e))?,
+                Err(e) => {
+                    make_writable(&partial);
+                    let _ = std::fs::remove_dir_all(&partial);
+                    unpack_problem = Some(format!(
+                        "Its files could not be unpacked for reading, so pictures cannot be shown: {e}"
+                    ));
+                }
+            }
         }
         let case_file = verify::read_whole_case_file(&opened);
         // Only what verified (intact, signed by a trusted key) joins the index: a changed
         // or unknown bundle's claims stay out of the patterns across cases.
+        // An older copy (a replay) does not replace what a newer seal of the case says.
         if report.intact()
+            && !got.bundle.replay
             && let (Some(c), Some(case_ref)) = (&case_file, &got.bundle.case_ref)
         {
             self.index_accounts(case_ref, c)?;
         }
-        Ok(self.describe(got.bundle, got.duplicate, report, case_file, &folder))
+        let mut view = self.describe(got.bundle, got.duplicate, report, case_file, &folder);
+        view.unpack_problem = unpack_problem;
+        Ok(view)
     }
 
     /// Open again a bundle already in the register (by its SHA-256), from where it was
@@ -111,15 +133,20 @@ impl Register {
         sha256: &str,
         opts: &verify::Options,
     ) -> Result<BundleView, RegisterError> {
-        let path: Option<String> = self
+        let path: Option<Option<String>> = self
             .conn
             .query_row(
                 "SELECT path FROM bundles WHERE sha256 = ?1",
                 [sha256],
                 |r| r.get(0),
             )
+            .optional()
             .map_err(db(&self.root))?;
-        let path = path.ok_or_else(|| RegisterError::UnknownCase(sha256.into()))?;
+        let path = path.ok_or(RegisterError::NoSuchBundle)?;
+        // Received before the register kept where from, or from a file since moved.
+        let path = path
+            .filter(|p| Path::new(p).is_file())
+            .ok_or_else(|| RegisterError::Moved(path_shown(self, sha256)))?;
         self.open_bundle(Path::new(&path), opts)
     }
 
@@ -186,15 +213,16 @@ impl Register {
             .find(|p| p.is_file())
     }
 
-    /// Open the kept copy of the bundle `sha256` (see [`Register::keep`]).
+    /// Open the kept copy of the bundle `sha256` (see [`Register::keep`]); one received
+    /// without a copy kept is opened again from where it was received from.
     pub fn open_kept(
         &self,
         sha256: &str,
         opts: &verify::Options,
     ) -> Result<BundleView, RegisterError> {
-        let path = self
-            .kept(sha256)
-            .ok_or_else(|| RegisterError::NotReceived(sha256.chars().take(80).collect()))?;
+        let Some(path) = self.kept(sha256) else {
+            return self.reopen(&checked_sha(sha256)?, opts);
+        };
         let name = PathBuf::from(path.file_name().unwrap_or_default());
         self.open_bundle(&path, opts).map_err(|e| match e {
             RegisterError::Verify(v) => RegisterError::Verify(v.naming(&name)),
@@ -244,10 +272,13 @@ impl Register {
                 && !s.trusted
                 && report.findings.iter().all(|f| f.kind == "untrusted_key")
         });
+        let (timeline, timeline_more) = timeline(&folder.join("custody.jsonl"));
         BundleView {
             received,
             duplicate,
-            timeline: timeline(&folder.join("custody.jsonl")),
+            timeline,
+            timeline_more,
+            unpack_problem: None,
             report,
             case,
             sealed_local,
@@ -264,7 +295,7 @@ impl Register {
         let key = std::fs::read_to_string(dir.join("signer.pub"))
             .ok()
             .and_then(|t| crate::keys::PublicKey::parse(&t))
-            .ok_or_else(|| RegisterError::UnknownCase(sha256.into()))?;
+            .ok_or(RegisterError::NoSuchBundle)?;
         Ok(key)
     }
 
@@ -285,6 +316,17 @@ impl Register {
     }
 }
 
+/// Where a bundle was received from, as the register says, for a message.
+fn path_shown(reg: &Register, sha256: &str) -> String {
+    reg.conn
+        .query_row(
+            "SELECT coalesce(path, file) FROM bundles WHERE sha256 = ?1",
+            [sha256],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap_or_else(|_| "its first place".into())
+}
+
 /// A SHA-256 as given by the UI: 64 lower-case hex digits, nothing else.
 fn checked_sha(s: &str) -> Result<String, RegisterError> {
     if s.len() == 64
@@ -293,7 +335,7 @@ fn checked_sha(s: &str) -> Result<String, RegisterError> {
     {
         Ok(s.to_string())
     } else {
-        Err(RegisterError::UnknownCase(s.chars().take(80).collect()))
+        Err(RegisterError::NoSuchBundle)
     }
 }
 
@@ -316,24 +358,35 @@ fn safe_file_name(name: &str) -> String {
     }
 }
 
+/// Most custody entries sent to the window; a longer log is summarised by a count.
+const MAX_TIMELINE: usize = 2_000;
+
 /// The custody log of an unpacked bundle, as plain sentences (unreadable lines skipped:
-/// verification has already named them).
-fn timeline(path: &Path) -> Vec<TimelineLine> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Vec::new();
+/// verification has already named them), read a line at a time; at most
+/// [`MAX_TIMELINE`], with the number left out.
+fn timeline(path: &Path) -> (Vec<TimelineLine>, usize) {
+    use std::io::BufRead;
+    let Ok(f) = std::fs::File::open(path) else {
+        return (Vec::new(), 0);
     };
-    text.lines()
-        .filter_map(|l| serde_json::from_str::<CustodyLine>(l).ok())
-        .filter_map(|l| match l {
-            CustodyLine::Full(e) => Some(TimelineLine {
-                at: e.at.local.clone(),
-                actor: e.actor.clone(),
-                text: e.describe(),
-                clock_anomaly: e.clock_anomaly,
-            }),
-            CustodyLine::Redacted { .. } => None,
-        })
-        .collect()
+    let mut shown = Vec::new();
+    let mut more = 0;
+    for line in std::io::BufReader::new(f).lines() {
+        let Ok(line) = line else { break };
+        if let Ok(CustodyLine::Full(e)) = serde_json::from_str::<CustodyLine>(&line) {
+            if shown.len() < MAX_TIMELINE {
+                shown.push(TimelineLine {
+                    at: e.at.local.clone(),
+                    actor: e.actor.clone(),
+                    text: e.describe(),
+                    clock_anomaly: e.clock_anomaly,
+                });
+            } else {
+                more += 1;
+            }
+        }
+    }
+    (shown, more)
 }
 
 /// Let a half-unpacked folder (read-only files) be cleared.
@@ -351,5 +404,37 @@ fn make_writable(dir: &Path) {
             perm.set_readonly(false);
             let _ = std::fs::set_permissions(&p, perm);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_very_long_custody_log_is_summarised_not_sent_whole() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("custody.jsonl");
+        let mut text = String::new();
+        let mut last: Option<crate::custody::Entry> = None;
+        for i in 0..(MAX_TIMELINE + 5) {
+            let e = crate::custody::next_entry(
+                last.as_ref(),
+                crate::clock::now(),
+                "A. Teacher",
+                "item_edited",
+                Some("EK-1"),
+                Some(1),
+                &serde_json::json!({"field": "note", "old": null, "new": i.to_string()}),
+            );
+            text.push_str(&serde_json::to_string(&CustodyLine::Full(e.clone())).expect("json"));
+            text.push('\n');
+            last = Some(e);
+        }
+        std::fs::write(&path, text).expect("write");
+        let (shown, more) = timeline(&path);
+        assert_eq!(shown.len(), MAX_TIMELINE);
+        assert_eq!(more, 5);
+        assert_eq!(shown[0].actor, "A. Teacher");
     }
 }

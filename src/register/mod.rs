@@ -85,6 +85,17 @@ pub enum RegisterError {
         "No bundle for case {0} has been received; receive it first (evidence-kit dsl receive FILE)."
     )]
     UnknownCase(String),
+    /// A bundle the UI named that is not in the register.
+    #[error("That bundle is not in your register (it may have been opened on another computer).")]
+    NoSuchBundle,
+    /// Signing a receipt failed.
+    #[error("The receipt could not be signed ({0}); nothing was written.")]
+    Signing(String),
+    /// The file a bundle was received from is gone, and no copy was kept.
+    #[error(
+        "The file this bundle was received from is no longer at {0}; open the bundle again from where it is now."
+    )]
+    Moved(String),
     /// A bundle not in the register.
     #[error(
         "{0} has not been received into your register yet; receive it first (evidence-kit dsl receive FILE)."
@@ -110,6 +121,9 @@ impl RegisterError {
             RegisterError::BadStatus(_) => "bad_status",
             RegisterError::UnknownCase(_) => "unknown_case",
             RegisterError::NotReceived(_) => "not_received",
+            RegisterError::NoSuchBundle => "no_such_bundle",
+            RegisterError::Signing(_) => "signing",
+            RegisterError::Moved(_) => "moved",
             RegisterError::Write { .. } => "write",
         }
     }
@@ -258,7 +272,7 @@ impl Register {
             (Some(c), Some(s)) => self
                 .conn
                 .query_row(
-                    "SELECT 1 FROM bundles WHERE case_ref = ?1 AND sealed_utc > ?2 LIMIT 1",
+                    "SELECT 1 FROM bundles WHERE case_ref = ?1 AND sealed_utc > ?2 AND intact = 1 LIMIT 1",
                     params![c, s],
                     |row| row.get(0),
                 )
@@ -432,7 +446,16 @@ impl Register {
     /// The register as CSV (a header row, then a row per bundle), for a spreadsheet.
     pub fn export_csv(&self, out: &Path) -> Result<usize, RegisterError> {
         let rows = self.list()?;
-        let field = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        // Quoted; and a value a spreadsheet would run as a formula (=, +, -, @, tab, CR at
+        // the start: file names and names come from bundles) starts with ' instead.
+        let field = |s: &str| {
+            let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{s}")
+            } else {
+                s.to_string()
+            };
+            format!("\"{}\"", s.replace('"', "\"\""))
+        };
         let opt = |s: &Option<String>| field(s.as_deref().unwrap_or(""));
         let mut text = String::from(
             "case,staff,signed by,key fingerprint,sealed,received,bundle file,bundle sha256,verdict,replay,status,status note,findings\r\n",
@@ -530,15 +553,45 @@ impl Register {
         case_ref: &str,
         key: &crate::keys::SigningKey,
     ) -> Result<String, RegisterError> {
-        let latest = self
+        // The latest bundle of the case that verified; else the latest (its receipt then
+        // says it failed).
+        let rows: Vec<Received> = self
             .list()?
             .into_iter()
             .rev()
-            .find(|b| b.case_ref.as_deref() == Some(case_ref.trim()))
+            .filter(|b| b.case_ref.as_deref() == Some(case_ref.trim()))
+            .collect();
+        // Of those that verified, the one sealed last (an older copy received later is
+        // not it).
+        let latest = rows
+            .iter()
+            .filter(|b| b.intact)
+            .max_by(|a, b| a.sealed.cmp(&b.sealed))
+            .or_else(|| rows.first())
+            .cloned()
             .ok_or_else(|| RegisterError::UnknownCase(case_ref.trim().into()))?;
+        self.sign_receipt(latest, key)
+    }
+
+    /// A signed receipt for the bundle `sha256` (the one the designated person has open).
+    pub fn receipt_for(
+        &self,
+        sha256: &str,
+        key: &crate::keys::SigningKey,
+    ) -> Result<String, RegisterError> {
+        let b = self.by_sha(sha256)?.ok_or(RegisterError::NoSuchBundle)?;
+        self.sign_receipt(b, key)
+    }
+
+    fn sign_receipt(
+        &self,
+        latest: Received,
+        key: &crate::keys::SigningKey,
+    ) -> Result<String, RegisterError> {
+        let case_ref = latest.case_ref.clone().ok_or(RegisterError::NoSuchBundle)?;
         let body = ReceiptBody {
             format: RECEIPT_FORMAT.into(),
-            case: case_ref.trim().into(),
+            case: case_ref,
             bundle_sha256: latest.sha256,
             received: latest.received,
             received_by: key.name.clone(),
@@ -552,11 +605,7 @@ impl Register {
             Some(&format!("evidence-kit receipt for {}", body.case)),
             None,
         )
-        .map_err(|e| {
-            RegisterError::Store(StoreError::Changed {
-                what: format!("the receipt signature ({e})"),
-            })
-        })?
+        .map_err(|e| RegisterError::Signing(e.to_string()))?
         .to_string();
         Ok(serde_json::to_string_pretty(&ReceiptFile {
             receipt: body,

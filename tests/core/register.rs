@@ -87,7 +87,8 @@ fn the_register_records_checks_and_exports_what_arrives() {
     let mut bytes = std::fs::read(&second).unwrap();
     let at = bytes.windows(9).position(|w| w == b"a message").unwrap();
     bytes[at] ^= 1;
-    let bad = dsl.file("changed.evidence", &bytes);
+    // Named like a spreadsheet formula: the CSV must not let it run.
+    let bad = dsl.file("=HYPERLINK(1).evidence", &bytes);
     let out = receive(&bad);
     assert_eq!(out.status.code(), Some(1));
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -156,6 +157,18 @@ fn the_register_records_checks_and_exports_what_arrives() {
     assert_eq!(rows[2]["verdict"], "FAILED");
     assert_eq!(rows[1]["replay"], "older than one on file");
     assert_eq!(rows[0]["status note"], "Headteacher, 26 Nov");
+    assert_eq!(rows[2]["bundle file"], "'=HYPERLINK(1).evidence");
+
+    // A receipt by case is for the latest bundle that verified, not a later failed one.
+    let dcfg = dsl.path("dsl-cfg");
+    new_key(&dsl.store(), &dcfg, "Mrs D. Lead");
+    let receipt = dsl.path("r.evidence-receipt");
+    #[rustfmt::skip]
+    let out = ek_cfg(&dsl.store(), &dcfg, &["dsl", "receipt", "--case", &case, "--out", receipt.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&receipt).unwrap()).unwrap();
+    assert_eq!(r["receipt"]["bundle_sha256"], sha256sum(&second).as_str());
+    assert_eq!(r["receipt"]["verdict"], "intact");
 }
 
 #[test]
@@ -221,6 +234,21 @@ fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
         "{log}"
     );
     staff.assert_intact();
+    // Opened twice: recorded once.
+    #[rustfmt::skip]
+    staff.ok(&["receipt", "verify", receipt.to_str().unwrap(), "--trust", dsl_pub.to_str().unwrap(), "--record"]);
+    let log_after = staff.ok(&["log", "--case", &case]);
+    assert_eq!(
+        log_after.matches("confirmed receiving").count(),
+        1,
+        "{log_after}"
+    );
+    // Sealed again: the receipt was for the earlier bundle, so the record no longer
+    // reads as received.
+    staff.ok(&["edit", "--item", "1", "--field", "note", "--value", "more"]);
+    seal_as_staff(&staff, &cfg, &case, "b2.evidence");
+    let cases: Vec<Value> = serde_json::from_str(&staff.ok(&["case", "list", "--json"])).unwrap();
+    assert_eq!(cases[0]["receipt"], Value::Null, "{:#}", cases[0]);
     // A receipt for a bundle this store never sealed is not recorded.
     let elsewhere = Env::new();
     #[rustfmt::skip]
@@ -602,4 +630,104 @@ fn a_huge_picture_in_a_bundle_is_refused_not_rendered_and_names_cannot_escape() 
     let mut f = std::fs::File::open(&bundle).unwrap();
     assert_eq!(reg.keep("../../other name.evidence", &mut f).unwrap(), sha);
     assert_eq!(walk_files(&dsl.store().join("bundles")).len(), 1);
+}
+
+#[test]
+fn a_key_with_a_trusted_keys_id_is_named_as_substituted_and_never_trusted_over_it() {
+    use evidence_kit::keys::{KeyDir, PublicKey};
+    let (staff, cfg, case) = staff_with_one_item();
+    let bundle = seal_as_staff(&staff, &cfg, &case, "b.evidence");
+    let real = PublicKey::read(&cfg.join("signing.pub")).unwrap();
+    // Another key, made to look like the staff member's: same id, other bytes (what a
+    // stranger who copied the public key id would send).
+    let other_cfg = staff.path("other-cfg");
+    new_key(&staff.store(), &other_cfg, "Someone Else");
+    let other = PublicKey::read(&other_cfg.join("signing.pub")).unwrap();
+    let lookalike = PublicKey {
+        name: Some("A. Teacher".into()),
+        key: other.key.clone(),
+        key_id: real.key_id.clone(),
+    };
+    // The fingerprint people compare covers the whole key, so the two differ although
+    // their ids are the same.
+    assert_ne!(real.fingerprint(), lookalike.fingerprint());
+    assert_eq!(real.fingerprint().len(), 19);
+
+    let dsl = Env::new();
+    let reg = evidence_kit::register::Register::open(&dsl.store()).unwrap();
+    let opts = evidence_kit::verify::Options {
+        trusted: vec![lookalike.clone()],
+        ..Default::default()
+    };
+    let view = reg.open_bundle(&bundle, &opts).unwrap();
+    let kinds: Vec<&str> = view.report.findings.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, ["substituted_key"], "{:?}", view.report.findings);
+    assert!(view.report.findings[0].message.contains("pretending"));
+    assert!(
+        !view.can_trust,
+        "a substituted key is never offered for trust"
+    );
+    assert_eq!(
+        view.report.signer.as_ref().unwrap().fingerprint,
+        real.fingerprint()
+    );
+
+    // Trusting never replaces a trusted key with a different one of the same id.
+    let keys = KeyDir::at(dsl.path("dsl-cfg"));
+    keys.trust(&lookalike, "A. Teacher").unwrap();
+    let err = keys.trust(&real, "A. Teacher").unwrap_err();
+    assert!(
+        err.to_string().contains("someone may be pretending"),
+        "{err}"
+    );
+    assert_eq!(
+        keys.trusted_keys()[0].key.to_base64(),
+        other.key.to_base64()
+    );
+    // The same key again is fine.
+    keys.trust(&lookalike, "A. Teacher").unwrap();
+}
+
+#[test]
+fn a_bundle_received_by_the_cli_opens_from_where_it_was_and_the_failure_note_follows_the_verdict() {
+    let (staff, cfg, case) = staff_with_one_item();
+    let bundle = seal_as_staff(&staff, &cfg, &case, "b.evidence");
+    let dsl = Env::new();
+    // Received without trusting the key: not intact, a failure note beside the files.
+    let out = dsl.ek(&["dsl", "receive", bundle.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let sha = sha256sum(&bundle);
+    let note = dsl
+        .store()
+        .join("received")
+        .join(&sha)
+        .join("VERIFICATION-FAILED.txt");
+    assert!(note.is_file());
+
+    // Opened again (no copy was kept: from where it was received), now trusting the key:
+    // intact, and the note is gone.
+    let reg = evidence_kit::register::Register::open(&dsl.store()).unwrap();
+    assert!(reg.kept(&sha).is_none());
+    let opts = evidence_kit::verify::Options {
+        trusted: vec![evidence_kit::keys::PublicKey::read(&cfg.join("signing.pub")).unwrap()],
+        ..Default::default()
+    };
+    let view = reg.open_kept(&sha, &opts).unwrap();
+    assert!(
+        view.report.findings.is_empty(),
+        "{:?}",
+        view.report.findings
+    );
+    assert!(view.received.intact);
+    assert!(!note.exists(), "the failure note follows the latest check");
+    assert_eq!(view.unpack_problem, None);
+
+    // Moved away since: said in a sentence naming where it was.
+    std::fs::rename(&bundle, staff.path("moved.evidence")).unwrap();
+    let err = reg.open_kept(&sha, &opts).unwrap_err().to_string();
+    assert!(err.contains("is no longer at"), "{err}");
+    assert!(err.contains("b.evidence"), "{err}");
+    // Something that is not a bundle's SHA-256 at all.
+    let err = reg.open_kept("../etc", &opts).unwrap_err().to_string();
+    assert!(err.contains("not in your register"), "{err}");
 }

@@ -197,7 +197,7 @@ def test_open_trust_read_register_print_and_acknowledge(env, store: Path, config
             assert not summary.is_displayed(), summary.text
             return "Mrs D. Lead is added" in d.find_element(By.ID, "status").text
         wait.until(added)
-        assert (staff_cfg / "trusted").is_dir(), "their receipt key came with the pasted text"
+        assert (staff_cfg / "receipt-keys").is_dir(), "their receipt key came with the pasted text"
         staff.find_element(*css('[data-testid="setup-close"]')).click()
         staff.file_detector = UselessFileDetector()
         field = staff.find_element(*css('[data-testid="receipt-input"]'))
@@ -240,6 +240,15 @@ def test_changed_unknown_and_not_for_you_are_named(env, store: Path, config: Pat
     ek(env, store, config, "keys", "trust", str(staff_cfg / "signing.pub"), "--name", "A. Teacher")
     to_dsl_mode(driver, wait)
     assert not driver.find_element(*css('[data-testid="dsl-setup"]')).is_displayed()
+
+    # The capture shortcut never copies what the designated person is looking at.
+    import os
+    subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+shift+e"], check=True,
+                   env={**os.environ, "DISPLAY": env.display})
+    wait.until(lambda d: "capture shortcut is off" in d.find_element(By.ID, "status").text)
+    listed = subprocess.run([str(env.cli), "--store", str(store), "case", "list", "--json"],
+                            capture_output=True, text=True, check=True).stdout
+    assert json.loads(listed) == [], listed
 
     # A plain bundle with one byte changed: red, naming the file.
     plain = tmp_path / "plain.evidence"

@@ -78,6 +78,8 @@ function view(over: Partial<BundleView> = {}, trusted = true): BundleView {
     timeline: [{ at: STAMP.local, actor: "A. Teacher", text: "Record \"Posts about me\" was started.", clock_anomaly: false }],
     can_trust: !trusted,
     folder: "/x",
+    unpack_problem: null,
+    timeline_more: 0,
     ...over,
   };
 }
@@ -148,8 +150,8 @@ class FakeDsl implements DslBackend {
   async history(): Promise<StatusLine[]> {
     return this.statuses;
   }
-  async receipt(caseRef: string, passphrase: string, folder: string): Promise<string> {
-    this.calls.push(`receipt ${caseRef} ${passphrase} ${folder}`);
+  async receipt(sha: string, caseRef: string, passphrase: string, folder: string): Promise<string> {
+    this.calls.push(`receipt ${sha.slice(0, 4)} ${caseRef} ${passphrase} ${folder}`);
     return `${folder}/EK-1-receipt.evidence-receipt`;
   }
   async form(_sha: string, fill: boolean, folder: string): Promise<string> {
@@ -308,7 +310,7 @@ describe("the designated person's screens", () => {
     $<HTMLInputElement>("#dsl-receipt-pass").value = "pass phrase";
     $("#dsl-receipt").click();
     await new Promise((r) => setTimeout(r, 0));
-    expect(backend.calls).toContain("receipt EK-1 pass phrase /home/d/Documents/Evidence Kit");
+    expect(backend.calls).toContain("receipt abab EK-1 pass phrase /home/d/Documents/Evidence Kit");
     expect($("#dsl-done").textContent).toContain("Give this file to A. Teacher");
     expect($<HTMLInputElement>("#dsl-receipt-pass").value).toBe("");
   });

@@ -44,6 +44,10 @@ export class DslApp {
   private pending: string | null = null;
   private objectUrls: string[] = [];
   private viewer: Viewer | null = null;
+  /** Thumbnails load one after another on this chain. */
+  private thumbs: Promise<void> = Promise.resolve();
+  /** Bumped on each bundle shown, so thumbnails of an earlier one are dropped. */
+  private generation = 0;
 
   constructor(doc: Document, backend: DslBackend) {
     this.doc = doc;
@@ -243,6 +247,7 @@ export class DslApp {
 
   private render(v: BundleView): void {
     this.view = v;
+    this.generation += 1;
     for (const u of this.objectUrls) URL.revokeObjectURL(u);
     this.objectUrls = [];
     this.$("dsl-nothing").hidden = true;
@@ -280,6 +285,7 @@ export class DslApp {
       ["Items", String(v.items.length)],
     );
     if (v.received.replay) facts.push(["Note", "A newer bundle of this case was received before this one: this is an older copy."]);
+    if (v.unpack_problem) facts.push(["Files", v.unpack_problem]);
     if (c?.report?.description) facts.push(["What happened", c.report.description]);
     this.$("dsl-facts").replaceChildren(
       ...facts.flatMap(([k, val]) => [el(this.doc, "dt", { text: k }), el(this.doc, "dd", { text: val })]),
@@ -288,6 +294,7 @@ export class DslApp {
     const status = this.$<HTMLSelectElement>("dsl-status");
     status.value = v.received.status ?? "received";
     this.$<HTMLInputElement>("dsl-note").value = "";
+    this.$<HTMLInputElement>("dsl-receipt-pass").value = "";
     this.$("dsl-done").textContent = "";
     void this.loadHistory();
 
@@ -303,6 +310,9 @@ export class DslApp {
           el(this.doc, "span", { class: "log__what", text: `${l.actor}: ${l.text}${l.clock_anomaly ? " (the computer's clock went backwards here)" : ""}` }),
         ),
       ),
+      ...(v.timeline_more > 0
+        ? [el(this.doc, "li", { text: `…and ${v.timeline_more} later entries, not shown here (they are in the bundle's custody.jsonl).` })]
+        : []),
     );
     this.$("inbox-list")
       .querySelectorAll("button[data-sha]")
@@ -339,10 +349,19 @@ export class DslApp {
     if (vi.image) {
       box.className = "thumb thumb--loading";
       box.replaceChildren(el(doc, "span", { text: "Loading preview…" }));
-      this.backend.picture(v.received.sha256, vi.path, false).then(
-        (png) => this.showThumb(box, png, v, vi),
-        () => this.showThumb(box, new Uint8Array(0), v, vi),
-      );
+      // One picture decoded at a time (each may take up to the core's decode limit), and
+      // none for a bundle no longer on screen.
+      const generation = this.generation;
+      this.thumbs = this.thumbs.then(async () => {
+        if (generation !== this.generation) return;
+        let png: Uint8Array = new Uint8Array(0);
+        try {
+          png = await this.backend.picture(v.received.sha256, vi.path, false);
+        } catch {
+          // Shown as "No preview".
+        }
+        if (generation === this.generation) this.showThumb(box, png, v, vi);
+      });
     }
     const li = el(
       doc,
@@ -456,16 +475,19 @@ export class DslApp {
       return showProblems(this.doc, [{ text: "Enter your passphrase to sign the receipt.", field: "dsl-receipt-pass" }]);
     }
     let path: string;
+    const v = this.view;
     try {
-      path = await this.backend.receipt(ref, pass, this.folder());
+      path = await this.backend.receipt(v.received.sha256, ref, pass, this.folder());
     } catch (e) {
       const err = toBackendError(e);
+      this.$<HTMLInputElement>("dsl-receipt-pass").value = "";
       return this.problem(err, err.code === "wrong_passphrase" ? "dsl-receipt-pass" : "dsl-folder");
     }
     this.$<HTMLInputElement>("dsl-receipt-pass").value = "";
-    const who = this.view.case?.staff ?? "the member of staff";
-    this.$("dsl-done").textContent =
-      `The receipt is saved as ${path}. Give this file to ${who}: their Evidence Kit shows the record as received and verified by you.`;
+    const who = v.case?.staff ?? "the member of staff";
+    this.$("dsl-done").textContent = v.received.intact
+      ? `The receipt is saved as ${path}. Give this file to ${who}: their Evidence Kit shows the record as received and verified by you.`
+      : `The receipt is saved as ${path}. It says this bundle did NOT verify: give it to ${who} and ask them to seal the record again and give you the new file.`;
     say(this.doc, "Receipt made.");
   }
 

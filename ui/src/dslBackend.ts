@@ -90,6 +90,10 @@ export interface BundleView {
   timeline: TimelineLine[];
   can_trust: boolean;
   folder: string;
+  /** Why its files could not be unpacked (pictures then cannot be shown). */
+  unpack_problem: string | null;
+  /** Custody entries left out of `timeline` (a very long log). */
+  timeline_more: number;
 }
 
 /** A status change. */
@@ -125,7 +129,8 @@ export interface DslBackend {
   list(): Promise<Received[]>;
   setStatus(caseRef: string, status: string, note: string | null): Promise<StatusLine[]>;
   history(caseRef: string): Promise<StatusLine[]>;
-  receipt(caseRef: string, passphrase: string, folder: string): Promise<string>;
+  /** A signed receipt for the bundle `sha256` (of case `caseRef`); returns its path. */
+  receipt(sha256: string, caseRef: string, passphrase: string, folder: string): Promise<string>;
   form(sha256: string, fill: boolean, folder: string): Promise<string>;
   openForm(path: string): Promise<void>;
   accounts(): Promise<Account[]>;
@@ -184,8 +189,8 @@ export class TauriDslBackend implements DslBackend {
   history(caseRef: string): Promise<StatusLine[]> {
     return this.run("dsl_history", { caseRef });
   }
-  receipt(caseRef: string, passphrase: string, folder: string): Promise<string> {
-    return this.run("dsl_receipt", { caseRef, passphrase, folder });
+  receipt(sha256: string, caseRef: string, passphrase: string, folder: string): Promise<string> {
+    return this.run("dsl_receipt", { sha256, caseRef, passphrase, folder });
   }
   form(sha256: string, fill: boolean, folder: string): Promise<string> {
     return this.run("dsl_form", { sha256, fill, folder });
