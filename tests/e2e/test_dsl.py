@@ -19,7 +19,9 @@ from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from axe import serious_violations
 from conftest import launch
+from selenium.webdriver.common.keys import Keys
 from flow import css, shoot
 
 PASSPHRASE = "correct horse battery"
@@ -317,5 +319,32 @@ def test_a_bundle_opened_from_the_file_manager_opens_the_app_on_it(env, tmp_path
         wait = waiter(d)
         wait.until(lambda x: verdict(x).startswith("Intact, sealed by A. Teacher"))
         assert case in d.find_element(*css('[data-testid="dsl-facts"]')).text
+
+        # A small window, then text at 200 %: nothing runs off the side; axe still clean.
+        d.set_window_size(1280, 720)
+        wide = "return document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
+        assert d.execute_script(wide)
+        d.execute_script("document.documentElement.style.fontSize = '200%'")
+        assert d.execute_script(wide), "the designated person's screen scrolls sideways at 200 % text"
+        assert not serious_violations(d)
+        d.execute_script("document.documentElement.style.fontSize = ''")
+
+        # Every control reached with Tab alone, each showing where the focus is.
+        wanted = {"mode-switch", "dsl-open", "dsl-status", "dsl-note", "dsl-status-save", "dsl-print",
+                  "dsl-receipt-pass", "dsl-receipt", "dsl-accounts-open", "dsl-csv", "dsl-folder"}
+        reached = set()
+        d.execute_script("document.activeElement && document.activeElement.blur()")
+        for _ in range(120):
+            d.switch_to.active_element.send_keys(Keys.TAB)
+            testid, visible = d.execute_script(
+                "const e = document.activeElement; const s = getComputedStyle(e);"
+                "return [e.getAttribute('data-testid') || e.id,"
+                " s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2];")
+            if testid in wanted:
+                reached.add(testid)
+                assert visible, f"{testid} shows no focus"
+            if reached == wanted:
+                break
+        assert reached == wanted, f"not reachable by Tab: {sorted(wanted - reached)}"
     finally:
         d.quit()
