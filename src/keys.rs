@@ -734,12 +734,17 @@ impl KeyDir {
             .ok_or_else(|| KeyError::UnknownRecipient { name: to.into() })
     }
 
-    /// Trust `key` as `name`'s (a staff member's signing key, seen in a bundle and
-    /// compared in person; or the designated person's, for receipts). Kept as
-    /// `trusted/KEYID.pub`.
+    /// Trust `key` as `name`'s signing key (a staff member's, seen in a bundle and
+    /// compared in person). Kept as `trusted/KEYID.pub`.
     pub fn trust(&self, key: &PublicKey, name: &str) -> Result<(), KeyError> {
+        self.keep_key("trusted", key, name)
+    }
+
+    /// Keep `key` as `name`'s in `folder/KEYID.pub`; refused when a different key with the
+    /// same id is kept there already (someone may be pretending to be them).
+    fn keep_key(&self, folder: &str, key: &PublicKey, name: &str) -> Result<(), KeyError> {
         let name = check_name(name)?;
-        let dir = self.path("trusted");
+        let dir = self.path(folder);
         let file = dir.join(format!("{}.pub", key.key_id));
         if let Ok(existing) = PublicKey::read(&file)
             && existing.key.to_base64() != key.key.to_base64()
@@ -754,10 +759,18 @@ impl KeyDir {
             name: Some(name),
             ..key.clone()
         };
-        write_file(
-            &dir.join(format!("{}.pub", key.key_id)),
-            named.to_pub_file().as_bytes(),
-        )
+        write_file(&file, named.to_pub_file().as_bytes())
+    }
+
+    /// The keys kept in `folder` (unreadable files skipped).
+    fn keys_in(&self, folder: &str) -> Vec<PublicKey> {
+        fs::read_dir(self.path(folder))
+            .map(|rd| {
+                rd.flatten()
+                    .filter_map(|e| PublicKey::read(&e.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// What the designated person gives staff: their name, the `age1…` to seal to and the
@@ -783,32 +796,14 @@ impl KeyDir {
     /// Trust `key` as the designated person `name`'s receipt key (from the text they
     /// shared). Kept in `receipt-keys/`, apart from the keys trusted to sign bundles.
     pub fn trust_for_receipts(&self, key: &PublicKey, name: &str) -> Result<(), KeyError> {
-        let name = check_name(name)?;
-        let dir = self.path("receipt-keys");
-        self.ensure()?;
-        fs::create_dir_all(&dir).map_err(io("create", &dir))?;
-        let named = PublicKey {
-            name: Some(name),
-            ..key.clone()
-        };
-        write_file(
-            &dir.join(format!("{}.pub", key.key_id)),
-            named.to_pub_file().as_bytes(),
-        )
+        self.keep_key("receipt-keys", key, name)
     }
 
     /// Keys a receipt may be signed with: the designated persons' (`receipt-keys/`),
     /// never a staff key trusted for bundles, never this person's own.
     pub fn receipt_keys(&self) -> Vec<PublicKey> {
         let own = self.public_signing_key().ok().map(|k| k.key_id);
-        let mut keys = Vec::new();
-        if let Ok(rd) = fs::read_dir(self.path("receipt-keys")) {
-            for e in rd.flatten() {
-                if let Ok(k) = PublicKey::read(&e.path()) {
-                    keys.push(k);
-                }
-            }
-        }
+        let mut keys = self.keys_in("receipt-keys");
         keys.retain(|k| Some(&k.key_id) != own.as_ref());
         keys
     }
@@ -819,13 +814,7 @@ impl KeyDir {
         if let Ok(k) = self.public_signing_key() {
             keys.push(k);
         }
-        if let Ok(rd) = fs::read_dir(self.path("trusted")) {
-            for e in rd.flatten() {
-                if let Ok(k) = PublicKey::read(&e.path()) {
-                    keys.push(k);
-                }
-            }
-        }
+        keys.extend(self.keys_in("trusted"));
         keys
     }
 }
