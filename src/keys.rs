@@ -443,12 +443,7 @@ impl KeyDir {
             key_id,
             created: crate::clock::now().utc,
         };
-        write_file(
-            &self.path("signing.json"),
-            serde_json::to_string_pretty(&info)
-                .unwrap_or_default()
-                .as_bytes(),
-        )?;
+        self.write_json("signing.json", &info)?;
         Ok(public)
     }
 
@@ -602,12 +597,7 @@ impl KeyDir {
         };
         write_private(&self.path("identity.age"), &bytes)?;
         let info = RecipientInfo { name, recipient };
-        write_file(
-            &self.path("identity.json"),
-            serde_json::to_string_pretty(&info)
-                .unwrap_or_default()
-                .as_bytes(),
-        )?;
+        self.write_json("identity.json", &info)?;
         Ok(info)
     }
 
@@ -648,13 +638,7 @@ impl KeyDir {
         list.retain(|r| r.name != name && r.recipient != recipient);
         let info = RecipientInfo { name, recipient };
         list.push(info.clone());
-        self.ensure()?;
-        write_file(
-            &self.path("recipients.json"),
-            serde_json::to_string_pretty(&list)
-                .unwrap_or_default()
-                .as_bytes(),
-        )?;
+        self.write_json("recipients.json", &list)?;
         Ok(info)
     }
 
@@ -681,18 +665,12 @@ impl KeyDir {
             school: clean(&p.school),
             show_previews: p.show_previews,
             shortcut: clean(&p.shortcut),
-            mode: clean(&p.mode).filter(|m| m == "staff" || m == "dsl"),
+            mode: clean(&p.mode).filter(|m| known_mode(m)),
         };
         if p.name.is_none() {
             return Err(KeyError::BadName);
         }
-        self.ensure()?;
-        write_file(
-            &self.path("settings.json"),
-            serde_json::to_string_pretty(&p)
-                .unwrap_or_default()
-                .as_bytes(),
-        )?;
+        self.write_json("settings.json", &p)?;
         Ok(p)
     }
 
@@ -700,13 +678,16 @@ impl KeyDir {
     /// profile as it is (a name is not needed for this).
     pub fn set_mode(&self, mode: &str) -> Result<(), KeyError> {
         let mut p = self.profile();
-        p.mode = Some(mode)
-            .filter(|m| *m == "staff" || *m == "dsl")
-            .map(str::to_string);
+        p.mode = Some(mode).filter(|m| known_mode(m)).map(str::to_string);
+        self.write_json("settings.json", &p)
+    }
+
+    /// Write `value` as pretty JSON to `name` in this folder (made if missing).
+    fn write_json(&self, name: &str, value: &impl Serialize) -> Result<(), KeyError> {
         self.ensure()?;
         write_file(
-            &self.path("settings.json"),
-            serde_json::to_string_pretty(&p)
+            &self.path(name),
+            serde_json::to_string_pretty(value)
                 .unwrap_or_default()
                 .as_bytes(),
         )
@@ -884,6 +865,11 @@ fn check_name(name: &str) -> Result<String, KeyError> {
         return Err(KeyError::BadName);
     }
     Ok(one_line(n))
+}
+
+/// The desktop app's modes: the staff member's and the designated person's.
+fn known_mode(m: &str) -> bool {
+    m == "staff" || m == "dsl"
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
