@@ -362,9 +362,7 @@ pub async fn dsl_form(
 ) -> Result<String, IpcError> {
     let pass = state.remembered_passphrase();
     with_register(&state, move |reg, dir| {
-        let path = reg
-            .kept(&sha256)
-            .ok_or_else(|| IpcError::from(register::RegisterError::NotReceived(sha256.clone())))?;
+        let path = reg.bundle_file(&sha256)?;
         let section = if fill {
             reg.dsl_section(&path, dir)?
         } else {

@@ -126,28 +126,25 @@ impl Register {
         Ok(view)
     }
 
-    /// Open again a bundle already in the register (by its SHA-256), from where it was
-    /// opened, checking it again (a key trusted since turns it green).
-    pub fn reopen(
-        &self,
-        sha256: &str,
-        opts: &verify::Options,
-    ) -> Result<BundleView, RegisterError> {
+    /// The file of the bundle `sha256`: its kept copy (see [`Register::keep`]), else the
+    /// file it was received from (`dsl receive` keeps no copy) if it is still there.
+    pub fn bundle_file(&self, sha256: &str) -> Result<PathBuf, RegisterError> {
+        let sha = checked_sha(sha256)?;
+        if let Some(kept) = self.kept(&sha) {
+            return Ok(kept);
+        }
         let path: Option<Option<String>> = self
             .conn
-            .query_row(
-                "SELECT path FROM bundles WHERE sha256 = ?1",
-                [sha256],
-                |r| r.get(0),
-            )
+            .query_row("SELECT path FROM bundles WHERE sha256 = ?1", [&sha], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(db(&self.root))?;
-        let path = path.ok_or(RegisterError::NoSuchBundle)?;
         // Received before the register kept where from, or from a file since moved.
-        let path = path
-            .filter(|p| Path::new(p).is_file())
-            .ok_or_else(|| RegisterError::Moved(path_shown(self, sha256)))?;
-        self.open_bundle(Path::new(&path), opts)
+        path.ok_or(RegisterError::NoSuchBundle)?
+            .map(PathBuf::from)
+            .filter(|p| p.is_file())
+            .ok_or_else(|| RegisterError::Moved(path_shown(self, &sha)))
     }
 
     /// Keep a copy of a bundle as it arrived (dropped on the window, chosen, or opened
@@ -213,16 +210,14 @@ impl Register {
             .find(|p| p.is_file())
     }
 
-    /// Open the kept copy of the bundle `sha256` (see [`Register::keep`]); one received
-    /// without a copy kept is opened again from where it was received from.
+    /// Open the bundle `sha256` again from [`Register::bundle_file`], checking it again (a
+    /// key trusted since turns it green).
     pub fn open_kept(
         &self,
         sha256: &str,
         opts: &verify::Options,
     ) -> Result<BundleView, RegisterError> {
-        let Some(path) = self.kept(sha256) else {
-            return self.reopen(&checked_sha(sha256)?, opts);
-        };
+        let path = self.bundle_file(sha256)?;
         let name = PathBuf::from(path.file_name().unwrap_or_default());
         self.open_bundle(&path, opts).map_err(|e| match e {
             RegisterError::Verify(v) => RegisterError::Verify(v.naming(&name)),
