@@ -9,7 +9,7 @@ import {
   type SetupState,
   toBackendError,
 } from "./backend";
-import { byId, el } from "./dom";
+import { byId, el, wireFilePicking } from "./dom";
 import { type Problem, clearSummary, say, showProblems } from "./messages";
 import { Viewer, fillThumbnail } from "./picture";
 import { caseState, countItems, formatLocal, shortHash, toImageRect } from "./format";
@@ -51,24 +51,9 @@ export class App {
     this.$("capture-window").addEventListener("click", () => void this.captureWindow());
     this.$("capture-region-open").addEventListener("click", () => void this.beginRegion());
     this.wireRegion();
-    this.$("add-files").addEventListener("click", () => this.$<HTMLInputElement>("file-input").click());
-    this.$<HTMLInputElement>("file-input").addEventListener("change", () => {
-      const input = this.$<HTMLInputElement>("file-input");
-      const files = Array.from(input.files ?? []);
-      input.value = "";
-      void this.addFiles(files);
-    });
-    const zone = this.$("drop-zone");
-    zone.addEventListener("dragover", (ev) => {
-      ev.preventDefault();
-      zone.classList.add("add-files--over");
-    });
-    zone.addEventListener("dragleave", () => zone.classList.remove("add-files--over"));
-    zone.addEventListener("drop", (ev) => {
-      ev.preventDefault();
-      zone.classList.remove("add-files--over");
-      void this.addFiles(Array.from(ev.dataTransfer?.files ?? []));
-    });
+    wireFilePicking(this.$("add-files"), this.$<HTMLInputElement>("file-input"), this.$("drop-zone"), (files) =>
+      void this.addFiles(files),
+    );
     this.$("paste").addEventListener("click", () => void this.paste());
     this.wireTabs();
     this.$("iioc-open").addEventListener("click", () => this.openSafeguard());

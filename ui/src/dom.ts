@@ -28,3 +28,33 @@ export function byId<T extends HTMLElement>(doc: Document, id: string): T {
   if (!node) throw new Error(`index.html has no element #${id}`);
   return node as T;
 }
+
+/**
+ * A button that opens a hidden file input, and a zone files can be dropped on: both hand
+ * the chosen files to `onFiles`. The input is emptied after each choice, so choosing the
+ * same file again works.
+ */
+export function wireFilePicking(
+  button: HTMLElement,
+  input: HTMLInputElement,
+  zone: HTMLElement,
+  onFiles: (files: File[]) => void,
+): void {
+  button.addEventListener("click", () => input.click());
+  input.addEventListener("change", () => {
+    const files = Array.from(input.files ?? []);
+    input.value = "";
+    if (files.length > 0) onFiles(files);
+  });
+  zone.addEventListener("dragover", (ev) => {
+    ev.preventDefault();
+    zone.classList.add("add-files--over");
+  });
+  zone.addEventListener("dragleave", () => zone.classList.remove("add-files--over"));
+  zone.addEventListener("drop", (ev) => {
+    ev.preventDefault();
+    zone.classList.remove("add-files--over");
+    const files = Array.from(ev.dataTransfer?.files ?? []);
+    if (files.length > 0) onFiles(files);
+  });
+}

@@ -4,7 +4,7 @@
 // named across cases. Everything shown from a bundle goes in through `textContent`:
 // file names, notes and sites come from outside and are never parsed as HTML.
 import { toBackendError } from "./backend";
-import { byId, el } from "./dom";
+import { byId, el, wireFilePicking } from "./dom";
 import type { Account, BundleView, DslBackend, DslState, Received, StatusLine, ViewItem } from "./dslBackend";
 import { formatLocal, shortHash } from "./format";
 import { type Problem, clearSummary, say, showProblems } from "./messages";
@@ -69,23 +69,9 @@ export class DslApp {
       ev.preventDefault();
       void this.setup();
     });
-    this.$("dsl-open").addEventListener("click", () => this.$<HTMLInputElement>("dsl-input").click());
-    this.$<HTMLInputElement>("dsl-input").addEventListener("change", () => {
-      const input = this.$<HTMLInputElement>("dsl-input");
-      const file = input.files?.[0];
-      input.value = "";
-      if (file) void this.take(file);
-    });
-    const zone = this.$("dsl-drop");
-    zone.addEventListener("dragover", (ev) => {
-      ev.preventDefault();
-      zone.classList.add("add-files--over");
-    });
-    zone.addEventListener("dragleave", () => zone.classList.remove("add-files--over"));
-    zone.addEventListener("drop", (ev) => {
-      ev.preventDefault();
-      zone.classList.remove("add-files--over");
-      const file = ev.dataTransfer?.files?.[0];
+    // One bundle at a time: the first of those chosen or dropped.
+    wireFilePicking(this.$("dsl-open"), this.$<HTMLInputElement>("dsl-input"), this.$("dsl-drop"), (files) => {
+      const [file] = files;
       if (file) void this.take(file);
     });
     this.$<HTMLFormElement>("dsl-unlock").addEventListener("submit", (ev) => {
