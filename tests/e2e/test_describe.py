@@ -140,7 +140,7 @@ def test_marking_an_item_as_an_indecent_image_keeps_none_of_its_bytes(env, store
     driver.execute_script("arguments[0].hidden = false", picker)
     picker.send_keys(str(found))
     wait.until(lambda d: "1 file kept." in d.find_element(By.ID, "status").text)
-    item = driver.find_element(*css("#item-list li[data-item-id]"))
+    item = wait.until(lambda d: d.find_element(*css("#item-list li[data-item-id]")))
     item.find_element(*css('[data-testid="item-indecent"]')).click()
     item.find_element(*css('[data-testid="item-indecent-confirm"]')).click()
     wait.until(lambda d: d.find_elements(*css('#item-list [data-testid="item-removed"]')))

@@ -563,6 +563,24 @@ describe("adding files", () => {
     expect(document.querySelectorAll("#item-list li[data-item-id]")).toHaveLength(2);
   });
 
+  test("the status says the files are kept only once the list shows them", async () => {
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    const seen: Array<[string, number]> = [];
+    const watch = new MutationObserver(() =>
+      seen.push([$("#status").textContent ?? "", document.querySelectorAll("#item-list li[data-item-id]").length]),
+    );
+    watch.observe($("#status"), { childList: true, characterData: true, subtree: true });
+    const drop = new Event("drop", { bubbles: true, cancelable: true });
+    Object.defineProperty(drop, "dataTransfer", { value: { files: [new File([new Uint8Array([7])], "post.png")] } });
+    $("#drop-zone").dispatchEvent(drop);
+    for (let i = 0; i < 10; i++) await settle();
+    watch.disconnect();
+    expect(seen.find(([text]) => text === "1 file kept.")).toEqual(["1 file kept.", 1]);
+  });
+
   test("paste keeps what is on the clipboard", async () => {
     backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
     const app = new App(document, backend);

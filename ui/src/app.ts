@@ -289,8 +289,8 @@ export class App {
       this.$("sealed-path").textContent = `Saved as ${sealed.path}`;
       this.$("form-done").hidden = true;
       this.$("form-open").hidden = true;
-      this.say(`Sealed: ${sealed.file_name}.`);
       await this.refreshCases();
+      this.say(`Sealed: ${sealed.file_name}.`);
     } catch (e) {
       this.say("");
       this.showProblems([{ text: toBackendError(e).message }]);
@@ -308,8 +308,8 @@ export class App {
     try {
       await this.backend.markHandedOver(caseId, to === "" ? null : to);
       this.clearProblems();
-      this.say("Noted: you gave the sealed record to your designated person.");
       await this.refreshCases();
+      this.say("Noted: you gave the sealed record to your designated person.");
     } catch (e) {
       this.showProblems([{ text: toBackendError(e).message }]);
     }
@@ -481,9 +481,9 @@ export class App {
 
   /** After the capture shortcut: show what it did and the new item. */
   async afterShortcut(message: string): Promise<void> {
-    this.say(message);
     await this.refreshCases();
     if (this.selected !== null) await this.select(this.selected);
+    this.say(message);
   }
 
   async select(caseId: string): Promise<void> {
@@ -741,8 +741,8 @@ export class App {
       await this.backend.updateItem(item.id, changes);
       this.storage()?.removeItem(this.draftKey("item", item.id));
       this.clearProblems();
-      this.say(`Details of ${item.original_name} saved.`);
       await this.reloadItems();
+      this.say(`Details of ${item.original_name} saved.`);
     } catch (e) {
       this.showProblems([{ text: toBackendError(e).message }]);
     }
@@ -752,9 +752,9 @@ export class App {
     try {
       await this.backend.withdrawItem(item.id, reason);
       this.clearProblems();
-      this.say(`${item.original_name} is withdrawn. It is kept, marked, with your reason.`);
       await this.refreshCases();
       await this.reloadItems();
+      this.say(`${item.original_name} is withdrawn. It is kept, marked, with your reason.`);
     } catch (e) {
       this.showProblems([{ text: toBackendError(e).message }]);
     }
@@ -764,8 +764,8 @@ export class App {
     try {
       await this.backend.removeIndecentItem(item.id);
       this.clearProblems();
-      this.say("Removed. Do not copy or save it anywhere. Tell the police (999 in an emergency, otherwise 101) and your designated safeguarding person now.");
       await this.reloadItems();
+      this.say("Removed. Do not copy or save it anywhere. Tell the police (999 in an emergency, otherwise 101) and your designated safeguarding person now.");
     } catch (e) {
       this.showProblems([{ text: toBackendError(e).message }]);
     }
@@ -964,12 +964,12 @@ export class App {
     try {
       const item = await this.backend.captureScreen(caseId);
       this.clearProblems();
-      this.say(`Screenshot saved as ${item.original_name}.`);
       await this.refreshCases();
       if (this.selected === caseId) {
         await this.select(caseId);
         this.describeNow(item.id);
       }
+      this.say(`Screenshot saved as ${item.original_name}.`);
     } catch (e) {
       this.say("");
       this.showProblems([{ text: toBackendError(e).message }]);
@@ -1080,10 +1080,10 @@ export class App {
       const item = await this.backend.captureRegion(caseId, this.regionRect);
       this.closeRegion();
       this.clearProblems();
-      this.say(`Saved as ${item.original_name}.`);
       await this.refreshCases();
       await this.reloadItems();
       this.describeNow(item.id);
+      this.say(`Saved as ${item.original_name}.`);
     } catch (e) {
       this.showProblems([{ text: toBackendError(e).message }]);
     }
@@ -1113,10 +1113,10 @@ export class App {
       const item = await this.backend.captureWindow(caseId, title);
       this.clearProblems();
       this.$("window-choice").hidden = true;
-      this.say(`Saved as ${item.original_name}.`);
       await this.refreshCases();
       await this.reloadItems();
       this.describeNow(item.id);
+      this.say(`Saved as ${item.original_name}.`);
     } catch (e) {
       this.say("");
       this.showProblems([{ text: toBackendError(e).message }]);
@@ -1139,11 +1139,13 @@ export class App {
         problems.push({ text: `${f.name}: ${toBackendError(e).message}` });
       }
     }
+    // The list is brought up to date before the status says the work is done,
+    // so "N files kept." is only ever shown beside the items it speaks of.
+    await this.refreshCases();
+    await this.reloadItems();
     this.say(kept === 1 ? "1 file kept." : `${kept} files kept.`);
     if (problems.length > 0) this.showProblems(problems);
     else this.clearProblems();
-    await this.refreshCases();
-    await this.reloadItems();
   }
 
   private async paste(): Promise<void> {

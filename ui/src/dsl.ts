@@ -424,8 +424,8 @@ export class DslApp {
       return this.problem(e, "dsl-note");
     }
     this.$<HTMLInputElement>("dsl-note").value = "";
-    say(this.doc, `Case ${ref} is now ${STATUS_WORDS[status]?.toLowerCase() ?? status}.`);
     await this.refreshList();
+    say(this.doc, `Case ${ref} is now ${STATUS_WORDS[status]?.toLowerCase() ?? status}.`);
   }
 
   private folder(): string {
