@@ -86,17 +86,9 @@ fn killing_a_seal_leaves_no_bundle_and_no_sealed_entry() {
         }
     }
     env.ok(&["capture", "file", "--case", &case, big.to_str().unwrap()]);
-    let cfg = env.path("cfg");
-    let cfg = cfg.to_str().unwrap();
-    env.ok(&[
-        "--config",
-        cfg,
-        "keys",
-        "new",
-        "--name",
-        "A. Teacher",
-        "--no-passphrase",
-    ]);
+    let keys = env.path("cfg");
+    env.new_key(&keys, "A. Teacher");
+    let cfg = keys.to_str().unwrap();
     let out = env.path("bundle.evidence");
     let mut sealed = 0;
     let mut killed = 0;
@@ -134,15 +126,7 @@ fn killing_a_seal_leaves_no_bundle_and_no_sealed_entry() {
     assert!(killed > 0);
     // After the interruptions a seal still works (a stale .partial is overwritten).
     let _ = std::fs::remove_file(&out);
-    env.ok(&[
-        "--config",
-        cfg,
-        "seal",
-        "--case",
-        &case,
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    env.seal(&keys, &case, "bundle.evidence");
     let v = env.ek(&["--config", cfg, "verify", out.to_str().unwrap()]);
     assert_eq!(
         v.status.code(),

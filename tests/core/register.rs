@@ -3,51 +3,23 @@
 
 use crate::util::*;
 use serde_json::Value;
-use std::path::Path;
-
-fn ek_cfg(store: &Path, cfg: &Path, args: &[&str]) -> std::process::Output {
-    let mut all = vec!["--config", cfg.to_str().unwrap()];
-    all.extend_from_slice(args);
-    ek_on(store, &all)
-}
-
-/// A signing key with no passphrase for `name` in `cfg`.
-fn new_key(store: &Path, cfg: &Path, name: &str) {
-    let o = ek_cfg(
-        store,
-        cfg,
-        &["keys", "new", "--name", name, "--no-passphrase"],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-}
+use std::path::{Path, PathBuf};
 
 /// A staff member with a key and a case holding one message: (store, keys, case).
-fn staff_with_one_item() -> (Env, std::path::PathBuf, String) {
+fn staff_with_one_item() -> (Env, PathBuf, String) {
     let staff = Env::new();
     let cfg = staff.path("cfg");
-    new_key(&staff.store(), &cfg, "A. Teacher");
+    staff.new_key(&cfg, "A. Teacher");
     let case = staff.case();
     let f = staff.file("a.txt", b"a message");
     staff.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
     (staff, cfg, case)
 }
 
-/// Seal the case into `name` in the staff member's folder.
-fn seal_as_staff(staff: &Env, cfg: &Path, case: &str, name: &str) -> std::path::PathBuf {
-    let out = staff.path(name);
-    let o = ek_cfg(
-        &staff.store(),
-        cfg,
-        &["seal", "--case", case, "--out", out.to_str().unwrap()],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    out
-}
-
 #[test]
 fn the_register_records_checks_and_exports_what_arrives() {
     let (staff, cfg, case) = staff_with_one_item();
-    let seal = |name: &str| seal_as_staff(&staff, &cfg, &case, name);
+    let seal = |name: &str| staff.seal(&cfg, &case, name);
     let first = seal("first.evidence");
     staff.ok(&["edit", "--item", "1", "--field", "note", "--value", "later"]);
     let second = seal("second.evidence");
@@ -161,10 +133,10 @@ fn the_register_records_checks_and_exports_what_arrives() {
 
     // A receipt by case is for the latest bundle that verified, not a later failed one.
     let dcfg = dsl.path("dsl-cfg");
-    new_key(&dsl.store(), &dcfg, "Mrs D. Lead");
+    dsl.new_key(&dcfg, "Mrs D. Lead");
     let receipt = dsl.path("r.evidence-receipt");
     #[rustfmt::skip]
-    let out = ek_cfg(&dsl.store(), &dcfg, &["dsl", "receipt", "--case", &case, "--out", receipt.to_str().unwrap()]);
+    let out = dsl.ek_cfg(&dcfg, &["dsl", "receipt", "--case", &case, "--out", receipt.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&receipt).unwrap()).unwrap();
     assert_eq!(r["receipt"]["bundle_sha256"], sha256sum(&second).as_str());
@@ -174,11 +146,11 @@ fn the_register_records_checks_and_exports_what_arrives() {
 #[test]
 fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
     let (staff, cfg, case) = staff_with_one_item();
-    let bundle = seal_as_staff(&staff, &cfg, &case, "b.evidence");
+    let bundle = staff.seal(&cfg, &case, "b.evidence");
 
     let dsl = Env::new();
     let dcfg = dsl.path("dsl-cfg");
-    new_key(&dsl.store(), &dcfg, "Mrs D. Lead");
+    dsl.new_key(&dcfg, "Mrs D. Lead");
     let pubkey = cfg.join("signing.pub");
     dsl.ok(&[
         "dsl",
@@ -188,8 +160,7 @@ fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
         pubkey.to_str().unwrap(),
     ]);
     let receipt = dsl.path("receipt.txt");
-    let out = ek_cfg(
-        &dsl.store(),
+    let out = dsl.ek_cfg(
         &dcfg,
         &[
             "dsl",
@@ -246,7 +217,7 @@ fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
     // Sealed again: the receipt was for the earlier bundle, so the record no longer
     // reads as received.
     staff.ok(&["edit", "--item", "1", "--field", "note", "--value", "more"]);
-    seal_as_staff(&staff, &cfg, &case, "b2.evidence");
+    staff.seal(&cfg, &case, "b2.evidence");
     let cases: Vec<Value> = serde_json::from_str(&staff.ok(&["case", "list", "--json"])).unwrap();
     assert_eq!(cases[0]["receipt"], Value::Null, "{:#}", cases[0]);
     // A receipt for a bundle this store never sealed is not recorded.
@@ -293,8 +264,7 @@ fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("not an Evidence Kit receipt"));
     // Never over an existing file.
-    let out = ek_cfg(
-        &dsl.store(),
+    let out = dsl.ek_cfg(
         &dcfg,
         &[
             "dsl",
@@ -312,7 +282,7 @@ fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
 fn accounts_named_across_cases_are_indexed_with_first_and_last_seen() {
     let staff = Env::new();
     let cfg = staff.path("cfg");
-    new_key(&staff.store(), &cfg, "A. Teacher");
+    staff.new_key(&cfg, "A. Teacher");
     let one = staff.case();
     let two = staff.case();
     let f = staff.file("a.txt", b"post one");
@@ -335,7 +305,7 @@ fn accounts_named_across_cases_are_indexed_with_first_and_last_seen() {
 
     let dsl = Env::new();
     // Not yet verified (the key is not trusted): its claims stay out of the index.
-    let first = seal_as_staff(&staff, &cfg, &one, &format!("{one}.evidence"));
+    let first = staff.seal(&cfg, &one, &format!("{one}.evidence"));
     let out = dsl.ek(&["dsl", "receive", first.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
@@ -345,7 +315,7 @@ fn accounts_named_across_cases_are_indexed_with_first_and_last_seen() {
     for case in [&one, &two] {
         let b = staff.path(&format!("{case}.evidence"));
         if !b.exists() {
-            seal_as_staff(&staff, &cfg, case, &format!("{case}.evidence"));
+            staff.seal(&cfg, case, &format!("{case}.evidence"));
         }
         #[rustfmt::skip]
         dsl.ok(&["dsl", "receive", b.to_str().unwrap(), "--trust", pubkey.to_str().unwrap()]);
@@ -387,11 +357,11 @@ fn accounts_named_across_cases_are_indexed_with_first_and_last_seen() {
 #[test]
 fn an_opened_bundle_is_unpacked_read_only_and_its_form_carries_the_register() {
     let (staff, cfg, case) = staff_with_one_item();
-    let bundle = seal_as_staff(&staff, &cfg, &case, "b.evidence");
+    let bundle = staff.seal(&cfg, &case, "b.evidence");
     let pubkey = cfg.join("signing.pub");
     let dsl = Env::new();
     let dcfg = dsl.path("dsl-cfg");
-    new_key(&dsl.store(), &dcfg, "Mrs D. Lead");
+    dsl.new_key(&dcfg, "Mrs D. Lead");
     #[rustfmt::skip]
     dsl.ok(&["dsl", "receive", bundle.to_str().unwrap(), "--trust", pubkey.to_str().unwrap()]);
     let folder = dsl.store().join("received").join(sha256sum(&bundle));
@@ -419,7 +389,7 @@ fn an_opened_bundle_is_unpacked_read_only_and_its_form_carries_the_register() {
     dsl.ok(&["dsl", "status", "--case", &case, "--set", "referred", "--note", "Passed to the LADO"]);
     let pdf = dsl.path("form.pdf");
     #[rustfmt::skip]
-    let out = ek_cfg(&dsl.store(), &dcfg, &["form", "--bundle", bundle.to_str().unwrap(),
+    let out = dsl.ek_cfg(&dcfg, &["form", "--bundle", bundle.to_str().unwrap(),
         "--trust", pubkey.to_str().unwrap(), "--register", "--out", pdf.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::process::Command::new("pdftotext")
@@ -435,15 +405,15 @@ fn an_opened_bundle_is_unpacked_read_only_and_its_form_carries_the_register() {
     // Without --register the section is left to fill in by hand.
     let blank = dsl.path("blank.pdf");
     #[rustfmt::skip]
-    let out = ek_cfg(&dsl.store(), &dcfg, &["form", "--bundle", bundle.to_str().unwrap(),
+    let out = dsl.ek_cfg(&dcfg, &["form", "--bundle", bundle.to_str().unwrap(),
         "--trust", pubkey.to_str().unwrap(), "--out", blank.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     // A bundle never received cannot fill it.
-    let other = seal_as_staff(&staff, &cfg, &case, "c.evidence");
+    let other = staff.seal(&cfg, &case, "c.evidence");
     std::thread::sleep(std::time::Duration::from_millis(5));
     let pdf2 = dsl.path("form2.pdf");
     #[rustfmt::skip]
-    let out = ek_cfg(&dsl.store(), &dcfg, &["form", "--bundle", other.to_str().unwrap(),
+    let out = dsl.ek_cfg(&dcfg, &["form", "--bundle", other.to_str().unwrap(),
         "--trust", pubkey.to_str().unwrap(), "--register", "--out", pdf2.to_str().unwrap()]);
     assert_refused(&out, "has not been received into your register yet");
 }
@@ -455,7 +425,7 @@ fn a_protected_designated_person_key_opens_only_with_its_passphrase() {
     let dcfg = dsl.path("dsl-cfg");
     let pass = dsl.file("pass.txt", b"correct horse battery\n");
     #[rustfmt::skip]
-    let out = ek_cfg(&dsl.store(), &dcfg, &["keys", "new-recipient", "--name", "Mrs D. Lead",
+    let out = dsl.ek_cfg(&dcfg, &["keys", "new-recipient", "--name", "Mrs D. Lead",
         "--passphrase-file", pass.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let recipient = String::from_utf8_lossy(&out.stdout).trim().to_string();
@@ -469,7 +439,7 @@ fn a_protected_designated_person_key_opens_only_with_its_passphrase() {
 
     let bundle = staff.path("b.evidence.age");
     #[rustfmt::skip]
-    let o = ek_cfg(&staff.store(), &cfg, &["seal", "--case", &case, "--to", &recipient,
+    let o = staff.ek_cfg(&cfg, &["seal", "--case", &case, "--to", &recipient,
         "--out", staff.path("b.evidence").to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let pubkey = cfg.join("signing.pub");
@@ -495,15 +465,15 @@ fn a_protected_designated_person_key_opens_only_with_its_passphrase() {
 
     // No passphrase: a sentence, exit 2, nothing registered.
     #[rustfmt::skip]
-    let out = ek_cfg(&dsl.store(), &dcfg, &["verify", bundle.to_str().unwrap(), "--trust", pubkey.to_str().unwrap()]);
+    let out = dsl.ek_cfg(&dcfg, &["verify", bundle.to_str().unwrap(), "--trust", pubkey.to_str().unwrap()]);
     assert_refused(&out, "A passphrase is needed");
     let wrong = dsl.file("wrong.txt", b"not it at all\n");
     #[rustfmt::skip]
-    let out = ek_cfg(&dsl.store(), &dcfg, &["verify", bundle.to_str().unwrap(), "--trust", pubkey.to_str().unwrap(),
+    let out = dsl.ek_cfg(&dcfg, &["verify", bundle.to_str().unwrap(), "--trust", pubkey.to_str().unwrap(),
         "--identity-passphrase-file", wrong.to_str().unwrap()]);
     assert_refused(&out, "does not open your designated-person key");
     #[rustfmt::skip]
-    let out = ek_cfg(&dsl.store(), &dcfg, &["dsl", "receive", bundle.to_str().unwrap(), "--trust", pubkey.to_str().unwrap(),
+    let out = dsl.ek_cfg(&dcfg, &["dsl", "receive", bundle.to_str().unwrap(), "--trust", pubkey.to_str().unwrap(),
         "--identity-passphrase-file", pass.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
@@ -573,7 +543,7 @@ fn png_claiming(w: u32, h: u32) -> Vec<u8> {
 fn a_huge_picture_in_a_bundle_is_refused_not_rendered_and_names_cannot_escape() {
     let staff = Env::new();
     let cfg = staff.path("cfg");
-    new_key(&staff.store(), &cfg, "A. Teacher");
+    staff.new_key(&cfg, "A. Teacher");
     let case = staff.case();
     let huge = staff.file("huge.png", &png_claiming(50_000, 50_000));
     let small = staff.path("small.png");
@@ -582,7 +552,7 @@ fn a_huge_picture_in_a_bundle_is_refused_not_rendered_and_names_cannot_escape() 
         .unwrap();
     #[rustfmt::skip]
     staff.ok(&["capture", "file", "--case", &case, huge.to_str().unwrap(), small.to_str().unwrap()]);
-    let bundle = seal_as_staff(&staff, &cfg, &case, "b.evidence");
+    let bundle = staff.seal(&cfg, &case, "b.evidence");
 
     let dsl = Env::new();
     let reg = evidence_kit::register::Register::open(&dsl.store()).unwrap();
@@ -636,12 +606,12 @@ fn a_huge_picture_in_a_bundle_is_refused_not_rendered_and_names_cannot_escape() 
 fn a_key_with_a_trusted_keys_id_is_named_as_substituted_and_never_trusted_over_it() {
     use evidence_kit::keys::{KeyDir, PublicKey};
     let (staff, cfg, case) = staff_with_one_item();
-    let bundle = seal_as_staff(&staff, &cfg, &case, "b.evidence");
+    let bundle = staff.seal(&cfg, &case, "b.evidence");
     let real = PublicKey::read(&cfg.join("signing.pub")).unwrap();
     // Another key, made to look like the staff member's: same id, other bytes (what a
     // stranger who copied the public key id would send).
     let other_cfg = staff.path("other-cfg");
-    new_key(&staff.store(), &other_cfg, "Someone Else");
+    staff.new_key(&other_cfg, "Someone Else");
     let other = PublicKey::read(&other_cfg.join("signing.pub")).unwrap();
     let lookalike = PublicKey {
         name: Some("A. Teacher".into()),
@@ -691,7 +661,7 @@ fn a_key_with_a_trusted_keys_id_is_named_as_substituted_and_never_trusted_over_i
 #[test]
 fn a_bundle_received_by_the_cli_opens_from_where_it_was_and_the_failure_note_follows_the_verdict() {
     let (staff, cfg, case) = staff_with_one_item();
-    let bundle = seal_as_staff(&staff, &cfg, &case, "b.evidence");
+    let bundle = staff.seal(&cfg, &case, "b.evidence");
     let dsl = Env::new();
     // Received without trusting the key: not intact, a failure note beside the files.
     let out = dsl.ek(&["dsl", "receive", bundle.to_str().unwrap()]);

@@ -210,16 +210,7 @@ fn an_indecent_image_record_captures_nothing_and_is_logged() {
 fn an_item_marked_as_an_indecent_image_leaves_no_bytes_in_the_store_or_any_bundle() {
     let env = Env::new();
     let cfg = env.path("cfg");
-    let cfg = cfg.to_str().unwrap();
-    env.ok(&[
-        "--config",
-        cfg,
-        "keys",
-        "new",
-        "--name",
-        "A. Teacher",
-        "--no-passphrase",
-    ]);
+    env.new_key(&cfg, "A. Teacher");
     let case = env.case();
     let marker = b"MARKER-of-bytes-that-must-never-be-kept-0123456789";
     let mut picture = b"\x89PNG\r\n\x1a\n".to_vec();
@@ -264,16 +255,7 @@ fn an_item_marked_as_an_indecent_image_leaves_no_bytes_in_the_store_or_any_bundl
     env.assert_intact();
 
     // Sealed afterwards: the bundle has the message, not the picture.
-    let bundle = env.path("case.evidence");
-    env.ok(&[
-        "--config",
-        cfg,
-        "seal",
-        "--case",
-        &case,
-        "--out",
-        bundle.to_str().unwrap(),
-    ]);
+    let bundle = env.seal(&cfg, &case, "case.evidence");
     assert!(!contains(&std::fs::read(&bundle).unwrap()));
     let pubkey = env.path("cfg/signing.pub");
     env.ok(&[
@@ -317,16 +299,7 @@ fn an_item_marked_as_an_indecent_image_leaves_no_bytes_in_the_store_or_any_bundl
 fn a_record_goes_from_open_to_sealed_to_given_and_back_to_changed() {
     let env = Env::new();
     let cfg = env.path("cfg");
-    let cfg = cfg.to_str().unwrap();
-    env.ok(&[
-        "--config",
-        cfg,
-        "keys",
-        "new",
-        "--name",
-        "A. Teacher",
-        "--no-passphrase",
-    ]);
+    env.new_key(&cfg, "A. Teacher");
     let case = env.case();
     let state = |env: &Env| -> Value {
         let list: Vec<Value> = serde_json::from_str(&env.ok(&["case", "list", "--json"])).unwrap();
@@ -337,16 +310,7 @@ fn a_record_goes_from_open_to_sealed_to_given_and_back_to_changed() {
     assert_refused(&out, "has not been sealed yet");
     let f = env.file("a.txt", b"a message");
     env.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
-    let bundle = env.path("b.evidence");
-    env.ok(&[
-        "--config",
-        cfg,
-        "seal",
-        "--case",
-        &case,
-        "--out",
-        bundle.to_str().unwrap(),
-    ]);
+    env.seal(&cfg, &case, "b.evidence");
     let s = state(&env);
     assert_eq!(s["state"], "sealed");
     assert_eq!(s["changed_since_seal"], false);

@@ -47,6 +47,29 @@ impl Env {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Run the CLI on this store with the keys folder `cfg`.
+    pub fn ek_cfg(&self, cfg: &Path, args: &[&str]) -> Output {
+        let mut all = vec!["--config", cfg.to_str().expect("utf-8 path")];
+        all.extend_from_slice(args);
+        self.ek(&all)
+    }
+
+    /// A signing key for `name` with no passphrase (scrypt is slow in debug builds;
+    /// the passphrase path has tests of its own) in the keys folder `cfg`.
+    pub fn new_key(&self, cfg: &Path, name: &str) {
+        let out = self.ek_cfg(cfg, &["keys", "new", "--name", name, "--no-passphrase"]);
+        assert!(out.status.success(), "keys new: {}", stderr(&out));
+    }
+
+    /// Seal `case` with the key in `cfg` into the file `name` of the temp folder.
+    pub fn seal(&self, cfg: &Path, case: &str, name: &str) -> PathBuf {
+        let bundle = self.path(name);
+        let path = bundle.to_str().expect("utf-8 path");
+        let out = self.ek_cfg(cfg, &["seal", "--case", case, "--out", path]);
+        assert!(out.status.success(), "seal: {}", stderr(&out));
+        bundle
+    }
+
     /// A new case; returns its id.
     pub fn case(&self) -> String {
         self.ok(&[
