@@ -536,25 +536,18 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
             Ok(if b.intact { 0 } else { 1 })
         }
         DslCommand::List { json } => {
-            let rows = reg.list()?;
-            if json {
-                println!("{}", to_json(&rows));
-            } else if rows.is_empty() {
-                println!("No bundles received yet.");
-            } else {
-                for b in rows {
-                    println!(
-                        "{}  {}  {}  received {}  {}{}  [{}]",
-                        b.case_ref.as_deref().unwrap_or("?"),
-                        b.staff.as_deref().unwrap_or("?"),
-                        &b.sha256[..12.min(b.sha256.len())],
-                        b.received,
-                        if b.intact { "intact" } else { "FAILED" },
-                        if b.replay { ", older copy" } else { "" },
-                        b.status.as_deref().unwrap_or("received")
-                    );
-                }
-            }
+            print_list(&reg.list()?, json, "No bundles received yet.", |b| {
+                format!(
+                    "{}  {}  {}  received {}  {}{}  [{}]",
+                    b.case_ref.as_deref().unwrap_or("?"),
+                    b.staff.as_deref().unwrap_or("?"),
+                    &b.sha256[..12.min(b.sha256.len())],
+                    b.received,
+                    if b.intact { "intact" } else { "FAILED" },
+                    if b.replay { ", older copy" } else { "" },
+                    b.status.as_deref().unwrap_or("received")
+                )
+            });
             Ok(0)
         }
         DslCommand::Status { case, set, note } => {
@@ -596,25 +589,18 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
             Ok(0)
         }
         DslCommand::Accounts { json } => {
-            let all = reg.accounts()?;
-            if json {
-                println!("{}", to_json(&all));
-            } else if all.is_empty() {
-                println!("No accounts named yet.");
-            } else {
-                for a in all {
-                    println!(
-                        "{} ({}): {} case(s) [{}], {} item(s); first seen {}, last seen {}",
-                        a.shown,
-                        a.kind,
-                        a.cases.len(),
-                        a.cases.join(", "),
-                        a.mentions.len(),
-                        a.first_seen,
-                        a.last_seen
-                    );
-                }
-            }
+            print_list(&reg.accounts()?, json, "No accounts named yet.", |a| {
+                format!(
+                    "{} ({}): {} case(s) [{}], {} item(s); first seen {}, last seen {}",
+                    a.shown,
+                    a.kind,
+                    a.cases.len(),
+                    a.cases.join(", "),
+                    a.mentions.len(),
+                    a.first_seen,
+                    a.last_seen
+                )
+            });
             Ok(0)
         }
         DslCommand::Export { csv } => {
@@ -1240,29 +1226,22 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Case(CaseCommand::List { json }) => {
             let store = Store::open_for_reading(&root)?;
-            let cases = store.cases()?;
-            if json {
-                println!("{}", to_json(&cases));
-            } else if cases.is_empty() {
-                println!(
-                    "No cases yet. Start one with: evidence-kit case new --title T --staff NAME"
-                );
-            } else {
-                for c in cases {
-                    let state = match (c.state, c.changed_since_seal) {
-                        (evidence_kit::case::CaseState::Open, _) => "open".to_string(),
-                        (_, true) => "changed since sealed".to_string(),
-                        (evidence_kit::case::CaseState::Sealed, false) => "sealed".to_string(),
-                        (evidence_kit::case::CaseState::Sent, false) => {
-                            "given to the designated person".to_string()
-                        }
-                    };
-                    println!(
-                        "{}  {}  {} item(s)  opened {} by {}  [{state}]",
-                        c.case.id, c.case.title, c.items, c.case.created.local, c.case.staff
-                    );
-                }
-            }
+            let empty =
+                "No cases yet. Start one with: evidence-kit case new --title T --staff NAME";
+            print_list(&store.cases()?, json, empty, |c| {
+                let state = match (c.state, c.changed_since_seal) {
+                    (evidence_kit::case::CaseState::Open, _) => "open",
+                    (_, true) => "changed since sealed",
+                    (evidence_kit::case::CaseState::Sealed, false) => "sealed",
+                    (evidence_kit::case::CaseState::Sent, false) => {
+                        "given to the designated person"
+                    }
+                };
+                format!(
+                    "{}  {}  {} item(s)  opened {} by {}  [{state}]",
+                    c.case.id, c.case.title, c.items, c.case.created.local, c.case.staff
+                )
+            });
         }
         Command::Case(CaseCommand::Show { case, json }) => {
             let store = Store::open_for_reading(&root)?;
@@ -1501,6 +1480,25 @@ fn print_item(i: &Item) {
         withdrawn,
         i.original_name
     );
+}
+
+/// Print a list: as JSON with `--json`, else `empty` when there is nothing, else
+/// one line a row.
+fn print_list<T: serde::Serialize>(
+    rows: &[T],
+    json: bool,
+    empty: &str,
+    line: impl Fn(&T) -> String,
+) {
+    if json {
+        println!("{}", to_json(&rows));
+    } else if rows.is_empty() {
+        println!("{empty}");
+    } else {
+        for row in rows {
+            println!("{}", line(row));
+        }
+    }
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> String {
