@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import page from "../index.html?raw";
 import { App } from "./app";
 import {
   type Backend,
@@ -16,6 +15,7 @@ import {
   type SealedView,
   type SetupState,
 } from "./backend";
+import { $, loadPage, settle } from "./testing";
 
 const STAMP = { utc: "2026-11-25T10:32:05.123Z", local: "2026-11-25T10:32:05.123+00:00", zone: "Europe/London" };
 const HASH = "3f2a9c1b" + "0123456789abcdef".repeat(3) + "00112233aabbccdd";
@@ -227,22 +227,11 @@ class FakeBackend implements Backend {
   }
 }
 
-const $ = <T extends HTMLElement = HTMLElement>(sel: string): T => {
-  const node = document.querySelector<T>(sel);
-  if (!node) throw new Error(`no ${sel}`);
-  return node;
-};
-const settle = () => new Promise((r) => setTimeout(r, 0));
 
 let backend: FakeBackend;
 
 beforeEach(() => {
-  // The real page's <body> (a fixed file, not data), parsed inert in a <template> so the
-  // stylesheet and script in <head> are not fetched.
-  const body = /<body>([\s\S]*)<\/body>/.exec(page)?.[1] ?? "";
-  const template = document.createElement("template");
-  template.innerHTML = body;
-  document.body.replaceChildren(template.content.cloneNode(true));
+  loadPage();
   backend = new FakeBackend();
 });
 

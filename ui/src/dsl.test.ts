@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, test } from "vitest";
-import page from "../index.html?raw";
 import { BackendError, type Item } from "./backend";
 import { DslApp, verdictTitle } from "./dsl";
 import type {
@@ -10,6 +9,7 @@ import type {
   Received,
   StatusLine,
 } from "./dslBackend";
+import { $, loadPage, settle } from "./testing";
 
 const STAMP = { utc: "2026-11-25T14:40:00.000Z", local: "2026-11-25T14:40:00.000+00:00", zone: "Europe/London" };
 const SHA = "ab".repeat(32);
@@ -177,28 +177,19 @@ class FakeDsl implements DslBackend {
   }
 }
 
-const $ = <T extends HTMLElement = HTMLElement>(sel: string): T => {
-  const n = document.querySelector<T>(sel);
-  if (!n) throw new Error(`no ${sel}`);
-  return n;
-};
-
 async function chooseBundle(): Promise<void> {
   const input = $<HTMLInputElement>("#dsl-input");
   const file = new File(["bundle"], "EK-1.evidence.age");
   Object.defineProperty(input, "files", { value: [file], configurable: true });
   input.dispatchEvent(new Event("change"));
-  await new Promise((r) => setTimeout(r, 0));
-  await new Promise((r) => setTimeout(r, 0));
+  await settle();
+  await settle();
 }
 
 let backend: FakeDsl;
 
 beforeEach(() => {
-  const body = /<body>([\s\S]*)<\/body>/.exec(page)?.[1] ?? "";
-  const template = document.createElement("template");
-  template.innerHTML = body;
-  document.body.replaceChildren(template.content.cloneNode(true));
+  loadPage();
   backend = new FakeDsl();
 });
 
@@ -243,8 +234,8 @@ describe("the designated person's screens", () => {
     expect($("#dsl-trust").hidden).toBe(false);
     expect($("#dsl-trust-fp").textContent).toBe(FP);
     $("#dsl-trust-button").click();
-    await new Promise((r) => setTimeout(r, 0));
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
+    await settle();
     expect($("#dsl-verdict").className).toContain("verdict--ok");
     expect($("#dsl-verdict-title").textContent).toMatch(/^Intact, sealed by A. Teacher/);
     expect($("#dsl-trust").hidden).toBe(true);
@@ -277,13 +268,13 @@ describe("the designated person's screens", () => {
     expect($("#dsl-unlock").hidden).toBe(false);
     $<HTMLInputElement>("#dsl-unlock-pass").value = "wrong";
     $<HTMLFormElement>("#dsl-unlock").requestSubmit();
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
     expect($("#error-summary").hidden).toBe(false);
     expect($("#error-summary").textContent).toContain("does not open");
     $<HTMLInputElement>("#dsl-unlock-pass").value = "right passphrase";
     $<HTMLFormElement>("#dsl-unlock").requestSubmit();
-    await new Promise((r) => setTimeout(r, 0));
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
+    await settle();
     expect($("#dsl-unlock").hidden).toBe(true);
     expect($<HTMLInputElement>("#dsl-unlock-pass").value).toBe("");
     expect($("#dsl-bundle").hidden).toBe(false);
@@ -296,20 +287,20 @@ describe("the designated person's screens", () => {
     $<HTMLSelectElement>("#dsl-status").value = "referred";
     $<HTMLInputElement>("#dsl-note").value = "LADO, 26 Nov";
     $("#dsl-status-save").click();
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
     expect(backend.calls).toContain("status EK-1 referred");
     expect($("#dsl-history").textContent).toContain("Referred. LADO, 26 Nov");
     $("#dsl-print").click();
-    await new Promise((r) => setTimeout(r, 0));
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
+    await settle();
     expect(backend.calls).toContain("form true");
     expect($("#dsl-done").textContent).toContain("EK-1-form.pdf");
     $("#dsl-receipt").click();
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
     expect($("#error-summary").textContent).toContain("Enter your passphrase to sign the receipt");
     $<HTMLInputElement>("#dsl-receipt-pass").value = "pass phrase";
     $("#dsl-receipt").click();
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
     expect(backend.calls).toContain("receipt abab EK-1 pass phrase /home/d/Documents/Evidence Kit");
     expect($("#dsl-done").textContent).toContain("Give this file to A. Teacher");
     expect($<HTMLInputElement>("#dsl-receipt-pass").value).toBe("");
@@ -323,12 +314,12 @@ describe("the designated person's screens", () => {
     $<HTMLInputElement>("#dsl-pass").value = "one passphrase";
     $<HTMLInputElement>("#dsl-pass2").value = "another";
     $<HTMLFormElement>("#dsl-setup").requestSubmit();
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
     expect($("#error-summary").textContent).toContain("The two passphrases are different");
     $<HTMLInputElement>("#dsl-pass2").value = "one passphrase";
     $<HTMLFormElement>("#dsl-setup").requestSubmit();
-    await new Promise((r) => setTimeout(r, 0));
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
+    await settle();
     expect($("#dsl-setup").hidden).toBe(true);
     expect($("#dsl-share").textContent).toBe("age1new");
   });
@@ -336,7 +327,7 @@ describe("the designated person's screens", () => {
   test("the accounts named across cases are listed, as text", async () => {
     await new DslApp(document, backend).start();
     $("#dsl-accounts-open").click();
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
     const rows = document.querySelectorAll('[data-testid="dsl-account"]');
     expect(rows.length).toBe(1);
     expect(rows[0]?.textContent).toContain("<b>@bully</b>");
@@ -351,7 +342,7 @@ describe("the designated person's screens", () => {
     Object.defineProperty(big, "size", { value: 2 * 1024 * 1024 * 1024 });
     Object.defineProperty(input, "files", { value: [big], configurable: true });
     input.dispatchEvent(new Event("change"));
-    await new Promise((r) => setTimeout(r, 0));
+    await settle();
     expect($("#error-summary").textContent).toContain("too large to pass through the window");
     expect(backend.calls.some((c) => c.startsWith("take"))).toBe(false);
   });

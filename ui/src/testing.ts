@@ -1,0 +1,23 @@
+// Helpers shared by the UI's unit tests (never imported by the app itself).
+import page from "../index.html?raw";
+
+/** The element `sel` finds, or a failed test naming it. */
+export const $ = <T extends HTMLElement = HTMLElement>(sel: string): T => {
+  const node = document.querySelector<T>(sel);
+  if (!node) throw new Error(`no ${sel}`);
+  return node;
+};
+
+/** Let pending promises and timers of zero delay run. */
+export const settle = (): Promise<unknown> => new Promise((r) => setTimeout(r, 0));
+
+/**
+ * Put the real page's <body> (a fixed file, not data) into the document, parsed inert
+ * in a <template> so the stylesheet and script in <head> are not fetched.
+ */
+export function loadPage(): void {
+  const body = /<body>([\s\S]*)<\/body>/.exec(page)?.[1] ?? "";
+  const template = document.createElement("template");
+  template.innerHTML = body;
+  document.body.replaceChildren(template.content.cloneNode(true));
+}
