@@ -4,7 +4,8 @@
 //! STORE/
 //!   evidence.sqlite        cases, items, custody log (SQLite, WAL, synchronous=FULL)
 //!   objects/sha256/ab/cdef…  evidence bytes, named by their SHA-256, read-only
-//!   tmp/                   captures in progress (`ingest-PID-UUID.part`)
+//!   tmp/                   captures in progress (`ingest-PID-UUID.part`), and files
+//!                          from the app's window still arriving (`….arriving`)
 //! ```
 //!
 //! A capture is: stream into `tmp/` while hashing → fsync → read back and re-hash →

@@ -4,7 +4,7 @@
 use crate::error::IpcError;
 use crate::state::AppState;
 use evidence_kit::bundle::{self, SealRequest};
-use evidence_kit::capture::{self, Details, Target};
+use evidence_kit::capture::{self, Arriving, Details, Target};
 use evidence_kit::case::{Case, CaseSummary, Item, PoliceDecision, Responsible};
 use evidence_kit::form;
 use evidence_kit::keys::{KeyDir, KeyError, Profile};
@@ -694,23 +694,81 @@ pub(crate) fn header(request: &tauri::ipc::Request<'_>, k: &str) -> Option<Strin
         .filter(|v| v.len() <= MAX_NAME_BYTES)
 }
 
-/// "Add files" and drag-and-drop: the file's bytes as the raw request body, its case and
-/// name in the `x-ek-case` and `x-ek-name` headers (URI-encoded). Hashed on arrival.
+/// At most this many files may be arriving at once (the UI sends one at a time).
+const MAX_UPLOADS: usize = 16;
+
+/// Start receiving a file chosen or dropped in the window; returns the id its parts
+/// are sent under ([`upload_part`]) and it is then kept by ([`capture_upload`], or
+/// `dsl_take` for a bundle). The parts wait in the store's `tmp/` folder, so a file of
+/// any size passes through the window without being held in memory.
+#[tauri::command]
+pub async fn upload_begin(state: State<'_, AppState>) -> Result<String, IpcError> {
+    let root = state.root()?;
+    let arriving = tauri::async_runtime::spawn_blocking(move || Arriving::new(&root))
+        .await
+        .map_err(|_| IpcError::task_failed())??;
+    let id = arriving.id().to_string();
+    let mut uploads = state.uploads.lock().map_err(|_| IpcError::task_failed())?;
+    if uploads.len() >= MAX_UPLOADS {
+        return Err(IpcError::bad_upload());
+    }
+    uploads.insert(id.clone(), arriving);
+    Ok(id)
+}
+
+/// The next part of a file: its bytes as the raw request body, the id from
+/// [`upload_begin`] in the `x-ek-upload` header. Returns the bytes received so far.
+#[tauri::command]
+pub async fn upload_part(
+    state: State<'_, AppState>,
+    request: tauri::ipc::Request<'_>,
+) -> Result<u64, IpcError> {
+    let id = header(&request, "x-ek-upload").ok_or_else(IpcError::bad_upload)?;
+    let tauri::ipc::InvokeBody::Raw(part) = request.body() else {
+        return Err(IpcError::bad_upload());
+    };
+    let part = part.clone();
+    let mut arriving = state.take_upload(&id)?;
+    let (arriving, written) = tauri::async_runtime::spawn_blocking(move || {
+        let written = arriving.append(&part);
+        (arriving, written)
+    })
+    .await
+    .map_err(|_| IpcError::task_failed())?;
+    // A part that could not be written ends the file (dropping it removes what came).
+    let written = written?;
+    state
+        .uploads
+        .lock()
+        .map_err(|_| IpcError::task_failed())?
+        .insert(id, arriving);
+    Ok(written)
+}
+
+/// Give up a file still arriving (a part failed, or the window is closing): what had
+/// come is removed.
+#[tauri::command]
+pub fn upload_cancel(state: State<'_, AppState>, upload: String) {
+    if let Ok(mut uploads) = state.uploads.lock() {
+        uploads.remove(&upload);
+    }
+}
+
+/// "Add files" and drag-and-drop: keep the file that arrived under `upload` in a record,
+/// under the name it had. Hashed as it is taken in.
 #[tauri::command]
 pub async fn capture_upload(
     state: State<'_, AppState>,
-    request: tauri::ipc::Request<'_>,
+    case_id: String,
+    upload: String,
+    name: String,
 ) -> Result<Item, IpcError> {
-    let case_id = header(&request, "x-ek-case").ok_or_else(IpcError::bad_upload)?;
-    let name = header(&request, "x-ek-name").ok_or_else(IpcError::bad_upload)?;
-    let data = match request.body() {
-        tauri::ipc::InvokeBody::Raw(bytes) => bytes.clone(),
-        tauri::ipc::InvokeBody::Json(_) => return Err(IpcError::bad_upload()),
-    };
+    let arriving = state.take_upload(&upload)?;
+    if name.len() > MAX_NAME_BYTES {
+        return Err(IpcError::bad_upload());
+    }
     state
-        .run(move |store| {
-            capture::file_contents(store, &case_id, &name, &data, &Details::default())
-        })
+        .run(move |store| capture::arrived(store, &case_id, arriving, &name, &Details::default()))
         .await
 }
 

@@ -14,10 +14,6 @@ use std::path::{Path, PathBuf};
 use tauri::State;
 use tauri::ipc::Response;
 
-/// Largest bundle taken through the window (the page refuses larger ones first, with a
-/// sentence; they are opened from the file manager, whose path is streamed).
-const MAX_WINDOW_BUNDLE_BYTES: u64 = 3 << 29;
-
 /// Longer side of a thumbnail (twice the size shown).
 const THUMBNAIL_MAX_PX: u32 = 480;
 /// Longer side of the full-size view.
@@ -148,22 +144,18 @@ fn options(dir: &KeyDir, passphrase: Option<String>) -> verify::Options {
     }
 }
 
-/// Keep a bundle dropped on the window or chosen (its bytes as the raw request body,
-/// its name in `x-ek-name`); returns its SHA-256 to open it by.
+/// Keep a bundle dropped on the window or chosen, once it has arrived under `upload`
+/// (`commands::upload_begin`); returns its SHA-256 to open it by.
 #[tauri::command]
 pub async fn dsl_take(
     state: State<'_, AppState>,
-    request: tauri::ipc::Request<'_>,
+    upload: String,
+    name: String,
 ) -> Result<String, IpcError> {
-    let name = crate::commands::header(&request, "x-ek-name").ok_or_else(IpcError::bad_upload)?;
-    let data = match request.body() {
-        tauri::ipc::InvokeBody::Raw(bytes) if bytes.len() as u64 <= MAX_WINDOW_BUNDLE_BYTES => {
-            bytes.clone()
-        }
-        _ => return Err(IpcError::bad_upload()),
-    };
+    let mut arriving = state.take_upload(&upload)?;
     with_register(&state, move |reg, _| {
-        Ok(reg.keep(&name, &mut std::io::Cursor::new(data))?)
+        let reader = arriving.reader().map_err(IpcError::from)?;
+        Ok(reg.keep(&name, reader)?)
     })
     .await
 }

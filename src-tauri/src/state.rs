@@ -2,8 +2,10 @@
 
 use crate::args::StoreArg;
 use crate::error::IpcError;
+use evidence_kit::capture::Arriving;
 use evidence_kit::keys::KeyDir;
 use evidence_kit::store::{self, Store};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -25,6 +27,9 @@ pub struct AppState {
     pub identity_passphrase: Arc<Mutex<Option<String>>>,
     /// A bundle the app was started on (from the file manager), until it is taken.
     pub launch_file: Mutex<Option<PathBuf>>,
+    /// Files chosen or dropped in the window, still arriving part by part, by the id
+    /// the UI was given for each (see `commands::upload_begin`).
+    pub uploads: Mutex<HashMap<String, Arriving>>,
     root: Option<PathBuf>,
 }
 
@@ -55,6 +60,7 @@ impl AppState {
             pending_region: Mutex::new(None),
             identity_passphrase: Arc::new(Mutex::new(None)),
             launch_file: Mutex::new(launch_file),
+            uploads: Mutex::new(HashMap::new()),
             root: root_ok,
         }
     }
@@ -71,6 +77,15 @@ impl AppState {
     /// The designated person's passphrase, if given in this session.
     pub fn remembered_passphrase(&self) -> Option<String> {
         self.identity_passphrase.lock().ok().and_then(|p| p.clone())
+    }
+
+    /// Take the file that arrived under `id` (it is the caller's from now on).
+    pub fn take_upload(&self, id: &str) -> Result<Arriving, IpcError> {
+        self.uploads
+            .lock()
+            .ok()
+            .and_then(|mut u| u.remove(id))
+            .ok_or_else(IpcError::bad_upload)
     }
 
     /// The designated person gave their passphrase in this session.

@@ -2,10 +2,12 @@
 //! [`Item`]: its bytes hashed while read, stored, and recorded with when, where and
 //! from whom.
 
+mod arriving;
 mod email;
 mod screen;
 pub mod sniff;
 
+pub use arriving::Arriving;
 pub use screen::{MonitorInfo, Target, WindowInfo, grab_screen, list_monitors, list_windows};
 
 use crate::CaptureError;
@@ -128,14 +130,15 @@ pub fn file_with_progress(
     )
 }
 
-/// Keep the bytes of a file the person handed over without a path (the desktop app's
-/// "Add files" and drag-and-drop, which give the file's contents and name only).
-/// Hashed on arrival, like every capture.
-pub fn file_contents(
+/// Keep a file the person handed over without a path (the desktop app's "Add files"
+/// and drag-and-drop give the file's name and its bytes, which arrive in parts), under
+/// the name it had. Hashed as it is taken in, like every capture; the time of capture
+/// is when it is taken in whole.
+pub fn arrived(
     store: &Store,
     case_id: &str,
+    mut arriving: Arriving,
     name: &str,
-    data: &[u8],
     d: &Details,
 ) -> Result<Item, CaptureError> {
     let checked = check(store, case_id, d)?;
@@ -144,7 +147,18 @@ pub fn file_contents(
         .map(|n| n.to_string_lossy().into_owned())
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "unnamed".to_string());
-    bytes(store, case_id, data, name, Source::File, checked)
+    let captured = store.now();
+    let size = arriving.size();
+    let ingested = store.ingest(arriving.reader()?, Path::new(&name), size, &mut |_| {})?;
+    record(
+        store,
+        case_id,
+        ingested,
+        name,
+        Source::File,
+        captured,
+        checked,
+    )
 }
 
 /// Keep bytes that did not come from a file (screenshots, clipboard).

@@ -290,3 +290,45 @@ fn a_screen_region_keeps_only_the_chosen_part() {
     assert!(err.to_string().contains("outside"), "{err}");
     assert_eq!(env.items(&case).len(), 1);
 }
+
+#[test]
+fn a_file_arriving_in_parts_is_kept_whole_and_leaves_nothing_behind() {
+    use evidence_kit::capture::{self, Arriving, Details};
+    use evidence_kit::store::Store;
+    let env = Env::new();
+    let case = env.case();
+    let store = Store::open(&env.store()).unwrap();
+    let data: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let mut arriving = Arriving::new(store.root()).unwrap();
+    for part in data.chunks(1 << 20) {
+        arriving.append(part).unwrap();
+    }
+    assert_eq!(arriving.size(), data.len() as u64);
+    let item = capture::arrived(
+        &store,
+        &case,
+        arriving,
+        "../videos/clip 1.mp4",
+        &Details::default(),
+    )
+    .unwrap();
+    let original = env.file("original", &data);
+    assert_eq!(item.sha256, sha256sum(&original));
+    assert_eq!(item.size, data.len() as u64);
+    assert_eq!(
+        item.original_name, "clip 1.mp4",
+        "the name only, never a path"
+    );
+    let left: Vec<_> = walk_files(&env.store().join("tmp"));
+    assert!(left.is_empty(), "parts left behind: {left:?}");
+
+    // A file abandoned while arriving (its case unknown, say) is removed too.
+    let mut arriving = Arriving::new(store.root()).unwrap();
+    arriving.append(b"half").unwrap();
+    let out = capture::arrived(&store, "EK-NONE", arriving, "x.png", &Details::default());
+    assert!(out.is_err());
+    assert!(walk_files(&env.store().join("tmp")).is_empty());
+    drop(store);
+    env.assert_intact();
+    assert_eq!(env.items(&case).len(), 1);
+}

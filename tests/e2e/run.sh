@@ -28,9 +28,16 @@ if [ ! -f ui/dist/index.html ] ||
   (cd ui && npm run --silent build >/dev/null)
 fi
 # The desktop app embeds ui/dist; the CLI is used by the test to read the store back.
-cargo build --quiet -p evidence-kit-desktop -p evidence-kit
-APP="$ROOT/target/debug/evidence-kit-desktop"
-CLI="$ROOT/target/debug/evidence-kit"
+# EK_E2E_RELEASE=1 (for benchmarks, scripts/bench-window): the release build.
+if [ "${EK_E2E_RELEASE:-}" = 1 ]; then
+  cargo build --quiet --release -p evidence-kit-desktop -p evidence-kit
+  APP="$ROOT/target/release/evidence-kit-desktop"
+  CLI="$ROOT/target/release/evidence-kit"
+else
+  cargo build --quiet -p evidence-kit-desktop -p evidence-kit
+  APP="$ROOT/target/debug/evidence-kit-desktop"
+  CLI="$ROOT/target/debug/evidence-kit"
+fi
 
 # ---- start the display, window manager and driver --------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ek-e2e.XXXXXX")

@@ -1,5 +1,6 @@
-"""Add files through the window ("Add files": an e-mail and a PNG) and paste a picture
-from the clipboard; the store keeps each one byte for byte, hashed on arrival."""
+"""Add files through the window ("Add files": an e-mail, a PNG and a 20 MiB video, which
+passes in parts) and paste a picture from the clipboard; the store keeps each one byte for
+byte, hashed on arrival, and nothing of the parts is left behind."""
 
 import hashlib
 import json
@@ -30,12 +31,14 @@ def test_add_files_and_paste(env, store: Path, tmp_path: Path, driver):
     eml.write_bytes(EML)
     png = tmp_path / "Zoë's photo.png"
     subprocess.run(["convert", "-size", "64x48", "plasma:", f"PNG24:{png}"], check=True)
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(os.urandom(20 * 1024 * 1024 + 3))
     # The app runs on this machine: give the input the paths, not uploaded copies.
     driver.file_detector = UselessFileDetector()
     picker = driver.find_element(*css('[data-testid="file-input"]'))
     driver.execute_script("arguments[0].hidden = false", picker)
-    picker.send_keys(f"{eml}\n{png}")
-    wait.until(lambda d: "2 files kept." in d.find_element(By.ID, "status").text)
+    picker.send_keys(f"{eml}\n{png}\n{video}")
+    wait.until(lambda d: "3 files kept." in d.find_element(By.ID, "status").text)
     items = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
     by_name = {i["original_name"]: i for i in items}
     assert by_name["complaint.eml"]["sha256"] == hashlib.sha256(EML).hexdigest()
@@ -43,6 +46,9 @@ def test_add_files_and_paste(env, store: Path, tmp_path: Path, driver):
     assert by_name["complaint.eml"]["email"]["subject"] == "You"
     assert by_name["Zoë's photo.png"]["sha256"] == hashlib.sha256(png.read_bytes()).hexdigest()
     assert by_name["Zoë's photo.png"]["media_type"] == "image/png"
+    assert by_name["clip.mp4"]["sha256"] == hashlib.sha256(video.read_bytes()).hexdigest()
+    assert by_name["clip.mp4"]["size"] == video.stat().st_size
+    assert list((store / "tmp").iterdir()) == [], "parts left behind"
 
     # "Paste": a picture copied to the clipboard (xclip holds it until it is read).
     copied = tmp_path / "copied.png"
@@ -74,7 +80,7 @@ def test_add_files_and_paste(env, store: Path, tmp_path: Path, driver):
         holder.terminate()
         holder.wait(5)
     items = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
-    assert len(items) == 3
-    assert items[2]["source"] == "clipboard" and items[2]["media_type"] == "image/png"
-    wait.until(lambda d: len(d.find_elements(*css("#item-list li[data-item-id]"))) == 3)
+    assert len(items) == 4
+    assert items[3]["source"] == "clipboard" and items[3]["media_type"] == "image/png"
+    wait.until(lambda d: len(d.find_elements(*css("#item-list li[data-item-id]"))) == 4)
     shoot(env, driver, "add-files")

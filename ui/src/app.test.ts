@@ -213,9 +213,10 @@ class FakeBackend implements Backend {
     this.cases = this.cases.map((c) => (c.id === caseId ? { ...c, state: "sent", handed_over: STAMP.local } : c));
   }
   uploads: Array<[string, string, number[]]> = [];
-  async captureUpload(caseId: string, name: string, bytes: Uint8Array): Promise<Item> {
+  async captureUpload(caseId: string, file: File): Promise<Item> {
+    const name = file.name;
     if (name.endsWith(".bad")) throw new BackendError("source_unreadable", "It could not be read.");
-    this.uploads.push([caseId, name, Array.from(bytes)]);
+    this.uploads.push([caseId, name, Array.from(new Uint8Array(await file.arrayBuffer()))]);
     const it = item((this.items[caseId]?.length ?? 0) + 1, { case_id: caseId, original_name: name });
     this.items[caseId] = [...(this.items[caseId] ?? []), it];
     return it;

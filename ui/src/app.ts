@@ -10,7 +10,7 @@ import {
   toBackendError,
 } from "./backend";
 import { byId, el, wireFilePicking } from "./dom";
-import { type Problem, clearSummary, say, showProblems } from "./messages";
+import { type Problem, clearSummary, say, sayProgress, showProblems } from "./messages";
 import { Viewer, fillThumbnail } from "./picture";
 import { caseState, countItems, formatLocal, shortHash, toImageRect } from "./format";
 
@@ -1130,10 +1130,10 @@ export class App {
     const problems: Problem[] = [];
     let kept = 0;
     for (const [i, f] of files.entries()) {
-      this.say(`Keeping ${f.name} (${i + 1} of ${files.length})…`);
+      const doing = `Keeping ${f.name} (${i + 1} of ${files.length})`;
+      this.say(`${doing}…`);
       try {
-        const bytes = new Uint8Array(await f.arrayBuffer());
-        await this.backend.captureUpload(caseId, f.name, bytes);
+        await this.backend.captureUpload(caseId, f, sayProgress(this.doc, doing));
         kept += 1;
       } catch (e) {
         problems.push({ text: `${f.name}: ${toBackendError(e).message}` });

@@ -1,6 +1,6 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { BackendError, FALLBACK_MESSAGE, TauriBackend, toBackendError } from "./backend";
+import { BackendError, FALLBACK_MESSAGE, PART_BYTES, TauriBackend, sendFile, toBackendError } from "./backend";
 
 afterEach(() => {
   clearMocks();
@@ -88,22 +88,61 @@ describe("toBackendError", () => {
 });
 
 describe("uploads", () => {
-  test("a file goes as raw bytes, its case and name URI-encoded in headers", async () => {
-    const seen: Array<{ cmd: string; args: unknown; headers: unknown }> = [];
-    const b = new TauriBackend(
-      (async (cmd: string, args?: unknown, options?: { headers?: unknown }) => {
-        seen.push({ cmd, args, headers: options?.headers });
-        return { id: 3 };
-      }) as never,
+  type Call = { cmd: string; args: unknown; headers: unknown };
+  /** A fake IPC that records each call; `fail` makes that command reject. */
+  function fakeIpc(fail?: string): { seen: Call[]; call: never } {
+    const seen: Call[] = [];
+    const call = (async (cmd: string, args?: unknown, options?: { headers?: unknown }) => {
+      seen.push({ cmd, args, headers: options?.headers });
+      if (cmd === fail) throw { code: "io", message: "The disk is full. Nothing was saved." };
+      if (cmd === "upload_begin") return "u1";
+      return { id: 3 };
+    }) as never;
+    return { seen, call };
+  }
+
+  test("a file passes in parts of 8 MiB, raw bytes in order, then is kept under its name", async () => {
+    const { seen, call } = fakeIpc();
+    const bytes = new Uint8Array(2 * PART_BYTES + 5).map((_, i) => i % 251);
+    const progress: Array<[number, number]> = [];
+    await new TauriBackend(call).captureUpload("EK-1", new File([bytes], "Zoë's clip \u202e.mp4"), (a, b) =>
+      progress.push([a, b]),
     );
-    const bytes = new Uint8Array([0, 255, 10]);
-    await b.captureUpload("EK-1", "Zoë's chat \u202e.txt", bytes);
-    expect(seen).toHaveLength(1);
-    expect(seen[0]?.cmd).toBe("capture_upload");
-    expect(seen[0]?.args).toBe(bytes);
-    expect(seen[0]?.headers).toEqual({
-      "x-ek-case": "EK-1",
-      "x-ek-name": "Zo%C3%AB's%20chat%20%E2%80%AE.txt",
-    });
+    expect(seen.map((c) => c.cmd)).toEqual(["upload_begin", "upload_part", "upload_part", "upload_part", "capture_upload"]);
+    const parts = seen.filter((c) => c.cmd === "upload_part");
+    for (const p of parts) expect(p.headers).toEqual({ "x-ek-upload": "u1" });
+    // Joined in order, they are the file (compared byte by byte without a huge diff).
+    const joined = new Uint8Array(bytes.length);
+    let at = 0;
+    for (const p of parts) {
+      joined.set(p.args as Uint8Array, at);
+      at += (p.args as Uint8Array).length;
+    }
+    expect(at).toBe(bytes.length);
+    expect(joined.findIndex((b, i) => b !== bytes[i])).toBe(-1);
+    expect(parts.map((p) => (p.args as Uint8Array).length)).toEqual([PART_BYTES, PART_BYTES, 5]);
+    expect(seen.at(-1)?.args).toEqual({ caseId: "EK-1", upload: "u1", name: "Zoë's clip \u202e.mp4" });
+    expect(progress.at(-1)).toEqual([bytes.length, bytes.length]);
+  });
+
+  test("a part that fails gives up the file in the app and says why", async () => {
+    const { seen, call } = fakeIpc("upload_part");
+    const err = await new TauriBackend(call)
+      .captureUpload("EK-1", new File([new Uint8Array(10)], "a.png"))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    expect((err as BackendError).message).toBe("The disk is full. Nothing was saved.");
+    expect(seen.map((c) => c.cmd)).toEqual(["upload_begin", "upload_part", "upload_cancel"]);
+    expect(seen.at(-1)?.args).toEqual({ upload: "u1" });
+  });
+
+  test("a file that cannot be read is said in a sentence, and nothing is kept", async () => {
+    const { seen, call } = fakeIpc();
+    const gone = new File([new Uint8Array(10)], "gone.png");
+    Object.defineProperty(gone, "slice", { value: () => ({ arrayBuffer: () => Promise.reject(new Error("NotReadableError")) }) });
+    const err = await sendFile(call, gone).catch((e: unknown) => e);
+    expect((err as BackendError).code).toBe("source_unreadable");
+    expect((err as BackendError).message).toContain("could not be read");
+    expect(seen.map((c) => c.cmd)).toEqual(["upload_begin", "upload_cancel"]);
   });
 });

@@ -178,8 +178,11 @@ export interface Backend {
   /** Returns the PDF's path. */
   makeForm(caseId: string, folder: string): Promise<string>;
   openForm(path: string): Promise<void>;
-  /** Keep a file's bytes (from "Add files" or a drop); hashed on arrival. */
-  captureUpload(caseId: string, name: string, bytes: Uint8Array): Promise<Item>;
+  /**
+   * Keep a file chosen with "Add files" or dropped; it passes to the app a part at a
+   * time (see `sendFile`) and is hashed as it is taken in.
+   */
+  captureUpload(caseId: string, file: File, onProgress?: Progress): Promise<Item>;
   captureClipboard(caseId: string): Promise<Item>;
   /** The person says they gave the sealed file to the designated person. */
   markHandedOver(caseId: string, to: string | null): Promise<void>;
@@ -238,6 +241,48 @@ export function toBackendError(e: unknown): BackendError {
 }
 
 type Invoke = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
+type AnyInvoke = <T>(cmd: string, args?: unknown, options?: unknown) => Promise<T>;
+
+/** Told (bytes sent, bytes in all) as a file passes to the app. */
+export type Progress = (sent: number, total: number) => void;
+
+/** Bytes sent per part when a file passes from the window to the app. */
+export const PART_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Send a file chosen or dropped in the window to the app a part at a time, so that a
+ * long video or a large bundle is never held whole in memory (`upload_begin`,
+ * `upload_part` in src-tauri/src/commands.rs). Returns the id it arrived under, for the
+ * command that keeps it. Any failure gives up what had come, and is a `BackendError`.
+ */
+export async function sendFile(call: AnyInvoke, file: Blob, onProgress?: Progress): Promise<string> {
+  let upload: string;
+  try {
+    upload = await call<string>("upload_begin");
+  } catch (e) {
+    throw toBackendError(e);
+  }
+  try {
+    for (let at = 0; at < file.size; at += PART_BYTES) {
+      let part: Uint8Array;
+      try {
+        part = new Uint8Array(await file.slice(at, at + PART_BYTES).arrayBuffer());
+      } catch {
+        throw new BackendError(
+          "source_unreadable",
+          "It could not be read (was it moved, or is the USB stick or shared drive it was on gone?). Nothing was saved.",
+        );
+      }
+      // The bytes go as the raw request body, not as JSON numbers.
+      await call<number>("upload_part", part, { headers: { "x-ek-upload": upload } });
+      onProgress?.(Math.min(at + PART_BYTES, file.size), file.size);
+    }
+  } catch (e) {
+    await call("upload_cancel", { upload }).catch(() => undefined);
+    throw toBackendError(e);
+  }
+  return upload;
+}
 
 /** The real backend: Tauri commands over IPC. */
 export class TauriBackend implements Backend {
@@ -340,16 +385,9 @@ export class TauriBackend implements Backend {
     return this.run("open_form", { path });
   }
 
-  async captureUpload(caseId: string, name: string, bytes: Uint8Array): Promise<Item> {
-    try {
-      // The bytes go as the raw request body, not as JSON numbers.
-      return await invokeRaw<Item>(this.call, "capture_upload", bytes, {
-        "x-ek-case": encodeURIComponent(caseId),
-        "x-ek-name": encodeURIComponent(name),
-      });
-    } catch (e) {
-      throw toBackendError(e);
-    }
+  async captureUpload(caseId: string, file: File, onProgress?: Progress): Promise<Item> {
+    const upload = await sendFile(this.call as AnyInvoke, file, onProgress);
+    return this.run("capture_upload", { caseId, upload, name: file.name });
   }
 
   captureClipboard(caseId: string): Promise<Item> {

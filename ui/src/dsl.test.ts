@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from "vitest";
-import { BackendError, type Item } from "./backend";
+import { BackendError, type Item, PART_BYTES } from "./backend";
 import { DslApp, verdictTitle } from "./dsl";
 import type {
   Account,
@@ -114,8 +114,14 @@ class FakeDsl implements DslBackend {
     this.state = { ...this.state, name, identity_fingerprint: "AAAA", signing_fingerprint: "BBBB", share_text: "age1new" };
     return this.state;
   }
-  async take(name: string): Promise<string> {
-    this.calls.push(`take ${name}`);
+  async take(file: File, onProgress?: (sent: number, total: number) => void): Promise<string> {
+    this.calls.push(`take ${file.name}`);
+    // As the real one reports it: after each part of 8 MiB.
+    for (let at = 0; at < file.size; at += PART_BYTES) {
+      await settle();
+      onProgress?.(Math.min(at + PART_BYTES, file.size), file.size);
+    }
+    await settle();
     return SHA;
   }
   async takeLaunchFile(): Promise<string | null> {
@@ -335,16 +341,28 @@ describe("the designated person's screens", () => {
     expect(rows[0]?.textContent).toContain("EK-1, EK-2");
   });
 
-  test("a bundle too large for the window is sent to the file manager, in a sentence", async () => {
+  test("a large bundle says how far it has got, in steps of 10 %", async () => {
     await new DslApp(document, backend).start();
+    const seen: string[] = [];
+    const watch = new MutationObserver(() => seen.push($("#status").textContent ?? ""));
+    watch.observe($("#status"), { childList: true, characterData: true, subtree: true });
     const input = $<HTMLInputElement>("#dsl-input");
     const big = new File(["x"], "huge.evidence");
-    Object.defineProperty(big, "size", { value: 2 * 1024 * 1024 * 1024 });
+    Object.defineProperty(big, "size", { value: 5 * PART_BYTES });
     Object.defineProperty(input, "files", { value: [big], configurable: true });
     input.dispatchEvent(new Event("change"));
-    await settle();
-    expect($("#error-summary").textContent).toContain("too large to pass through the window");
-    expect(backend.calls.some((c) => c.startsWith("take"))).toBe(false);
+    for (let i = 0; i < 12; i++) await settle();
+    watch.disconnect();
+    expect(seen.slice(0, 7)).toEqual([
+      "Receiving huge.evidence…",
+      "Receiving huge.evidence: 20 %…",
+      "Receiving huge.evidence: 40 %…",
+      "Receiving huge.evidence: 60 %…",
+      "Receiving huge.evidence: 80 %…",
+      "Receiving huge.evidence: saving and checking…",
+      "Checking huge.evidence…",
+    ]);
+    expect(seen.at(-1)).toBe("Received and checked.");
   });
 
   test("a bundle the app was opened on is opened at once", async () => {

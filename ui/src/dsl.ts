@@ -7,7 +7,7 @@ import { toBackendError } from "./backend";
 import { byId, el, wireFilePicking } from "./dom";
 import type { Account, BundleView, DslBackend, DslState, Received, StatusLine, ViewItem } from "./dslBackend";
 import { formatLocal, shortHash } from "./format";
-import { type Problem, clearSummary, say, showProblems } from "./messages";
+import { type Problem, clearSummary, say, sayProgress, showProblems } from "./messages";
 import { Viewer, fillThumbnail } from "./picture";
 
 /** "Intact, sealed by …" or what is wrong, for the verdict's title. */
@@ -23,10 +23,6 @@ export function verdictTitle(v: BundleView): string {
   const n = r.findings.length;
   return `NOT intact: ${n === 1 ? "1 problem" : `${n} problems`} found. Do not rely on this bundle; ask ${s?.name ?? "the member of staff"} for it again.`;
 }
-
-/** Largest bundle taken through the window (read whole into memory first); larger ones
- * are opened from the file manager, which passes the path and is streamed. */
-export const MAX_WINDOW_BUNDLE_BYTES = 1.5 * 1024 * 1024 * 1024;
 
 const STATUS_WORDS: Record<string, string> = {
   received: "Received",
@@ -156,21 +152,15 @@ export class DslApp {
 
   private async take(file: File): Promise<void> {
     clearSummary(this.doc);
-    if (file.size > MAX_WINDOW_BUNDLE_BYTES) {
-      return showProblems(this.doc, [
-        {
-          text: `${file.name} is too large to pass through the window (over 1.5 GB). Open it from your file manager instead (double-click it), or with: evidence-kit dsl receive FILE.`,
-        },
-      ]);
-    }
-    say(this.doc, `Checking ${file.name}…`);
+    say(this.doc, `Receiving ${file.name}…`);
     let sha: string;
     try {
-      sha = await this.backend.take(file.name, new Uint8Array(await file.arrayBuffer()));
+      sha = await this.backend.take(file, sayProgress(this.doc, `Receiving ${file.name}`));
     } catch (e) {
       say(this.doc, "");
       return this.problem(e);
     }
+    say(this.doc, `Checking ${file.name}…`);
     await this.openSha(sha, null);
   }
 

@@ -1,6 +1,6 @@
 // The designated person's commands (src-tauri/src/dsl.rs), and the types they return.
 import { invoke } from "@tauri-apps/api/core";
-import { type Case, type Item, toBackendError, toBytes } from "./backend";
+import { type Case, type Item, type Progress, sendFile, toBackendError, toBytes } from "./backend";
 
 /** The designated person's keys and what to give staff. */
 export interface DslState {
@@ -119,8 +119,8 @@ export interface DslBackend {
   dslState(): Promise<DslState>;
   setMode(mode: "staff" | "dsl"): Promise<void>;
   dslSetup(name: string, passphrase: string): Promise<DslState>;
-  /** Keep a bundle's bytes; returns its SHA-256. */
-  take(name: string, bytes: Uint8Array): Promise<string>;
+  /** Keep a bundle chosen or dropped (sent a part at a time); returns its SHA-256. */
+  take(file: File, onProgress?: Progress): Promise<string>;
   /** The bundle the app was opened on, kept; null when none. */
   takeLaunchFile(): Promise<string | null>;
   open(sha256: string, passphrase: string | null): Promise<BundleView>;
@@ -164,9 +164,9 @@ export class TauriDslBackend implements DslBackend {
   dslSetup(name: string, passphrase: string): Promise<DslState> {
     return this.run("dsl_setup", { name, passphrase });
   }
-  take(name: string, bytes: Uint8Array): Promise<string> {
-    // The bytes go as the raw request body, the name in a header.
-    return this.run("dsl_take", bytes, { headers: { "x-ek-name": encodeURIComponent(name) } });
+  async take(file: File, onProgress?: Progress): Promise<string> {
+    const upload = await sendFile(this.call, file, onProgress);
+    return this.run("dsl_take", { upload, name: file.name });
   }
   takeLaunchFile(): Promise<string | null> {
     return this.run("dsl_take_launch_file");
