@@ -244,7 +244,7 @@ pub(crate) struct Ingested {
 }
 
 /// Bytes kept from the start of a capture for sniffing.
-const HEAD_BYTES: usize = 64 * 1024;
+pub(crate) const HEAD_BYTES: usize = 64 * 1024;
 
 /// The default store folder: `$EVIDENCE_KIT_STORE`, else the OS data folder
 /// (`~/.local/share/evidence-kit` on Linux).
@@ -545,6 +545,36 @@ impl Store {
 
         // Read back what is on disk: a hash taken in memory does not cover write errors.
         let found = hash_file(tmp_path).map_err(|e| io("read back", e))?;
+        self.settle(tmp_path, sha256, found, size, head, blocks.finish())
+    }
+
+    /// Take in a file that arrived in parts through the app's window: it is already
+    /// in `tmp/`, hashed as it came. It is made durable, read back and re-hashed (the
+    /// block hashes are taken in that pass), then moved into place, never copied.
+    pub(crate) fn ingest_arrived(
+        &self,
+        arriving: &mut crate::capture::Arriving,
+    ) -> Result<Ingested, crate::CaptureError> {
+        let c = arriving.complete()?;
+        let (found, blocks) = hash_file_blocks(&c.path, block_size_for(c.size))
+            .map_err(|e| StoreError::io("read back", &c.path, e))?;
+        // On failure the Arriving, when dropped, removes what is left in tmp/.
+        self.settle(&c.path, c.sha256, found, c.size, c.head, blocks)
+    }
+
+    /// The end of every capture: `tmp_path` holds the bytes, durable, `sha256` was
+    /// taken as they came and `found` by reading them back. Moved into place under
+    /// their hash (or, already there, verified and dropped).
+    fn settle(
+        &self,
+        tmp_path: &Path,
+        sha256: String,
+        found: String,
+        size: u64,
+        head: Vec<u8>,
+        blocks: Blocks,
+    ) -> Result<Ingested, crate::CaptureError> {
+        let io = |action, e| StoreError::io(action, tmp_path, e);
         if found != sha256 {
             return Err(crate::CaptureError::WriteVerifyFailed {
                 expected: sha256,
@@ -575,7 +605,7 @@ impl Store {
             sha256,
             size,
             head,
-            blocks: blocks.finish(),
+            blocks,
         })
     }
 
@@ -1779,7 +1809,6 @@ pub fn hash_file(path: &Path) -> std::io::Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-/// Create a folder (and parents) readable by this user only.
 /// "Received and verified by … on …" from a receipt's custody details.
 fn receipt_words(d: &serde_json::Value) -> String {
     let by = d["received_by"].as_str().unwrap_or("the designated person");
@@ -1796,6 +1825,7 @@ fn receipt_words(d: &serde_json::Value) -> String {
     }
 }
 
+/// Create a folder (and parents) readable by this user only.
 pub(crate) fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
     if dir.is_dir() {
         return Ok(());
@@ -1823,7 +1853,7 @@ fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
     }
 }
 
-fn set_read_only(path: &Path) -> std::io::Result<()> {
+pub(crate) fn set_read_only(path: &Path) -> std::io::Result<()> {
     let mut p = fs::metadata(path)?.permissions();
     #[cfg(unix)]
     {
@@ -1835,7 +1865,7 @@ fn set_read_only(path: &Path) -> std::io::Result<()> {
     fs::set_permissions(path, p)
 }
 
-fn make_writable(path: &Path) -> std::io::Result<()> {
+pub(crate) fn make_writable(path: &Path) -> std::io::Result<()> {
     let mut p = fs::metadata(path)?.permissions();
     #[cfg(unix)]
     {
@@ -1850,7 +1880,7 @@ fn make_writable(path: &Path) -> std::io::Result<()> {
 
 /// fsync a folder so a rename in it survives a power cut (a no-op where the OS
 /// cannot open folders).
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         File::open(dir)?.sync_all()

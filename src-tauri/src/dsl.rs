@@ -154,8 +154,7 @@ pub async fn dsl_take(
 ) -> Result<String, IpcError> {
     let mut arriving = state.take_upload(&upload)?;
     with_register(&state, move |reg, _| {
-        let reader = arriving.reader().map_err(IpcError::from)?;
-        Ok(reg.keep(&name, reader)?)
+        Ok(reg.keep_arrived(&name, &mut arriving)?)
     })
     .await
 }

@@ -2,15 +2,17 @@
 //!
 //! The desktop app cannot give a path for a file chosen or dropped in its window, only
 //! its bytes; it sends them in parts so that a long video or a large bundle never has to
-//! fit in memory. The parts wait in the store's `tmp/` folder, as
-//! `ingest-PID-UUID.arriving`, until the file is complete and is taken in whole (and
-//! hashed, as every capture is, by [`crate::capture::arrived`] or the register's `keep`).
+//! fit in memory. The parts are hashed as they come and wait in the store's `tmp/`
+//! folder, as `ingest-PID-UUID.arriving`, until the file is complete; then it is read back
+//! and moved into place ([`crate::capture::arrived`], or the register's `keep_arrived`),
+//! never copied, so a file needs its own size free on the disk, not twice.
 //! Dropping an [`Arriving`] removes what had come; if the app dies first, the next start
 //! removes it and says so in the custody log, like any capture cut short.
 
 use crate::StoreError;
+use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
-use std::io::{Seek, SeekFrom, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// A file still arriving (see the module's text).
@@ -18,9 +20,21 @@ use std::path::{Path, PathBuf};
 pub struct Arriving {
     id: String,
     path: PathBuf,
-    /// `None` only while being dropped.
+    /// `None` once complete ([`Arriving::complete`]).
     file: Option<File>,
     size: u64,
+    /// The SHA-256 of the parts so far, taken as they came.
+    hasher: Sha256,
+    /// The first bytes, for telling the media type.
+    head: Vec<u8>,
+}
+
+/// A file that has arrived whole, written to disk and hashed as it came.
+pub(crate) struct Complete {
+    pub path: PathBuf,
+    pub sha256: String,
+    pub size: u64,
+    pub head: Vec<u8>,
 }
 
 impl Arriving {
@@ -41,6 +55,8 @@ impl Arriving {
             path,
             file: Some(file),
             size: 0,
+            hasher: Sha256::new(),
+            head: Vec::new(),
         })
     }
 
@@ -49,6 +65,9 @@ impl Arriving {
         let file = self.file()?;
         file.write_all(part)
             .map_err(|e| StoreError::io("save", &self.path, e))?;
+        self.hasher.update(part);
+        let room = crate::store::HEAD_BYTES.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&part[..room.min(part.len())]);
         self.size += part.len() as u64;
         Ok(self.size)
     }
@@ -63,13 +82,21 @@ impl Arriving {
         self.size
     }
 
-    /// Everything received, to be read from the start.
-    pub fn reader(&mut self) -> Result<&mut File, StoreError> {
-        let path = self.path.clone();
+    /// All has come: make it durable (fsync) and close it. Whoever takes the file in
+    /// moves it from [`Complete::path`]; what is left there when this is dropped is
+    /// removed.
+    pub(crate) fn complete(&mut self) -> Result<Complete, StoreError> {
         let file = self.file()?;
-        file.seek(SeekFrom::Start(0))
-            .map_err(|e| StoreError::io("read", &path, e))?;
-        Ok(file)
+        file.sync_all()
+            .map_err(|e| StoreError::io("save", &self.path, e))?;
+        // Closed before it is moved (a file open on Windows cannot be renamed).
+        self.file = None;
+        Ok(Complete {
+            path: self.path.clone(),
+            sha256: hex::encode(self.hasher.clone().finalize()),
+            size: self.size,
+            head: self.head.clone(),
+        })
     }
 
     fn file(&mut self) -> Result<&mut File, StoreError> {
@@ -78,7 +105,7 @@ impl Arriving {
             StoreError::io(
                 "read",
                 path,
-                std::io::Error::new(std::io::ErrorKind::NotFound, "closed"),
+                std::io::Error::new(std::io::ErrorKind::NotFound, "already complete"),
             )
         })
     }
@@ -86,9 +113,12 @@ impl Arriving {
 
 impl Drop for Arriving {
     fn drop(&mut self) {
-        // Closed first: an open file cannot be removed on Windows.
+        // Closed first, and made writable: on Windows neither an open nor a read-only
+        // file can be removed. Once taken in, nothing is left here to remove.
         drop(self.file.take());
-        let _ = std::fs::remove_file(&self.path);
+        if crate::store::make_writable(&self.path).is_ok() {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
@@ -102,11 +132,14 @@ mod tests {
         let mut a = Arriving::new(dir.path()).expect("new");
         assert_eq!(a.append(b"first ").expect("append"), 6);
         assert_eq!(a.append(b"second").expect("append"), 12);
-        let mut all = Vec::new();
-        std::io::Read::read_to_end(a.reader().expect("reader"), &mut all).expect("read");
-        assert_eq!(all, b"first second");
-        let path = a.path.clone();
-        assert!(path.exists());
+        let done = a.complete().expect("complete");
+        assert_eq!(std::fs::read(&done.path).expect("read"), b"first second");
+        assert_eq!(done.sha256, hex::encode(Sha256::digest(b"first second")));
+        assert_eq!(
+            (done.size, done.head.as_slice()),
+            (12, &b"first second"[..])
+        );
+        let path = done.path;
         drop(a);
         assert!(!path.exists(), "nothing left behind");
     }

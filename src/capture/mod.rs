@@ -148,8 +148,7 @@ pub fn arrived(
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "unnamed".to_string());
     let captured = store.now();
-    let size = arriving.size();
-    let ingested = store.ingest(arriving.reader()?, Path::new(&name), size, &mut |_| {})?;
+    let ingested = store.ingest_arrived(&mut arriving)?;
     record(
         store,
         case_id,

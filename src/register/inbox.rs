@@ -200,6 +200,28 @@ impl Register {
         Ok(sha)
     }
 
+    /// [`Register::keep`] for a bundle that arrived in parts through the app's window
+    /// ([`crate::capture::Arriving`], in this folder's `tmp/`): hashed as it came, it
+    /// is moved into place, not copied. Returns its SHA-256.
+    pub fn keep_arrived(
+        &self,
+        name: &str,
+        arriving: &mut crate::capture::Arriving,
+    ) -> Result<String, RegisterError> {
+        let name = safe_file_name(name);
+        let c = arriving.complete()?;
+        if self.kept(&c.sha256).is_none() {
+            let dir = self.root.join("bundles").join(&c.sha256);
+            crate::store::create_private_dir(&dir)?;
+            crate::store::set_read_only(&c.path).map_err(|e| StoreError::io("save", &c.path, e))?;
+            let dest = dir.join(&name);
+            std::fs::rename(&c.path, &dest).map_err(|e| StoreError::io("save", &dest, e))?;
+            crate::store::sync_dir(&dir).map_err(|e| StoreError::io("save", &dir, e))?;
+        }
+        // Already kept: the copy that came again is removed when `arriving` is dropped.
+        Ok(c.sha256)
+    }
+
     /// The kept copy of the bundle `sha256`, if there is one.
     pub fn kept(&self, sha256: &str) -> Option<PathBuf> {
         let sha = checked_sha(sha256).ok()?;

@@ -248,3 +248,43 @@ fn full_disk_is_refused_with_nothing_half_saved() {
     env.ok(&["capture", "file", "--case", &case, more.to_str().unwrap()]);
     env.assert_intact();
 }
+
+#[test]
+fn a_file_from_the_window_needs_its_own_size_free_and_a_full_disk_leaves_nothing() {
+    use evidence_kit::capture::{self, Arriving, Details};
+    use evidence_kit::store::Store;
+    if !is_root() {
+        eprintln!("skipped: a small tmpfs needs root");
+        return;
+    }
+    let env = Env::new();
+    let _mount = Mount::tmpfs(&env.store(), "6m").expect("mount tmpfs (root)");
+    let case = env.case();
+    let store = Store::open(&env.store()).unwrap();
+    // 4 MiB on a 6 MiB disk: it fits once (moved into place), not twice (copied).
+    let video: Vec<u8> = (0..4u32 << 20).map(|i| (i % 253) as u8).collect();
+    let mut arriving = Arriving::new(store.root()).unwrap();
+    for part in video.chunks(1 << 20) {
+        arriving.append(part).unwrap();
+    }
+    let item = capture::arrived(&store, &case, arriving, "clip.mp4", &Details::default()).unwrap();
+    assert_eq!(item.size, video.len() as u64);
+    drop(store);
+    let before = env.snapshot();
+
+    // Another that does not fit: a sentence, and nothing of it left behind.
+    let mut arriving = Arriving::new(&env.store()).unwrap();
+    let err = video
+        .chunks(1 << 20)
+        .map(|part| arriving.append(part))
+        .find_map(Result::err)
+        .expect("the disk fills up");
+    assert!(err.to_string().contains("full"), "{err}");
+    drop(arriving);
+    assert!(
+        walk_files(&env.store().join("tmp")).is_empty(),
+        "parts removed"
+    );
+    assert_eq!(env.snapshot(), before, "no partial row");
+    env.assert_intact();
+}

@@ -556,11 +556,18 @@ fn a_huge_picture_in_a_bundle_is_refused_not_rendered_and_names_cannot_escape() 
 
     let dsl = Env::new();
     let reg = evidence_kit::register::Register::open(&dsl.store()).unwrap();
-    let sha = {
-        let mut f = std::fs::File::open(&bundle).unwrap();
-        reg.keep("b.evidence", &mut f).unwrap()
+    // Through the window: in parts, hashed as they come, moved into place.
+    let bytes = std::fs::read(&bundle).unwrap();
+    let through_window = |name: &str| {
+        let mut arriving = evidence_kit::capture::Arriving::new(&dsl.store()).unwrap();
+        for part in bytes.chunks(4096) {
+            arriving.append(part).unwrap();
+        }
+        reg.keep_arrived(name, &mut arriving).unwrap()
     };
+    let sha = through_window("b.evidence");
     assert_eq!(sha, sha256sum(&bundle));
+    assert!(walk_files(&dsl.store().join("tmp")).is_empty());
     let opts = evidence_kit::verify::Options {
         trusted: vec![evidence_kit::keys::PublicKey::read(&cfg.join("signing.pub")).unwrap()],
         ..Default::default()
@@ -597,9 +604,12 @@ fn a_huge_picture_in_a_bundle_is_refused_not_rendered_and_names_cannot_escape() 
     // The kept copy is read-only; keeping the same bytes again keeps one copy.
     let kept = reg.kept(&sha).unwrap();
     assert!(std::fs::metadata(&kept).unwrap().permissions().readonly());
+    assert_eq!(kept.file_name().unwrap(), "b.evidence");
     let mut f = std::fs::File::open(&bundle).unwrap();
     assert_eq!(reg.keep("../../other name.evidence", &mut f).unwrap(), sha);
+    assert_eq!(through_window("../again.evidence"), sha);
     assert_eq!(walk_files(&dsl.store().join("bundles")).len(), 1);
+    assert!(walk_files(&dsl.store().join("tmp")).is_empty());
 }
 
 #[test]
