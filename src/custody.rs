@@ -133,6 +133,9 @@ impl Entry {
                 },
                 d["key"].as_str().unwrap_or("unknown")
             ),
+            "incomplete_capture_removed" if s("file").ends_with(".arriving") => {
+                "A file being added through the window, cut short before it was saved, was cleaned up.".into()
+            }
             "incomplete_capture_removed" => {
                 "An unfinished capture, interrupted before it was saved, was cleaned up.".into()
             }

@@ -446,14 +446,24 @@ impl Store {
                 continue;
             }
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            fs::remove_file(entry.path()).map_err(|e| StoreError::io("remove", entry.path(), e))?;
+            // Made writable first (a read-only file cannot be removed on Windows). One
+            // that still cannot be removed is left for the next start: it must not stop
+            // the store from opening.
+            let _ = make_writable(&entry.path());
+            if fs::remove_file(entry.path()).is_err() {
+                continue;
+            }
+            let why = if name.ends_with(".arriving") {
+                "a file being added through the window was cut short before it was saved"
+            } else {
+                "a capture was interrupted before it was saved"
+            };
             self.append_custody(
                 APP_ACTOR,
                 "incomplete_capture_removed",
                 None,
                 None,
-                &json!({"file": name, "size": size,
-                        "why": "a capture was interrupted before it was saved"}),
+                &json!({"file": name, "size": size, "why": why}),
             )?;
         }
         Ok(())

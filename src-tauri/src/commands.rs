@@ -596,8 +596,14 @@ pub async fn set_shortcut(
 
 /// The page has drawn itself and can be used. With `EVIDENCE_KIT_TIMING` set this is
 /// written to stderr (the start-up benchmark waits for it).
+///
+/// A page that (re)loads has no file still passing to the app: whatever an earlier
+/// page left arriving (it was reloaded mid-way) is given up, and removed from `tmp/`.
 #[tauri::command]
-pub fn ui_ready() {
+pub fn ui_ready(state: State<'_, AppState>) {
+    if let Ok(mut uploads) = state.uploads.lock() {
+        uploads.clear();
+    }
     if std::env::var_os("EVIDENCE_KIT_TIMING").is_some() {
         eprintln!("timing: ui-ready");
     }
@@ -710,7 +716,7 @@ pub async fn upload_begin(state: State<'_, AppState>) -> Result<String, IpcError
     let id = arriving.id().to_string();
     let mut uploads = state.uploads.lock().map_err(|_| IpcError::task_failed())?;
     if uploads.len() >= MAX_UPLOADS {
-        return Err(IpcError::bad_upload());
+        return Err(IpcError::too_many_uploads());
     }
     uploads.insert(id.clone(), arriving);
     Ok(id)
@@ -728,7 +734,7 @@ pub async fn upload_part(
         return Err(IpcError::bad_upload());
     };
     let part = part.clone();
-    let mut arriving = state.take_upload(&id)?;
+    let mut arriving = state.take_upload(&id, None)?;
     let (arriving, written) = tauri::async_runtime::spawn_blocking(move || {
         let written = arriving.append(&part);
         (arriving, written)
@@ -745,8 +751,8 @@ pub async fn upload_part(
     Ok(written)
 }
 
-/// Give up a file still arriving (a part failed, or the window is closing): what had
-/// come is removed.
+/// Give up a file still arriving (a part failed or could not be read): what had come
+/// is removed.
 #[tauri::command]
 pub fn upload_cancel(state: State<'_, AppState>, upload: String) {
     if let Ok(mut uploads) = state.uploads.lock() {
@@ -755,15 +761,16 @@ pub fn upload_cancel(state: State<'_, AppState>, upload: String) {
 }
 
 /// "Add files" and drag-and-drop: keep the file that arrived under `upload` in a record,
-/// under the name it had. Hashed as it is taken in.
+/// under the name it had, if all its `size` bytes came. Hashed as it is taken in.
 #[tauri::command]
 pub async fn capture_upload(
     state: State<'_, AppState>,
     case_id: String,
     upload: String,
     name: String,
+    size: u64,
 ) -> Result<Item, IpcError> {
-    let arriving = state.take_upload(&upload)?;
+    let arriving = state.take_upload(&upload, Some(size))?;
     if name.len() > MAX_NAME_BYTES {
         return Err(IpcError::bad_upload());
     }

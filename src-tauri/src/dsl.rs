@@ -144,15 +144,16 @@ fn options(dir: &KeyDir, passphrase: Option<String>) -> verify::Options {
     }
 }
 
-/// Keep a bundle dropped on the window or chosen, once it has arrived under `upload`
-/// (`commands::upload_begin`); returns its SHA-256 to open it by.
+/// Keep a bundle dropped on the window or chosen, once all its `size` bytes have arrived
+/// under `upload` (`commands::upload_begin`); returns its SHA-256 to open it by.
 #[tauri::command]
 pub async fn dsl_take(
     state: State<'_, AppState>,
     upload: String,
     name: String,
+    size: u64,
 ) -> Result<String, IpcError> {
-    let mut arriving = state.take_upload(&upload)?;
+    let mut arriving = state.take_upload(&upload, Some(size))?;
     with_register(&state, move |reg, _| {
         Ok(reg.keep_arrived(&name, &mut arriving)?)
     })

@@ -56,6 +56,23 @@ impl IpcError {
         }
     }
 
+    /// More files passing to the app at once than it takes (a page stuck mid-way).
+    pub fn too_many_uploads() -> IpcError {
+        IpcError {
+            code: "too_many_uploads".into(),
+            message: "Too many files are being added at once. Wait for them to finish, or close and reopen Evidence Kit, then add this one again.".into(),
+        }
+    }
+
+    /// A file's size differed from what arrived: it changed (or was cut short) while
+    /// it was being read.
+    pub fn changed_while_sent() -> IpcError {
+        IpcError {
+            code: "changed_while_sent".into(),
+            message: "That file changed while it was being added (or could not be read to the end), so nothing was saved. If it is still being written or copied, wait until it is finished, then add it again.".into(),
+        }
+    }
+
     /// The capture shortcut could not be set.
     pub fn shortcut(message: String) -> IpcError {
         IpcError {

@@ -79,13 +79,19 @@ impl AppState {
         self.identity_passphrase.lock().ok().and_then(|p| p.clone())
     }
 
-    /// Take the file that arrived under `id` (it is the caller's from now on).
-    pub fn take_upload(&self, id: &str) -> Result<Arriving, IpcError> {
-        self.uploads
+    /// Take the file that arrived under `id` (it is the caller's from now on); with
+    /// `size`, only if that many bytes came (else it is given up, and removed).
+    pub fn take_upload(&self, id: &str, size: Option<u64>) -> Result<Arriving, IpcError> {
+        let arriving = self
+            .uploads
             .lock()
             .ok()
             .and_then(|mut u| u.remove(id))
-            .ok_or_else(IpcError::bad_upload)
+            .ok_or_else(IpcError::bad_upload)?;
+        match size {
+            Some(n) if n != arriving.size() => Err(IpcError::changed_while_sent()),
+            _ => Ok(arriving),
+        }
     }
 
     /// The designated person gave their passphrase in this session.
@@ -141,5 +147,39 @@ impl AppState {
         })
         .await
         .map_err(|_| IpcError::task_failed())?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_upload_is_taken_once_and_only_whole() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let state = AppState::open(
+            StoreArg::Dir(dir.path().join("store")),
+            Some(dir.path().join("cfg")),
+            None,
+        );
+        let root = state.root().expect("root");
+        let put = |bytes: &[u8]| {
+            let mut a = Arriving::new(&root).expect("arriving");
+            a.append(bytes).expect("append");
+            let id = a.id().to_string();
+            state.uploads.lock().expect("lock").insert(id.clone(), a);
+            id
+        };
+        let code = |r: Result<Arriving, IpcError>| r.map(|_| ()).unwrap_err().code;
+        // The page said 6 bytes and 5 came: refused, and given up.
+        let id = put(b"12345");
+        assert_eq!(code(state.take_upload(&id, Some(6))), "changed_while_sent");
+        assert_eq!(code(state.take_upload(&id, Some(5))), "bad_upload");
+        // Whole: taken, once.
+        let id = put(b"12345");
+        assert_eq!(state.take_upload(&id, Some(5)).expect("whole").size(), 5);
+        assert_eq!(code(state.take_upload(&id, None)), "bad_upload");
+        let left = std::fs::read_dir(root.join("tmp")).expect("tmp").count();
+        assert_eq!(left, 0, "nothing left in tmp/");
     }
 }

@@ -215,7 +215,12 @@ impl Register {
             crate::store::create_private_dir(&dir)?;
             crate::store::set_read_only(&c.path).map_err(|e| StoreError::io("save", &c.path, e))?;
             let dest = dir.join(&name);
-            std::fs::rename(&c.path, &dest).map_err(|e| StoreError::io("save", &dest, e))?;
+            // Kept meanwhile by another (the same bundle taken twice at once): fine.
+            if let Err(e) = std::fs::rename(&c.path, &dest)
+                && self.kept(&c.sha256).is_none()
+            {
+                return Err(StoreError::io("save", &dest, e).into());
+            }
             crate::store::sync_dir(&dir).map_err(|e| StoreError::io("save", &dir, e))?;
         }
         // Already kept: the copy that came again is removed when `arriving` is dropped.

@@ -79,6 +79,28 @@ fn an_abandoned_temp_file_is_removed_and_logged() {
             .details
             .contains("ingest-999999999-abc.part")
     );
+    drop(store);
+
+    // A file cut short while arriving through the window, already read-only (the app
+    // stopped between protecting and moving it): removed, and said so in its own words.
+    let stale = env.store().join("tmp/ingest-999999999-def.arriving");
+    std::fs::write(&stale, b"half a video").unwrap();
+    let mut perm = std::fs::metadata(&stale).unwrap().permissions();
+    perm.set_readonly(true);
+    std::fs::set_permissions(&stale, perm).unwrap();
+    let store = Store::open(&env.store()).unwrap();
+    assert!(!stale.exists());
+    let last = store.custody(None).unwrap().pop().unwrap();
+    assert_eq!(last.action, "incomplete_capture_removed");
+    assert!(
+        last.details.contains("added through the window"),
+        "{}",
+        last.details
+    );
+    assert_eq!(
+        last.describe(),
+        "A file being added through the window, cut short before it was saved, was cleaned up."
+    );
 }
 
 /// A store written by an earlier version (schema 2: no incident report, no removals)

@@ -353,12 +353,11 @@ export class App {
     this.clearProblems();
     try {
       const got = await this.backend.openReceipt(new Uint8Array(await file.arrayBuffer()));
+      await this.refreshCases();
       this.say(`Record ${got.case_id}: ${got.words}`);
     } catch (e) {
       this.showProblems([{ text: toBackendError(e).message }]);
-      return;
     }
-    await this.refreshCases();
   }
 
   private openSafeguard(): void {
@@ -456,10 +455,10 @@ export class App {
       const created = await this.backend.createCase(title, staff);
       titleInput.value = "";
       this.clearProblems();
-      this.say(`Record started. Its reference is ${created.id}.`);
       this.selected = created.id;
       await this.refreshCases();
       await this.select(created.id);
+      this.say(`Record started. Its reference is ${created.id}.`);
     } catch (e) {
       this.showProblems([{ text: toBackendError(e).message }]);
     } finally {
@@ -1139,13 +1138,14 @@ export class App {
         problems.push({ text: `${f.name}: ${toBackendError(e).message}` });
       }
     }
-    // The list is brought up to date before the status says the work is done,
-    // so "N files kept." is only ever shown beside the items it speaks of.
+    // Problems first, so that one the refresh reports is not wiped out; the list is
+    // brought up to date before the status says the work is done, so "N files kept."
+    // is only ever shown beside the items it speaks of.
+    if (problems.length > 0) this.showProblems(problems);
+    else this.clearProblems();
     await this.refreshCases();
     await this.reloadItems();
     this.say(kept === 1 ? "1 file kept." : `${kept} files kept.`);
-    if (problems.length > 0) this.showProblems(problems);
-    else this.clearProblems();
   }
 
   private async paste(): Promise<void> {
@@ -1154,10 +1154,10 @@ export class App {
     try {
       const item = await this.backend.captureClipboard(caseId);
       this.clearProblems();
-      this.say(`Kept what was on the clipboard as ${item.original_name}.`);
       await this.refreshCases();
       await this.reloadItems();
       this.describeNow(item.id);
+      this.say(`Kept what was on the clipboard as ${item.original_name}.`);
     } catch (e) {
       this.showProblems([{ text: toBackendError(e).message }]);
     }

@@ -121,7 +121,7 @@ describe("uploads", () => {
     expect(at).toBe(bytes.length);
     expect(joined.findIndex((b, i) => b !== bytes[i])).toBe(-1);
     expect(parts.map((p) => (p.args as Uint8Array).length)).toEqual([PART_BYTES, PART_BYTES, 5]);
-    expect(seen.at(-1)?.args).toEqual({ caseId: "EK-1", upload: "u1", name: "Zoë's clip \u202e.mp4" });
+    expect(seen.at(-1)?.args).toEqual({ caseId: "EK-1", upload: "u1", name: "Zoë's clip \u202e.mp4", size: bytes.length });
     expect(progress.at(-1)).toEqual([bytes.length, bytes.length]);
   });
 

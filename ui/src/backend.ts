@@ -387,7 +387,7 @@ export class TauriBackend implements Backend {
 
   async captureUpload(caseId: string, file: File, onProgress?: Progress): Promise<Item> {
     const upload = await sendFile(this.call as AnyInvoke, file, onProgress);
-    return this.run("capture_upload", { caseId, upload, name: file.name });
+    return this.run("capture_upload", { caseId, upload, name: file.name, size: file.size });
   }
 
   captureClipboard(caseId: string): Promise<Item> {

@@ -166,7 +166,7 @@ export class TauriDslBackend implements DslBackend {
   }
   async take(file: File, onProgress?: Progress): Promise<string> {
     const upload = await sendFile(this.call, file, onProgress);
-    return this.run("dsl_take", { upload, name: file.name });
+    return this.run("dsl_take", { upload, name: file.name, size: file.size });
   }
   takeLaunchFile(): Promise<string | null> {
     return this.run("dsl_take_launch_file");
