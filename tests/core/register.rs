@@ -143,6 +143,16 @@ fn the_register_records_checks_and_exports_what_arrives() {
     assert_eq!(r["receipt"]["verdict"], "intact");
 }
 
+/// `receipt verify FILE --trust KEY [--record]`.
+fn receipt_verify<'a>(file: &'a Path, key: &'a Path, record: bool) -> Vec<&'a str> {
+    let mut args = vec!["receipt", "verify", file.to_str().unwrap()];
+    args.extend(["--trust", key.to_str().unwrap()]);
+    if record {
+        args.push("--record");
+    }
+    args
+}
+
 #[test]
 fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
     let (staff, cfg, case) = staff_with_one_item();
@@ -159,35 +169,22 @@ fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
         "--trust",
         pubkey.to_str().unwrap(),
     ]);
+    let make_receipt = |out: &Path| {
+        let out = out.to_str().unwrap();
+        dsl.ek_cfg(&dcfg, &["dsl", "receipt", "--case", &case, "--out", out])
+    };
     let receipt = dsl.path("receipt.txt");
-    let out = dsl.ek_cfg(
-        &dcfg,
-        &[
-            "dsl",
-            "receipt",
-            "--case",
-            &case,
-            "--out",
-            receipt.to_str().unwrap(),
-        ],
-    );
+    let out = make_receipt(&receipt);
     assert!(out.status.success(), "{}", stderr(&out));
 
     // The staff member checks it with the designated person's public key.
     let dsl_pub = dcfg.join("signing.pub");
-    let ok = staff.ok(&[
-        "receipt",
-        "verify",
-        receipt.to_str().unwrap(),
-        "--trust",
-        dsl_pub.to_str().unwrap(),
-    ]);
+    let ok = staff.ok(&receipt_verify(&receipt, &dsl_pub, false));
     assert!(ok.contains("Received and verified by Mrs D. Lead"), "{ok}");
     assert!(ok.contains(&sha256sum(&bundle)), "{ok}");
     assert!(ok.contains("(intact)"), "{ok}");
     // Recorded on the staff member's case: the record shows it, the log says it.
-    #[rustfmt::skip]
-    let rec = staff.ok(&["receipt", "verify", receipt.to_str().unwrap(), "--trust", dsl_pub.to_str().unwrap(), "--record"]);
+    let rec = staff.ok(&receipt_verify(&receipt, &dsl_pub, true));
     assert!(rec.contains(&format!("Recorded on case {case}")), "{rec}");
     let cases: Vec<Value> = serde_json::from_str(&staff.ok(&["case", "list", "--json"])).unwrap();
     let shown = cases[0]["receipt"].as_str().unwrap_or_default().to_string();
@@ -206,8 +203,7 @@ fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
     );
     staff.assert_intact();
     // Opened twice: recorded once.
-    #[rustfmt::skip]
-    staff.ok(&["receipt", "verify", receipt.to_str().unwrap(), "--trust", dsl_pub.to_str().unwrap(), "--record"]);
+    staff.ok(&receipt_verify(&receipt, &dsl_pub, true));
     let log_after = staff.ok(&["log", "--case", &case]);
     assert_eq!(
         log_after.matches("confirmed receiving").count(),
@@ -222,8 +218,7 @@ fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
     assert_eq!(cases[0]["receipt"], Value::Null, "{:#}", cases[0]);
     // A receipt for a bundle this store never sealed is not recorded.
     let elsewhere = Env::new();
-    #[rustfmt::skip]
-    let out = elsewhere.ek(&["receipt", "verify", receipt.to_str().unwrap(), "--trust", dsl_pub.to_str().unwrap(), "--record"]);
+    let out = elsewhere.ek(&receipt_verify(&receipt, &dsl_pub, true));
     assert_refused(&out, "There is no case");
 
     // Changed, or checked against another key: refused.
@@ -232,49 +227,21 @@ fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
         "changed.txt",
         text.replace("\"intact\"", "\"failed\"").as_bytes(),
     );
-    let out = staff.ek(&[
-        "receipt",
-        "verify",
-        changed.to_str().unwrap(),
-        "--trust",
-        dsl_pub.to_str().unwrap(),
-    ]);
+    let out = staff.ek(&receipt_verify(&changed, &dsl_pub, false));
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("does not check out"),
         "{}",
         stderr(&out)
     );
-    let out = staff.ek(&[
-        "receipt",
-        "verify",
-        receipt.to_str().unwrap(),
-        "--trust",
-        pubkey.to_str().unwrap(),
-    ]);
+    let out = staff.ek(&receipt_verify(&receipt, &pubkey, false));
     assert_eq!(out.status.code(), Some(1));
     let junk = staff.file("junk.txt", b"hello");
-    let out = staff.ek(&[
-        "receipt",
-        "verify",
-        junk.to_str().unwrap(),
-        "--trust",
-        dsl_pub.to_str().unwrap(),
-    ]);
+    let out = staff.ek(&receipt_verify(&junk, &dsl_pub, false));
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("not an Evidence Kit receipt"));
     // Never over an existing file.
-    let out = dsl.ek_cfg(
-        &dcfg,
-        &[
-            "dsl",
-            "receipt",
-            "--case",
-            &case,
-            "--out",
-            receipt.to_str().unwrap(),
-        ],
-    );
+    let out = make_receipt(&receipt);
     assert_refused(&out, "already exists");
 }
 
