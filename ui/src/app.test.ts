@@ -15,30 +15,14 @@ import {
   type SealedView,
   type SetupState,
 } from "./backend";
-import { $, loadPage, settle } from "./testing";
+import { $, fakeItem, loadPage, settle } from "./testing";
 
 const STAMP = { utc: "2026-11-25T10:32:05.123Z", local: "2026-11-25T10:32:05.123+00:00", zone: "Europe/London" };
 const HASH = "3f2a9c1b" + "0123456789abcdef".repeat(3) + "00112233aabbccdd";
 
 function item(id: number, over: Partial<Item> = {}): Item {
-  return {
-    id,
-    case_id: "EK-1",
-    sha256: HASH,
-    size: 1234,
-    media_type: "image/png",
-    original_name: "screen-1.png",
-    source: "screen",
-    captured: STAMP,
-    captured_by: "A. Teacher",
-    site: null,
-    url: null,
-    from: { handle: null, email: null, phone: null, profile: null },
-    seen: null,
-    note: null,
-    withdrawn: null,
-    ...over,
-  };
+  const basics = { sha256: HASH, size: 1234, media_type: "image/png", original_name: "screen-1.png" };
+  return fakeItem({ id, ...basics, source: "screen", captured: STAMP, ...over });
 }
 
 class FakeBackend implements Backend {

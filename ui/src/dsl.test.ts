@@ -9,31 +9,15 @@ import type {
   Received,
   StatusLine,
 } from "./dslBackend";
-import { $, loadPage, settle } from "./testing";
+import { $, fakeItem, loadPage, settle } from "./testing";
 
 const STAMP = { utc: "2026-11-25T14:40:00.000Z", local: "2026-11-25T14:40:00.000+00:00", zone: "Europe/London" };
 const SHA = "ab".repeat(32);
 const FP = "3F2A 91C0 1234 ABCD";
 
 function item(over: Partial<Item> = {}): Item {
-  return {
-    id: 1,
-    case_id: "EK-1",
-    sha256: "cd".repeat(32),
-    size: 10,
-    media_type: "text/plain",
-    original_name: "a.txt",
-    source: "file",
-    captured: STAMP,
-    captured_by: "A. Teacher",
-    site: null,
-    url: null,
-    from: { handle: null, email: null, phone: null, profile: null },
-    seen: null,
-    note: null,
-    withdrawn: null,
-    ...over,
-  };
+  const basics = { id: 1, sha256: "cd".repeat(32), size: 10, media_type: "text/plain", original_name: "a.txt" };
+  return fakeItem({ ...basics, source: "file", captured: STAMP, ...over });
 }
 
 function received(over: Partial<Received> = {}): Received {

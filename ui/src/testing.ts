@@ -1,5 +1,6 @@
 // Helpers shared by the UI's unit tests (never imported by the app itself).
 import page from "../index.html?raw";
+import type { Item } from "./backend";
 
 /** The element `sel` finds, or a failed test naming it. */
 export const $ = <T extends HTMLElement = HTMLElement>(sel: string): T => {
@@ -20,4 +21,22 @@ export function loadPage(): void {
   const template = document.createElement("template");
   template.innerHTML = body;
   document.body.replaceChildren(template.content.cloneNode(true));
+}
+
+/** What each test chooses about an item; the rest are filled by `fakeItem`. */
+type ItemBasics = Pick<Item, "id" | "sha256" | "size" | "media_type" | "original_name" | "source" | "captured">;
+
+/** An item as the core returns it: `over` as given, every detail not given empty. */
+export function fakeItem(over: ItemBasics & Partial<Item>): Item {
+  return {
+    case_id: "EK-1",
+    captured_by: "A. Teacher",
+    site: null,
+    url: null,
+    from: { handle: null, email: null, phone: null, profile: null },
+    seen: null,
+    note: null,
+    withdrawn: null,
+    ...over,
+  };
 }
