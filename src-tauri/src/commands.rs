@@ -669,36 +669,8 @@ pub fn cancel_region(state: State<'_, AppState>) {
     }
 }
 
-/// Longest file name taken from the UI, in bytes (after decoding).
+/// Longest file name taken from the UI, in bytes.
 const MAX_NAME_BYTES: usize = 1024;
-
-/// Undo `encodeURIComponent` (file names travel in a header, which must be ASCII).
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// The header `k` of an upload, URI-decoded, at most [`MAX_NAME_BYTES`].
-pub(crate) fn header(request: &tauri::ipc::Request<'_>, k: &str) -> Option<String> {
-    request
-        .headers()
-        .get(k)
-        .and_then(|v| v.to_str().ok())
-        .and_then(percent_decode)
-        .filter(|v| v.len() <= MAX_NAME_BYTES)
-}
 
 /// At most this many files may be arriving at once (the UI sends one at a time).
 const MAX_UPLOADS: usize = 16;
@@ -729,7 +701,12 @@ pub async fn upload_part(
     state: State<'_, AppState>,
     request: tauri::ipc::Request<'_>,
 ) -> Result<u64, IpcError> {
-    let id = header(&request, "x-ek-upload").ok_or_else(IpcError::bad_upload)?;
+    let id = request
+        .headers()
+        .get("x-ek-upload")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(IpcError::bad_upload)?
+        .to_string();
     let tauri::ipc::InvokeBody::Raw(part) = request.body() else {
         return Err(IpcError::bad_upload());
     };
@@ -788,20 +765,4 @@ pub async fn capture_clipboard(
     state
         .run(move |store| capture::clipboard(store, &case_id, &Details::default()))
         .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::percent_decode;
-
-    #[test]
-    fn names_come_back_as_typed() {
-        assert_eq!(
-            percent_decode("Zo%C3%AB's%20chat%20%E2%80%AE.txt").as_deref(),
-            Some("Zoë's chat \u{202e}.txt")
-        );
-        assert_eq!(percent_decode("%ZZ"), None);
-        assert_eq!(percent_decode("%C3"), None);
-        assert_eq!(percent_decode("a%"), None);
-    }
 }

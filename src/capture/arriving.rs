@@ -45,7 +45,6 @@ impl Arriving {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let path = dir.join(format!("ingest-{}-{id}.arriving", std::process::id()));
         let file = OpenOptions::new()
-            .read(true)
             .write(true)
             .create_new(true)
             .open(&path)
