@@ -1067,9 +1067,10 @@ fn verify_options(
     file: &std::path::Path,
 ) -> Result<verify::Options, Failure> {
     let dir = keydir(config)?;
-    let mut trusted = dir.trusted_keys();
+    let trusted = dir.trusted_keys();
+    let mut trusted_files = Vec::new();
     for p in &v.trust {
-        trusted.push(PublicKey::read(p)?);
+        trusted_files.push((p.clone(), PublicKey::read(p)?));
     }
     let identity = match &v.identity {
         Some(p) => Some(p.clone()),
@@ -1094,6 +1095,7 @@ fn verify_options(
         identity,
         identity_passphrase,
         trusted,
+        trusted_files,
     })
 }
 
@@ -1106,8 +1108,8 @@ fn print_report(r: &verify::Report) {
     if r.intact() {
         let s = r.signer.as_ref();
         println!(
-            "INTACT: sealed by {} (key {}) on {}; signature valid, key trusted.",
-            s.map_or("?", |s| s.name.as_str()),
+            "INTACT: signed with {} (key {}), sealed on {}; unchanged since it was sealed.",
+            s.map_or_else(|| "?".to_string(), verify::Signer::described),
             s.map_or("?", |s| s.fingerprint.as_str()),
             when
         );

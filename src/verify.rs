@@ -22,7 +22,7 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// Most entries a bundle may have.
-pub const MAX_ENTRIES: usize = 100_000;
+pub const MAX_ENTRIES: usize = bundle::MAX_ENTRIES;
 /// Most bytes a bundle may unpack to (all entries together).
 pub const MAX_TOTAL_BYTES: u64 = 64 * 1024 * 1024 * 1024;
 /// Largest tag file read into memory (`case.json`, `custody.jsonl`).
@@ -137,6 +137,24 @@ pub struct Signer {
     pub signature_valid: bool,
     /// The key is one you trust.
     pub trusted: bool,
+    /// The name the key was trusted under, when it is a saved trusted key.
+    pub trusted_as: Option<String>,
+    /// The file the trusted key was given in (`--trust FILE`), when it was.
+    pub trusted_file: Option<String>,
+}
+
+impl Signer {
+    /// Who signed, as the person checking knows them: by the name they trusted the key
+    /// under, never by the name the bundle claims ("the key you trusted as A. Teacher",
+    /// "the key in staff.pub"); for a key not trusted, the name it claims, marked so.
+    pub fn described(&self) -> String {
+        match (&self.trusted_as, &self.trusted_file) {
+            (Some(n), _) if self.trusted => format!("the key you trusted as {n}"),
+            (None, Some(f)) if self.trusted => format!("the key in {f}"),
+            _ if self.trusted => "a key you trust".to_string(),
+            _ => format!("a key that calls itself {}", self.name),
+        }
+    }
 }
 
 /// The result of verifying a bundle.
@@ -181,8 +199,12 @@ pub struct Options {
     pub identity: Option<PathBuf>,
     /// The passphrase of that identity file, when it is protected by one.
     pub identity_passphrase: Option<String>,
-    /// Keys trusted as signers.
+    /// Keys trusted as signers, each with the name it was trusted under
+    /// (`trusted/KEYID.pub`).
     pub trusted: Vec<PublicKey>,
+    /// Keys trusted for this run only (`--trust FILE`): their comments name nobody
+    /// anyone confirmed, so the verdict names the file.
+    pub trusted_files: Vec<(PathBuf, PublicKey)>,
 }
 
 /// An opened bundle: the plain zip (decrypted into a private temp folder if needed).
@@ -474,12 +496,13 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
             return r;
         }
     };
-    if zip.len() > MAX_ENTRIES {
+    let max_entries = bundle::max_entries();
+    if zip.len() > max_entries {
         r.findings.push(finding(
             "too_large",
             None,
             format!(
-                "The bundle has {} files, more than the {MAX_ENTRIES} allowed; it was not examined.",
+                "The bundle has {} files, more than the {max_entries} allowed; it was not examined.",
                 zip.len()
             ),
         ));
@@ -580,6 +603,13 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
             continue;
         }
         if f.is_dir() {
+            r.findings.push(finding(
+                "extra",
+                Some(&name),
+                format!(
+                    "{name} is a folder entry, which a bundle never has: the zip was re-packed."
+                ),
+            ));
             continue;
         }
         let stored = f.compression() == zip::CompressionMethod::Stored;
@@ -740,19 +770,10 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     }
     let signer_raw = tag("signer.pub", &mut r);
 
-    if let Some(b) = &bagit_txt {
-        match bag::parse_bag_info("bagit.txt", b) {
-            Ok(m)
-                if m.get("BagIt-Version").map(String::as_str) == Some("1.0")
-                    && m.get("Tag-File-Character-Encoding").map(String::as_str)
-                        == Some("UTF-8") => {}
-            Ok(_) => r.findings.push(finding(
-                "malformed",
-                Some("bagit.txt"),
-                "bagit.txt does not declare BagIt 1.0 in UTF-8.",
-            )),
-            Err(e) => r.findings.push(malformed(e)),
-        }
+    if let Some(b) = &bagit_txt
+        && let Err(e) = bag::check_bagit_txt(b)
+    {
+        r.findings.push(malformed(e));
     }
     let bag_info =
         bag_info_raw
@@ -781,16 +802,30 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         k
     });
     if let (Some(sig_bytes), Some(tm)) = (&sig_raw, &tagmanifest_raw) {
-        let sig = std::str::from_utf8(sig_bytes)
-            .ok()
-            .and_then(|s| minisign::SignatureBox::from_string(s).ok());
-        match sig {
+        match parse_signature(sig_bytes) {
             None => r.findings.push(finding(
                 "signature",
                 Some(SIGNATURE),
                 "The signature file cannot be read: the bundle is not properly signed.",
             )),
-            Some(sig) => check_signature(&mut r, &sig, tm, signer_key.as_ref(), opts, opened),
+            Some((sig, comment)) => {
+                check_signature(&mut r, &sig, tm, signer_key.as_ref(), opts, opened);
+                if let Some(f) = &r.facts
+                    && !comment_ok(&comment, f, signer_key.as_ref())
+                {
+                    r.findings.push(finding(
+                        "altered",
+                        Some(SIGNATURE),
+                        format!(
+                            "The first line of {SIGNATURE} (its unsigned comment) was changed after sealing; Evidence Kit writes exactly \"untrusted comment: {}\".",
+                            bundle::untrusted_comment(
+                                &f.case,
+                                &signer_key.as_ref().map(PublicKey::fingerprint).unwrap_or_default()
+                            )
+                        ),
+                    ));
+                }
+            }
         }
     }
     if let (Some(f), Some(sha)) = (&r.facts, &tagmanifest_sha)
@@ -848,21 +883,25 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                         ));
                     }
                 }
-                for n in &tag_names {
-                    if *n != TAGMANIFEST
-                        && *n != SIGNATURE
-                        && !listed.contains_key(n)
-                        && !TAG_FILES.contains(n)
-                    {
-                        r.findings.push(finding(
-                            "extra",
-                            Some(n),
-                            format!("{n} was added to the bundle after sealing."),
-                        ));
-                    }
-                }
             }
         }
+    }
+    // Only Evidence Kit's own tag files, whatever the tag manifest lists: another
+    // manifest (manifest-md5.txt…) would be a check nobody runs, fetch.txt a file
+    // to be fetched from elsewhere, a root file `data` a clash with the payload folder.
+    for n in &tag_names {
+        if bundle::ZIP_ORDER.contains(n) {
+            continue;
+        }
+        let why = match *n {
+            "fetch.txt" => "fetch.txt asks for files to be fetched from elsewhere, which a bundle never does; it was not followed.".to_string(),
+            "data" => "A file named data sits where the evidence folder belongs, which a bundle never has.".to_string(),
+            n if n.starts_with("manifest-") || n.starts_with("tagmanifest-") => format!(
+                "{n} is a checksum list Evidence Kit never writes (a bundle has only manifest-sha256.txt and tagmanifest-sha256.txt); it was refused, not trusted."
+            ),
+            n => format!("{n} was added to the bundle after sealing."),
+        };
+        r.findings.push(finding("extra", Some(n), why));
     }
 
     // ---- payload ----
@@ -888,7 +927,14 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                 ));
             }
         }
+        // The block lists, read first (a line at a time; 40 bytes kept per file), so
+        // that each payload file's blocks are hashed as it streams past.
+        let block_lists = names
+            .get(bundle::BLOCKS)
+            .map(|b| read_block_lists(&mut r, &opened.zip_path, b, &names))
+            .unwrap_or_default();
         let mut to_hash = Vec::new();
+        let mut without_blocks = 0usize;
         for e in &payload {
             match listed.get(&e.name) {
                 None => r.findings.push(finding(
@@ -899,20 +945,43 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                         e.name
                     ),
                 )),
-                Some(want) => to_hash.push((*e, want)),
+                Some(want) => {
+                    let bs = block_lists.get(&e.name).map(|(bs, _)| *bs);
+                    if bs.is_none() {
+                        without_blocks += 1;
+                    }
+                    to_hash.push((*e, want, bs));
+                }
             }
         }
+        if without_blocks > 0 {
+            r.notes.push(format!(
+                "blocks-sha256.txt has no block hashes for {without_blocks} file(s) (kept before they were recorded): a change in them is detected but cannot be located."
+            ));
+        }
         let hashed = hash_payload(&opened.zip_path, &to_hash);
-        for ((e, want), result) in to_hash.into_iter().zip(hashed) {
+        for ((e, want, _), result) in to_hash.into_iter().zip(hashed) {
             let want = hex::encode(want);
-            let result = result.map(|(sha, crc)| (hex::encode(sha), crc));
+            let result = result.map(|(sha, crc, blocks)| (hex::encode(sha), crc, blocks));
             match result {
-                Ok((have, crc)) if have == want => {
+                Ok((have, crc, blocks)) if have == want => {
                     if crc != e.crc32 {
                         r.findings.push(finding("container", Some(&e.name), format!("The zip's checksum for {} was changed (the file itself is intact).", e.name)));
                     }
+                    if let (Some(have), Some((_, sealed))) = (blocks, block_lists.get(&e.name))
+                        && have != *sealed
+                    {
+                        r.findings.push(finding(
+                            "altered",
+                            Some(bundle::BLOCKS),
+                            format!(
+                                "blocks-sha256.txt gives {} block hashes that do not match its bytes (the file itself matches its SHA-256): the block list was changed.",
+                                e.name
+                            ),
+                        ));
+                    }
                 }
-                Ok((have, _)) => {
+                Ok((have, _, _)) => {
                     let mut f = finding(
                         "altered",
                         Some(&e.name),
@@ -984,10 +1053,14 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
 
     // ---- the container, byte for byte ----
     if r.findings.iter().all(|f| f.kind != "unsafe_name") {
+        let payload_order: Option<Vec<&str>> = case_file
+            .as_ref()
+            .map(|c| c.items.iter().map(|i| &*i.path).collect());
         check_container(
             &mut r,
             &mut raw_file,
             &entries,
+            payload_order.as_deref(),
             cd_start,
             zip_offset,
             file_len,
@@ -1015,6 +1088,57 @@ fn group(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// Bytes of a minisign signature line: algorithm (2), key id (8), signature (64).
+const SIGNATURE_LINE_BYTES: usize = 74;
+/// Bytes of the global signature (over the signature and the trusted comment).
+const GLOBAL_SIGNATURE_BYTES: usize = 64;
+
+/// A minisign signature file, read strictly: exactly four lines, each ended by a line
+/// feed; the signature lines standard base64 (with padding) of exactly 74 and 64
+/// bytes, written as minisign writes them. Lengths are checked before the `minisign`
+/// crate sees the file (its verify slices the global signature without checking its
+/// length: docs/upstream/minisign-signature-length.md). Returns the signature and its
+/// untrusted comment (after `untrusted comment: `).
+pub fn parse_signature(bytes: &[u8]) -> Option<(minisign::SignatureBox, String)> {
+    use base64::Engine;
+    let text = std::str::from_utf8(bytes).ok()?;
+    let body = text.strip_suffix('\n')?;
+    let lines: Vec<&str> = body.split('\n').collect();
+    let [untrusted, sig, trusted, global] = lines.as_slice() else {
+        return None;
+    };
+    if lines.iter().any(|l| l.contains('\r')) || !trusted.starts_with("trusted comment: ") {
+        return None;
+    }
+    let comment = untrusted.strip_prefix("untrusted comment: ")?;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for (line, len) in [
+        (sig, SIGNATURE_LINE_BYTES),
+        (global, GLOBAL_SIGNATURE_BYTES),
+    ] {
+        let raw = b64.decode(line).ok()?;
+        // Canonical: re-encoding gives the same text (no other spelling of the bytes).
+        if raw.len() != len || b64.encode(&raw) != **line {
+            return None;
+        }
+    }
+    let parsed = minisign::SignatureBox::from_string(text).ok()?;
+    Some((parsed, comment.to_string()))
+}
+
+/// The untrusted comment a bundle sealed by `facts` with `key` must carry. Bundles
+/// sealed before the fingerprint covered the whole key (2026-11-25) name the key id in
+/// groups of four instead; that form is accepted for them only.
+fn comment_ok(comment: &str, facts: &SealFacts, key: Option<&PublicKey>) -> bool {
+    let Some(key) = key else { return false };
+    if comment == bundle::untrusted_comment(&facts.case, &key.fingerprint()) {
+        return true;
+    }
+    let before_change = facts.sealed.as_str() < "2026-11-26";
+    before_change
+        && comment == bundle::untrusted_comment(&facts.case, &keys::fingerprint(&key.key_id))
 }
 
 fn check_signature(
@@ -1057,6 +1181,16 @@ fn check_signature(
             "The signature does not match: the tag manifest or the signature was changed after sealing, or it was signed with another key.",
         ));
     }
+    if chrono::DateTime::parse_from_rfc3339(&facts.sealed).is_err() {
+        r.findings.push(finding(
+            "malformed",
+            Some(SIGNATURE),
+            format!(
+                "The signed seal time \"{}\" is not a date and time, which Evidence Kit always writes.",
+                facts.sealed.escape_debug()
+            ),
+        ));
+    }
     if facts.format != bundle::BUNDLE_FORMAT {
         r.findings.push(finding(
             "signature",
@@ -1074,10 +1208,34 @@ fn check_signature(
             "The signed key id does not match the key that made the signature.",
         ));
     }
-    let trusted_same = opts.trusted.iter().find(|t| t.key_id == sig_key_id);
-    let trusted = match (trusted_same, signer_key) {
-        (Some(t), Some(k)) if t.key.to_base64() == k.key.to_base64() => true,
-        (Some(t), _) => {
+    // Every trusted key with this id: saved ones first (they carry the name the key was
+    // trusted under), then those given for this run. One whose key is the bundle's
+    // wins over another that only shares its id (a forged key cannot shadow it).
+    let candidates: Vec<(&PublicKey, Option<&Path>)> = opts
+        .trusted
+        .iter()
+        .map(|k| (k, None))
+        .chain(
+            opts.trusted_files
+                .iter()
+                .map(|(p, k)| (k, Some(p.as_path()))),
+        )
+        .filter(|(t, _)| t.key_id == sig_key_id)
+        .collect();
+    let exact = signer_key.and_then(|k| {
+        candidates
+            .iter()
+            .find(|(t, _)| t.key.to_base64() == k.key.to_base64())
+    });
+    let trusted_same = exact.or(candidates.first()).map(|(t, _)| *t);
+    let (trusted_as, trusted_file) = match exact {
+        Some((t, None)) => (t.name.clone(), None),
+        Some((_, Some(p))) => (None, Some(p.display().to_string())),
+        None => (None, None),
+    };
+    let trusted = match (trusted_same, exact) {
+        (_, Some(_)) => true,
+        (Some(t), None) => {
             r.findings.push(finding(
                 "substituted_key",
                 Some("signer.pub"),
@@ -1117,12 +1275,23 @@ fn check_signature(
     } else if !facts.recipients.is_empty() {
         r.notes.push("The bundle was sealed encrypted to the designated person and has been decrypted since; its contents are checked as they are.".into());
     }
+    if trusted
+        && let Some(saved) = &trusted_as
+        && bag::clean_value(saved) != bag::clean_value(&facts.signer)
+    {
+        r.notes.push(format!(
+            "It calls its signer \"{}\"; you trusted this key as \"{saved}\".",
+            facts.signer
+        ));
+    }
     r.signer = Some(Signer {
         name: facts.signer.clone(),
         key_id: sig_key_id,
         fingerprint: fp,
         signature_valid: valid,
         trusted,
+        trusted_as,
+        trusted_file,
     });
     r.facts = Some(facts);
 }
@@ -1153,28 +1322,73 @@ fn check_bag_info(
         }
     }
     let Some(f) = r.facts.clone() else { return };
-    let pairs = [
+    // Each value as seal writes it: the signed (or case.json) value, cleaned up as
+    // bag-info.txt values are (control characters to spaces, trimmed).
+    let clean = |v: &str| bag::clean_value(v);
+    let bagging_date = chrono::DateTime::parse_from_rfc3339(&f.sealed)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc).format("%Y-%m-%d").to_string());
+    let mut pairs = vec![
         (
             "External-Identifier",
-            Some(f.case.clone()),
+            Some(clean(&f.case)),
             "case reference",
+            "signed one",
         ),
-        ("EK-Bundle-Id", Some(f.bundle.clone()), "bundle id"),
-        ("EK-Sealed-At", Some(f.sealed.clone()), "seal time"),
-        ("EK-Signer", Some(f.signer.clone()), "signer"),
-        ("EK-Signer-Key-Id", Some(f.key_id.clone()), "signer key id"),
+        (
+            "EK-Bundle-Id",
+            Some(clean(&f.bundle)),
+            "bundle id",
+            "signed one",
+        ),
+        (
+            "EK-Sealed-At",
+            Some(clean(&f.sealed)),
+            "seal time",
+            "signed one",
+        ),
+        ("EK-Signer", Some(clean(&f.signer)), "signer", "signed one"),
+        (
+            "EK-Signer-Key-Id",
+            Some(clean(&f.key_id)),
+            "signer key id",
+            "signed one",
+        ),
         (
             "EK-Recipient",
-            (!f.recipients.is_empty()).then(|| f.recipients.join(", ")),
+            (!f.recipients.is_empty()).then(|| clean(&f.recipients.join(", "))),
             "recipients",
+            "signed ones",
         ),
     ];
-    for (label, want, what) in pairs {
+    if let Some(d) = bagging_date {
+        pairs.push((
+            "Bagging-Date",
+            Some(d),
+            "date",
+            "date of the signed seal time",
+        ));
+    }
+    if let Some(c) = case_file {
+        pairs.push((
+            "External-Description",
+            Some(clean(&c.case.title)),
+            "title",
+            "title in case.json",
+        ));
+        pairs.push((
+            "Contact-Name",
+            Some(clean(&c.case.staff)),
+            "staff member's name",
+            "name in case.json",
+        ));
+    }
+    for (label, want, what, against) in pairs {
         if info.get(label).cloned() != want {
             r.findings.push(finding(
                 "mismatch",
                 Some("bag-info.txt"),
-                format!("The {what} in bag-info.txt ({label}) differs from the signed one."),
+                format!("The {what} in bag-info.txt ({label}) differs from the {against}."),
             ));
         }
     }
@@ -1230,10 +1444,31 @@ fn read_case_file(
     };
     let mut items = Vec::new();
     let mut too_many = false;
+    // Payload names checked against the rule (bundle::payload_name) once the count is
+    // known: the names are kept with their original names' verdicts per width.
+    let mut misnamed: Vec<String> = Vec::new();
+    let mut widths = BTreeSet::new();
     let parsed = casejson::read(&mut reader, &mut |bi| {
         if items.len() >= MAX_ENTRIES {
             too_many = true;
             return;
+        }
+        let i = items.len();
+        // The number's width is only known at the end: check the name part now,
+        // with the width its own digits give, and the width itself afterwards.
+        let digits = bi.path.strip_prefix("data/").map_or(0, |rest| {
+            rest.bytes().take_while(u8::is_ascii_digit).count()
+        });
+        widths.insert(digits);
+        if !bundle::is_payload_name(&bi.path, i, digits.max(3), &bi.item.original_name)
+            && misnamed.len() <= MAX_NAMED_FINDINGS
+        {
+            misnamed.push(format!(
+                "case.json puts item {} ({}) at {}, which is not the name Evidence Kit gives it.",
+                bi.item.id,
+                bi.item.original_name.escape_debug(),
+                bi.path.escape_debug()
+            ));
         }
         items.push(CaseItemRef {
             id: bi.item.id,
@@ -1273,6 +1508,14 @@ fn read_case_file(
         return None;
     }
     items.shrink_to_fit();
+    let width = bundle::payload_width(items.len());
+    if widths.iter().any(|w| *w != width) {
+        misnamed.push(format!(
+            "The payload names are not numbered with {width} digits, as Evidence Kit numbers the items of a bundle of {} item(s).",
+            items.len()
+        ));
+    }
+    push_capped(r, "mismatch", "case.json", misnamed);
     Some(CaseSummary { head, items })
 }
 
@@ -1629,12 +1872,27 @@ fn stream_entry_buf(
     }
 }
 
-/// SHA-256 and CRC-32 of an entry's bytes, or why they could not be read.
-type Hashed = Result<([u8; 32], u32), String>;
+/// SHA-256 and CRC-32 of an entry's bytes, and the SHA-256 of its block hashes when a
+/// block size was given; or why they could not be read.
+type Hashed = Result<([u8; 32], u32, Option<[u8; 32]>), String>;
+
+/// One payload entry to hash: the entry, the SHA-256 the manifest lists, and the block
+/// size its line of `blocks-sha256.txt` gives (if it has one).
+type Work<'a> = (&'a Entry, &'a [u8; 32], Option<u64>);
+
+/// The SHA-256 of a list of block hashes (their 32-byte values, concatenated): what is
+/// compared, so that a line of many hashes costs 32 bytes to keep.
+fn blocks_digest(digests: &[[u8; 32]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for d in digests {
+        h.update(d);
+    }
+    h.finalize().into()
+}
 
 /// Hash payload entries, on two threads (the machine's cores) where there is work
 /// for both; the results are in the order of `work`.
-fn hash_payload(zip_path: &Path, work: &[(&Entry, &[u8; 32])]) -> Vec<Hashed> {
+fn hash_payload(zip_path: &Path, work: &[Work<'_>]) -> Vec<Hashed> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -1649,10 +1907,21 @@ fn hash_payload(zip_path: &Path, work: &[(&Entry, &[u8; 32])]) -> Vec<Hashed> {
                 let mut buf = Vec::new();
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some((e, _)) = work.get(i) else { break };
+                    let Some((e, _, block_size)) = work.get(i) else {
+                        break;
+                    };
                     let mut h = Sha256::new();
-                    let res = stream_entry_buf(zip_path, e, &mut buf, &mut |c| h.update(c))
-                        .map(|crc| (h.finalize().into(), crc));
+                    let mut blocks = block_size.map(crate::store::BlockHasher::new);
+                    let res = stream_entry_buf(zip_path, e, &mut buf, &mut |c| {
+                        h.update(c);
+                        if let Some(b) = &mut blocks {
+                            b.update(c);
+                        }
+                    })
+                    .map(|crc| {
+                        let digest = blocks.map(|b| blocks_digest(&b.finish().digests));
+                        (h.finalize().into(), crc, digest)
+                    });
                     if let Ok(mut v) = results.lock() {
                         v[i] = res;
                     }
@@ -1663,8 +1932,148 @@ fn hash_payload(zip_path: &Path, work: &[(&Entry, &[u8; 32])]) -> Vec<Hashed> {
     results.into_inner().unwrap_or_default()
 }
 
-/// Longest line of `blocks-sha256.txt` read: a payload path and 1,024 block hashes.
-const MAX_BLOCKS_LINE: u64 = 128 * 1024;
+/// Longest line of `blocks-sha256.txt` read (a path and its block hashes; a file
+/// kept from a stream of unknown size may have more than 1,024 blocks).
+const MAX_BLOCKS_LINE: u64 = 16 * 1024 * 1024;
+
+/// Read `blocks-sha256.txt` strictly, a line at a time: `PATH⇥BLOCK_SIZE⇥HEX…`, one
+/// line per payload file in item (= name) order, the block size a power of two of at
+/// least 4,096, one 64-digit lower-case hash per block of the file's size. Returns each
+/// path's block size and [`blocks_digest`]; what is wrong is a finding.
+fn read_block_lists(
+    r: &mut Report,
+    zip_path: &Path,
+    b: &Entry,
+    names: &BTreeMap<&str, &Entry>,
+) -> BTreeMap<String, (u64, [u8; 32])> {
+    use std::io::BufRead;
+    let mut out = BTreeMap::new();
+    let bad = |r: &mut Report, line: usize, what: String| {
+        r.findings.push(finding(
+            "malformed",
+            Some(bundle::BLOCKS),
+            format!("blocks-sha256.txt line {line}: {what}; the file was refused."),
+        ));
+    };
+    let reader = match EntryReader::open(zip_path, b) {
+        Ok(x) => x,
+        Err(e) => {
+            bad(r, 0, format!("it cannot be read ({e})"));
+            return BTreeMap::new();
+        }
+    };
+    let mut reader = BufReader::with_capacity(64 * 1024, reader);
+    let mut line = Vec::new();
+    let mut previous: Option<String> = None;
+    let mut n = 0usize;
+    loop {
+        line.clear();
+        n += 1;
+        let got = match (&mut reader)
+            .take(MAX_BLOCKS_LINE + 1)
+            .read_until(b'\n', &mut line)
+        {
+            Ok(got) => got,
+            Err(e) => {
+                bad(r, n, format!("it cannot be read ({e})"));
+                return BTreeMap::new();
+            }
+        };
+        if got == 0 {
+            return out;
+        }
+        let Some(l) = line.strip_suffix(b"\n") else {
+            bad(
+                r,
+                n,
+                "the line is too long or does not end with a line feed".into(),
+            );
+            return BTreeMap::new();
+        };
+        let Ok(l) = std::str::from_utf8(l) else {
+            bad(r, n, "it is not UTF-8".into());
+            return BTreeMap::new();
+        };
+        let mut parts = l.split('\t');
+        let (Some(path), Some(size), Some(hexes), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            bad(
+                r,
+                n,
+                "it is not PATH, block size and hashes separated by tabs".into(),
+            );
+            return BTreeMap::new();
+        };
+        let decoded = match bag::decode_path(bundle::BLOCKS, n, path) {
+            Ok(d) => d,
+            Err(e) => {
+                r.findings.push(malformed(e));
+                return BTreeMap::new();
+            }
+        };
+        let Some(e) = names
+            .get(decoded.as_str())
+            .copied()
+            .filter(|e| e.name.starts_with("data/"))
+        else {
+            bad(
+                r,
+                n,
+                format!("{} is not a file of the bundle", path.escape_debug()),
+            );
+            return BTreeMap::new();
+        };
+        if previous.as_deref().is_some_and(|p| p >= e.name.as_str()) {
+            bad(r, n, format!("{} is out of order or listed twice", e.name));
+            return BTreeMap::new();
+        }
+        let block_size = size
+            .bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| size.parse::<u64>().ok())
+            .flatten()
+            .filter(|s| s.is_power_of_two() && *s >= crate::store::MIN_BLOCK_BYTES);
+        let Some(block_size) = block_size else {
+            bad(
+                r,
+                n,
+                format!(
+                    "the block size {} is not a power of two of at least 4096",
+                    size.escape_debug()
+                ),
+            );
+            return BTreeMap::new();
+        };
+        let blocks = e.size.div_ceil(block_size);
+        let well_formed = hexes.len() as u64 == blocks.saturating_mul(64)
+            && hexes
+                .bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
+        if !well_formed {
+            bad(
+                r,
+                n,
+                format!(
+                    "{} needs {blocks} block hash(es) of 64 lower-case hexadecimal digits",
+                    e.name
+                ),
+            );
+            return BTreeMap::new();
+        }
+        let mut h = Sha256::new();
+        for chunk in hexes.as_bytes().chunks(64) {
+            let mut d = [0u8; 32];
+            if hex::decode_to_slice(chunk, &mut d).is_err() {
+                bad(r, n, "a block hash is not hexadecimal".into());
+                return BTreeMap::new();
+            }
+            h.update(d);
+        }
+        out.insert(e.name.clone(), (block_size, h.finalize().into()));
+        previous = Some(e.name.clone());
+    }
+}
 
 /// The block hashes of `path` in `blocks-sha256.txt` (stored, as Evidence Kit writes
 /// it), read a line at a time with each line capped, never the whole file at once.
@@ -1704,23 +2113,39 @@ fn locate_change(
     crate::store::first_difference(expected, &actual, e.size)
 }
 
-/// Compare every header byte with the canonical layout Evidence Kit writes.
+/// Compare every header byte with the canonical layout Evidence Kit writes, and the
+/// entries' order with the one it writes them in: the tag files in
+/// [`bundle::ZIP_ORDER`], then the payload in `case.json`'s item order (`payload`;
+/// `None` when `case.json` could not be read: then in name order, which is item order).
 fn check_container(
     r: &mut Report,
     f: &mut File,
     entries: &[Entry],
+    payload: Option<&[&str]>,
     cd_start: u64,
     zip_offset: u64,
     file_len: u64,
 ) {
-    let Some(sealed) = r
+    let sealed = r
         .facts
         .as_ref()
-        .and_then(|fa| chrono::DateTime::parse_from_rfc3339(&fa.sealed).ok())
-    else {
-        return;
+        .and_then(|fa| chrono::DateTime::parse_from_rfc3339(&fa.sealed).ok());
+    // Every header carries the seal time. When it cannot be read (a finding of its
+    // own), the first header's time stands in, so the rest of the check still runs.
+    let dos = match sealed {
+        Some(t) => zipfmt::dos_time(&t.with_timezone(&chrono::Utc)),
+        None => {
+            let mut h = [0u8; 14];
+            if f.seek(SeekFrom::Start(0)).is_err() || f.read_exact(&mut h).is_err() {
+                (0, 0)
+            } else {
+                (
+                    u16::from_le_bytes([h[10], h[11]]),
+                    u16::from_le_bytes([h[12], h[13]]),
+                )
+            }
+        }
     };
-    let dos = zipfmt::dos_time(&sealed.with_timezone(&chrono::Utc));
     let mut ordered: Vec<&Entry> = entries.iter().collect();
     ordered.sort_by_key(|e| e.index);
     let mut pos = 0u64;
@@ -1738,6 +2163,41 @@ fn check_container(
     if zip_offset != 0 {
         report(r, 0, "bytes were added before the zip".into(), None);
         return;
+    }
+    // The order: the tag files, then the payload.
+    let mut sorted_payload: Vec<&str> = Vec::new();
+    let payload = payload.unwrap_or_else(|| {
+        sorted_payload = ordered
+            .iter()
+            .map(|e| e.name.as_str())
+            .filter(|n| n.starts_with("data/"))
+            .collect();
+        sorted_payload.sort_unstable();
+        &sorted_payload
+    });
+    let want_order = bundle::ZIP_ORDER
+        .iter()
+        .copied()
+        .chain(payload.iter().copied());
+    for (i, want) in want_order.enumerate() {
+        let have = ordered.get(i).map(|e| e.name.as_str());
+        if have != Some(want) {
+            let at = ordered.get(i).map_or(cd_start, |e| e.header_start);
+            r.findings.push(Finding {
+                kind: "container",
+                file: have.map(str::to_string),
+                offset: Some(at),
+                message: match have {
+                    Some(h) => format!(
+                        "The files in the zip are not in the order Evidence Kit writes them: {h} is where {want} belongs, so the zip was re-packed after sealing."
+                    ),
+                    None => format!(
+                        "The zip ends before {want}, which Evidence Kit writes there."
+                    ),
+                },
+            });
+            return;
+        }
     }
     for e in &ordered {
         if !e.stored {

@@ -141,6 +141,7 @@ fn options(dir: &KeyDir, passphrase: Option<String>) -> verify::Options {
         identity: identity.exists().then_some(identity),
         identity_passphrase: passphrase,
         trusted: dir.trusted_keys(),
+        trusted_files: Vec::new(),
     }
 }
 

@@ -63,7 +63,8 @@ pub fn encode_path(p: &str) -> String {
         .replace('\r', "%0D")
 }
 
-fn decode_path(file: &str, line: usize, p: &str) -> Result<String, Malformed> {
+/// Decode a path written by [`encode_path`] (`file` and `line` name a bad escape).
+pub fn decode_path(file: &str, line: usize, p: &str) -> Result<String, Malformed> {
     let mut out = String::with_capacity(p.len());
     let mut rest = p;
     while let Some(i) = rest.find('%') {
@@ -225,24 +226,55 @@ pub fn parse_manifest(file: &str, bytes: &[u8], payload: bool) -> Result<Manifes
     })
 }
 
+/// A value as `bag-info.txt` carries it: each control character (Unicode Cc) becomes
+/// a space, then surrounding white space is trimmed. The verifier applies the same
+/// clean-up to the signed value before comparing.
+pub fn clean_value(v: &str) -> String {
+    let v: String = v
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    v.trim().to_string()
+}
+
 /// `bag-info.txt` as ordered (label, value) pairs.
 pub fn write_bag_info(fields: &[(&str, String)]) -> String {
     let mut s = String::new();
     for (k, v) in fields {
-        let v: String = v
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
         s.push_str(k);
         s.push_str(": ");
-        s.push_str(v.trim());
+        s.push_str(&clean_value(v));
         s.push('\n');
     }
     s
 }
 
-/// Parse `bag-info.txt` strictly: `Label: value` lines (continuations indented),
-/// non-repeatable labels once.
+/// Check `bagit.txt`: exactly the two lines Evidence Kit writes.
+pub fn check_bagit_txt(bytes: &[u8]) -> Result<(), Malformed> {
+    if bytes == BAGIT_TXT.as_bytes() {
+        return Ok(());
+    }
+    // Name the first line that differs.
+    let want: Vec<&str> = BAGIT_TXT.lines().collect();
+    let text = String::from_utf8_lossy(bytes);
+    let have: Vec<&str> = text.split('\n').collect();
+    let line = (0..want.len())
+        .find(|&i| have.get(i) != Some(&want[i]))
+        .unwrap_or(want.len());
+    Err(bad(
+        "bagit.txt",
+        Some(line + 1),
+        format!(
+            "it must be exactly the two lines \"BagIt-Version: 1.0\" and \"Tag-File-Character-Encoding: UTF-8\", each ended by a line feed (line {} differs)",
+            line + 1
+        ),
+    ))
+}
+
+/// Parse `bag-info.txt` strictly (RFC 8493 §2.2.2): `Label: value` lines, the label
+/// without white space at either end and one space or tab after the colon;
+/// continuation lines (indented) joined with one space; non-repeatable labels once,
+/// compared without regard to letter case.
 pub fn parse_bag_info(file: &str, bytes: &[u8]) -> Result<BTreeMap<String, String>, Malformed> {
     let mut out: BTreeMap<String, String> = BTreeMap::new();
     let mut seen = BTreeSet::new();
@@ -269,29 +301,51 @@ pub fn parse_bag_info(file: &str, bytes: &[u8]) -> Result<BTreeMap<String, Strin
         let Some((k, v)) = l.split_once(':') else {
             return Err(bad(file, Some(n), "a line without 'Label: value'"));
         };
-        let k = k.trim().to_string();
         if k.is_empty() {
             return Err(bad(file, Some(n), "an empty label"));
         }
-        if !seen.insert(k.clone()) {
-            if NON_REPEATABLE.contains(&k.as_str()) {
+        if k.trim() != k {
+            return Err(bad(
+                file,
+                Some(n),
+                "a label starts or ends with white space",
+            ));
+        }
+        let Some(v) = v.strip_prefix([' ', '\t']) else {
+            return Err(bad(
+                file,
+                Some(n),
+                "no space after the colon of 'Label: value'",
+            ));
+        };
+        let k = k.to_string();
+        let folded = k.to_ascii_lowercase();
+        if !seen.insert(folded.clone()) {
+            if NON_REPEATABLE
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&folded))
+            {
                 return Err(bad(file, Some(n), format!("{k} appears more than once")));
             }
             if let Some(existing) = out.get_mut(&k) {
                 existing.push_str("; ");
-                existing.push_str(v.trim());
+                existing.push_str(v);
             }
         } else {
-            out.insert(k.clone(), v.trim().to_string());
+            out.insert(k.clone(), v.to_string());
         }
         last = Some(k);
     }
     Ok(out)
 }
 
-/// Parse `bytes.count`.
+/// Parse `bytes.count`: ASCII digits, a dot, ASCII digits, nothing else.
 pub fn parse_oxum(s: &str) -> Option<(u64, u64)> {
-    let (b, c) = s.trim().split_once('.')?;
+    let (b, c) = s.split_once('.')?;
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|x| x.is_ascii_digit());
+    if !digits(b) || !digits(c) {
+        return None;
+    }
     Some((b.parse().ok()?, c.parse().ok()?))
 }
 
@@ -361,5 +415,52 @@ mod tests {
         .expect("ok");
         assert_eq!(ok["Contact-Name"], "A Teacher");
         assert_eq!(parse_oxum(&ok["Payload-Oxum"]), Some((5, 1)));
+    }
+
+    #[test]
+    fn bag_info_labels_and_separators_are_strict() {
+        for (text, want) in [
+            (&b"EK-Signer : A\n"[..], "white space"),
+            (b" EK-Signer: A\n", "continuation"),
+            (b"EK-Signer:A\n", "no space after"),
+            (b"Payload-Oxum: 1.1\npayload-oxum: 1.1\n", "more than once"),
+        ] {
+            let e = parse_bag_info("bag-info.txt", text).expect_err("refused");
+            assert!(e.to_string().contains(want), "{e} should say {want}");
+        }
+        let ok = parse_bag_info("bag-info.txt", b"A:\tb\nC: d e\n").expect("tab or space");
+        assert_eq!((ok["A"].as_str(), ok["C"].as_str()), ("b", "d e"));
+    }
+
+    #[test]
+    fn oxum_is_digits_only() {
+        for bad in [
+            "+100020.+3",
+            "1.2 ",
+            " 1.2",
+            "1.",
+            ".2",
+            "1.2.3",
+            "١.٢",
+            "0x1.2",
+        ] {
+            assert_eq!(parse_oxum(bad), None, "{bad}");
+        }
+        assert_eq!(parse_oxum("100020.3"), Some((100020, 3)));
+    }
+
+    #[test]
+    fn bagit_txt_must_be_exact() {
+        assert!(check_bagit_txt(BAGIT_TXT.as_bytes()).is_ok());
+        for bad in [
+            "BagIt-Version : 1.0\nTag-File-Character-Encoding: UTF-8\n",
+            "BagIt-Version: 1.0 \nTag-File-Character-Encoding: UTF-8\n",
+            "BagIt-Version:1.0\nTag-File-Character-Encoding: UTF-8\n",
+            "Tag-File-Character-Encoding: UTF-8\nBagIt-Version: 1.0\n",
+            "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\nX: y\n",
+            "BagIt-Version: 1.0\r\nTag-File-Character-Encoding: UTF-8\r\n",
+        ] {
+            assert!(check_bagit_txt(bad.as_bytes()).is_err(), "{bad:?}");
+        }
     }
 }

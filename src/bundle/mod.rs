@@ -56,6 +56,28 @@ pub const TAGMANIFEST: &str = "tagmanifest-sha256.txt";
 /// The detached minisign signature of the tag manifest.
 pub const SIGNATURE: &str = "tagmanifest-sha256.txt.minisig";
 
+/// Most entries a bundle may have (its tag files and payload files together): the
+/// verifier refuses more, so seal refuses to make more.
+pub const MAX_ENTRIES: usize = 100_000;
+
+/// [`MAX_ENTRIES`], lowered in debug builds by `EVIDENCE_KIT_TEST_MAX_ENTRIES` so that
+/// tests can reach the limit without sealing 100,000 files. Release builds ignore it.
+pub fn max_entries() -> usize {
+    #[cfg(debug_assertions)]
+    if let Some(n) = std::env::var("EVIDENCE_KIT_TEST_MAX_ENTRIES")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        return n.min(MAX_ENTRIES);
+    }
+    MAX_ENTRIES
+}
+
+/// Most payload files (items) one bundle can hold.
+pub fn max_items() -> usize {
+    max_entries().saturating_sub(ZIP_ORDER.len())
+}
+
 /// Something stopped a seal. Nothing is left half-written: the partial file is removed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -100,6 +122,16 @@ pub enum SealError {
         /// Its original name.
         name: String,
     },
+    /// More items than one bundle may hold.
+    #[error(
+        "This record has {items} items, more than the {max} one sealed file can hold, so nothing was sealed. Ask your designated safeguarding person how to hand it over in parts."
+    )]
+    TooManyItems {
+        /// Items that would be sealed.
+        items: usize,
+        /// The most a bundle holds.
+        max: usize,
+    },
     /// Encryption failed.
     #[error("The bundle could not be encrypted: {reason}.")]
     Encrypt {
@@ -118,6 +150,7 @@ impl SealError {
             SealError::Write { .. } => "write",
             SealError::Full { .. } => "disk_full",
             SealError::ObjectChanged { .. } => "object_changed",
+            SealError::TooManyItems { .. } => "too_many_items",
             SealError::Encrypt { .. } => "encrypt",
         }
     }
@@ -292,8 +325,48 @@ pub fn payload_name(index: usize, width: usize, original: &str) -> String {
         }
     }
     let safe: String = safe.trim_matches(['-', '.']).chars().take(80).collect();
-    let safe = if safe.is_empty() { "item".into() } else { safe };
+    // Trimmed again after the cut, so that a name never ends in a dot (which the
+    // verifier refuses as unsafe) or a dash.
+    let safe = safe.trim_matches(['-', '.']);
+    let safe = if safe.is_empty() { "item" } else { safe };
     format!("data/{:0width$}-{safe}", index + 1)
+}
+
+/// Whether `path` is the payload name, numbered `width` digits wide, of the item at
+/// `index` (0-based) named `original`: as [`payload_name`] makes it, or as versions
+/// before the second trim made it (the cut at 80 characters could leave a trailing dot
+/// or dash; format 1 bundles sealed then still verify).
+pub fn is_payload_name(path: &str, index: usize, width: usize, original: &str) -> bool {
+    if path == payload_name(index, width, original) {
+        return true;
+    }
+    let mut safe = String::new();
+    for c in original.chars() {
+        let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+            c
+        } else {
+            '-'
+        };
+        if !(c == '-' && safe.ends_with('-')) {
+            safe.push(c);
+        }
+    }
+    let safe: String = safe.trim_matches(['-', '.']).chars().take(80).collect();
+    let safe = if safe.is_empty() { "item".into() } else { safe };
+    path == format!("data/{:0width$}-{safe}", index + 1)
+}
+
+/// The width of the number in payload names of a case of `count` items: at least 3
+/// digits, and as many as the count has.
+pub fn payload_width(count: usize) -> usize {
+    count.to_string().len().max(3)
+}
+
+/// The unsigned first line of the signature file, without its `untrusted comment: `
+/// prefix: always exactly this, so that verify can compare it (the line is covered by
+/// no signature).
+pub fn untrusted_comment(case_id: &str, fingerprint: &str) -> String {
+    format!("Evidence Kit seal of {case_id} by {fingerprint}")
 }
 
 fn sha_hex(b: &[u8]) -> String {
@@ -514,7 +587,14 @@ fn seal_snapshot(
     })?;
     plan.shrink_to_fit();
     let n_items = plan.len();
-    let width = n_items.to_string().len().max(3);
+    // Refused before anything is written: a bundle the verifier would refuse is never made.
+    if n_items > max_items() {
+        return Err(SealError::TooManyItems {
+            items: n_items,
+            max: max_items(),
+        });
+    }
+    let width = payload_width(n_items);
     for (i, p) in plan.iter_mut().enumerate() {
         p.path = payload_name(i, width, &p.path).into_boxed_str();
     }
@@ -592,11 +672,7 @@ fn seal_snapshot(
         &key.secret,
         tagmanifest.as_bytes(),
         Some(&trusted),
-        Some(&format!(
-            "Evidence Kit seal of {} by {}",
-            case.id,
-            key.public.fingerprint()
-        )),
+        Some(&untrusted_comment(&case.id, &key.public.fingerprint())),
     )
     .map_err(|e| {
         SealError::Key(KeyError::BadKeyFile {
@@ -796,7 +872,7 @@ fn custody_line(e: &Entry, case_id: &str) -> String {
 
 /// The order of the zip's entries: the BagIt declaration and manifests first, then the
 /// signature, the other tag files, and the payload.
-const ZIP_ORDER: &[&str] = &[
+pub const ZIP_ORDER: &[&str] = &[
     "bagit.txt",
     "bag-info.txt",
     "manifest-sha256.txt",

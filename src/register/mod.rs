@@ -625,8 +625,14 @@ pub fn verify_receipt(
     if file.receipt.format != RECEIPT_FORMAT {
         return Err(ReceiptError::Malformed);
     }
-    let sig = minisign::SignatureBox::from_string(&file.signature)
-        .map_err(|_| ReceiptError::Malformed)?;
+    // Read strictly, lengths checked before minisign sees it (a short signature line
+    // made minisign 0.10 panic).
+    let mut sig_text = file.signature.clone();
+    if !sig_text.ends_with('\n') {
+        sig_text.push('\n');
+    }
+    let (sig, _) =
+        crate::verify::parse_signature(sig_text.as_bytes()).ok_or(ReceiptError::Malformed)?;
     let key_id = crate::keys::key_id_hex(sig.keynum());
     let message = serde_json::to_string(&file.receipt).unwrap_or_default();
     for k in trusted.iter().filter(|k| k.key_id == key_id) {

@@ -2203,3 +2203,172 @@ fn sealing_while_another_process_edits_and_captures_gives_intact_bundles() {
     });
     assert!(edits > 6, "the editor ran alongside ({edits} edits)");
 }
+
+// ---------------------------------------------------------------------------------
+// What outside checks found (issue 12): seal never makes a bundle verify refuses, the
+// verdict names the signer as trusted, a forged key cannot shadow a trusted one.
+// ---------------------------------------------------------------------------------
+
+#[test]
+fn long_odd_and_many_names_seal_to_bundles_that_verify() {
+    // The 80-character cut used to leave a trailing dot ("aaa…a." from 79 a's and
+    // ".txt"), a name verify refuses as unsafe.
+    let names = [
+        format!("{}.txt", "a".repeat(79)),
+        format!("{}.txt", "b".repeat(78)),
+        format!("{}-.txt", "c".repeat(79)),
+        "x.".repeat(60),
+        "--dash--.txt".to_string(),
+        "caf\u{e9} r\u{e9}sum\u{e9}.txt".to_string(),
+        "\u{65e5}\u{672c}\u{8a9e}".to_string(),
+        "\u{1f600} smile.txt".to_string(),
+        format!("{}.{}", "d".repeat(200), "e".repeat(50)),
+        ".hidden.".to_string(),
+        "x.".to_string(),
+    ];
+    let files: Vec<(String, Vec<u8>)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), format!("file {i}\n").into_bytes()))
+        .collect();
+    let b = lib_bundle(&files, false);
+    let r = verify::verify(&b.path, &b.opts).expect("verify");
+    assert!(r.intact(), "{:?}", kinds(&r));
+    for (path, ..) in layout(&b.path) {
+        assert!(
+            !path.ends_with('.') && !path.ends_with('-'),
+            "{path} ends with a dot or dash"
+        );
+        assert!(path.chars().count() <= 5 + 4 + 80, "{path}");
+    }
+}
+
+#[test]
+fn a_case_over_the_entry_limit_is_refused_before_anything_is_written() {
+    let kit = Kit::new();
+    let out = kit.env.path("big.evidence");
+    let seal = |limit: &str| {
+        kit.run_env(
+            &kit.staff,
+            &["seal", "--case", &kit.case, "--out", out.to_str().unwrap()],
+            &[("EVIDENCE_KIT_TEST_MAX_ENTRIES", limit)],
+        )
+    };
+    // 4 items and 9 tag files: 13 entries. A limit of 12 refuses, with nothing written.
+    let before = kit.run(&kit.staff, &["log", "--case", &kit.case]);
+    let refused = seal("12");
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("more than the 3"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!out.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(kit.env.path(""))
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let after = kit.run(&kit.staff, &["log", "--case", &kit.case]);
+    assert_eq!(
+        before.stdout, after.stdout,
+        "a refused seal records nothing"
+    );
+    // At the limit it seals, and the verifier (with the same limit) accepts it.
+    let sealed = seal("13");
+    assert!(sealed.status.success(), "{}", stderr(&sealed));
+    let (code, report, err) = {
+        let o = kit.run_env(
+            &kit.dsl,
+            &[
+                "verify",
+                out.to_str().unwrap(),
+                "--trust",
+                kit.staff_pub.to_str().unwrap(),
+                "--json",
+            ],
+            &[("EVIDENCE_KIT_TEST_MAX_ENTRIES", "13")],
+        );
+        (
+            o.status.code(),
+            serde_json::from_slice::<Value>(&o.stdout).ok(),
+            stderr(&o),
+        )
+    };
+    assert_eq!(code, Some(0), "{report:#?} {err}");
+}
+
+#[test]
+fn the_verdict_names_the_signer_as_the_key_was_trusted() {
+    let kit = Kit::new();
+    let file = kit.seal("case.evidence", &[]);
+    // Trusted for this run only: the file is named, never the name the bundle claims.
+    let out = kit.run(
+        &kit.dsl,
+        &[
+            "verify",
+            file.to_str().unwrap(),
+            "--trust",
+            kit.staff_pub.to_str().unwrap(),
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(&format!(
+            "signed with the key in {}",
+            kit.staff_pub.display()
+        )),
+        "{text}"
+    );
+    // Trusted under another name than the one the key claims: that name, and a note.
+    kit.ok(
+        &kit.dsl,
+        &[
+            "keys",
+            "trust",
+            kit.staff_pub.to_str().unwrap(),
+            "--name",
+            "Mrs A. Teacher (Year 4)",
+        ],
+    );
+    let out = kit.run(&kit.dsl, &["verify", file.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("signed with the key you trusted as Mrs A. Teacher (Year 4)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("It calls its signer \"A. Teacher\"; you trusted this key as \"Mrs A. Teacher (Year 4)\"."),
+        "{text}"
+    );
+    assert!(!text.contains("sealed by A. Teacher"), "{text}");
+}
+
+#[test]
+fn a_forged_key_with_a_trusted_id_does_not_shadow_the_real_one() {
+    let kit = Kit::new();
+    let file = kit.seal("case.evidence", &[]);
+    // A key with the staff key's id but other key bytes, kept in trusted/ first.
+    let real = PublicKey::read(&kit.staff_pub).expect("staff.pub");
+    let work = kit.env.path("forge");
+    std::fs::create_dir_all(&work).expect("mkdir");
+    other_key(&kit, &work);
+    let other = PublicKey::read(&work.join("x.pub")).expect("x.pub");
+    let mut blob = b"Ed".to_vec();
+    blob.extend(real.key.keynum());
+    blob.extend(&other.key.to_bytes()[10..]);
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&blob);
+    let forged = PublicKey::parse(&format!("untrusted comment: forged\n{b64}\n")).expect("forged");
+    assert_eq!(forged.key_id, real.key_id);
+    KeyDir::at(kit.dsl.clone())
+        .trust(&forged, "Forger")
+        .expect("trust forged");
+    let (code, report, err) = kit.verify(&file, &[]);
+    let report = report.unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["signer"]["trusted"], true);
+}

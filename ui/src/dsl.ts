@@ -14,7 +14,8 @@ import { Viewer, fillThumbnail } from "./picture";
 export function verdictTitle(v: BundleView): string {
   const r = v.report;
   const s = r.signer;
-  const who = s ? `${s.name} (key ${s.fingerprint})` : "someone unknown";
+  // A trusted key is named as it was trusted, never by the name the bundle claims.
+  const who = s ? `${(s.trusted && s.trusted_as) || s.name} (key ${s.fingerprint})` : "someone unknown";
   const when = v.sealed_local ? ` on ${formatLocal(v.sealed_local)}` : "";
   if (r.findings.length === 0) return `Intact, sealed by ${who}${when}.`;
   if (s?.signature_valid && r.findings.every((f) => f.kind === "untrusted_key")) {

@@ -30,6 +30,8 @@ export interface Signer {
   key_id: string;
   fingerprint: string;
   signature_valid: boolean;
+  /** The name the key was trusted under (shown instead of the name the bundle claims). */
+  trusted_as?: string | null;
   trusted: boolean;
 }
 
