@@ -69,8 +69,9 @@ start() {
   groups+=($!)
 }
 
-# Xvfb picks a free display number itself and writes it to fd 3.
-start xvfb Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$WORK/display"
+# Xvfb picks a free display number itself and writes it to fd 3. EK_E2E_SCREEN=1366x768x24
+# checks a screen at another size (a common school laptop's).
+start xvfb Xvfb -displayfd 3 -screen 0 "${EK_E2E_SCREEN:-1280x800x24}" -nolisten tcp 3>"$WORK/display"
 for _ in $(seq 100); do [ -s "$WORK/display" ] && break; sleep 0.1; done
 [ -s "$WORK/display" ] || { say "Xvfb did not start:"; cat "$WORK/xvfb.log" >&2; exit 2; }
 DISPLAY=":$(tr -dc 0-9 <"$WORK/display")"

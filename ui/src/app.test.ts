@@ -77,7 +77,10 @@ class FakeBackend implements Backend {
     if (this.failWith) throw this.failWith;
     this.updates.push([itemId, changes]);
     const it = this.find(itemId);
-    for (const [f, v] of changes) if (f === "site" || f === "note") it[f] = v;
+    for (const [f, v] of changes) {
+      if (f === "site" || f === "note" || f === "url" || f === "seen") it[f] = v;
+      if (f === "from_handle") it.from = { ...it.from, handle: v };
+    }
     return it;
   }
   async withdrawItem(itemId: number, reason: string): Promise<Item> {
@@ -764,7 +767,31 @@ describe("item drafts", () => {
     expect(document.querySelector('[data-testid="item-draft"]')).not.toBeNull();
     form().requestSubmit();
     await settle();
-    expect(localStorage.getItem("evidence-kit-draft:item:5")).toBeNull();
+    expect(localStorage.getItem("evidence-kit-draft:item:EK-1:5")).toBeNull();
+  });
+
+  test("a draft is kept under its record: another store's item 5 does not get it", async () => {
+    localStorage.clear();
+    localStorage.setItem("evidence-kit-draft:item:EK-9:5", JSON.stringify({ site: "Elsewhere" }));
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.items["EK-1"] = [item(5)];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    const site = $<HTMLInputElement>('#item-list li[data-item-id="5"] [data-testid="item-site"]');
+    expect(site.value).toBe("");
+    expect(document.querySelector('[data-testid="item-draft"]')).toBeNull();
+  });
+
+  test("a draft kept by an earlier version (under the item number alone) still comes back", async () => {
+    localStorage.clear();
+    localStorage.setItem("evidence-kit-draft:item:5", JSON.stringify({ site: "Instagram" }));
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.items["EK-1"] = [item(5)];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    expect($<HTMLInputElement>('#item-list li[data-item-id="5"] [data-testid="item-site"]').value).toBe("Instagram");
   });
 });
 
@@ -790,5 +817,165 @@ describe("a part of the screen from the keyboard", () => {
     $<HTMLButtonElement>("#region-keep").click();
     for (let i = 0; i < 5; i++) await settle();
     expect(backend.regions).toEqual([["EK-1", [100, 50, 1820, 300]]]);
+  });
+});
+
+describe("sealing with details not saved", () => {
+  const settleAll = async () => {
+    for (let i = 0; i < 8; i++) await settle();
+  };
+
+  /** A record with two items; item 2's site and sender typed but not saved, and the
+   *  report's account kept as a draft from an earlier session. */
+  async function typedButNotSaved(): Promise<App> {
+    localStorage.clear();
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 2, withdrawn: 0 }];
+    backend.items["EK-1"] = [item(4, { site: "Facebook" }), item(5, { original_name: "screen-2.png" })];
+    localStorage.setItem(
+      "evidence-kit-draft:report:EK-1",
+      JSON.stringify({ "r-description": "They posted it again.", "r-police-no": false }),
+    );
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    const form = $<HTMLFormElement>('#item-list li[data-item-id="5"] [data-testid="item-details-form"]');
+    for (const [name, value] of [["site", "WhatsApp"], ["from_handle", "@someone"]] as const) {
+      const input = form.elements.namedItem(name) as HTMLInputElement;
+      input.value = value;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    $<HTMLButtonElement>("#tab-seal-button").click();
+    await settle();
+    $<HTMLInputElement>("#s-pass").value = "correct horse";
+    $<HTMLFormElement>("#seal-form").requestSubmit();
+    await settleAll();
+    return app;
+  }
+
+  test("Seal stops beside the button and names each unsaved part; nothing is sealed or saved", async () => {
+    await typedButNotSaved();
+    expect(backend.sealed).toEqual([]);
+    expect(backend.updates).toEqual([]);
+    expect(backend.reports).toEqual([]);
+    expect($("#seal-unsaved").hidden).toBe(false);
+    expect($("#seal-unsaved").closest("#tab-seal")).not.toBeNull();
+    expect(document.activeElement).toBe($("#seal-unsaved"));
+    expect($("#seal-unsaved-title").textContent).toBe("You have details you have not saved yet");
+    const lines = Array.from(document.querySelectorAll("#seal-unsaved-list a"), (a) => [a.textContent, a.getAttribute("href")]);
+    expect(lines).toEqual([
+      ["Item 2 (screen-2.png): where you saw it, who sent it", "#item-5-site"],
+      ["The report: what happened", "#r-description"],
+    ]);
+    // The page-top summary is not used (it would be out of sight), and the passphrase stays.
+    expect($("#error-summary").hidden).toBe(true);
+    expect($<HTMLInputElement>("#s-pass").value).toBe("correct horse");
+    // Nothing typed is dropped.
+    expect(JSON.parse(localStorage.getItem("evidence-kit-draft:item:EK-1:5") ?? "{}").site).toBe("WhatsApp");
+  });
+
+  test("each line takes the person to the field, its typed text in place", async () => {
+    await typedButNotSaved();
+    $<HTMLAnchorElement>('#seal-unsaved-list a[href="#item-5-site"]').click();
+    await settleAll();
+    expect($("#tab-evidence").hidden).toBe(false);
+    expect(document.activeElement).toBe($("#item-5-site"));
+    expect($<HTMLInputElement>("#item-5-site").value).toBe("WhatsApp");
+    expect($<HTMLDetailsElement>("#item-5-site").closest("details")?.open).toBe(true);
+
+    $<HTMLButtonElement>("#tab-seal-button").click();
+    await settle();
+    $<HTMLAnchorElement>('#seal-unsaved-list a[href="#r-description"]').click();
+    await settleAll();
+    expect($("#tab-report").hidden).toBe(false);
+    expect(document.activeElement).toBe($("#r-description"));
+    expect($<HTMLTextAreaElement>("#r-description").value).toBe("They posted it again.");
+  });
+
+  test("Go back and check them: to the first unsaved field; Seal asks again next time", async () => {
+    await typedButNotSaved();
+    $<HTMLButtonElement>("#seal-unsaved-back").click();
+    await settleAll();
+    expect($("#seal-unsaved").hidden).toBe(true);
+    expect(document.activeElement).toBe($("#item-5-site"));
+    $<HTMLButtonElement>("#tab-seal-button").click();
+    await settle();
+    $<HTMLFormElement>("#seal-form").requestSubmit();
+    await settleAll();
+    expect(backend.sealed).toEqual([]);
+    expect($("#seal-unsaved").hidden).toBe(false);
+  });
+
+  test("Save them and seal: each part saved through its own command, then sealed; the drafts go", async () => {
+    await typedButNotSaved();
+    expect(backend.sealed).toEqual([]);
+    $<HTMLButtonElement>("#seal-unsaved-save").click();
+    await settleAll();
+    expect(backend.updates).toEqual([
+      [5, [["site", "WhatsApp"], ["url", null], ["from_handle", "@someone"], ["note", null]]],
+    ]);
+    expect(backend.reports.map(([id, r]) => [id, r.description, r.police])).toEqual([["EK-1", "They posted it again.", null]]);
+    expect(backend.sealed).toEqual([["EK-1", "Mrs D. Lead", "/home/a/Documents/Evidence Kit", "correct horse"]]);
+    expect($("#seal-unsaved").hidden).toBe(true);
+    expect($("#sealed").hidden).toBe(false);
+    expect(localStorage.getItem("evidence-kit-draft:item:EK-1:5")).toBeNull();
+    expect(localStorage.getItem("evidence-kit-draft:report:EK-1")).toBeNull();
+    expect($('#item-list li[data-item-id="5"] .item__site').textContent).toBe("Where: WhatsApp");
+  });
+
+  test("a part that cannot be saved: nothing is sealed, the message says which and why, the draft stays", async () => {
+    await typedButNotSaved();
+    backend.updateItem = async () => {
+      throw new BackendError("bad_url", "That web address is not one Evidence Kit can read.");
+    };
+    $<HTMLButtonElement>("#seal-unsaved-save").click();
+    await settleAll();
+    expect(backend.sealed).toEqual([]);
+    expect($("#seal-unsaved").hidden).toBe(false);
+    expect($("#seal-unsaved-error").textContent).toBe(
+      "Item 2 (screen-2.png) could not be saved: That web address is not one Evidence Kit can read. Nothing was sealed.",
+    );
+    expect($("#seal-unsaved-list").textContent).toContain("Item 2 (screen-2.png)");
+    expect(JSON.parse(localStorage.getItem("evidence-kit-draft:item:EK-1:5") ?? "{}").site).toBe("WhatsApp");
+  });
+
+  test("details typed and then put back as saved are not unsaved: Seal seals", async () => {
+    localStorage.clear();
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.items["EK-1"] = [item(5, { site: "Facebook" })];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    const site = $<HTMLInputElement>("#item-5-site");
+    site.value = "Faceboo";
+    site.dispatchEvent(new Event("input", { bubbles: true }));
+    site.value = "Facebook ";
+    site.dispatchEvent(new Event("input", { bubbles: true }));
+    $<HTMLButtonElement>("#tab-seal-button").click();
+    await settle();
+    $<HTMLInputElement>("#s-pass").value = "correct horse";
+    $<HTMLFormElement>("#seal-form").requestSubmit();
+    await settleAll();
+    expect($("#seal-unsaved").hidden).toBe(true);
+    expect(backend.sealed.length).toBe(1);
+  });
+
+  test("a quick choice of when it was seen counts as typed", async () => {
+    localStorage.clear();
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.items["EK-1"] = [item(5)];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    const yesterday = Array.from(document.querySelectorAll<HTMLButtonElement>("#item-list .picks button")).find(
+      (b) => b.textContent === "Yesterday",
+    );
+    yesterday?.click();
+    $<HTMLButtonElement>("#tab-seal-button").click();
+    await settle();
+    $<HTMLInputElement>("#s-pass").value = "correct horse";
+    $<HTMLFormElement>("#seal-form").requestSubmit();
+    await settleAll();
+    expect(backend.sealed).toEqual([]);
+    expect($("#seal-unsaved-list").textContent).toBe("Item 1 (screen-1.png): when you saw it");
   });
 });

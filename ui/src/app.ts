@@ -5,7 +5,6 @@ import {
   type CaseSummary,
   type Item,
   type ItemField,
-  type ReportFields,
   type SetupState,
   toBackendError,
 } from "./backend";
@@ -13,6 +12,18 @@ import { byId, el, wireFilePicking } from "./dom";
 import { type Problem, clearSummary, say, sayProgress, showProblems } from "./messages";
 import { Viewer, fillThumbnail } from "./picture";
 import { caseState, countItems, formatLocal, shortHash, toImageRect } from "./format";
+import {
+  ITEM_FIELDS,
+  type ItemValues,
+  POLICE_CHOICES,
+  REPORT_INPUTS,
+  type ReportValues,
+  type UnsavedPart,
+  findUnsaved,
+  itemChanges,
+  reportFields,
+  reportValues,
+} from "./unsaved";
 
 
 export class App {
@@ -30,6 +41,8 @@ export class App {
   private formPath: string | null = null;
   /** The full-size view. */
   private viewer: Viewer | null = null;
+  /** The record whose saved report (and draft) the report form shows, once loaded. */
+  private reportShownFor: string | null = null;
 
   constructor(doc: Document, backend: Backend) {
     this.doc = doc;
@@ -86,6 +99,8 @@ export class App {
       ev.preventDefault();
       void this.seal();
     });
+    this.$("seal-unsaved-save").addEventListener("click", () => void this.saveUnsavedAndSeal());
+    this.$("seal-unsaved-back").addEventListener("click", () => void this.backToUnsaved());
     this.$("form-button").addEventListener("click", () => void this.makeForm());
     this.$("handed-over").addEventListener("click", () => void this.handedOver());
     this.$("form-open").addEventListener("click", () => void this.openForm());
@@ -254,16 +269,145 @@ export class App {
 
   // ---- seal and send ----
 
+  /** Seal, unless details are typed but not saved: then stop and name them (beside the
+   *  Seal button), offering to save them first. Only saved details are sealed. */
   private async seal(): Promise<void> {
     const caseId = this.selected;
     if (caseId === null) return;
-    const to = this.$<HTMLSelectElement>("s-to").value;
-    const folder = this.$<HTMLInputElement>("s-folder").value.trim();
-    const pass = this.$<HTMLInputElement>("s-pass").value;
-    if (to === "") {
+    if (this.$<HTMLSelectElement>("s-to").value === "") {
       this.showProblems([{ text: "Add your designated safeguarding person first (Your details and keys)" }]);
       return;
     }
+    let unsaved: UnsavedPart[];
+    try {
+      unsaved = await this.unsavedParts(caseId);
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+      return;
+    }
+    if (caseId !== this.selected) return;
+    if (unsaved.length > 0) {
+      this.showUnsaved(unsaved);
+      return;
+    }
+    this.hideUnsaved();
+    await this.sealNow(caseId);
+  }
+
+  /** What is typed but not saved in this record: its items' details, then the report. */
+  private async unsavedParts(caseId: string): Promise<UnsavedPart[]> {
+    const [items, c] = await Promise.all([this.backend.listItems(caseId), this.backend.getCase(caseId)]);
+    return findUnsaved(items, (item) => this.typedItemValues(caseId, item), c.report, this.typedReportValues(caseId));
+  }
+
+  /** The message beside the Seal button: each unsaved part a link to its field. */
+  private showUnsaved(parts: UnsavedPart[], problem?: string): void {
+    this.clearProblems();
+    this.say("");
+    this.$("seal-unsaved-list").replaceChildren(
+      ...parts.map((part) => {
+        const link = el(this.doc, "a", { href: `#${part.input}`, text: part.text });
+        link.addEventListener("click", (ev) => {
+          ev.preventDefault();
+          void this.goToUnsaved(part);
+        });
+        return el(this.doc, "li", {}, link);
+      }),
+    );
+    const error = this.$("seal-unsaved-error");
+    error.textContent = problem ?? "";
+    error.hidden = problem === undefined;
+    const box = this.$("seal-unsaved");
+    box.hidden = false;
+    box.scrollIntoView?.({ block: "nearest" });
+    box.focus();
+  }
+
+  private hideUnsaved(): void {
+    this.$("seal-unsaved").hidden = true;
+    this.$("seal-unsaved-list").replaceChildren();
+    this.$("seal-unsaved-error").hidden = true;
+  }
+
+  /** Take the person to an unsaved part's first field, its typed text in place. */
+  private async goToUnsaved(part: UnsavedPart): Promise<void> {
+    if (part.kind === "report") {
+      // A report form already showing this record holds what was typed: keep it as it is.
+      await this.showTab("report", this.reportShownFor !== this.selected);
+    } else {
+      await this.showTab("evidence");
+    }
+    const input = this.doc.getElementById(part.input);
+    const details = input?.closest("details");
+    if (details) details.open = true;
+    input?.scrollIntoView?.({ block: "center" });
+    input?.focus();
+  }
+
+  private async backToUnsaved(): Promise<void> {
+    const caseId = this.selected;
+    if (caseId === null) return;
+    let parts: UnsavedPart[];
+    try {
+      parts = await this.unsavedParts(caseId);
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+      return;
+    }
+    this.hideUnsaved();
+    const first = parts[0];
+    if (first) await this.goToUnsaved(first);
+  }
+
+  /** "Save them and seal": each unsaved part through its own save command, then seal.
+   *  If one cannot be saved, nothing is sealed and the message says which and why. */
+  private async saveUnsavedAndSeal(): Promise<void> {
+    const caseId = this.selected;
+    if (caseId === null) return;
+    const buttons = [this.$<HTMLButtonElement>("seal-unsaved-save"), this.$<HTMLButtonElement>("seal-unsaved-back")];
+    for (const b of buttons) b.disabled = true;
+    try {
+      const [items, c] = await Promise.all([this.backend.listItems(caseId), this.backend.getCase(caseId)]);
+      const parts = findUnsaved(items, (item) => this.typedItemValues(caseId, item), c.report, this.typedReportValues(caseId));
+      for (const part of parts) {
+        try {
+          if (part.kind === "item") {
+            const item = items.find((i) => i.id === part.itemId);
+            const values = item ? this.typedItemValues(caseId, item) : null;
+            if (!item || values === null) continue;
+            await this.backend.updateItem(item.id, itemChanges(values));
+            this.dropItemDraft(caseId, item.id);
+          } else {
+            const typed = this.typedReportValues(caseId) ?? {};
+            await this.backend.updateReport(caseId, reportFields({ ...reportValues(c.report), ...typed }));
+            this.storage()?.removeItem(this.draftKey("report", caseId));
+          }
+        } catch (e) {
+          // The page shows what was saved before this one failed. Its forms are drawn again
+          // from the kept drafts, so only when drafts can be kept: else what was typed
+          // stays as it is in the forms.
+          if (this.storage() !== null) await this.reloadItems();
+          const left = await this.unsavedParts(caseId).catch(() => parts);
+          this.showUnsaved(left, `${part.name} could not be saved: ${toBackendError(e).message} Nothing was sealed.`);
+          return;
+        }
+      }
+      // The page shows what is now saved before sealing starts.
+      await this.reloadItems();
+      if (!this.$("tab-report").hidden) await this.loadReport();
+      this.hideUnsaved();
+      await this.sealNow(caseId);
+    } catch (e) {
+      this.showProblems([{ text: toBackendError(e).message }]);
+    } finally {
+      for (const b of buttons) b.disabled = false;
+    }
+  }
+
+  private async sealNow(caseId: string): Promise<void> {
+    const to = this.$<HTMLSelectElement>("s-to").value;
+    const folder = this.$<HTMLInputElement>("s-folder").value.trim();
+    const pass = this.$<HTMLInputElement>("s-pass").value;
     const button = this.$<HTMLButtonElement>("seal-button");
     const bar = this.$<HTMLProgressElement>("seal-progress");
     button.disabled = true;
@@ -385,7 +529,7 @@ export class App {
     });
   }
 
-  private async showTab(name: (typeof App.TABS)[number]): Promise<void> {
+  private async showTab(name: (typeof App.TABS)[number], load = true): Promise<void> {
     for (const t of App.TABS) {
       const on = t === name;
       const tab = this.$(`tab-${t}-button`);
@@ -394,7 +538,7 @@ export class App {
       this.$(`tab-${t}`).hidden = !on;
     }
     if (name === "log") await this.loadLog();
-    if (name === "report") await this.loadReport();
+    if (name === "report" && load) await this.loadReport();
   }
 
   // ---- records ----
@@ -487,6 +631,10 @@ export class App {
 
   async select(caseId: string): Promise<void> {
     const generation = ++this.generation;
+    if (caseId !== this.selected) {
+      this.reportShownFor = null;
+      this.hideUnsaved();
+    }
     this.selected = caseId;
     this.backend.setCurrentCase(caseId).catch(() => undefined);
     this.renderCases();
@@ -505,7 +653,7 @@ export class App {
       return;
     }
     if (generation !== this.generation) return;
-    this.renderItems(items);
+    this.renderItems(caseId, items);
     void this.loadRecentSites();
     if (!this.$("tab-log").hidden) await this.loadLog();
     if (!this.$("tab-report").hidden) await this.loadReport();
@@ -520,10 +668,12 @@ export class App {
     }
   }
 
-  private renderItems(items: Item[]): void {
+  private renderItems(caseId: string, items: Item[]): void {
     for (const url of this.objectUrls) URL.revokeObjectURL(url);
     this.objectUrls = [];
-    this.$("item-list").replaceChildren(...items.map((item) => this.itemElement(item)));
+    const list = this.$("item-list");
+    list.dataset.caseId = caseId;
+    list.replaceChildren(...items.map((item) => this.itemElement(item)));
     this.$("no-items").hidden = items.length > 0;
   }
 
@@ -617,42 +767,23 @@ export class App {
       input("note", "A short note", item.note, "text", { "data-testid": "item-note" }),
       el(doc, "button", { type: "submit", class: "button button--secondary", "data-testid": "item-details-save", text: "Save details" }),
     );
-    // Kept as typed until saved: nothing is lost if the window closes first.
-    const draftKey = this.draftKey("item", item.id);
-    const fields = ["site", "url", "seen", "from_handle", "note"];
-    const saved = this.storage()?.getItem(draftKey);
-    if (saved) {
-      try {
-        const draft = JSON.parse(saved) as Record<string, unknown>;
-        for (const f of fields) {
-          const input = form.elements.namedItem(f) as HTMLInputElement | null;
-          if (input && typeof draft[f] === "string") input.value = draft[f] as string;
-        }
-        form.dataset.draft = "kept";
-      } catch {
-        // An unreadable draft is dropped; the saved details are shown.
+    // Kept as typed until saved: nothing is lost if the window closes first, and Seal
+    // stops while it differs from what is saved (unsaved.ts).
+    const draft = this.storedItemDraft(item.case_id, item.id);
+    if (draft !== null) {
+      for (const f of ITEM_FIELDS) {
+        const input = form.elements.namedItem(f) as HTMLInputElement | null;
+        const v = draft[f];
+        if (input && v !== undefined) input.value = v;
       }
+      form.dataset.draft = "kept";
     }
     form.addEventListener("input", () => {
-      const draft: Record<string, string> = {};
-      for (const f of fields) draft[f] = (form.elements.namedItem(f) as HTMLInputElement | null)?.value ?? "";
-      this.storage()?.setItem(draftKey, JSON.stringify(draft));
+      this.keepDraft(this.itemDraftKey(item.case_id, item.id), this.formItemValues(form));
     });
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
-      const value = (f: string): string | null => {
-        const v = (form.elements.namedItem(f) as HTMLInputElement | null)?.value.trim() ?? "";
-        return v === "" ? null : v;
-      };
-      const changes: Array<[ItemField, string | null]> = [
-        ["site", value("site")],
-        ["url", value("url")],
-        ["from_handle", value("from_handle")],
-        ["note", value("note")],
-      ];
-      const seen = value("seen");
-      if (seen !== null) changes.push(["seen", seen]);
-      void this.saveItem(item, changes);
+      void this.saveItem(item, itemChanges(this.formItemValues(form)));
     });
     const box = el(doc, "details", { class: "item__more" }, el(doc, "summary", { text: "Describe it: where, when, who from" }), form);
     if (form.dataset.draft === "kept") {
@@ -674,6 +805,8 @@ export class App {
         const input = this.doc.getElementById(inputId) as HTMLInputElement | null;
         if (!input) return;
         input.value = local(at());
+        // As if typed: kept as a draft, so Seal knows it is not saved yet.
+        input.dispatchEvent(new Event("input", { bubbles: true }));
         input.focus();
       });
       return b;
@@ -738,7 +871,7 @@ export class App {
   private async saveItem(item: Item, changes: Array<[ItemField, string | null]>): Promise<void> {
     try {
       await this.backend.updateItem(item.id, changes);
-      this.storage()?.removeItem(this.draftKey("item", item.id));
+      this.dropItemDraft(item.case_id, item.id);
       this.clearProblems();
       await this.reloadItems();
       this.say(`Details of ${item.original_name} saved.`);
@@ -801,13 +934,86 @@ export class App {
 
   // ---- the report ----
 
-  private static readonly REPORT_FIELDS = [
-    "r-role", "r-contact", "r-addressed-to", "r-description", "r-responsible", "r-witnesses",
-    "r-continuing", "r-platform", "r-advice", "r-informed", "r-police-ref",
-  ];
-
   private draftKey(kind: string, id: string | number): string {
     return `evidence-kit-draft:${kind}:${id}`;
+  }
+
+  /** An item's draft is kept under its record too: item numbers restart in each store,
+   *  and a draft must never come back on another store's item. */
+  private itemDraftKey(caseId: string, itemId: number): string {
+    return this.draftKey("item", `${caseId}:${itemId}`);
+  }
+
+  /** Keep a draft; if the storage is full or gone, the form on the page still holds it. */
+  private keepDraft(key: string, value: unknown): void {
+    try {
+      this.storage()?.setItem(key, JSON.stringify(value));
+    } catch (e) {
+      console.error("draft not kept:", e);
+    }
+  }
+
+  private readDraft(key: string): Record<string, unknown> | null {
+    const raw = this.storage()?.getItem(key);
+    if (!raw) return null;
+    try {
+      const v: unknown = JSON.parse(raw);
+      return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+    } catch {
+      return null; // An unreadable draft is left alone; the saved details are shown.
+    }
+  }
+
+  /** The kept draft of an item's details (or, from before drafts named their record,
+   *  the one under the item number alone), or null. */
+  private storedItemDraft(caseId: string, itemId: number): ItemValues | null {
+    const draft = this.readDraft(this.itemDraftKey(caseId, itemId)) ?? this.readDraft(this.draftKey("item", itemId));
+    if (draft === null) return null;
+    const values: ItemValues = {};
+    for (const f of ITEM_FIELDS) {
+      const v = draft[f];
+      if (typeof v === "string") values[f] = v;
+    }
+    return values;
+  }
+
+  private dropItemDraft(caseId: string, itemId: number): void {
+    this.storage()?.removeItem(this.itemDraftKey(caseId, itemId));
+    this.storage()?.removeItem(this.draftKey("item", itemId));
+  }
+
+  private formItemValues(form: HTMLFormElement): ItemValues {
+    const values: ItemValues = {};
+    for (const f of ITEM_FIELDS) values[f] = (form.elements.namedItem(f) as HTMLInputElement | null)?.value ?? "";
+    return values;
+  }
+
+  /** What is typed for an item: its form on the page if this record's items are shown,
+   *  else its kept draft. */
+  private typedItemValues(caseId: string, item: Item): ItemValues | null {
+    const list = this.$("item-list");
+    if (list.dataset.caseId === caseId) {
+      const form = list.querySelector<HTMLFormElement>(`li[data-item-id="${item.id}"] form.item-details`);
+      if (form) return this.formItemValues(form);
+    }
+    return this.storedItemDraft(item.case_id, item.id);
+  }
+
+  private reportFormValues(): ReportValues {
+    const values: ReportValues = {};
+    for (const [id] of REPORT_INPUTS) values[id] = this.$<HTMLInputElement>(id).value;
+    for (const p of POLICE_CHOICES) values[`r-police-${p}`] = this.$<HTMLInputElement>(`r-police-${p}`).checked;
+    return values;
+  }
+
+  /** What is typed in the report: the form if it shows this record, else its kept draft. */
+  private typedReportValues(caseId: string): ReportValues | null {
+    if (this.reportShownFor === caseId) return this.reportFormValues();
+    const draft = this.readDraft(this.draftKey("report", caseId));
+    if (draft === null) return null;
+    const values: ReportValues = {};
+    for (const [k, v] of Object.entries(draft)) if (typeof v === "string" || typeof v === "boolean") values[k] = v;
+    return values;
   }
 
   private storage(): Storage | null {
@@ -820,28 +1026,18 @@ export class App {
 
   private keepReportDraft(): void {
     const caseId = this.selected;
-    const store = this.storage();
-    if (caseId === null || store === null) return;
-    const draft: Record<string, string | boolean> = {};
-    for (const id of App.REPORT_FIELDS) draft[id] = this.$<HTMLInputElement>(id).value;
-    for (const v of ["yes", "no", "undecided"]) draft[`r-police-${v}`] = this.$<HTMLInputElement>(`r-police-${v}`).checked;
-    store.setItem(this.draftKey("report", caseId), JSON.stringify(draft));
+    if (caseId === null) return;
+    this.keepDraft(this.draftKey("report", caseId), this.reportFormValues());
   }
 
   /** Put a kept draft back into the report form; true if there was one. */
   private restoreReportDraft(caseId: string): boolean {
-    const raw = this.storage()?.getItem(this.draftKey("report", caseId));
-    if (!raw) return false;
-    let draft: Record<string, unknown>;
-    try {
-      draft = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      return false;
-    }
-    for (const id of App.REPORT_FIELDS) {
+    const draft = this.readDraft(this.draftKey("report", caseId));
+    if (draft === null) return false;
+    for (const [id] of REPORT_INPUTS) {
       if (typeof draft[id] === "string") this.$<HTMLInputElement>(id).value = draft[id] as string;
     }
-    for (const v of ["yes", "no", "undecided"]) {
+    for (const v of POLICE_CHOICES) {
       this.$<HTMLInputElement>(`r-police-${v}`).checked = draft[`r-police-${v}`] === true;
     }
     return true;
@@ -853,24 +1049,10 @@ export class App {
     try {
       const c = await this.backend.getCase(caseId);
       if (caseId !== this.selected || !c.report) return;
-      const r = c.report;
-      const set = (id: string, v: string | null) => {
-        this.$<HTMLInputElement>(id).value = v ?? "";
-      };
-      set("r-role", r.role);
-      set("r-contact", r.contact);
-      set("r-addressed-to", r.addressed_to);
-      set("r-description", r.description);
-      set("r-responsible", r.responsible);
-      set("r-witnesses", r.witnesses);
-      set("r-continuing", r.continuing === null ? null : r.continuing ? "yes" : "no");
-      set("r-platform", r.platform_report);
-      set("r-advice", r.advice);
-      set("r-informed", r.informed);
-      set("r-police-ref", r.police_ref);
-      for (const v of ["yes", "no", "undecided"]) {
-        this.$<HTMLInputElement>(`r-police-${v}`).checked = r.police === v;
-      }
+      const saved = reportValues(c.report);
+      for (const [id] of REPORT_INPUTS) this.$<HTMLInputElement>(id).value = saved[id] as string;
+      for (const p of POLICE_CHOICES) this.$<HTMLInputElement>(`r-police-${p}`).checked = saved[`r-police-${p}`] === true;
+      this.reportShownFor = caseId;
       if (this.restoreReportDraft(caseId)) {
         this.say("Your unsaved changes to the report were kept. Save the report to record them.");
       }
@@ -882,26 +1064,7 @@ export class App {
   private async saveReport(): Promise<void> {
     const caseId = this.selected;
     if (caseId === null) return;
-    const v = (id: string): string | null => {
-      const t = this.$<HTMLInputElement>(id).value.trim();
-      return t === "" ? null : t;
-    };
-    const police = (["yes", "no", "undecided"] as const).find((p) => this.$<HTMLInputElement>(`r-police-${p}`).checked) ?? null;
-    const continuing = v("r-continuing");
-    const report: ReportFields = {
-      role: v("r-role"),
-      contact: v("r-contact"),
-      addressed_to: v("r-addressed-to"),
-      description: v("r-description"),
-      responsible: v("r-responsible") as ReportFields["responsible"],
-      witnesses: v("r-witnesses"),
-      continuing: continuing === null ? null : continuing === "yes",
-      platform_report: v("r-platform"),
-      advice: v("r-advice"),
-      informed: v("r-informed"),
-      police,
-      police_ref: v("r-police-ref"),
-    };
+    const report = reportFields(this.reportFormValues());
     try {
       await this.backend.updateReport(caseId, report);
       this.storage()?.removeItem(this.draftKey("report", caseId));
