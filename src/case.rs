@@ -187,6 +187,10 @@ pub enum Source {
     Window,
     /// The clipboard.
     Clipboard,
+    /// A way this version does not know (a later version's, e.g. a phone): read from
+    /// bundles so that they still open, shown as "other", never written by this version.
+    #[serde(other)]
+    Other,
 }
 
 impl Source {
@@ -197,6 +201,7 @@ impl Source {
             Source::Screen => "screen",
             Source::Window => "window",
             Source::Clipboard => "clipboard",
+            Source::Other => "other",
         }
     }
 
@@ -331,4 +336,18 @@ pub(crate) fn optional_up_to(
         return Err(crate::StoreError::TooLong { what, len, max });
     }
     Ok(Some(t.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Source;
+
+    #[test]
+    fn an_unknown_source_reads_as_other() {
+        let s: Source = serde_json::from_str("\"phone\"").expect("read");
+        assert_eq!(s, Source::Other);
+        let s: Source = serde_json::from_str("\"clipboard\"").expect("read");
+        assert_eq!(s, Source::Clipboard);
+        assert_eq!(Source::parse("phone"), None);
+    }
 }

@@ -814,7 +814,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                     && !comment_ok(&comment, f, signer_key.as_ref())
                 {
                     r.findings.push(finding(
-                        "altered",
+                        "signature",
                         Some(SIGNATURE),
                         format!(
                             "The first line of {SIGNATURE} (its unsigned comment) was changed after sealing; Evidence Kit writes exactly \"untrusted comment: {}\".",
@@ -972,7 +972,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                         && have != *sealed
                     {
                         r.findings.push(finding(
-                            "altered",
+                            "mismatch",
                             Some(bundle::BLOCKS),
                             format!(
                                 "blocks-sha256.txt gives {} block hashes that do not match its bytes (the file itself matches its SHA-256): the block list was changed.",
@@ -1233,6 +1233,17 @@ fn check_signature(
         Some((_, Some(p))) => (None, Some(p.display().to_string())),
         None => (None, None),
     };
+    // A key file given for this run may say whose it is (its comment; not proof).
+    if let Some((t, Some(p))) = exact
+        && let Some(owner) = &t.name
+        && bag::clean_value(owner) != bag::clean_value(&facts.signer)
+    {
+        r.notes.push(format!(
+            "It calls its signer \"{}\"; the key in {} says it is {owner}'s.",
+            facts.signer,
+            p.display()
+        ));
+    }
     let trusted = match (trusted_same, exact) {
         (_, Some(_)) => true,
         (Some(t), None) => {

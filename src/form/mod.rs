@@ -195,6 +195,7 @@ fn what_it_is(item: &Item) -> String {
         crate::case::Source::Screen => "Screenshot of the screen",
         crate::case::Source::Window => "Screenshot of a window",
         crate::case::Source::Clipboard => "From the clipboard",
+        crate::case::Source::Other => "Other",
         crate::case::Source::File => match item.media_type.as_str() {
             "message/rfc822" => "E-mail",
             t if t.starts_with("image/") => "Image",
