@@ -267,3 +267,43 @@ fn expect_files_parse() {
     assert!(parse_expect("finding: extra x\nexpect: failed\n").is_err());
     assert!(parse_expect("expect: failed\nfindings: x\n").is_err());
 }
+
+/// The worked example of docs/bundle-format.md ("custody.jsonl"), computed by the library:
+/// the spec's hash input, hash and line are what Evidence Kit itself makes.
+#[test]
+fn the_spec_s_worked_custody_example_is_what_the_library_computes() {
+    use evidence_kit::bundle::CustodyLine;
+    use evidence_kit::clock::Stamp;
+    use evidence_kit::custody::Entry;
+    let details = serde_json::json!({"old": null, "new": "caf\u{e9} \"x\" \\ \u{1} 日本 😀", "field": "note"});
+    let mut e = Entry {
+        seq: 2,
+        at: Stamp {
+            utc: "2026-11-25T14:32:05.123Z".into(),
+            local: "2026-11-25T14:32:05.123+00:00".into(),
+            zone: "Europe/London".into(),
+        },
+        actor: "Zo\u{eb}\tTeacher".into(),
+        action: "note_edited".into(),
+        case_id: Some("EK-20261125-3F2A9C".into()),
+        item_id: Some(1),
+        details: details.to_string(),
+        clock_anomaly: false,
+        prev_hash: "86c43dbf2d783bf9ef20c06e2e64bac9e3886d2c93960a4ea31e6931767cdfa7".into(),
+        hash: String::new(),
+    };
+    assert_eq!(
+        e.details,
+        r#"{"field":"note","new":"café \"x\" \\ \u0001 日本 😀","old":null}"#
+    );
+    e.hash = e.compute_hash();
+    assert_eq!(
+        e.hash,
+        "d3277ac2873b3f6e5026c49ac898950aa39d59d4d7497e53ff1ac17479613a8f"
+    );
+    let line = serde_json::to_string(&CustodyLine::Full(e)).expect("json");
+    assert_eq!(
+        line,
+        r#"{"seq":2,"at":{"utc":"2026-11-25T14:32:05.123Z","local":"2026-11-25T14:32:05.123+00:00","zone":"Europe/London"},"actor":"Zoë\tTeacher","action":"note_edited","case_id":"EK-20261125-3F2A9C","item_id":1,"details":"{\"field\":\"note\",\"new\":\"café \\\"x\\\" \\\\ \\u0001 日本 😀\",\"old\":null}","clock_anomaly":false,"prev_hash":"86c43dbf2d783bf9ef20c06e2e64bac9e3886d2c93960a4ea31e6931767cdfa7","hash":"d3277ac2873b3f6e5026c49ac898950aa39d59d4d7497e53ff1ac17479613a8f"}"#
+    );
+}

@@ -31,10 +31,11 @@ import struct, sys, zlib
 d = sys.argv[1]
 def chunk(t, b):
     return struct.pack(">I", len(b)) + t + b + struct.pack(">I", zlib.crc32(t + b))
-raw = b"".join(b"\0" + bytes([255, 0, 0] * 4) for _ in range(4))
-png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
-       + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-open(f"{d}/screenshot.png", "wb").write(png)
+def png(rgb):
+    raw = b"".join(b"\0" + bytes(rgb * 4) for _ in range(4))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+open(f"{d}/screenshot.png", "wb").write(png([255, 0, 0]))
 open(f"{d}/notes.txt", "wb").write(b"Posted in the Year 6 parents' group at 21:14.\nThree replies by 21:30.\n")
 open(f"{d}/message.eml", "wb").write(
     b"From: Someone <someone@example.org>\r\nTo: a.teacher@example.school\r\n"
@@ -45,7 +46,7 @@ for name, text in [("café résumé.txt", "accents\n"), ("日本語", "no Latin 
                    ("a" * 79 + "-b.txt", "80 characters after clean-up, ending in '-'\n"),
                    ("second.txt", "a second file\n"), ("removed.png", None)]:
     if text is None:
-        open(f"{d}/{name}", "wb").write(png.replace(b"\xff\x00\x00", b"\x00\xff\x00"))
+        open(f"{d}/{name}", "wb").write(png([0, 0, 255]))
     else:
         open(f"{d}/{name}", "w", encoding="utf-8").write(text)
 PY
