@@ -393,6 +393,22 @@ def main():
           ["finding: signature tagmanifest-sha256.txt.minisig"],
           "the signature line re-encoded as 70 bytes, not 74: refused before minisign sees it")
 
+    t = plain.copy()
+    sig = t.text("tagmanifest-sha256.txt.minisig").split("\n")
+    sig[3] = base64.b64encode(base64.b64decode(sig[3]) + b"\0").decode()
+    t.set("tagmanifest-sha256.txt.minisig", "\n".join(sig).encode())
+    write("long-global-signature.evidence", t.zip(), "failed",
+          ["finding: signature tagmanifest-sha256.txt.minisig"],
+          "the global signature with one byte appended (65 bytes): minisign 0.10 ignores the extra byte")
+
+    t = plain.copy()
+    sig = t.text("tagmanifest-sha256.txt.minisig").split("\n")
+    sig[1] = base64.b64encode(base64.b64decode(sig[1]) + b"\0").decode()
+    t.set("tagmanifest-sha256.txt.minisig", "\n".join(sig).encode())
+    write("long-signature-line.evidence", t.zip(), "failed",
+          ["finding: signature tagmanifest-sha256.txt.minisig"],
+          "the signature line with one byte appended (75 bytes): minisign 0.10 ignores the extra byte")
+
     raw = bytearray(open(os.path.join(HERE, "plain.evidence"), "rb").read())
     at = raw.index(plain.get(NOTES))
     raw[at + 5] ^= 0x01
