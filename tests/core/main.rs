@@ -14,3 +14,4 @@ mod register;
 mod report;
 mod screen;
 mod store;
+mod vectors;
