@@ -53,6 +53,16 @@ pub fn tail_text(any: bool) -> &'static str {
 /// Read `case.json` from `r`, handing each item to `on_item` as it is parsed (items are
 /// never collected); returns the rest. The JSON must end after the object.
 pub fn read(r: impl Read, on_item: &mut dyn FnMut(BagItem)) -> Result<CaseHead, serde_json::Error> {
+    read_raw(r, &mut |item, _| on_item(item))
+}
+
+/// [`read`], each item also handed over as the JSON object it was (so that fields this
+/// version does not know, and values it reads differently, such as an unknown
+/// `source`, can be compared as they were written).
+pub fn read_raw(
+    r: impl Read,
+    on_item: &mut dyn FnMut(BagItem, &serde_json::Value),
+) -> Result<CaseHead, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(r));
     let head = CaseSeed { on_item }.deserialize(&mut de)?;
     de.end()?;
@@ -72,8 +82,11 @@ pub fn read_all(r: impl Read) -> Result<CaseFile, serde_json::Error> {
     })
 }
 
+/// Where each item goes as it is read.
+type OnItem<'a> = &'a mut dyn FnMut(BagItem, &serde_json::Value);
+
 struct CaseSeed<'a> {
-    on_item: &'a mut dyn FnMut(BagItem),
+    on_item: OnItem<'a>,
 }
 
 impl<'de> DeserializeSeed<'de> for CaseSeed<'_> {
@@ -143,7 +156,7 @@ impl<'de> Visitor<'de> for CaseSeed<'_> {
 }
 
 struct ItemsSeed<'a> {
-    on_item: &'a mut dyn FnMut(BagItem),
+    on_item: OnItem<'a>,
 }
 
 impl<'de> DeserializeSeed<'de> for ItemsSeed<'_> {
@@ -161,8 +174,13 @@ impl<'de> Visitor<'de> for ItemsSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<BagItem>()? {
-            (self.on_item)(item);
+        // Each item's text is taken once and read twice: as the record (strictly:
+        // a repeated field is an error) and as the JSON it was.
+        while let Some(raw) = seq.next_element::<Box<serde_json::value::RawValue>>()? {
+            let item: BagItem = serde_json::from_str(raw.get()).map_err(de::Error::custom)?;
+            let value: serde_json::Value =
+                serde_json::from_str(raw.get()).map_err(de::Error::custom)?;
+            (self.on_item)(item, &value);
         }
         Ok(())
     }
