@@ -31,6 +31,7 @@ pub mod error;
 pub mod form;
 pub mod keys;
 pub mod register;
+pub mod replay;
 pub mod store;
 pub mod thumbnail;
 pub mod verify;

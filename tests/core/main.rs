@@ -11,6 +11,7 @@ mod crash;
 mod faults;
 mod form;
 mod register;
+mod replay;
 mod report;
 mod screen;
 mod store;
