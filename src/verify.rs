@@ -14,6 +14,7 @@ use crate::bundle::{
 };
 use crate::custody::{self, ChainBreak};
 use crate::keys::{self, KeyError, PublicKey};
+use crate::replay::{self, Difference, Replay};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -1016,11 +1017,44 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         }
     }
     drop(payload);
+    // ---- custody chain, replayed to what case.json should say ----
+    // The log first (a line at a time), then case.json (an item at a time), each
+    // item compared with the log's replay as it is read: neither is held whole.
+    let mut replay = Replay::new(
+        replay::Mode::Bundle,
+        r.facts.as_ref().map(|f| f.case.as_str()),
+    );
+    let custody_ok = match names.get("custody.jsonl") {
+        Some(e) => match check_custody(&mut r, &opened.zip_path, e, &mut replay) {
+            Some(crc) => {
+                if crc != e.crc32 {
+                    crc_bad.push("custody.jsonl".into());
+                }
+                true
+            }
+            None => false,
+        },
+        None => false,
+    } && !r
+        .findings
+        .iter()
+        .any(|f| f.kind == "malformed" && f.file.as_deref() == Some("custody.jsonl"));
     // case.json after the hashing, so that what each keeps is not held at once.
     let case_file = names
         .get("case.json")
         .filter(|e| e.size <= MAX_TAG_BYTES)
-        .and_then(|e| read_case_file(&mut r, &opened.zip_path, e, &mut crc_bad));
+        .and_then(|e| {
+            read_case_file(
+                &mut r,
+                &opened.zip_path,
+                e,
+                &mut crc_bad,
+                custody_ok.then_some(&mut replay),
+            )
+        });
+    if custody_ok && case_file.is_some() {
+        finish_replay(&mut r, replay);
+    }
     if let (Some(listed), Some(c)) = (&listed, &case_file) {
         check_case_file(&mut r, c, listed, &names);
     }
@@ -1030,14 +1064,6 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     }
     if let Some(c) = &case_file {
         r.case = Some(c.head.case.clone());
-    }
-
-    // ---- custody chain ----
-    if let Some(e) = names.get("custody.jsonl") {
-        match check_custody(&mut r, &opened.zip_path, e, case_file.as_ref()) {
-            Some(crc) if crc != e.crc32 => crc_bad.push("custody.jsonl".into()),
-            _ => {}
-        }
     }
 
     // ---- tag files changed where no hash or signature saw it ----
@@ -1441,6 +1467,7 @@ fn read_case_file(
     zip_path: &Path,
     e: &Entry,
     crc_bad: &mut Vec<String>,
+    mut replay: Option<&mut Replay>,
 ) -> Option<CaseSummary> {
     let mut reader = match EntryReader::open(zip_path, e) {
         Ok(x) => x,
@@ -1459,10 +1486,24 @@ fn read_case_file(
     // known: the names are kept with their original names' verdicts per width.
     let mut misnamed: Vec<String> = Vec::new();
     let mut widths = BTreeSet::new();
-    let parsed = casejson::read(&mut reader, &mut |bi| {
+    // What differs from the custody log's replay, by file the finding names.
+    let mut differs: Vec<String> = Vec::new();
+    let mut unlogged: Vec<String> = Vec::new();
+    let parsed = casejson::read_raw(&mut reader, &mut |bi, raw| {
         if items.len() >= MAX_ENTRIES {
             too_many = true;
             return;
+        }
+        if let Some(replay) = replay.as_deref_mut() {
+            for d in replay.compare_item(raw) {
+                let to = match d {
+                    Difference::ItemNotInLog { .. } => &mut unlogged,
+                    _ => &mut differs,
+                };
+                if to.len() <= MAX_NAMED_FINDINGS {
+                    to.push(difference_sentence(&d));
+                }
+            }
         }
         let i = items.len();
         // The number's width is only known at the end: check the name part now,
@@ -1527,11 +1568,75 @@ fn read_case_file(
         ));
     }
     push_capped(r, "mismatch", "case.json", misnamed);
+    if let Some(replay) = replay {
+        differs.extend(
+            replay
+                .compare_case(&head.case)
+                .iter()
+                .map(difference_sentence),
+        );
+    }
+    push_capped(r, "mismatch", "case.json", differs);
+    push_capped(r, "mismatch", "custody.jsonl", unlogged);
     Some(CaseSummary { head, items })
 }
 
 /// Most findings of one kind named one by one; the rest are counted.
 const MAX_NAMED_FINDINGS: usize = 1000;
+
+/// A difference between case.json and the custody log, as one sentence.
+fn difference_sentence(d: &Difference) -> String {
+    let text = d.to_string();
+    let mut c = text.chars();
+    let first: String = c
+        .next()
+        .map(|f| f.to_uppercase().collect())
+        .unwrap_or_default();
+    match d {
+        Difference::ItemNotInLog { .. } => format!(
+            "{first}{}: case.json describes an item whose capture the bundle's custody log does not record.",
+            c.as_str()
+        ),
+        _ => format!(
+            "{first}{} (case.json does not say what the bundle's own custody log says).",
+            c.as_str()
+        ),
+    }
+}
+
+/// What the log records and case.json leaves out, and capture times later than the
+/// seal (a finding, or a note when the log records the clock set back since).
+fn finish_replay(r: &mut Report, replay: Replay) {
+    let sealed = r
+        .facts
+        .as_ref()
+        .map(|f| f.sealed.clone())
+        .unwrap_or_default();
+    let mut late = Vec::new();
+    for c in replay.captures_after(&sealed) {
+        let text = format!(
+            "Item {} was captured at {}, after the bundle was sealed at {sealed}",
+            c.item, c.captured_utc
+        );
+        if c.excused {
+            r.notes.push(format!(
+                "{text}; the custody log records that the computer's clock was set back since, which explains it."
+            ));
+        } else if late.len() <= MAX_NAMED_FINDINGS {
+            late.push(format!(
+                "{text}: a capture cannot come after its seal (the times were changed, or the computer's clock was wrong without the log saying so)."
+            ));
+        }
+    }
+    push_capped(r, "mismatch", "case.json", late);
+    let missing: Vec<String> = replay
+        .finish()
+        .iter()
+        .take(MAX_NAMED_FINDINGS + 1)
+        .map(difference_sentence)
+        .collect();
+    push_capped(r, "mismatch", "case.json", missing);
+}
 
 fn check_case_file(
     r: &mut Report,
@@ -1614,19 +1719,12 @@ fn check_custody(
     r: &mut Report,
     zip_path: &Path,
     entry: &Entry,
-    case_file: Option<&CaseSummary>,
+    replay: &mut Replay,
 ) -> Option<u32> {
     let mut prev = custody::GENESIS_HASH.to_string();
     let mut expected = 1;
     let mut breaks: Vec<ChainBreak> = Vec::new();
-    // The captures case.json claims, sorted, each marked when the log records it.
-    let mut wanted: Vec<(i64, [u8; 32])> =
-        Vec::with_capacity(case_file.map_or(0, |c| c.items.len()));
-    if let Some(c) = case_file {
-        wanted.extend(c.items.iter().filter_map(|it| Some((it.id, it.sha256?))));
-    }
-    wanted.sort_unstable();
-    let mut recorded = vec![false; wanted.len()];
+    let mut slips: Vec<String> = Vec::new();
     let mut bad: Option<String> = None;
     let mut line_no = 0usize;
     let mut walk = |l: &[u8], bad: &mut Option<String>| {
@@ -1669,13 +1767,27 @@ fn check_custody(
         }
         prev = hash.clone();
         expected = seq + 1;
-        if let CustodyLine::Full(e) = &line
-            && e.action == "captured"
-            && let (Some(id), Some(sha)) = (e.item_id, e.details_json()["sha256"].as_str())
-            && let Some(sha) = sha_bytes(sha)
-            && let Ok(k) = wanted.binary_search(&(id, sha))
-        {
-            recorded[k] = true;
+        match &line {
+            CustodyLine::Full(e) => {
+                if replay.items_logged() >= MAX_ENTRIES {
+                    *bad = Some(format!(
+                        "custody.jsonl records more than {MAX_ENTRIES} captures; it was not examined."
+                    ));
+                    return;
+                }
+                if let Some(slip) = replay.apply(e)
+                    && slips.len() <= MAX_NAMED_FINDINGS
+                {
+                    let text = slip.to_string();
+                    let mut c = text.chars();
+                    let first: String = c
+                        .next()
+                        .map(|f| f.to_uppercase().collect())
+                        .unwrap_or_default();
+                    slips.push(format!("{first}{}.", c.as_str()));
+                }
+            }
+            CustodyLine::Redacted { seq, .. } => replay.skip(*seq),
         }
     };
     // A line at a time through a small buffer (custody.jsonl is never held whole).
@@ -1725,22 +1837,7 @@ fn check_custody(
         r.findings
             .push(finding("chain", Some("custody.jsonl"), format!("The {b}.")));
     }
-    if let Some(c) = case_file {
-        let mut found = Vec::new();
-        for it in &c.items {
-            let ok = it
-                .sha256
-                .and_then(|sha| wanted.binary_search(&(it.id, sha)).ok())
-                .is_some_and(|k| recorded[k]);
-            if !ok {
-                found.push(format!("The custody log does not record the capture of item {} ({}) with this SHA-256.", it.id, it.path));
-                if found.len() > MAX_NAMED_FINDINGS {
-                    break;
-                }
-            }
-        }
-        push_capped(r, "mismatch", "custody.jsonl", found);
-    }
+    push_capped(r, "mismatch", "custody.jsonl", slips);
     crc
 }
 

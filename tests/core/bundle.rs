@@ -585,7 +585,14 @@ fn a_flipped_byte_in_each_tag_file_is_named() {
         0,
     );
     let report = kit.findings(&bad);
-    assert_finding(&report, "altered", bundle::SIGNATURE);
+    assert_finding(&report, "signature", bundle::SIGNATURE);
+    assert!(
+        finding(&report, "signature", bundle::SIGNATURE)["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("unsigned comment"),
+        "{report:#}"
+    );
     // And a change to the tag manifest breaks the signature.
     let bad = kit.env.path("bad-tm.evidence");
     flip_in_entry(&file, &bad, bundle::TAGMANIFEST, Some(b"  case.json"), 0);

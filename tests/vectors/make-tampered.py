@@ -523,7 +523,7 @@ def main():
 
     t = plain.copy()
     capture_2031(t, anomaly=False)
-    write("captured-2031.evidence", t.zip(), "failed", ["finding: mismatch case.json"],
+    write("captured-2031.evidence", t.zip(), "failed", ["finding: mismatch case.json", "finding: mismatch custody.jsonl"],
           "an item captured in 2031 (case.json and its custody entry, chain re-hashed), sealed 2026, re-signed")
 
     t = plain.copy()
