@@ -32,6 +32,7 @@ pub mod form;
 pub mod keys;
 pub mod register;
 pub mod store;
+pub mod text;
 pub mod thumbnail;
 pub mod verify;
 
