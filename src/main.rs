@@ -1274,11 +1274,7 @@ fn print_report(r: &verify::Report) {
     } else {
         println!("NOT VERIFIED: {} problem(s) found.", r.findings.len());
         for f in &r.findings {
-            println!(
-                "- {}: {}",
-                visible(f.kind),
-                visible_lines(&f.message)
-            );
+            println!("- {}: {}", visible(f.kind), visible_lines(&f.message));
         }
         if let Some(s) = &r.signer {
             println!(
