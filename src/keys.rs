@@ -120,6 +120,55 @@ pub enum KeyError {
     /// The passphrase does not open the designated-person key.
     #[error("That passphrase does not open your designated-person key. Nothing was opened.")]
     WrongIdentityPassphrase,
+    /// A key, settings, passphrase or receipt file that is not an ordinary file (a pipe
+    /// or a device would make the command wait or read for ever).
+    #[error(
+        "{} is not an ordinary file (it may be a pipe or a device), so it was not read.",
+        path.display()
+    )]
+    NotAFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A key, settings, passphrase or receipt file larger than such a file can be.
+    #[error(
+        "{} is larger than {} KiB, more than a file of this kind can be, so it was not read.",
+        path.display(),
+        max_bytes / 1024
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The most accepted, in bytes.
+        max_bytes: u64,
+    },
+    /// A file that should be UTF-8 text and is not.
+    #[error("{} is not text (UTF-8), so it was not used.", path.display())]
+    NotText {
+        /// The file.
+        path: PathBuf,
+    },
+    /// `settings.json` that is not a JSON object.
+    #[error("{} is damaged (it is not the settings Evidence Kit writes), so it was not used. Save your details again in the app, or remove the file.", path.display())]
+    BadSettings {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A setting longer than any real value.
+    #[error(
+        "The \"{field}\" in {} is {chars} characters long, more than the {max} a setting may have, so it was not used. Correct it in the app's settings.",
+        path.display()
+    )]
+    SettingTooLong {
+        /// The settings file.
+        path: PathBuf,
+        /// The field's name in the file.
+        field: &'static str,
+        /// Its length, in characters.
+        chars: usize,
+        /// The most accepted.
+        max: usize,
+    },
 }
 
 impl KeyError {
@@ -141,8 +190,73 @@ impl KeyError {
             KeyError::IdentityLocked => "identity_locked",
             KeyError::KeyIdTaken { .. } => "key_id_taken",
             KeyError::WrongIdentityPassphrase => "wrong_identity_passphrase",
+            KeyError::NotAFile { .. } => "not_a_file",
+            KeyError::TooLarge { .. } => "file_too_large",
+            KeyError::NotText { .. } => "not_text",
+            KeyError::BadSettings { .. } => "bad_settings",
+            KeyError::SettingTooLong { .. } => "setting_too_long",
         }
     }
+}
+
+/// The most a key file, `settings.json`, `recipients.json` or an identity file is read
+/// to (they are a few hundred bytes; anything near this is not one of them).
+pub const MAX_KEY_FILE_BYTES: u64 = 1024 * 1024;
+/// The most a `--passphrase-file` is read to.
+pub const MAX_PASSPHRASE_FILE_BYTES: u64 = 64 * 1024;
+/// The longest text setting accepted from `settings.json`, in characters (the app saves
+/// at most 200).
+pub const MAX_SETTING_CHARS: usize = 1000;
+
+/// Open `path` for reading only if it is an ordinary file. On Unix it is opened with
+/// `O_NONBLOCK`, so a FIFO (whose plain open waits for a writer for ever) opens at once
+/// and is then refused; the check is made on the opened file, so it cannot be swapped
+/// between a check and the open.
+pub fn open_regular(path: &Path) -> Result<fs::File, KeyError> {
+    let mut opts = fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    #[cfg(not(unix))]
+    if !fs::metadata(path).map_err(io("read", path))?.is_file() {
+        return Err(KeyError::NotAFile { path: path.into() });
+    }
+    let f = opts.open(path).map_err(io("read", path))?;
+    if !f.metadata().map_err(io("read", path))?.is_file() {
+        return Err(KeyError::NotAFile { path: path.into() });
+    }
+    Ok(f)
+}
+
+/// The bytes of the ordinary file `path`, refused when it is larger than `max_bytes`
+/// (read no further than one byte past it: `/dev/zero` or a huge file never fills memory).
+pub fn read_regular(path: &Path, max_bytes: u64) -> Result<Vec<u8>, KeyError> {
+    let f = open_regular(path)?;
+    let mut buf = Vec::new();
+    f.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(io("read", path))?;
+    if buf.len() as u64 > max_bytes {
+        return Err(KeyError::TooLarge {
+            path: path.into(),
+            max_bytes,
+        });
+    }
+    Ok(buf)
+}
+
+/// [`read_regular`] of UTF-8 text.
+pub fn read_regular_text(path: &Path, max_bytes: u64) -> Result<String, KeyError> {
+    String::from_utf8(read_regular(path, max_bytes)?)
+        .map_err(|_| KeyError::NotText { path: path.into() })
+}
+
+/// Whether `e` says the file does not exist.
+fn not_found(e: &KeyError) -> bool {
+    matches!(e, KeyError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
 }
 
 fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> KeyError + 'a {
@@ -208,7 +322,7 @@ impl PublicKey {
 
     /// Read a `.pub` file.
     pub fn read(path: &Path) -> Result<PublicKey, KeyError> {
-        let text = fs::read_to_string(path).map_err(io("read", path))?;
+        let text = read_regular_text(path, MAX_KEY_FILE_BYTES)?;
         PublicKey::parse(&text).ok_or_else(|| KeyError::BadKeyFile {
             path: path.into(),
             reason: "no public key in it".into(),
@@ -254,6 +368,39 @@ pub struct Profile {
     pub shortcut: Option<String>,
     /// The desktop app's mode: `staff` (the default) or `dsl` (the designated person's).
     pub mode: Option<String>,
+}
+
+impl Profile {
+    /// The profile in `v`, field by field: a field of the wrong type is left out; the
+    /// first text field longer than [`MAX_SETTING_CHARS`] is left out too and named,
+    /// with its length.
+    fn from_json(
+        v: &serde_json::Map<String, serde_json::Value>,
+    ) -> (Profile, Option<(&'static str, usize)>) {
+        let mut too_long = None;
+        let mut text = |field: &'static str| {
+            let s = v.get(field)?.as_str()?;
+            let chars = s.chars().count();
+            if chars > MAX_SETTING_CHARS {
+                too_long.get_or_insert((field, chars));
+                return None;
+            }
+            Some(s.to_string())
+        };
+        let p = Profile {
+            name: text("name"),
+            role: text("role"),
+            contact: text("contact"),
+            school: text("school"),
+            shortcut: text("shortcut"),
+            mode: text("mode"),
+            show_previews: v
+                .get("show_previews")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false),
+        };
+        (p, too_long)
+    }
 }
 
 /// Shortest passphrase accepted for a new signing key, in characters.
@@ -463,7 +610,10 @@ impl KeyDir {
     /// `signing.json`.
     pub fn signing_info(&self) -> Result<SigningInfo, KeyError> {
         let p = self.path("signing.json");
-        let text = fs::read_to_string(&p).map_err(|_| KeyError::NoSigningKey)?;
+        let text = read_regular_text(&p, MAX_KEY_FILE_BYTES).map_err(|e| match e {
+            e if not_found(&e) => KeyError::NoSigningKey,
+            e => e,
+        })?;
         serde_json::from_str(&text).map_err(|e| KeyError::BadKeyFile {
             path: p,
             reason: e.to_string(),
@@ -473,13 +623,9 @@ impl KeyDir {
     /// Whether the secret key needs a passphrase.
     pub fn signing_key_is_encrypted(&self, key_file: Option<&Path>) -> Result<bool, KeyError> {
         let p = key_file.map_or_else(|| self.path("signing.key"), Path::to_path_buf);
-        let text = fs::read_to_string(&p).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound if key_file.is_none() => KeyError::NoSigningKey,
-            _ => KeyError::Io {
-                action: "read",
-                path: p.clone(),
-                source: e,
-            },
+        let text = read_regular_text(&p, MAX_KEY_FILE_BYTES).map_err(|e| match e {
+            e if not_found(&e) && key_file.is_none() => KeyError::NoSigningKey,
+            e => e,
         })?;
         // minisign's secret key: line 2 is base64 of sig_alg(2) | kdf_alg(2) | …;
         // kdf_alg "Sc" means scrypt-encrypted, two zero bytes mean plain.
@@ -512,7 +658,7 @@ impl KeyDir {
     ) -> Result<SigningKey, KeyError> {
         let p = key_file.map_or_else(|| self.path("signing.key"), Path::to_path_buf);
         let encrypted = self.signing_key_is_encrypted(key_file)?;
-        let text = fs::read_to_string(&p).map_err(io("read", &p))?;
+        let text = read_regular_text(&p, MAX_KEY_FILE_BYTES)?;
         let bad = |e: minisign::PError| KeyError::BadKeyFile {
             path: p.clone(),
             reason: e.to_string(),
@@ -524,7 +670,10 @@ impl KeyDir {
                 .into_secret_key(Some(passphrase.unwrap_or("").to_string()))
                 .map_err(|_| KeyError::WrongPassphrase)?
         } else {
-            sk_box.into_unencrypted_secret_key().map_err(bad)?
+            match sk_box.into_unencrypted_secret_key() {
+                Ok(secret) => secret,
+                Err(e) => unprotected_cli_key(&text).ok_or_else(|| bad(e))?,
+            }
         };
         let pk =
             minisign::PublicKey::from_secret_key(&secret).map_err(|e| KeyError::BadKeyFile {
@@ -604,7 +753,10 @@ impl KeyDir {
     /// The designated person's own name and recipient.
     pub fn identity_info(&self) -> Result<RecipientInfo, KeyError> {
         let p = self.path("identity.json");
-        let text = fs::read_to_string(&p).map_err(|_| KeyError::NoIdentity)?;
+        let text = read_regular_text(&p, MAX_KEY_FILE_BYTES).map_err(|e| match e {
+            e if not_found(&e) => KeyError::NoIdentity,
+            e => e,
+        })?;
         serde_json::from_str(&text).map_err(|_| KeyError::BadIdentityFile { path: p })
     }
 
@@ -616,17 +768,13 @@ impl KeyDir {
     /// Designated persons this staff member can seal to.
     pub fn recipients(&self) -> Result<Vec<RecipientInfo>, KeyError> {
         let p = self.path("recipients.json");
-        match fs::read_to_string(&p) {
+        match read_regular_text(&p, MAX_KEY_FILE_BYTES) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| KeyError::BadKeyFile {
                 path: p,
                 reason: e.to_string(),
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(KeyError::Io {
-                action: "read",
-                path: p,
-                source: e,
-            }),
+            Err(e) if not_found(&e) => Ok(Vec::new()),
+            Err(e) => Err(e),
         }
     }
 
@@ -642,12 +790,53 @@ impl KeyDir {
         Ok(info)
     }
 
-    /// The staff member's details (`settings.json`): empty when none were saved yet.
+    /// The staff member's details (`settings.json`), read leniently, for the desktop
+    /// app: empty when none were saved yet or the file cannot be used; otherwise field by
+    /// field, a field of the wrong type or longer than [`MAX_SETTING_CHARS`] left out
+    /// (so a wrong type in one field never resets the school to the default).
     pub fn profile(&self) -> Profile {
-        fs::read(self.path("settings.json"))
+        self.settings_json()
             .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
+            .flatten()
+            .map(|v| Profile::from_json(&v).0)
             .unwrap_or_default()
+    }
+
+    /// The staff member's details, for a command that relies on them (the CLI's seal and
+    /// form take the school from here): as [`KeyDir::profile`] field by field, but a file
+    /// that is not an ordinary file, is too large, is not a JSON object, or holds a
+    /// setting longer than [`MAX_SETTING_CHARS`] is refused with a sentence instead of
+    /// silently replaced by the defaults. No file: the defaults.
+    pub fn read_profile(&self) -> Result<Profile, KeyError> {
+        let Some(v) = self.settings_json()? else {
+            return Ok(Profile::default());
+        };
+        let (p, too_long) = Profile::from_json(&v);
+        if let Some((field, chars)) = too_long {
+            return Err(KeyError::SettingTooLong {
+                path: self.path("settings.json"),
+                field,
+                chars,
+                max: MAX_SETTING_CHARS,
+            });
+        }
+        Ok(p)
+    }
+
+    /// `settings.json` as a JSON object; `None` when there is no such file.
+    fn settings_json(
+        &self,
+    ) -> Result<Option<serde_json::Map<String, serde_json::Value>>, KeyError> {
+        let p = self.path("settings.json");
+        let bytes = match read_regular(&p, MAX_KEY_FILE_BYTES) {
+            Ok(b) => b,
+            Err(e) if not_found(&e) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        match serde_json::from_slice(&bytes) {
+            Ok(serde_json::Value::Object(m)) => Ok(Some(m)),
+            _ => Err(KeyError::BadSettings { path: p }),
+        }
     }
 
     /// Save the staff member's details (each text trimmed, empty ones dropped).
@@ -807,12 +996,11 @@ pub fn parse_recipient(s: &str) -> Result<age::x25519::Recipient, KeyError> {
     })
 }
 
-/// Whether the identity file at `path` is protected by a passphrase.
+/// Whether the identity file at `path` is protected by a passphrase (false for anything
+/// but an ordinary file, which [`read_identities`] then refuses).
 pub fn identity_is_protected(path: &Path) -> bool {
     let mut head = [0u8; 21];
-    fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok()
+    open_regular(path).is_ok_and(|mut f| f.read_exact(&mut head).is_ok())
         && head == *b"age-encryption.org/v1"
 }
 
@@ -822,13 +1010,9 @@ pub fn read_identities(
     path: &Path,
     passphrase: Option<&str>,
 ) -> Result<Vec<age::x25519::Identity>, KeyError> {
-    let raw = fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => KeyError::NoIdentity,
-        _ => KeyError::Io {
-            action: "read",
-            path: path.into(),
-            source: e,
-        },
+    let raw = read_regular(path, MAX_KEY_FILE_BYTES).map_err(|e| match e {
+        e if not_found(&e) => KeyError::NoIdentity,
+        e => e,
     })?;
     let text = if raw.starts_with(b"age-encryption.org/v1") {
         let Some(p) = passphrase.filter(|p| !p.is_empty()) else {
@@ -857,6 +1041,34 @@ pub fn read_identities(
         return Err(KeyError::BadIdentityFile { path: path.into() });
     }
     Ok(ids)
+}
+
+/// A secret key made by minisign's own CLI without a passphrase (`minisign -G -W`):
+/// minisign 0.11 leaves its checksum as zeros, which the minisign crate calls a
+/// "Corrupted key". Accepted only in that exact layout (Ed25519, no KDF, BLAKE2b
+/// checksum field all zeros), and only when a signature it makes checks with the public
+/// half it carries, which is what the checksum would have caught.
+fn unprotected_cli_key(text: &str) -> Option<minisign::SecretKey> {
+    use base64::Engine;
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(line)
+        .ok()?;
+    // sig_alg 2 | kdf_alg 2 | chk_alg 2 | salt 32 | opslimit 8 | memlimit 8 | keynum 8 |
+    // secret key 64 | checksum 32.
+    let layout =
+        raw.len() == 158 && raw.starts_with(b"Ed\0\0B2") && raw[126..].iter().all(|&b| b == 0);
+    if !layout {
+        return None;
+    }
+    let sk = minisign::SecretKey::from_bytes(&raw).ok()?;
+    let pk = minisign::PublicKey::from_secret_key(&sk).ok()?;
+    // `sign` checks its own signature against `pk` when given one.
+    minisign::sign(Some(&pk), &sk, &b"Evidence Kit key check"[..], None, None).ok()?;
+    Some(sk)
 }
 
 fn check_name(name: &str) -> Result<String, KeyError> {

@@ -33,6 +33,7 @@ pub mod keys;
 pub mod register;
 pub mod replay;
 pub mod store;
+pub mod text;
 pub mod thumbnail;
 pub mod verify;
 

@@ -1,6 +1,17 @@
 //! `evidence-kit`: the command line over the core. It parses, calls the core and
 //! prints; it owns the exit codes: 0 ok, 1 a problem was found (check), 2 the input
 //! could not be used (one plain sentence on stderr).
+//!
+//! Two rules for everything printed:
+//! - Text that came from a bundle, the store or the keys folder (titles, names, notes,
+//!   file names, findings, errors) goes through `text::visible` (or `visible_lines` for
+//!   text of several lines), so control and bidi characters show as `[U+XXXX]` and a
+//!   title cannot clear the screen or draw a fake "INTACT". `--json` output is left to
+//!   serde_json, which escapes control characters itself.
+//! - `println!`, `print!` and `eprintln!` in this file are the `out` module's, not std's:
+//!   a closed stdout (`verify X | head -1`) is a normal end, not a panic. The rest of
+//!   the output is dropped, the command finishes and exits with its own code. Any other
+//!   failure to write stdout (a full disk) is said on stderr and exits 2.
 
 use clap::{Args, Parser, Subcommand};
 use evidence_kit::bundle::{self, SealRequest};
@@ -10,10 +21,110 @@ use evidence_kit::check;
 use evidence_kit::form;
 use evidence_kit::keys::{KeyDir, PublicKey};
 use evidence_kit::store::{self, ItemField, Store};
+use evidence_kit::text::{visible, visible_lines};
 use evidence_kit::verify;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// Printing that survives a closed stdout (see the crate comment). These shadow std's
+/// macros in this file, so every line printed, in every command, goes through `out`.
+macro_rules! println {
+    () => {
+        crate::out::stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        crate::out::stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+macro_rules! print {
+    ($($arg:tt)*) => {
+        crate::out::stdout(format_args!($($arg)*))
+    };
+}
+macro_rules! eprintln {
+    ($($arg:tt)*) => {
+        crate::out::stderr(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+mod out {
+    use std::io::Write;
+    use std::sync::Mutex;
+
+    /// How writing stdout has gone so far.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum State {
+        Open,
+        /// The reader went away (broken pipe): a normal end, the rest is dropped.
+        Closed,
+        /// Writing failed otherwise (e.g. a full disk): said on stderr at the end.
+        Failed(std::io::ErrorKind),
+    }
+
+    static STATE: Mutex<State> = Mutex::new(State::Open);
+
+    fn state() -> State {
+        STATE.lock().map_or(State::Closed, |s| *s)
+    }
+
+    fn set(to: State) {
+        if let Ok(mut s) = STATE.lock()
+            && *s == State::Open
+        {
+            *s = to;
+        }
+    }
+
+    fn note(r: std::io::Result<()>) {
+        if let Err(e) = r {
+            set(if e.kind() == std::io::ErrorKind::BrokenPipe {
+                State::Closed
+            } else {
+                State::Failed(e.kind())
+            });
+        }
+    }
+
+    /// Write to stdout, unless it was found closed or failing.
+    pub fn stdout(args: std::fmt::Arguments<'_>) {
+        if state() == State::Open {
+            note(std::io::stdout().lock().write_fmt(args));
+        }
+    }
+
+    /// Write to stderr; if that fails there is nowhere left to say so, and the exit
+    /// code still does.
+    pub fn stderr(args: std::fmt::Arguments<'_>) {
+        let _ = std::io::stderr().lock().write_fmt(args);
+    }
+
+    /// At the end: flush stdout; `Some(sentence)` when the output could not be written
+    /// for a reason other than a closed reader.
+    pub fn finish() -> Option<String> {
+        if state() == State::Open {
+            note(std::io::stdout().lock().flush());
+        }
+        match state() {
+            State::Failed(kind) => Some(format!(
+                "Could not write the output: {}.",
+                evidence_kit::error::plain_io(&std::io::Error::from(kind))
+            )),
+            State::Open | State::Closed => None,
+        }
+    }
+}
+
+/// A path to print (it may hold any characters).
+fn shown_path(p: &Path) -> String {
+    visible(&p.display().to_string()).into_owned()
+}
+
+/// The most a receipt file is read to (they are about 1 KiB).
+const MAX_RECEIPT_BYTES: u64 = 1024 * 1024;
+/// The most a `--description-file` is read to (the description itself is limited to
+/// 200,000 characters).
+const MAX_DESCRIPTION_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 #[derive(Parser)]
 #[command(
@@ -511,13 +622,14 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
             } else if got.duplicate {
                 println!(
                     "Already received on {}: the same bundle (SHA-256 {}). Nothing was added.",
-                    b.received, b.sha256
+                    visible(&b.received),
+                    visible(&b.sha256)
                 );
             } else {
                 println!(
                     "Received {} for case {}: {}.",
-                    b.file,
-                    b.case_ref.as_deref().unwrap_or("(unreadable)"),
+                    visible(&b.file),
+                    visible(b.case_ref.as_deref().unwrap_or("(unreadable)")),
                     if b.intact {
                         "intact"
                     } else {
@@ -525,7 +637,7 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
                     }
                 );
                 for f in &b.findings {
-                    println!("  - {f}");
+                    println!("  - {}", visible_lines(&f.to_string()));
                 }
                 if b.replay {
                     println!(
@@ -539,20 +651,24 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
             print_list(&reg.list()?, json, "No bundles received yet.", |b| {
                 format!(
                     "{}  {}  {}  received {}  {}{}  [{}]",
-                    b.case_ref.as_deref().unwrap_or("?"),
-                    b.staff.as_deref().unwrap_or("?"),
-                    &b.sha256[..12.min(b.sha256.len())],
-                    b.received,
+                    visible(b.case_ref.as_deref().unwrap_or("?")),
+                    visible(b.staff.as_deref().unwrap_or("?")),
+                    visible(&b.sha256.chars().take(12).collect::<String>()),
+                    visible(&b.received),
                     if b.intact { "intact" } else { "FAILED" },
                     if b.replay { ", older copy" } else { "" },
-                    b.status.as_deref().unwrap_or("received")
+                    visible(b.status.as_deref().unwrap_or("received"))
                 )
             });
             Ok(0)
         }
         DslCommand::Status { case, set, note } => {
             reg.set_status(&case, &set, note.as_deref())?;
-            println!("Case {} is now {}.", case.trim(), set.trim().to_lowercase());
+            println!(
+                "Case {} is now {}.",
+                visible(case.trim()),
+                visible(&set.trim().to_lowercase())
+            );
             Ok(0)
         }
         DslCommand::Receipt { case, out, pass } => {
@@ -560,7 +676,7 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
                 return Err(Failure {
                     message: format!(
                         "{} already exists. Choose another name with --out; nothing was overwritten.",
-                        out.display()
+                        shown_path(&out)
                     ),
                     code: 2,
                 });
@@ -583,8 +699,8 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
             })?;
             println!(
                 "Wrote the receipt for case {} to {}.",
-                case.trim(),
-                out.display()
+                visible(case.trim()),
+                shown_path(&out)
             );
             Ok(0)
         }
@@ -592,42 +708,44 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
             print_list(&reg.accounts()?, json, "No accounts named yet.", |a| {
                 format!(
                     "{} ({}): {} case(s) [{}], {} item(s); first seen {}, last seen {}",
-                    a.shown,
-                    a.kind,
+                    visible(&a.shown),
+                    visible(&a.kind.to_string()),
                     a.cases.len(),
-                    a.cases.join(", "),
+                    visible(&a.cases.join(", ")),
                     a.mentions.len(),
-                    a.first_seen,
-                    a.last_seen
+                    visible(&a.first_seen),
+                    visible(&a.last_seen)
                 )
             });
             Ok(0)
         }
         DslCommand::Export { csv } => {
             let n = reg.export_csv(&csv)?;
-            println!("Wrote {n} row(s) to {}.", csv.display());
+            println!("Wrote {n} row(s) to {}.", shown_path(&csv));
             Ok(0)
         }
     }
 }
 
-/// The school's name: the flag (or its environment variable), else settings.json in
-/// the keys folder, else the default.
-fn school_name(config: &Option<PathBuf>, given: &Option<String>) -> String {
+/// The school's name, the same for `seal` (Source-Organization) and `form`: the flag
+/// (or its environment variable), else the school in settings.json in the keys folder
+/// (`keys::Profile`, read field by field; a settings file that cannot be used is
+/// refused with a sentence rather than silently replaced by the default), else the
+/// default.
+fn school_name(config: &Option<PathBuf>, given: &Option<String>) -> Result<String, Failure> {
     if let Some(s) = given.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        return s.to_string();
+        return Ok(s.to_string());
     }
-    keydir(config)
-        .ok()
-        .and_then(|d| std::fs::read(d.root().join("settings.json")).ok())
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .and_then(|v| v["school"].as_str().map(|s| s.trim().to_string()))
+    Ok(keydir(config)?
+        .read_profile()?
+        .school
+        .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| form::DEFAULT_SCHOOL.to_string())
+        .unwrap_or_else(|| form::DEFAULT_SCHOOL.to_string()))
 }
 
 fn form(root: &std::path::Path, config: &Option<PathBuf>, a: FormArgs) -> Result<u8, Failure> {
-    let school = school_name(config, &a.school);
+    let school = school_name(config, &a.school)?;
     if a.out.exists() {
         return Err(form::FormError::OutputExists { path: a.out }.into());
     }
@@ -662,7 +780,7 @@ fn form(root: &std::path::Path, config: &Option<PathBuf>, a: FormArgs) -> Result
     form::write_new(&a.out, &made.pdf)?;
     println!(
         "Wrote the E-safety incident-logging form to {} ({} page(s)).",
-        a.out.display(),
+        shown_path(&a.out),
         made.pages
     );
     if failed {
@@ -680,10 +798,7 @@ fn report_update(a: &ReportArgs) -> Result<store::ReportUpdate, Failure> {
     let text = |v: &Option<String>| v.as_ref().map(|s| Some(s.clone()));
     let description = match &a.description_file {
         Some(path) => {
-            let bytes = std::fs::read(path).map_err(|e| Failure {
-                message: format!("Could not read {}: {e}.", path.display()),
-                code: 2,
-            })?;
+            let bytes = evidence_kit::keys::read_regular(path, MAX_DESCRIPTION_FILE_BYTES)?;
             let t = String::from_utf8(bytes).map_err(|_| Failure {
                 message: format!(
                     "{} is not UTF-8 text; save it as plain text (UTF-8) and try again.",
@@ -721,9 +836,16 @@ fn report_update(a: &ReportArgs) -> Result<store::ReportUpdate, Failure> {
 
 fn print_case(c: &evidence_kit::case::Case) {
     let r = &c.report;
-    let or = |v: &Option<String>| v.clone().unwrap_or_else(|| "not recorded".into());
-    println!("Case {}: {}", c.id, c.title);
-    println!("  Staff member: {}, opened {}", c.staff, c.created.local);
+    let or = |v: &Option<String>| {
+        v.as_deref()
+            .map_or_else(|| "not recorded".into(), |s| visible(s).into_owned())
+    };
+    println!("Case {}: {}", visible(&c.id), visible(&c.title));
+    println!(
+        "  Staff member: {}, opened {}",
+        visible(&c.staff),
+        visible(&c.created.local)
+    );
     println!("  Role: {}", or(&r.role));
     println!("  Contact: {}", or(&r.contact));
     println!("  Addressed to: {}", or(&r.addressed_to));
@@ -745,22 +867,24 @@ fn print_case(c: &evidence_kit::case::Case) {
         r.police.map_or("not recorded", |v| v.words()),
         r.police_decided
             .as_ref()
-            .map(|s| format!(" (recorded {})", s.local))
+            .map(|s| format!(" (recorded {})", visible(&s.local)))
             .unwrap_or_default()
     );
     println!("  Police reference: {}", or(&r.police_ref));
     for n in &r.indecent_images {
         println!(
             "  Possible indecent image of a child seen ({}), recorded {}: not captured; police informed: {}",
-            n.site.as_deref().unwrap_or("site not recorded"),
-            n.recorded.local,
-            n.police_informed
-                .as_deref()
-                .unwrap_or("not yet — tell them now")
+            visible(n.site.as_deref().unwrap_or("site not recorded")),
+            visible(&n.recorded.local),
+            visible(
+                n.police_informed
+                    .as_deref()
+                    .unwrap_or("not yet — tell them now")
+            )
         );
     }
     match &r.description {
-        Some(d) => println!("  Description:\n{d}"),
+        Some(d) => println!("  Description:\n{}", visible_lines(d)),
         None => println!("  Description: not recorded"),
     }
 }
@@ -789,12 +913,19 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match run(cli) {
-        Ok(code) => ExitCode::from(code),
+    let code = match run(cli) {
+        Ok(code) => code,
         Err(f) => {
-            eprintln!("evidence-kit: {}", f.message);
-            ExitCode::from(f.code)
+            eprintln!("evidence-kit: {}", visible_lines(&f.message));
+            f.code
         }
+    };
+    match out::finish() {
+        Some(sentence) => {
+            eprintln!("evidence-kit: {sentence}");
+            ExitCode::from(2)
+        }
+        None => ExitCode::from(code),
     }
 }
 
@@ -808,7 +939,8 @@ fn root(cli_store: &Option<PathBuf>) -> Result<PathBuf, Failure> {
 fn parse_item(s: &str) -> Result<i64, Failure> {
     s.trim().parse().map_err(|_| Failure {
         message: format!(
-            "\"{s}\" is not an item number; `evidence-kit items --case ID` lists them."
+            "\"{}\" is not an item number; `evidence-kit items --case ID` lists them.",
+            visible(s)
         ),
         code: 2,
     })
@@ -829,10 +961,10 @@ fn passphrase(pass: &PassArgs, confirm: bool) -> Result<String, Failure> {
 
 fn ask_passphrase(pass: &PassArgs, confirm: bool, what: &str) -> Result<String, Failure> {
     if let Some(f) = &pass.passphrase_file {
-        let text = std::fs::read_to_string(f).map_err(|e| Failure {
-            message: format!("Could not read the passphrase file {}: {e}.", f.display()),
-            code: 2,
-        })?;
+        let text = evidence_kit::keys::read_regular_text(
+            f,
+            evidence_kit::keys::MAX_PASSPHRASE_FILE_BYTES,
+        )?;
         return Ok(text.trim_end_matches(['\n', '\r']).to_string());
     }
     if let Ok(p) = std::env::var("EVIDENCE_KIT_PASSPHRASE") {
@@ -884,7 +1016,7 @@ fn keys(config: &Option<PathBuf>, c: KeysCommand) -> Result<(), Failure> {
             };
             let k = dir.new_signing_key(&name, pw.as_deref(), replace)?;
             println!("Your signing key is made.");
-            println!("Name:        {name}");
+            println!("Name:        {}", visible(&name));
             println!("Fingerprint: {}", k.fingerprint());
             println!("Public key:  {}", k.key.to_base64());
             println!(
@@ -892,12 +1024,17 @@ fn keys(config: &Option<PathBuf>, c: KeysCommand) -> Result<(), Failure> {
             );
         }
         KeysCommand::Show { json } => {
-            let k = dir.public_signing_key();
+            // No key yet is a normal state (a designated person may have none); a key
+            // that cannot be read is a refusal: exit 2, the sentence on stderr.
+            let k = match dir.public_signing_key() {
+                Err(evidence_kit::keys::KeyError::NoSigningKey) => None,
+                k => Some(k?),
+            };
             let recipients = dir.recipients()?;
             let identity = dir.identity_info().ok();
             if json {
                 let v = serde_json::json!({
-                    "signing_key": k.as_ref().ok().map(|k| serde_json::json!({
+                    "signing_key": k.as_ref().map(|k| serde_json::json!({
                         "name": k.name, "key_id": k.key_id, "fingerprint": k.fingerprint(),
                         "public_key": k.key.to_base64(),
                     })),
@@ -912,38 +1049,49 @@ fn keys(config: &Option<PathBuf>, c: KeysCommand) -> Result<(), Failure> {
                 return Ok(());
             }
             match k {
-                Ok(k) => {
-                    println!("Signing key of {}", k.name.as_deref().unwrap_or("unknown"));
+                Some(k) => {
+                    println!(
+                        "Signing key of {}",
+                        visible(k.name.as_deref().unwrap_or("unknown"))
+                    );
                     println!("Fingerprint: {}", k.fingerprint());
                     println!("Public key:  {}", k.key.to_base64());
                 }
-                Err(e) => println!("{e}"),
+                None => println!("{}", evidence_kit::keys::KeyError::NoSigningKey),
             }
             for r in recipients {
                 println!(
                     "Designated person: {} ({}) {}",
-                    r.name,
-                    r.fingerprint(),
-                    r.recipient
+                    visible(&r.name),
+                    visible(&r.fingerprint()),
+                    visible(&r.recipient)
                 );
             }
             if let Some(i) = identity {
-                println!("Your designated-person key: {} {}", i.name, i.recipient);
+                println!(
+                    "Your designated-person key: {} {}",
+                    visible(&i.name),
+                    visible(&i.recipient)
+                );
             }
         }
         KeysCommand::Export { out } => {
             let k = dir.public_signing_key()?;
             if out.exists() {
                 return Err(Failure {
-                    message: format!("{} already exists; choose another name.", out.display()),
+                    message: format!("{} already exists; choose another name.", shown_path(&out)),
                     code: 2,
                 });
             }
             std::fs::write(&out, k.to_pub_file()).map_err(|e| Failure {
-                message: format!("Could not write {}: {e}.", out.display()),
+                message: format!("Could not write {}: {e}.", shown_path(&out)),
                 code: 2,
             })?;
-            println!("Wrote {} (fingerprint {}).", out.display(), k.fingerprint());
+            println!(
+                "Wrote {} (fingerprint {}).",
+                shown_path(&out),
+                k.fingerprint()
+            );
         }
         KeysCommand::NewRecipient {
             name,
@@ -960,20 +1108,21 @@ fn keys(config: &Option<PathBuf>, c: KeysCommand) -> Result<(), Failure> {
                 Some(ask_passphrase(&pass, true, "your designated-person key")?)
             };
             let r = dir.new_identity(&name, pw.as_deref(), replace)?;
-            println!("{}", r.recipient);
+            println!("{}", visible(&r.recipient));
             eprintln!(
                 "Give this to staff (it is public): {}\nFingerprint: {}\nYour secret key is in {}; keep it safe.",
-                r.recipient,
-                r.fingerprint(),
-                dir.identity_path(None).display()
+                visible(&r.recipient),
+                visible(&r.fingerprint()),
+                shown_path(&dir.identity_path(None))
             );
         }
-        KeysCommand::Share => print!("{}", dir.share_text()?),
+        KeysCommand::Share => print!("{}", visible_lines(&dir.share_text()?)),
         KeysCommand::Trust { file, name } => {
             let k = PublicKey::read(&file)?;
             dir.trust(&k, &name)?;
             println!(
-                "Trusted {name}'s key {} (check it with them in person).",
+                "Trusted {}'s key {} (check it with them in person).",
+                visible(&name),
                 k.fingerprint()
             );
         }
@@ -981,8 +1130,8 @@ fn keys(config: &Option<PathBuf>, c: KeysCommand) -> Result<(), Failure> {
             let r = dir.add_recipient(&name, &recipient)?;
             println!(
                 "Added {} ({}). Check the fingerprint with them.",
-                r.name,
-                r.fingerprint()
+                visible(&r.name),
+                visible(&r.fingerprint())
             );
         }
     }
@@ -1004,13 +1153,14 @@ fn seal(root: &std::path::Path, config: &Option<PathBuf>, args: SealArgs) -> Res
     } else {
         None
     };
+    let organization = school_name(config, &args.organization)?;
     let key = dir.signing_key(args.key.as_deref(), pw.as_deref())?;
     let bar = progress_bar(0, "sealing");
     let req = SealRequest {
         case_id: args.case.clone(),
         out: args.out.clone(),
         to,
-        organization: args.organization.clone(),
+        organization,
     };
     let sealed = bundle::seal(&store, &key, &req, &mut |n, total| {
         bar.set_length(total);
@@ -1024,12 +1174,20 @@ fn seal(root: &std::path::Path, config: &Option<PathBuf>, args: SealArgs) -> Res
         println!(
             "Sealed {} item(s) into {}",
             sealed.items,
-            sealed.path.display()
+            shown_path(&sealed.path)
         );
         println!("SHA-256: {}", sealed.sha256);
-        println!("Signed by {} ({})", key.name, sealed.signer_fingerprint);
+        println!(
+            "Signed by {} ({})",
+            visible(&key.name),
+            sealed.signer_fingerprint
+        );
         for t in &req.to {
-            println!("Encrypted to {} ({})", t.name, t.fingerprint());
+            println!(
+                "Encrypted to {} ({})",
+                visible(&t.name),
+                visible(&t.fingerprint())
+            );
         }
         println!("Give this file to your designated safeguarding person; keep your copy.");
     }
@@ -1041,7 +1199,8 @@ struct SealArgs {
     /// The case id.
     #[arg(long)]
     case: String,
-    /// The bundle file (default: CASE.evidence here; .age is added with --to).
+    /// The bundle file, used exactly as given (default: CASE.evidence here, or
+    /// CASE.evidence.age with --to).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Encrypt to this designated person (a name from `keys add-recipient`, or
@@ -1053,9 +1212,10 @@ struct SealArgs {
     key: Option<PathBuf>,
     #[command(flatten)]
     pass: PassArgs,
-    /// The school, for the bag's Source-Organization.
-    #[arg(long, default_value = evidence_kit::bundle::DEFAULT_ORGANIZATION)]
-    organization: String,
+    /// The school, for the bag's Source-Organization (default: the "school" in
+    /// settings.json in the keys folder, or Newport CE Junior School).
+    #[arg(long)]
+    organization: Option<String>,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -1109,20 +1269,20 @@ fn print_report(r: &verify::Report) {
         let s = r.signer.as_ref();
         println!(
             "INTACT: signed with {} (key {}), sealed on {}; unchanged since it was sealed.",
-            s.map_or_else(|| "?".to_string(), verify::Signer::described),
-            s.map_or("?", |s| s.fingerprint.as_str()),
-            when
+            visible(&s.map_or_else(|| "?".to_string(), verify::Signer::described)),
+            visible(s.map_or("?", |s| s.fingerprint.as_str())),
+            visible(&when)
         );
     } else {
         println!("NOT VERIFIED: {} problem(s) found.", r.findings.len());
         for f in &r.findings {
-            println!("- {}: {}", f.kind, f.message);
+            println!("- {}: {}", visible(f.kind), visible_lines(&f.message));
         }
         if let Some(s) = &r.signer {
             println!(
                 "Signed by {} (key {}){}.",
-                s.name,
-                s.fingerprint,
+                visible(&s.name),
+                visible(&s.fingerprint),
                 if s.signature_valid {
                     ""
                 } else {
@@ -1134,12 +1294,15 @@ fn print_report(r: &verify::Report) {
     if let Some(c) = &r.case {
         println!(
             "Case {}: {} ({} item(s), {} bytes)",
-            c.id, c.title, r.items, r.payload_bytes
+            visible(&c.id),
+            visible(&c.title),
+            r.items,
+            r.payload_bytes
         );
     }
-    println!("Bundle SHA-256: {}", r.sha256);
+    println!("Bundle SHA-256: {}", visible(&r.sha256));
     for n in &r.notes {
-        println!("note: {n}");
+        println!("note: {}", visible_lines(&n.to_string()));
     }
 }
 
@@ -1173,7 +1336,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 });
             }
             let n = verify::extract(&opened, &report, &out)?;
-            println!("Extracted {n} file(s) into {} (read-only).", out.display());
+            println!(
+                "Extracted {n} file(s) into {} (read-only).",
+                shown_path(&out)
+            );
             return Ok(if report.intact() { 0 } else { 1 });
         }
         Command::Form(args) => return form(&root, &cli.config, args),
@@ -1188,33 +1354,30 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 .map(|p| PublicKey::read(p))
                 .collect::<Result<Vec<_>, _>>()?;
             keys.extend(keydir(&cli.config)?.receipt_keys());
-            let text = std::fs::read_to_string(&file).map_err(|e| Failure {
-                message: format!(
-                    "Could not read {}: {}.",
-                    file.display(),
-                    evidence_kit::error::plain_io(&e)
-                ),
-                code: 2,
-            })?;
+            let text = evidence_kit::keys::read_regular_text(&file, MAX_RECEIPT_BYTES)?;
             return match evidence_kit::register::verify_receipt(&text, &keys) {
                 Ok((r, k)) => {
                     println!(
                         "Received and verified by {} on {}: case {}, bundle SHA-256 {} ({}). Signed with key {}.",
-                        r.received_by,
-                        r.received,
-                        r.case,
-                        r.bundle_sha256,
-                        r.verdict,
+                        visible(&r.received_by),
+                        visible(&r.received),
+                        visible(&r.case),
+                        visible(&r.bundle_sha256),
+                        visible(&r.verdict),
                         k.fingerprint()
                     );
                     if record {
                         let words = Store::open(&root)?.record_receipt(&r, &k.fingerprint())?;
-                        println!("Recorded on case {}: {words}", r.case);
+                        println!(
+                            "Recorded on case {}: {}",
+                            visible(&r.case),
+                            visible_lines(&words.to_string())
+                        );
                     }
                     Ok(0)
                 }
                 Err(e) => {
-                    eprintln!("{e}");
+                    eprintln!("{}", visible_lines(&e.to_string()));
                     Ok(1)
                 }
             };
@@ -1224,7 +1387,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Case(CaseCommand::New { title, staff }) => {
             let store = Store::open(&root)?;
             let case = store.create_case(&title, &staff)?;
-            println!("{}", case.id);
+            println!("{}", visible(&case.id));
         }
         Command::Case(CaseCommand::List { json }) => {
             let store = Store::open_for_reading(&root)?;
@@ -1241,7 +1404,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 };
                 format!(
                     "{}  {}  {} item(s)  opened {} by {}  [{state}]",
-                    c.case.id, c.case.title, c.items, c.case.created.local, c.case.staff
+                    visible(&c.case.id),
+                    visible(&c.case.title),
+                    c.items,
+                    visible(&c.case.created.local),
+                    visible(&c.case.staff)
                 )
             });
         }
@@ -1282,7 +1449,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                         return Err(Failure {
                             message: format!(
                                 "Item {id} is not in case {}; nothing was changed.",
-                                c.id
+                                visible(&c.id)
                             ),
                             code: 2,
                         });
@@ -1300,7 +1467,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                         police_informed.as_deref(),
                         &c.staff,
                     )?;
-                    println!("Recorded at {}. Nothing was captured.", note.recorded.local);
+                    println!(
+                        "Recorded at {}. Nothing was captured.",
+                        visible(&note.recorded.local)
+                    );
                 }
             }
             println!("{}", store::INDECENT_IMAGE_ADVICE);
@@ -1331,7 +1501,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let store = Store::open(&root)?;
             let id = parse_item(&item)?;
             let f = ItemField::parse(&field).ok_or_else(|| Failure {
-                message: format!("\"{field}\" is not a field you can change; use one of note, site, url, seen, from_handle, from_email, from_phone, from_profile."),
+                message: format!("\"{}\" is not a field you can change; use one of note, site, url, seen, from_handle, from_email, from_phone, from_profile.", visible(&field)),
                 code: 2,
             })?;
             let actor = store.case(&store.item(id)?.case_id)?.staff;
@@ -1353,9 +1523,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     println!(
                         "{:>5}  {}  {}  {}{}",
                         e.seq,
-                        e.at.local,
-                        e.actor,
-                        e.describe(),
+                        visible(&e.at.local),
+                        visible(&e.actor),
+                        visible(&e.describe()),
                         flag
                     );
                 }
@@ -1442,7 +1612,11 @@ fn report(i: &Item, json: bool) {
     } else {
         println!(
             "Kept item {} ({}, {} bytes) recorded {} — SHA-256 {}",
-            i.id, i.original_name, i.size, i.captured.local, i.sha256
+            i.id,
+            visible(&i.original_name),
+            i.size,
+            visible(&i.captured.local),
+            i.sha256
         );
     }
 }
@@ -1463,24 +1637,27 @@ fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
 }
 
 fn print_item(i: &Item) {
-    let opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+    let opt = |o: &Option<String>| {
+        o.as_deref()
+            .map_or_else(|| "-".into(), |s| visible(s).into_owned())
+    };
     let withdrawn = i
         .withdrawn
         .as_ref()
-        .map(|w| format!("withdrawn ({})", w.reason))
+        .map(|w| format!("withdrawn ({})", visible(&w.reason)))
         .unwrap_or_else(|| "-".into());
     println!(
         "{}\t{}\t{}\t{}\tsite: {}\tseen: {}\tcaptured: {}\tnote: {}\t{}\t{}",
         i.id,
-        i.sha256,
+        visible(&i.sha256),
         i.size,
-        i.media_type,
+        visible(&i.media_type),
         opt(&i.site),
         opt(&i.seen),
-        i.captured.local,
+        visible(&i.captured.local),
         opt(&i.note),
         withdrawn,
-        i.original_name
+        visible(&i.original_name)
     );
 }
 

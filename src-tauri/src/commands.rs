@@ -448,7 +448,8 @@ pub async fn seal_case(
             std::fs::create_dir_all(&folder)
                 .map_err(|e| IpcError::from(evidence_kit::StoreError::io("create", &folder, e)))?;
             let case = store.case(&case_id)?;
-            let out = free_name(&folder, &case.id, "evidence");
+            // Encrypted: the core uses the name as given, so it is named .age here.
+            let out = free_name(&folder, &case.id, "evidence").with_extension("evidence.age");
             let sealed = bundle::seal(
                 store,
                 &key,

@@ -278,7 +278,8 @@ pub enum CustodyLine {
 pub struct SealRequest {
     /// The case.
     pub case_id: String,
-    /// Where to write (`.age` is added when encrypting); default `CASE.evidence` here.
+    /// Where to write, exactly as given; default `CASE.evidence` here
+    /// (`CASE.evidence.age` when encrypting).
     pub out: Option<PathBuf>,
     /// Encrypt to these designated persons (none: not encrypted).
     pub to: Vec<RecipientInfo>,
@@ -548,17 +549,15 @@ fn seal_snapshot(
     let sealed = store.now();
     let bundle_id = uuid::Uuid::new_v4().to_string();
 
-    let plain = req
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("{}.evidence", case.id)));
-    let final_path = if !req.to.is_empty() {
-        let mut s = plain.clone().into_os_string();
-        s.push(".age");
-        PathBuf::from(s)
-    } else {
-        plain.clone()
-    };
+    // `out` is used exactly as given: no suffix is ever added (`--out X.evidence.age
+    // --to …` writes X.evidence.age). Only the default name says what the file is.
+    let final_path = req.out.clone().unwrap_or_else(|| {
+        PathBuf::from(if req.to.is_empty() {
+            format!("{}.evidence", case.id)
+        } else {
+            format!("{}.evidence.age", case.id)
+        })
+    });
     if final_path.exists() {
         return Err(SealError::OutputExists { path: final_path });
     }

@@ -79,8 +79,7 @@ impl Face {
 /// joining of text around them (a right-to-left override can make `gpj.exe` read as
 /// `exe.jpg`).
 fn is_invisible_control(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}')
+    crate::text::is_hidden(c)
 }
 
 /// The three faces of the form.

@@ -155,7 +155,12 @@ impl Kit {
 
     /// Seal the case into `name` (in the temp folder); returns the file written.
     fn seal(&self, name: &str, extra: &[&str]) -> PathBuf {
-        let out = self.env.path(name);
+        // `--out` is used as given: an encrypted bundle is named .age here.
+        let out = if extra.contains(&"--to") {
+            self.env.path(&format!("{name}.age"))
+        } else {
+            self.env.path(name)
+        };
         let mut args = vec![
             "seal",
             "--case",
@@ -165,11 +170,7 @@ impl Kit {
         ];
         args.extend(extra);
         self.ok(&self.staff, &args);
-        if extra.contains(&"--to") {
-            PathBuf::from(format!("{}.age", out.display()))
-        } else {
-            out
-        }
+        out
     }
 
     /// Make the DSL's age identity and add it to the staff member's recipients.

@@ -613,7 +613,7 @@ fn the_form_from_a_bundle_is_verified_first_and_a_changed_byte_fails_every_page(
         "--no-passphrase",
     ]);
     k.ok(&["keys", "add-recipient", "--name", "DSL", recipient.trim()]);
-    let sealed_to = k.env.path("to-dsl.evidence");
+    let sealed_to = k.env.path("to-dsl.evidence.age");
     k.ok(&[
         "seal",
         "--case",
@@ -623,7 +623,7 @@ fn the_form_from_a_bundle_is_verified_first_and_a_changed_byte_fails_every_page(
         "--to",
         "DSL",
     ]);
-    let age = k.env.path("to-dsl.evidence.age");
+    let age = sealed_to;
     let from_age = k.env.path("from-age.pdf");
     let out = form(&age, &from_age);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -6,6 +6,7 @@ mod util;
 mod bundle;
 mod capture;
 mod check;
+mod cli;
 mod concurrency;
 mod crash;
 mod faults;

@@ -407,7 +407,7 @@ fn a_protected_designated_person_key_opens_only_with_its_passphrase() {
     let bundle = staff.path("b.evidence.age");
     #[rustfmt::skip]
     let o = staff.ek_cfg(&cfg, &["seal", "--case", &case, "--to", &recipient,
-        "--out", staff.path("b.evidence").to_str().unwrap()]);
+        "--out", bundle.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let pubkey = cfg.join("signing.pub");
     // The age tool opens the protected key too (it asks for the passphrase at a terminal;

@@ -108,9 +108,8 @@ def test_open_trust_read_register_print_and_acknowledge(env, store: Path, config
 
     # The member of staff seals to them.
     ek(env, staff_store, staff_cfg, "keys", "add-recipient", "--name", "Mrs D. Lead", recipient)
-    bundle = tmp_path / "sealed.evidence"
-    ek(env, staff_store, staff_cfg, "seal", "--case", case, "--to", "Mrs D. Lead", "--out", str(bundle))
     bundle = tmp_path / "sealed.evidence.age"
+    ek(env, staff_store, staff_cfg, "seal", "--case", case, "--to", "Mrs D. Lead", "--out", str(bundle))
     assert bundle.is_file()
 
     # First bundle from this key: intact, but the key is new: compare, then trust.
@@ -282,9 +281,9 @@ def test_changed_unknown_and_not_for_you_are_named(env, store: Path, config: Pat
     assert driver.find_element(*css('[data-testid="dsl-trust"]')).is_displayed()
 
     # Encrypted to them: the passphrase is asked for; a wrong one is refused.
-    ours = tmp_path / "ours.evidence"
+    ours = tmp_path / "ours.evidence.age"
     ek(env, staff_store, staff_cfg, "seal", "--case", case, "--to", recipient, "--out", str(ours))
-    upload(driver, tmp_path / "ours.evidence.age")
+    upload(driver, ours)
     unlock = wait.until(EC.visibility_of_element_located(css('[data-testid="dsl-unlock"]')))
     unlock.find_element(*css('[data-testid="dsl-unlock-pass"]')).send_keys("not the one")
     unlock.find_element(*css('[data-testid="dsl-unlock-submit"]')).click()
@@ -299,9 +298,9 @@ def test_changed_unknown_and_not_for_you_are_named(env, store: Path, config: Pat
     elsewhere = tmp_path / "elsewhere-cfg"
     other_recipient = ek(env, tmp_path / "x", elsewhere, "keys", "new-recipient", "--name", "Deputy",
                          "--no-passphrase").strip()
-    not_ours = tmp_path / "deputy.evidence"
+    not_ours = tmp_path / "deputy.evidence.age"
     ek(env, staff_store, staff_cfg, "seal", "--case", case, "--to", other_recipient, "--out", str(not_ours))
-    upload(driver, tmp_path / "deputy.evidence.age")
+    upload(driver, not_ours)
     summary = wait.until(EC.visibility_of_element_located(css('[data-testid="error-summary"]')))
     assert "encrypted to someone else" in summary.text, summary.text
 
