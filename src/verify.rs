@@ -314,7 +314,7 @@ pub fn open(path: &Path, opts: &Options) -> Result<Opened, VerifyError> {
         Err(e) => {
             return Err(VerifyError::NotABundle {
                 path: path.into(),
-                reason: format!("its encryption header is damaged ({e})"),
+                reason: format!("its encryption header is damaged ({})", age_detail(&e)),
             });
         }
     };
@@ -327,7 +327,7 @@ pub fn open(path: &Path, opts: &Options) -> Result<Opened, VerifyError> {
         Err(e) => {
             return Err(VerifyError::NotABundle {
                 path: path.into(),
-                reason: format!("its encryption header is damaged ({e})"),
+                reason: format!("its encryption header is damaged ({})", age_detail(&e)),
             });
         }
     };
@@ -344,7 +344,8 @@ pub fn open(path: &Path, opts: &Options) -> Result<Opened, VerifyError> {
             "decryption",
             None,
             format!(
-                "The encrypted bundle was changed or cut short after it was sealed: age refused it ({e}). Nothing in it was read. Ask for the bundle again."
+                "The encrypted bundle was changed or cut short after it was sealed: age refused it ({}). Nothing in it was read. Ask for the bundle again.",
+                age_detail(&e)
             ),
         ));
         let _ = std::fs::remove_file(&zip_path);
@@ -356,6 +357,25 @@ pub fn open(path: &Path, opts: &Options) -> Result<Opened, VerifyError> {
         own_recipients,
         file_hash: std::sync::Mutex::new(None),
     })
+}
+
+/// What age said, as a few words inside one of our sentences: its first line only,
+/// without its advice to upgrade (this is a damaged or foreign file, not an old
+/// program), control characters shown.
+fn age_detail(e: &dyn std::fmt::Display) -> String {
+    let text = e.to_string();
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_end_matches('.');
+    let first = if first.to_ascii_lowercase().contains("unknown age format") {
+        "not a form of age encryption this version reads"
+    } else {
+        first
+    };
+    crate::text::visible(first).chars().take(200).collect()
 }
 
 struct HashingReader<R: Read> {

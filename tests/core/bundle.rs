@@ -2380,3 +2380,39 @@ fn a_forged_key_with_a_trusted_id_does_not_shadow_the_real_one() {
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["signer"]["trusted"], true);
 }
+
+#[test]
+fn a_damaged_age_header_is_one_sentence_without_age_s_upgrade_advice() {
+    let kit = Kit::new();
+    let identity = kit.dsl_identity();
+    assert!(identity.starts_with("age1"));
+    for (name, bytes) in [
+        (
+            "unknown.evidence.age",
+            &b"age-encryption.org/v1\n-> X25519 abc\nxyz\n--- aaaa\nzzzz"[..],
+        ),
+        ("stanza.evidence.age", b"age-encryption.org/v1\n-> \n--- \n"),
+    ] {
+        let file = kit.env.file(name, bytes);
+        let (code, _, err) = kit.verify(&file, &[]);
+        assert_eq!(code, 2, "{err}");
+        assert!(!err.to_lowercase().contains("upgrad"), "{err}");
+        assert_eq!(err.trim().lines().count(), 1, "one sentence: {err}");
+    }
+}
+
+#[test]
+fn a_thousand_items_are_numbered_four_digits_wide_and_verify() {
+    let files: Vec<(String, Vec<u8>)> = (0..1000)
+        .map(|i| (format!("note {i}.txt"), format!("{i}\n").into_bytes()))
+        .collect();
+    let b = lib_bundle(&files, false);
+    let r = verify::verify(&b.path, &b.opts).expect("verify");
+    assert!(r.intact(), "{:?}", kinds(&r));
+    let names: Vec<String> = layout(&b.path).into_iter().map(|(n, ..)| n).collect();
+    assert!(
+        names.contains(&"data/0001-note-0.txt".to_string()),
+        "{names:?}"
+    );
+    assert!(names.contains(&"data/1000-note-999.txt".to_string()));
+}
