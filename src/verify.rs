@@ -774,7 +774,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     let sig_raw = tag(SIGNATURE, &mut r);
     // case.json and custody.jsonl are read item by item, line by line, further down,
     // never held whole.
-    for name in ["case.json", "custody.jsonl"] {
+    for name in ["case.json", "custody.jsonl", bundle::BLOCKS] {
         match names.get(name) {
             None => r.findings.push(finding(
                 "missing",
@@ -952,6 +952,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         // that each payload file's blocks are hashed as it streams past.
         let block_lists = names
             .get(bundle::BLOCKS)
+            .filter(|b| b.size <= MAX_TAG_BYTES)
             .map(|b| read_block_lists(&mut r, &opened.zip_path, b, &names))
             .unwrap_or_default();
         let mut to_hash = Vec::new();
@@ -2303,14 +2304,25 @@ fn check_container(
         sorted_payload.sort_unstable();
         &sorted_payload
     });
-    let want_order = bundle::ZIP_ORDER
+    // Entries that do not belong (already `extra`) and missing ones (already
+    // `missing`) are left out: the order is that of the rest.
+    let present: BTreeSet<&str> = ordered.iter().map(|e| e.name.as_str()).collect();
+    let wanted: Vec<&str> = bundle::ZIP_ORDER
         .iter()
         .copied()
-        .chain(payload.iter().copied());
-    for (i, want) in want_order.enumerate() {
-        let have = ordered.get(i).map(|e| e.name.as_str());
+        .chain(payload.iter().copied())
+        .filter(|n| present.contains(n))
+        .collect();
+    let wanted_set: BTreeSet<&str> = wanted.iter().copied().collect();
+    let in_order: Vec<&Entry> = ordered
+        .iter()
+        .copied()
+        .filter(|e| wanted_set.contains(e.name.as_str()))
+        .collect();
+    for (i, want) in wanted.iter().copied().enumerate() {
+        let have = in_order.get(i).map(|e| e.name.as_str());
         if have != Some(want) {
-            let at = ordered.get(i).map_or(cd_start, |e| e.header_start);
+            let at = in_order.get(i).map_or(cd_start, |e| e.header_start);
             r.findings.push(Finding {
                 kind: "container",
                 file: have.map(str::to_string),
