@@ -8,6 +8,7 @@ mod capture;
 mod check;
 mod concurrency;
 mod crash;
+mod durability;
 mod faults;
 mod form;
 mod register;
