@@ -264,6 +264,13 @@ pub(crate) struct Staged {
     blocks: Blocks,
 }
 
+impl Staged {
+    /// The first bytes (for sniffing), leaving none behind.
+    pub(crate) fn take_head(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.head)
+    }
+}
+
 impl Drop for Staged {
     fn drop(&mut self) {
         // Once placed the file is gone from tmp/ and this does nothing.

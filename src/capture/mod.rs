@@ -156,16 +156,18 @@ pub fn files(
             source: e,
         })?;
         let captured = store.now();
-        let s = store.stage(&mut f, p, total, &mut |n| on_progress(i, n, total))?;
-        staged.push((p, captured, s));
+        let mut s = store.stage(&mut f, p, total, &mut |n| on_progress(i, n, total))?;
+        // Told now, so that thousands of files do not hold 64 KiB each until the end.
+        let media_type = sniff::media_type(&s.take_head());
+        staged.push((p, captured, s, media_type));
     }
     let mut news = Vec::with_capacity(staged.len());
-    for (p, captured, s) in staged {
+    for (p, captured, s, media_type) in staged {
         let ingested = store.place(s)?;
         news.push(new_item(
             store,
             case_id,
-            ingested,
+            (ingested, media_type),
             file_name(p),
             Source::File,
             captured,
@@ -235,7 +237,16 @@ fn record(
     captured: clock::Stamp,
     c: Checked,
 ) -> Result<Item, CaptureError> {
-    let new = new_item(store, case_id, ingested, original_name, source, captured, c);
+    let media_type = sniff::media_type(&ingested.head);
+    let new = new_item(
+        store,
+        case_id,
+        (ingested, media_type),
+        original_name,
+        source,
+        captured,
+        c,
+    );
     let mut items = store.insert_items(vec![new])?;
     items
         .pop()
@@ -247,13 +258,12 @@ fn record(
 fn new_item(
     store: &Store,
     case_id: &str,
-    ingested: crate::store::Ingested,
+    (ingested, media_type): (crate::store::Ingested, String),
     original_name: String,
     source: Source,
     captured: clock::Stamp,
     c: Checked,
 ) -> NewItem {
-    let media_type = sniff::media_type(&ingested.head);
     let email = if media_type == sniff::EMAIL {
         email::headers(store, &ingested.sha256)
     } else {
