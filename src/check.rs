@@ -8,7 +8,7 @@ use crate::custody::{self, ChainBreak, Entry};
 use crate::replay::{Difference, Replay};
 use crate::store::{Store, hash_file_blocks};
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Something wrong with the store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -86,6 +86,48 @@ pub enum Problem {
         /// What SQLite said.
         detail: String,
     },
+    /// The index could not be opened or read at all (malformed, not a database, values
+    /// of the wrong kind), so nothing else could be checked.
+    IndexDamaged {
+        /// What SQLite said (shown as technical details).
+        detail: String,
+    },
+    /// `custody.head` names a later entry than the log's last: entries that were
+    /// committed are gone (an older copy of the index, a lost or damaged `-wal`).
+    LogCutShort {
+        /// The log's last entry (0 when it is empty).
+        last: i64,
+        /// The entry `custody.head` says was recorded.
+        recorded: i64,
+    },
+    /// The log has the entry `custody.head` names, with another hash.
+    HeadDiffers {
+        /// The entry.
+        seq: i64,
+    },
+    /// `custody.head` is there but cannot be read.
+    HeadUnreadable {
+        /// Why.
+        detail: String,
+    },
+    /// An object no item names, with nothing in the log saying why: the bytes of a
+    /// capture whose record may have been lost.
+    UnreferencedObject {
+        /// Its SHA-256 (its name).
+        sha256: String,
+        /// The object file.
+        path: String,
+    },
+}
+
+impl Problem {
+    /// What the software underneath said, for a "Technical details:" line.
+    pub fn technical_details(&self) -> Option<&str> {
+        match self {
+            Problem::IndexDamaged { detail } => Some(detail),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Display for Problem {
@@ -143,6 +185,30 @@ impl std::fmt::Display for Problem {
             Problem::DatabaseDamaged { detail } => {
                 write!(f, "database damaged: SQLite integrity check says {detail}")
             }
+            Problem::IndexDamaged { .. } => write!(
+                f,
+                "index damaged: the store's index (evidence.sqlite) is damaged and cannot be read, so the evidence in it could not be checked"
+            ),
+            Problem::LogCutShort { last: 0, recorded } => write!(
+                f,
+                "records lost: the custody log is empty but entry {recorded} was recorded: recent records were lost (the index was restored from an older copy or damaged)"
+            ),
+            Problem::LogCutShort { last, recorded } => write!(
+                f,
+                "records lost: the custody log ends at entry {last} but entry {recorded} was recorded: recent records were lost (the index was restored from an older copy or damaged)"
+            ),
+            Problem::HeadDiffers { seq } => write!(
+                f,
+                "records lost: entry {seq} of the custody log is not the entry {seq} that was recorded (custody.head names another): the log was rewritten from there, or an older copy of the index was put back and written to again"
+            ),
+            Problem::HeadUnreadable { detail } => write!(
+                f,
+                "custody.head damaged: the record of the custody log's last entry (custody.head) cannot be read ({detail}), so a log cut short cannot be told"
+            ),
+            Problem::UnreferencedObject { path, .. } => write!(
+                f,
+                "possible lost capture: {path} is kept but no item names it, and the custody log does not say why: the record of a capture may have been lost (the index restored from an older copy or damaged); it was not removed"
+            ),
         }
     }
 }
@@ -159,7 +225,7 @@ pub struct Report {
     /// Every problem found.
     pub problems: Vec<Problem>,
     /// Things worth knowing that are not damage (clock went back; objects kept that
-    /// no item names, e.g. after an interrupted capture).
+    /// no item names after a capture the custody log says was interrupted).
     pub notes: Vec<String>,
 }
 
@@ -177,7 +243,7 @@ pub fn run(store: &Store, on_progress: &mut dyn FnMut(u64)) -> Result<Report, St
     let integrity: String = store
         .conn()
         .query_row("PRAGMA quick_check", [], |row| row.get(0))
-        .map_err(StoreError::Db)?;
+        .map_err(|e| StoreError::db(store.root(), e))?;
     if integrity != "ok" {
         r.problems
             .push(Problem::DatabaseDamaged { detail: integrity });
@@ -195,8 +261,12 @@ pub fn run(store: &Store, on_progress: &mut dyn FnMut(u64)) -> Result<Report, St
         ));
     }
 
+    compare_with_head(store, &log, &mut r.problems);
+
     let items = store.all_items()?;
-    let mut referenced = BTreeSet::new();
+    // Every object an item names, removed ones too (their bytes left behind are named
+    // above as not removed, not as unreferenced).
+    let referenced: BTreeSet<String> = items.iter().map(|i| i.sha256.clone()).collect();
     let mut bytes_done = 0;
     for item in &items {
         let path = store.object_path(&item.sha256);
@@ -212,7 +282,6 @@ pub fn run(store: &Store, on_progress: &mut dyn FnMut(u64)) -> Result<Report, St
             r.items_checked += 1;
             continue;
         }
-        referenced.insert(item.sha256.clone());
         let recorded = store.blocks(&item.sha256)?;
         let block_size = recorded.as_ref().map_or(1 << 20, |b| b.size);
         match hash_file_blocks(&path, block_size) {
@@ -251,8 +320,52 @@ pub fn run(store: &Store, on_progress: &mut dyn FnMut(u64)) -> Result<Report, St
 
     compare_items_with_log(&items, &log, &mut r.problems);
     compare_cases_with_log(store, &log, &mut r.problems)?;
-    note_unreferenced_objects(store, &referenced, &mut r.notes);
+    note_unreferenced_objects(store, &referenced, &log, &mut r);
     Ok(r)
+}
+
+/// The report of a check that could not read the index at all: one problem, when
+/// `e` says the index is damaged (`None` for any other error).
+pub fn damaged_index(e: &StoreError) -> Option<Report> {
+    match e {
+        StoreError::Damaged { detail } => Some(Report {
+            problems: vec![Problem::IndexDamaged {
+                detail: detail.clone(),
+            }],
+            ..Report::default()
+        }),
+        _ => None,
+    }
+}
+
+/// Compare the log's end with `custody.head`, the anchor of the last entry written
+/// outside SQLite after each commit. None (a store made before it): nothing to say.
+fn compare_with_head(store: &Store, log: &[Entry], problems: &mut Vec<Problem>) {
+    let head = match crate::store::read_head(store.root()) {
+        Ok(Some(h)) => h,
+        Ok(None) => return,
+        Err(e) => {
+            problems.push(Problem::HeadUnreadable {
+                detail: crate::error::plain_io(&e),
+            });
+            return;
+        }
+    };
+    let last = log.last().map_or(0, |e| e.seq);
+    if head.seq > last {
+        problems.push(Problem::LogCutShort {
+            last,
+            recorded: head.seq,
+        });
+        return;
+    }
+    let logged = log
+        .binary_search_by_key(&head.seq, |e| e.seq)
+        .ok()
+        .and_then(|i| log.get(i));
+    if logged.is_none_or(|e| e.hash != head.hash) {
+        problems.push(Problem::HeadDiffers { seq: head.seq });
+    }
 }
 
 /// Replay the log to what each item should be, and compare field by field.
@@ -347,15 +460,28 @@ fn problem(d: Difference) -> Option<Problem> {
     })
 }
 
+/// Objects no item names. The custody log says why for the bytes of a capture that
+/// was interrupted after they were saved (`interrupted_capture_kept`): a note. Any
+/// other is a problem: the record of a capture may have been lost.
 fn note_unreferenced_objects(
     store: &Store,
     referenced: &BTreeSet<String>,
-    notes: &mut Vec<String>,
+    log: &[Entry],
+    r: &mut Report,
 ) {
+    let explained: BTreeMap<String, i64> = log
+        .iter()
+        .filter(|e| e.action == "interrupted_capture_kept")
+        .filter_map(|e| {
+            let sha = e.details_json()["sha256"].as_str()?.to_string();
+            Some((sha, e.seq))
+        })
+        .collect();
     let base = store.root().join("objects/sha256");
     let Ok(dirs) = std::fs::read_dir(&base) else {
         return;
     };
+    let mut found = Vec::new();
     for d in dirs.flatten() {
         let prefix = d.file_name().to_string_lossy().into_owned();
         let Ok(files) = std::fs::read_dir(d.path()) else {
@@ -364,10 +490,20 @@ fn note_unreferenced_objects(
         for f in files.flatten() {
             let sha = format!("{prefix}{}", f.file_name().to_string_lossy());
             if !referenced.contains(&sha) {
-                notes.push(format!(
-                    "object {sha} is kept but no item names it (a capture was interrupted after its bytes were saved); it was not removed"
-                ));
+                found.push((sha, f.path()));
             }
+        }
+    }
+    found.sort();
+    for (sha, path) in found {
+        match explained.get(&sha) {
+            Some(seq) => r.notes.push(format!(
+                "object {sha} is kept but no item names it: a capture was interrupted after its bytes were saved (custody entry {seq}); it was not removed"
+            )),
+            None => r.problems.push(Problem::UnreferencedObject {
+                sha256: sha,
+                path: path.display().to_string(),
+            }),
         }
     }
 }

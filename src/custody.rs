@@ -133,6 +133,10 @@ impl Entry {
                 },
                 d["key"].as_str().unwrap_or("unknown")
             ),
+            "interrupted_capture_kept" => format!(
+                "A capture was interrupted after its bytes were saved and before it was recorded; the bytes are kept (SHA-256 {}), and no item names them.",
+                s("sha256")
+            ),
             "incomplete_capture_removed" if s("file").ends_with(".arriving") => {
                 "A file being added through the window, cut short before it was saved, was cleaned up.".into()
             }

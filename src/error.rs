@@ -41,6 +41,15 @@ pub enum StoreError {
     /// SQLite reported an error we do not map to anything more specific.
     #[error("The evidence store's index could not be used: {0}.")]
     Db(#[source] rusqlite::Error),
+    /// The index file is damaged: SQLite finds it malformed or not a database, or a
+    /// value in it is not of the kind that was written there.
+    #[error(
+        "The evidence store's index (evidence.sqlite) is damaged and cannot be read. Keep this store as it is, run `evidence-kit check` and tell your designated safeguarding person. Technical details: {detail}."
+    )]
+    Damaged {
+        /// What SQLite said (for the technical details).
+        detail: String,
+    },
     /// The store's index was written by a newer version of Evidence Kit.
     #[error(
         "This evidence store was made by a newer version of Evidence Kit (schema {found}, this version reads up to {supported}). Update Evidence Kit to open it."
@@ -149,6 +158,7 @@ impl StoreError {
             StoreError::DiskFull { .. } => "disk_full",
             StoreError::Io { .. } => "io",
             StoreError::Db(_) => "database",
+            StoreError::Damaged { .. } => "index_damaged",
             StoreError::SchemaTooNew { .. } => "schema_too_new",
             StoreError::UnknownCase { .. } => "unknown_case",
             StoreError::UnknownItem { .. } => "unknown_item",
@@ -194,6 +204,25 @@ impl StoreError {
             }
             Some(ErrorCode::CannotOpen) if !is_writable(root) => {
                 StoreError::ReadOnly { path: root.into() }
+            }
+            Some(ErrorCode::DatabaseCorrupt) | Some(ErrorCode::NotADatabase) => {
+                StoreError::Damaged {
+                    detail: e.to_string(),
+                }
+            }
+            // A value of the wrong kind where the schema (STRICT tables) allows only one:
+            // the file was changed or damaged under SQLite.
+            None if matches!(
+                e,
+                rusqlite::Error::InvalidColumnType(..)
+                    | rusqlite::Error::FromSqlConversionFailure(..)
+                    | rusqlite::Error::Utf8Error(..)
+                    | rusqlite::Error::IntegralValueOutOfRange(..)
+            ) =>
+            {
+                StoreError::Damaged {
+                    detail: e.to_string(),
+                }
             }
             _ => StoreError::Db(e),
         }

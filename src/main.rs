@@ -1532,20 +1532,31 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
         }
         Command::Check { json } => {
-            let store = Store::open_for_reading(&root)?;
-            let total = store.all_items()?.iter().map(|i| i.size).sum();
-            let bar = progress_bar(total, "re-hashing the evidence");
-            let report = check::run(&store, &mut |n| bar.set_position(n));
-            bar.finish_and_clear();
-            let report = report?;
+            let checked = (|| {
+                let store = Store::open_for_reading(&root)?;
+                let total = store.all_items()?.iter().map(|i| i.size).sum();
+                let bar = progress_bar(total, "re-hashing the evidence");
+                let report = check::run(&store, &mut |n| bar.set_position(n));
+                bar.finish_and_clear();
+                report
+            })();
+            // An index too damaged to read is what `check` is for: a problem (exit 1)
+            // with the advice, not an error.
+            let report = match checked {
+                Ok(r) => r,
+                Err(e) => check::damaged_index(&e).ok_or(e)?,
+            };
             if json {
                 println!("{}", to_json(&report));
             } else {
                 for p in &report.problems {
-                    println!("PROBLEM {p}");
+                    println!("PROBLEM {}", visible_lines(&p.to_string()));
+                    if let Some(t) = p.technical_details() {
+                        println!("  Technical details: {}", visible_lines(&t.to_string()));
+                    }
                 }
                 for n in &report.notes {
-                    println!("note: {n}");
+                    println!("note: {}", visible_lines(n));
                 }
                 if report.intact() {
                     println!(
@@ -1569,21 +1580,29 @@ fn capture(root: &std::path::Path, c: CaptureCommand) -> Result<(), Failure> {
     let store = Store::open(root)?;
     let (d, item) = match c {
         CaptureCommand::File { d, paths } => {
-            // Check every path first, so a typo in the third name does not leave
-            // the first two kept without the person noticing.
-            for p in &paths {
-                capture::check_source(p)?;
+            // All or nothing: every file is checked (and read and hashed) before any
+            // is kept, and all are recorded in one transaction, so a refusal of the
+            // third file does not leave the first two kept while exit 2 says nothing
+            // changed.
+            let mut bar: Option<(usize, indicatif::ProgressBar)> = None;
+            let items =
+                capture::files(&store, &d.case, &paths, &d.details(), &mut |i, n, total| {
+                    if bar.as_ref().is_none_or(|(at, _)| *at != i) {
+                        if let Some((_, b)) = bar.take() {
+                            b.finish_and_clear();
+                        }
+                        let shown = paths.get(i).map(|p| p.display().to_string());
+                        bar = Some((i, progress_bar(total, &shown.unwrap_or_default())));
+                    }
+                    if let Some((_, b)) = &bar {
+                        b.set_position(n);
+                    }
+                });
+            if let Some((_, b)) = bar {
+                b.finish_and_clear();
             }
-            let details = d.details();
-            for p in &paths {
-                let bar = progress_bar(0, &p.display().to_string());
-                let item =
-                    capture::file_with_progress(&store, &d.case, p, &details, &mut |n, total| {
-                        bar.set_length(total);
-                        bar.set_position(n);
-                    });
-                bar.finish_and_clear();
-                report(&item?, d.json);
+            for item in &items? {
+                report(item, d.json);
             }
             return Ok(());
         }

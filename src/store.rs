@@ -2,17 +2,23 @@
 //!
 //! ```text
 //! STORE/
-//!   evidence.sqlite        cases, items, custody log (SQLite, WAL, synchronous=FULL)
+//!   evidence.sqlite        cases, items, custody log (SQLite, WAL, synchronous=FULL,
+//!                          checkpointed after each commit)
+//!   custody.head           the custody chain's last entry, `SEQ HASH` (its anchor)
+//!   custody.head.lock      taken while custody.head is written
 //!   objects/sha256/ab/cdef…  evidence bytes, named by their SHA-256, read-only
-//!   tmp/                   captures in progress (`ingest-PID-UUID.part`), and files
-//!                          from the app's window still arriving (`….arriving`)
+//!   tmp/                   captures in progress (`ingest-PID-UUID.part`), files
+//!                          from the app's window still arriving (`….arriving`), and
+//!                          markers of bytes placed but not yet recorded (`….placed`)
 //! ```
 //!
 //! A capture is: stream into `tmp/` while hashing → fsync → read back and re-hash →
-//! rename to its hash name → fsync the folder → one immediate transaction (item row
-//! and custody entry) → commit. So a record is committed only after its bytes are
-//! durable, and a crash leaves at most a temp file (cleaned, and logged, at the next
-//! open) or an unreferenced object (kept, and reported by `check`).
+//! (marker) → rename to its hash name → fsync the folder → one immediate transaction
+//! (item rows and custody entries) → commit → checkpoint → anchor → marker removed. So
+//! a record is committed only after its bytes are durable, and a crash leaves at most
+//! a temp file (cleaned, and logged, at the next open) or an object no item names
+//! (kept, and logged at the next open from its marker; `check` calls any other such
+//! object a possible lost capture).
 
 use crate::StoreError;
 use crate::case::{
@@ -230,6 +236,8 @@ pub(crate) struct NewItem {
     pub note: Option<String>,
     pub email: Option<EmailHeaders>,
     pub blocks: Blocks,
+    /// The marker of a new object, removed once this record is committed.
+    pub placed: Option<PathBuf>,
 }
 
 /// What streaming bytes into the store produced.
@@ -241,6 +249,36 @@ pub(crate) struct Ingested {
     pub head: Vec<u8>,
     /// Block hashes, taken in the same pass.
     pub blocks: Blocks,
+    /// The marker left in `tmp/` when these bytes made a new object (removed once
+    /// their record is committed).
+    pub placed: Option<PathBuf>,
+}
+
+/// Bytes in `tmp/`, durable, read back and checked, not yet in `objects/`
+/// ([`Store::stage`]). Dropped unplaced, the temp file is removed.
+pub(crate) struct Staged {
+    tmp: PathBuf,
+    pub sha256: String,
+    size: u64,
+    head: Vec<u8>,
+    blocks: Blocks,
+}
+
+impl Staged {
+    /// The first bytes (for sniffing), leaving none behind.
+    pub(crate) fn take_head(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.head)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // Once placed the file is gone from tmp/ and this does nothing.
+        if self.tmp.exists() {
+            let _ = make_writable(&self.tmp);
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Bytes kept from the start of a capture for sniffing.
@@ -276,6 +314,8 @@ impl Store {
         };
         store.configure()?;
         store.migrate()?;
+        // A store written by an earlier version may hold commits only in its -wal.
+        store.checkpoint();
         // The index holds names and notes about the abuse: this user only.
         for f in [DB_FILE, "evidence.sqlite-wal", "evidence.sqlite-shm"] {
             let p = root.join(f);
@@ -372,8 +412,13 @@ impl Store {
         // a moment; wait for it rather than fail the capture.
         c.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
             .map_err(|e| self.db_err(e))?;
-        // WAL: readers (the app's list) never block a capture being written, and a
-        // crash mid-write cannot corrupt committed data. Switching a new store to WAL
+        // WAL: readers (the app's list, a long seal in another process) never block a
+        // capture being written, and a crash mid-write cannot corrupt committed data.
+        // Each commit is then checkpointed into the main file (`commit`), so that file
+        // alone holds every acknowledged write: a rollback journal (DELETE) would do
+        // that too, but there a reader blocks every writer for as long as it reads (a
+        // capture waited 3.1 s behind a 3 s read, and would fail behind a seal longer
+        // than the busy timeout; see ARCHITECTURE.md, "The store"). Switching a new store to WAL
         // needs a moment alone with the file; a second process creating the same store
         // gets "busy" at once (SQLite does not wait there), so wait and try again.
         retry_busy(|| c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)))
@@ -422,7 +467,7 @@ impl Store {
             tx.execute_batch(sql).map_err(|e| self.db_err(e))?;
             tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
                 .map_err(|e| self.db_err(e))?;
-            tx.commit().map_err(|e| self.db_err(e))?;
+            self.commit(tx)?;
         }
         Ok(())
     }
@@ -443,6 +488,9 @@ impl Store {
                 continue;
             };
             if process_alive(pid, &entry.path()) {
+                continue;
+            }
+            if name.ends_with(".placed") && self.explain_placed(&entry.path(), &name)? {
                 continue;
             }
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
@@ -469,6 +517,53 @@ impl Store {
         Ok(())
     }
 
+    /// A capture's marker (`….placed`) left by a process that is gone: its bytes were
+    /// moved into `objects/` and its record may not have been committed. If no item
+    /// names them, a custody entry says they are kept (so `check` can tell them from
+    /// the bytes of a capture whose record was lost). The marker is removed. `false`
+    /// for a marker that does not hold a SHA-256 (cleaned up as any temp file).
+    fn explain_placed(&self, marker: &Path, name: &str) -> Result<bool, StoreError> {
+        let mut text = String::new();
+        let read = File::open(marker).and_then(|f| f.take(128).read_to_string(&mut text));
+        let sha = text.trim();
+        let is_sha = read.is_ok()
+            && sha.len() == 64
+            && sha
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if !is_sha {
+            return Ok(false);
+        }
+        let named: bool = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM items WHERE sha256 = ?1 LIMIT 1",
+                [sha],
+                |_| Ok(true),
+            )
+            .optional()
+            .map_err(|e| self.db_err(e))?
+            .unwrap_or(false);
+        let object = self.object_path(sha);
+        if !named && let Ok(meta) = fs::metadata(&object) {
+            self.append_custody(
+                APP_ACTOR,
+                "interrupted_capture_kept",
+                None,
+                None,
+                &json!({
+                    "file": name,
+                    "sha256": sha,
+                    "size": meta.len(),
+                    "why": "a capture was interrupted after its bytes were saved and before it was recorded; the bytes are kept"
+                }),
+            )?;
+        }
+        // One that cannot be removed is left: it must not stop the store from opening.
+        let _ = fs::remove_file(marker);
+        Ok(true)
+    }
+
     // ---- objects ----
 
     /// Where the object with this SHA-256 lives.
@@ -482,9 +577,7 @@ impl Store {
         File::open(&p).map_err(|e| StoreError::io("open", p, e))
     }
 
-    /// Stream `reader` into the store: hash while reading, fsync, read back and
-    /// re-hash, then rename into place under its hash. `on_progress` gets the bytes
-    /// so far.
+    /// Stream `reader` into the store: [`Store::stage`], then [`Store::place`].
     pub(crate) fn ingest(
         &self,
         reader: &mut dyn Read,
@@ -492,13 +585,28 @@ impl Store {
         size_hint: u64,
         on_progress: &mut dyn FnMut(u64),
     ) -> Result<Ingested, crate::CaptureError> {
+        let staged = self.stage(reader, source_name, size_hint, on_progress)?;
+        self.place(staged)
+    }
+
+    /// Stream `reader` into `tmp/`: hash while reading, fsync, read back and re-hash,
+    /// and refuse bytes that were removed as a possible indecent image. Nothing is in
+    /// `objects/` yet; dropping the [`Staged`] removes it. `on_progress` gets the bytes
+    /// so far.
+    pub(crate) fn stage(
+        &self,
+        reader: &mut dyn Read,
+        source_name: &Path,
+        size_hint: u64,
+        on_progress: &mut dyn FnMut(u64),
+    ) -> Result<Staged, crate::CaptureError> {
         let tmp_dir = self.root.join("tmp");
         let tmp_path = tmp_dir.join(format!(
             "ingest-{}-{}.part",
             std::process::id(),
             uuid::Uuid::new_v4().simple()
         ));
-        let result = self.ingest_into(&tmp_path, reader, source_name, size_hint, on_progress);
+        let result = self.stage_into(&tmp_path, reader, source_name, size_hint, on_progress);
         if result.is_err() {
             // Not evidence yet: a failed capture leaves nothing behind.
             let _ = make_writable(&tmp_path);
@@ -507,14 +615,14 @@ impl Store {
         result
     }
 
-    fn ingest_into(
+    fn stage_into(
         &self,
         tmp_path: &Path,
         reader: &mut dyn Read,
         source_name: &Path,
         size_hint: u64,
         on_progress: &mut dyn FnMut(u64),
-    ) -> Result<Ingested, crate::CaptureError> {
+    ) -> Result<Staged, crate::CaptureError> {
         let io = |action, e| StoreError::io(action, tmp_path, e);
         let mut out = OpenOptions::new()
             .write(true)
@@ -555,7 +663,7 @@ impl Store {
 
         // Read back what is on disk: a hash taken in memory does not cover write errors.
         let found = hash_file(tmp_path).map_err(|e| io("read back", e))?;
-        self.settle(tmp_path, sha256, found, size, head, blocks.finish())
+        self.staged(tmp_path, sha256, found, size, head, blocks.finish())
     }
 
     /// Take in a file that arrived in parts through the app's window: it is already
@@ -569,13 +677,14 @@ impl Store {
         let (found, blocks) = hash_file_blocks(&c.path, block_size_for(c.size))
             .map_err(|e| StoreError::io("read back", &c.path, e))?;
         // On failure the Arriving, when dropped, removes what is left in tmp/.
-        self.settle(&c.path, c.sha256, found, c.size, c.head, blocks)
+        let staged = self.staged(&c.path, c.sha256, found, c.size, c.head, blocks)?;
+        self.place(staged)
     }
 
-    /// The end of every capture: `tmp_path` holds the bytes, durable, `sha256` was
-    /// taken as they came and `found` by reading them back. Moved into place under
-    /// their hash (or, already there, verified and dropped).
-    fn settle(
+    /// `tmp_path` holds the bytes, durable, `sha256` was taken as they came and
+    /// `found` by reading them back: refused if they differ, or if these bytes were
+    /// removed as a possible indecent image of a child (never kept).
+    fn staged(
         &self,
         tmp_path: &Path,
         sha256: String,
@@ -583,39 +692,82 @@ impl Store {
         size: u64,
         head: Vec<u8>,
         blocks: Blocks,
-    ) -> Result<Ingested, crate::CaptureError> {
-        let io = |action, e| StoreError::io(action, tmp_path, e);
+    ) -> Result<Staged, crate::CaptureError> {
         if found != sha256 {
             return Err(crate::CaptureError::WriteVerifyFailed {
                 expected: sha256,
                 found,
             });
         }
-        // Bytes once removed as a possible indecent image of a child are never kept.
         if self.is_removed_hash(&sha256)? {
             return Err(crate::CaptureError::NeverKept);
         }
-        set_read_only(tmp_path).map_err(|e| io("protect", e))?;
+        Ok(Staged {
+            tmp: tmp_path.to_path_buf(),
+            sha256,
+            size,
+            head,
+            blocks,
+        })
+    }
+
+    /// The end of every capture's bytes: moved into place under their hash (or,
+    /// already there, verified and dropped). A new object gets a marker in `tmp/`
+    /// (`ingest-PID-UUID.placed`, its SHA-256) first, removed once its record is
+    /// committed: if the capture stops in between, the next open finds the marker and
+    /// says in the custody log that those bytes are kept with no item naming them.
+    pub(crate) fn place(&self, mut staged: Staged) -> Result<Ingested, crate::CaptureError> {
+        let tmp_path = staged.tmp.clone();
+        let io = |action, e| StoreError::io(action, &tmp_path, e);
+        let sha256 = std::mem::take(&mut staged.sha256);
+        set_read_only(&tmp_path).map_err(|e| io("protect", e))?;
 
         let dest = self.object_path(&sha256);
+        let mut placed = None;
         if dest.exists() {
             let existing = hash_file(&dest).map_err(|e| StoreError::io("read", &dest, e))?;
             if existing != sha256 {
                 return Err(StoreError::ObjectDamaged { path: dest }.into());
             }
-            make_writable(tmp_path).map_err(|e| io("remove", e))?;
-            fs::remove_file(tmp_path).map_err(|e| io("remove", e))?;
+            make_writable(&tmp_path).map_err(|e| io("remove", e))?;
+            fs::remove_file(&tmp_path).map_err(|e| io("remove", e))?;
         } else {
+            let marker = tmp_path.with_extension("placed");
+            let tmp_dir = tmp_path.parent().unwrap_or(&self.root).to_path_buf();
+            let mark = || -> std::io::Result<()> {
+                let mut f = OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&marker)?;
+                f.write_all(sha256.as_bytes())?;
+                f.sync_all()?;
+                sync_dir(&tmp_dir)
+            };
+            mark().map_err(|e| StoreError::io("save", &marker, e))?;
             let parent = dest.parent().unwrap_or(&self.root).to_path_buf();
-            create_private_dir(&parent)?;
-            fs::rename(tmp_path, &dest).map_err(|e| StoreError::io("save", &dest, e))?;
+            let moved = create_private_dir(&parent).and_then(|()| {
+                fs::rename(&tmp_path, &dest).map_err(|e| StoreError::io("save", &dest, e))
+            });
+            if let Err(e) = moved {
+                let _ = fs::remove_file(&marker);
+                return Err(e.into());
+            }
             sync_dir(&parent).map_err(|e| StoreError::io("save", &parent, e))?;
+            placed = Some(marker);
         }
         Ok(Ingested {
             sha256,
-            size,
-            head,
-            blocks,
+            size: staged.size,
+            head: std::mem::take(&mut staged.head),
+            blocks: std::mem::replace(
+                &mut staged.blocks,
+                Blocks {
+                    size: 1,
+                    digests: Vec::new(),
+                    crc32: 0,
+                },
+            ),
+            placed,
         })
     }
 
@@ -668,7 +820,7 @@ impl Store {
             &json!({"title": case.title, "staff": case.staff, "created": case.created}),
         )
         .map_err(|e| self.db_err(e))?;
-        tx.commit().map_err(|e| self.db_err(e))?;
+        self.commit(tx)?;
         Ok(case)
     }
 
@@ -806,7 +958,7 @@ impl Store {
             )
             .map_err(|e| self.db_err(e))?;
         }
-        tx.commit().map_err(|e| self.db_err(e))?;
+        self.commit(tx)?;
         self.case(&case.id)
     }
 
@@ -854,7 +1006,7 @@ impl Store {
             &json!({"note": note, "advice_given": INDECENT_IMAGE_ADVICE}),
         )
         .map_err(|e| self.db_err(e))?;
-        tx.commit().map_err(|e| self.db_err(e))?;
+        self.commit(tx)?;
         Ok(note)
     }
 
@@ -1006,7 +1158,7 @@ impl Store {
                 )
                 .map_err(|e| self.db_err(e))?;
             }
-            tx.commit().map_err(|e| self.db_err(e))?;
+            self.commit(tx)?;
             self.record_indecent_image(
                 &item.case_id,
                 item.site.as_deref(),
@@ -1039,8 +1191,59 @@ impl Store {
 
     // ---- items ----
 
-    pub(crate) fn insert_item(&self, new: NewItem) -> Result<Item, StoreError> {
+    /// Record new items, each with its `captured` custody entry, all in one
+    /// transaction: every one is kept, or none is. Their bytes are already in place
+    /// ([`Store::place`]); checked again here, under the write lock, against bytes
+    /// removed as a possible indecent image meanwhile (then nothing is recorded and
+    /// the objects this capture made for them are removed again).
+    pub(crate) fn insert_items(
+        &self,
+        news: Vec<NewItem>,
+    ) -> Result<Vec<Item>, crate::CaptureError> {
         let tx = self.write_tx()?;
+        let mut items = Vec::with_capacity(news.len());
+        let mut markers = Vec::new();
+        for new in &news {
+            let removed: bool = tx
+                .query_row(
+                    "SELECT 1 FROM items WHERE sha256 = ?1 AND removed_utc IS NOT NULL LIMIT 1",
+                    [&new.sha256],
+                    |_| Ok(true),
+                )
+                .optional()
+                .map_err(|e| self.db_err(e))?
+                .unwrap_or(false);
+            if removed {
+                drop(tx);
+                for n in news.iter().filter(|n| n.sha256 == new.sha256) {
+                    if let Some(m) = &n.placed {
+                        let obj = self.object_path(&n.sha256);
+                        let _ = make_writable(&obj);
+                        let _ = fs::remove_file(&obj);
+                        let _ = fs::remove_file(m);
+                    }
+                }
+                return Err(crate::CaptureError::NeverKept);
+            }
+        }
+        for new in news {
+            if let Some(m) = &new.placed {
+                markers.push(m.clone());
+            }
+            items.push(self.insert_item_tx(&tx, new)?);
+        }
+        self.commit(tx)?;
+        for m in markers {
+            let _ = fs::remove_file(m);
+        }
+        Ok(items)
+    }
+
+    fn insert_item_tx(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        new: NewItem,
+    ) -> Result<Item, StoreError> {
         let exists: Option<i64> = tx
             .query_row("SELECT 1 FROM cases WHERE id = ?1", [&new.case_id], |r| {
                 r.get(0)
@@ -1117,7 +1320,7 @@ impl Store {
         };
         let details = serde_json::to_value(&item).unwrap_or_default();
         append_custody_tx(
-            &tx,
+            tx,
             &item.captured,
             &item.captured_by,
             "captured",
@@ -1126,7 +1329,6 @@ impl Store {
             &details,
         )
         .map_err(|e| self.db_err(e))?;
-        tx.commit().map_err(|e| self.db_err(e))?;
         Ok(item)
     }
 
@@ -1246,7 +1448,7 @@ impl Store {
             &json!({"reason": reason, "at": at}),
         )
         .map_err(|e| self.db_err(e))?;
-        tx.commit().map_err(|e| self.db_err(e))?;
+        self.commit(tx)?;
         self.item(item_id)
     }
 
@@ -1332,7 +1534,7 @@ impl Store {
             &json!({"field": field.column(), "old": old, "new": value}),
         )
         .map_err(|e| self.db_err(e))?;
-        tx.commit().map_err(|e| self.db_err(e))?;
+        self.commit(tx)?;
         self.item(item_id)
     }
 
@@ -1392,7 +1594,7 @@ impl Store {
         let tx = self.write_tx()?;
         let e = append_custody_tx(&tx, &at, actor, action, case_id, item_id, details)
             .map_err(|e| self.db_err(e))?;
-        tx.commit().map_err(|e| self.db_err(e))?;
+        self.commit(tx)?;
         Ok(e)
     }
 
@@ -1408,6 +1610,158 @@ impl Store {
         rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
             .map_err(|e| self.db_err(e))
     }
+
+    /// Commit a write transaction (FULL sync: durable in `-wal` when this returns), then
+    /// copy it into `evidence.sqlite` itself and anchor the chain's last entry in
+    /// `custody.head`. Once the commit has returned the write has happened, so neither
+    /// step can make it fail: a checkpoint a reader holds back only leaves the commit
+    /// in the fsynced `-wal` a little longer (the next commit, by any process, copies it),
+    /// and an anchor that could not be written lags, which `check` never mistakes for
+    /// a loss.
+    fn commit(&self, tx: rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+        tx.commit().map_err(|e| self.db_err(e))?;
+        self.checkpoint();
+        let _ = self.write_head();
+        Ok(())
+    }
+
+    /// Copy every committed page from `-wal` into `evidence.sqlite`, so that the file
+    /// alone holds every acknowledged write: a backup that skips `*-wal`, a copy of the
+    /// index alone, a damaged `-wal` lose nothing. PASSIVE never waits for, nor blocks,
+    /// other connections; it cannot copy pages newer than what a reader in another
+    /// process still reads (an open read transaction: a long seal, a `sqlite3` session),
+    /// so it is tried again for a moment (short reads end in milliseconds) and then left
+    /// to the next commit.
+    fn checkpoint(&self) {
+        for _ in 0..CHECKPOINT_TRIES {
+            let done = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                });
+            match done {
+                // Not busy, and every frame in the log copied (-1, -1: not in WAL mode).
+                Ok((0, log, copied)) if copied >= log => return,
+                Ok(_) => std::thread::sleep(std::time::Duration::from_millis(CHECKPOINT_WAIT_MS)),
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// Write `custody.head` (`SEQ HASH`, the last committed entry): to a temp file,
+    /// fsync, rename over, fsync the folder. Under a lock (`custody.head.lock`), so two
+    /// processes never move it back: it moves only forward, and never over an anchor
+    /// that the log contradicts (an older copy of the index was put back): that one is
+    /// kept for `check` to name.
+    fn write_head(&self) -> std::io::Result<()> {
+        let sql = format!("SELECT {CUSTODY_COLUMNS} FROM custody ORDER BY seq DESC LIMIT 1");
+        let Some(last) = self
+            .conn
+            .query_row(&sql, [], entry_from_row)
+            .optional()
+            .map_err(std::io::Error::other)?
+        else {
+            return Ok(());
+        };
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.root.join(HEAD_LOCK_FILE))?;
+        lock.lock()?;
+        match read_head(&self.root) {
+            Ok(Some(h)) if h.seq >= last.seq => return Ok(()),
+            Ok(Some(h)) => {
+                let logged: Option<String> = self
+                    .conn
+                    .query_row("SELECT hash FROM custody WHERE seq = ?1", [h.seq], |r| {
+                        r.get(0)
+                    })
+                    .optional()
+                    .map_err(std::io::Error::other)?;
+                if logged.as_deref() != Some(h.hash.as_str()) {
+                    return Ok(());
+                }
+            }
+            Ok(None) => {}
+            Err(_) => return Ok(()),
+        }
+        let tmp = self.root.join(HEAD_TMP_FILE);
+        {
+            let mut f = File::create(&tmp)?;
+            writeln!(f, "{} {}", last.seq, last.hash)?;
+            f.sync_all()?;
+        }
+        fs::rename(&tmp, self.root.join(HEAD_FILE))?;
+        sync_dir(&self.root)
+    }
+}
+
+/// The anchor of the custody chain's last entry, kept outside SQLite: `SEQ HASH\n`.
+pub const HEAD_FILE: &str = "custody.head";
+/// Taken while `custody.head` is written, so that two processes never move it back.
+const HEAD_LOCK_FILE: &str = "custody.head.lock";
+/// `custody.head` is written here, then renamed over.
+const HEAD_TMP_FILE: &str = "custody.head.tmp";
+/// Longest `custody.head` read (a seq and a hash are under 90 bytes).
+const HEAD_MAX_BYTES: u64 = 256;
+/// Tries of a checkpoint held back by a reader, and the wait between them.
+const CHECKPOINT_TRIES: u32 = 20;
+const CHECKPOINT_WAIT_MS: u64 = 10;
+
+/// The last custody entry as `custody.head` names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// Its sequence number.
+    pub seq: i64,
+    /// Its hash.
+    pub hash: String,
+}
+
+/// Read `custody.head` in the store at `root`: `None` when there is none (a store made
+/// before it was written; it gets one at its next write).
+pub fn read_head(root: &Path) -> std::io::Result<Option<Head>> {
+    let path = root.join(HEAD_FILE);
+    match fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+        Ok(m) if !m.is_file() => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "it is not an ordinary file",
+            ));
+        }
+        Ok(_) => {}
+    }
+    let mut text = String::new();
+    File::open(&path)?
+        .take(HEAD_MAX_BYTES)
+        .read_to_string(&mut text)?;
+    let bad = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "it does not hold an entry number and hash",
+        )
+    };
+    let line = text.strip_suffix('\n').ok_or_else(bad)?;
+    let (digits, hash) = line.split_once(' ').ok_or_else(bad)?;
+    let seq: i64 = digits.parse().map_err(|_| bad())?;
+    let hex_ok = hash.len() == 64
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    // Digits only, no sign or leading zero: the one way it is written.
+    if seq < 1 || seq.to_string() != digits || !hex_ok {
+        return Err(bad());
+    }
+    Ok(Some(Head {
+        seq,
+        hash: hash.to_string(),
+    }))
 }
 
 /// An item field that may be changed after capture (the bytes never can).

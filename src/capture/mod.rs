@@ -36,6 +36,7 @@ pub struct Details {
 }
 
 /// Details checked: trimmed, limited, `seen` parsed.
+#[derive(Clone)]
 struct Checked {
     site: Option<String>,
     url: Option<String>,
@@ -113,10 +114,7 @@ pub fn file_with_progress(
         path: path.into(),
         source: e,
     })?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "unnamed".to_string());
+    let name = file_name(path);
     let captured = store.now();
     let ingested = store.ingest(&mut f, path, total, &mut |n| on_progress(n, total))?;
     record(
@@ -128,6 +126,61 @@ pub fn file_with_progress(
         captured,
         checked,
     )
+}
+
+/// Keep several files from disk as one capture: all of them, or none. Everything is
+/// checked first: what the person typed, that each path is a readable ordinary file,
+/// and, once each file has been read into `tmp/` and hashed, that none has the bytes of
+/// an item removed as a possible indecent image. Only then are the bytes moved into
+/// `objects/` and every item recorded in one transaction. A refusal leaves nothing new
+/// in the store: no item, no custody entry, nothing in `objects/` or `tmp/`.
+/// `on_progress(file_index, bytes_so_far, total)` follows each file as it is read.
+pub fn files(
+    store: &Store,
+    case_id: &str,
+    paths: &[std::path::PathBuf],
+    d: &Details,
+    on_progress: &mut dyn FnMut(usize, u64, u64),
+) -> Result<Vec<Item>, CaptureError> {
+    let checked = check(store, case_id, d)?;
+    let mut sizes = Vec::with_capacity(paths.len());
+    for p in paths {
+        sizes.push(check_source(p)?);
+    }
+    // Read, hash and check every file before any is kept (dropped on a refusal, the
+    // staged files leave tmp/).
+    let mut staged = Vec::with_capacity(paths.len());
+    for (i, (p, &total)) in paths.iter().zip(&sizes).enumerate() {
+        let mut f = File::open(p).map_err(|e| CaptureError::SourceUnreadable {
+            path: p.clone(),
+            source: e,
+        })?;
+        let captured = store.now();
+        let mut s = store.stage(&mut f, p, total, &mut |n| on_progress(i, n, total))?;
+        // Told now, so that thousands of files do not hold 64 KiB each until the end.
+        let media_type = sniff::media_type(&s.take_head());
+        staged.push((p, captured, s, media_type));
+    }
+    let mut news = Vec::with_capacity(staged.len());
+    for (p, captured, s, media_type) in staged {
+        let ingested = store.place(s)?;
+        news.push(new_item(
+            store,
+            case_id,
+            (ingested, media_type),
+            file_name(p),
+            Source::File,
+            captured,
+            checked.clone(),
+        ));
+    }
+    store.insert_items(news)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "unnamed".to_string())
 }
 
 /// Keep a file the person handed over without a path (the desktop app's "Add files"
@@ -185,12 +238,38 @@ fn record(
     c: Checked,
 ) -> Result<Item, CaptureError> {
     let media_type = sniff::media_type(&ingested.head);
+    let new = new_item(
+        store,
+        case_id,
+        (ingested, media_type),
+        original_name,
+        source,
+        captured,
+        c,
+    );
+    let mut items = store.insert_items(vec![new])?;
+    items
+        .pop()
+        .ok_or(CaptureError::Store(crate::StoreError::Changed {
+            what: "the new item".into(),
+        }))
+}
+
+fn new_item(
+    store: &Store,
+    case_id: &str,
+    (ingested, media_type): (crate::store::Ingested, String),
+    original_name: String,
+    source: Source,
+    captured: clock::Stamp,
+    c: Checked,
+) -> NewItem {
     let email = if media_type == sniff::EMAIL {
         email::headers(store, &ingested.sha256)
     } else {
         None
     };
-    let item = store.insert_item(NewItem {
+    NewItem {
         case_id: case_id.trim().to_string(),
         sha256: ingested.sha256,
         size: ingested.size,
@@ -206,8 +285,8 @@ fn record(
         note: c.note,
         email,
         blocks: ingested.blocks,
-    })?;
-    Ok(item)
+        placed: ingested.placed,
+    }
 }
 
 /// Keep the chosen part of a screen grabbed with [`grab_screen`], as a PNG

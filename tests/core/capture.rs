@@ -332,3 +332,39 @@ fn a_file_arriving_in_parts_is_kept_whole_and_leaves_nothing_behind() {
     env.assert_intact();
     assert_eq!(env.items(&case).len(), 1);
 }
+
+/// Several files in one `capture file`: each is sniffed from its own bytes (e-mail
+/// headers read from its own object), in the order given, each with its own entry.
+#[test]
+fn several_files_in_one_capture_each_keep_their_own_type() {
+    let env = Env::new();
+    let case = env.case();
+    let png = env.file("photo.txt", b"\xff\xd8\xff\xe0\0\x10JFIF\0");
+    let eml = env.file(
+        "message.eml",
+        b"From: Sam <sam@example.org>\r\nSubject: Quit\r\n\r\nBody\r\n",
+    );
+    let out = env.ok(&[
+        "capture",
+        "file",
+        "--case",
+        &case,
+        png.to_str().unwrap(),
+        eml.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let items = env.items(&case);
+    assert_eq!(items[0]["media_type"], "image/jpeg");
+    assert_eq!(items[1]["media_type"], "message/rfc822");
+    assert_eq!(items[1]["email"]["subject"], "Quit");
+    let log: Vec<serde_json::Value> =
+        serde_json::from_str(&env.ok(&["log", "--case", &case, "--json"])).unwrap();
+    let captured: Vec<_> = log
+        .iter()
+        .filter(|e| e["action"] == "captured")
+        .map(|e| e["item_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(captured, [1, 2]);
+    env.assert_intact();
+}

@@ -203,3 +203,93 @@ fn a_changed_case_title_is_named() {
         )]
     );
 }
+
+/// An object no item names may be the bytes of a capture whose record was lost (an
+/// index restored from an older copy, a lost `-wal`): a problem, not a note.
+#[test]
+fn an_object_no_item_names_is_a_possible_lost_capture() {
+    let (env, _) = store_with_two_items();
+    let sha = "ab".repeat(32);
+    let obj = evidence_kit::store::object_path_in(&env.store(), &sha);
+    std::fs::create_dir_all(obj.parent().unwrap()).unwrap();
+    std::fs::write(&obj, b"bytes whose record is gone").unwrap();
+    let out = env.ek(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "PROBLEM possible lost capture: {} is kept but no item names it",
+            obj.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("Keep this store as it is and tell your designated safeguarding person."),
+        "{text}"
+    );
+    assert!(!text.contains("a capture was interrupted"), "{text}");
+    let (_, report) = env.check();
+    assert_eq!(report["problems"][0]["kind"], "unreferenced_object");
+    assert_eq!(report["problems"][0]["sha256"], sha.as_str());
+}
+
+fn damaged_index_is_a_problem(env: &Env, damage: &dyn Fn(&std::path::Path)) {
+    damage(&env.store().join("evidence.sqlite"));
+    let out = env.ek(&["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("PROBLEM index damaged: the store's index (evidence.sqlite) is damaged"),
+        "{text}"
+    );
+    for jargon in ["SQLite", "malformed", "database", "column"] {
+        assert!(!first.contains(jargon), "{first:?} says {jargon:?}");
+    }
+    assert!(text.contains("\n  Technical details: "), "{text}");
+    assert!(
+        text.contains("Keep this store as it is and tell your designated safeguarding person."),
+        "{text}"
+    );
+    assert!(!text.contains("panicked"));
+    let (code, report) = env.check();
+    assert_eq!(code, 1);
+    assert_eq!(report["problems"][0]["kind"], "index_damaged", "{report:#}");
+}
+
+/// L1: an index SQLite cannot read is a problem (exit 1) with the same advice, in plain
+/// words; SQLite's own words follow as technical details.
+#[test]
+fn a_truncated_index_is_a_problem_in_plain_words() {
+    let (env, _) = store_with_two_items();
+    damaged_index_is_a_problem(&env, &|db| {
+        let len = std::fs::metadata(db).unwrap().len();
+        let f = std::fs::OpenOptions::new().write(true).open(db).unwrap();
+        f.set_len(len / 2).unwrap();
+    });
+}
+
+#[test]
+fn an_index_that_is_not_a_database_is_a_problem_in_plain_words() {
+    let (env, _) = store_with_two_items();
+    damaged_index_is_a_problem(&env, &|db| {
+        let mut bytes = std::fs::read(db).unwrap();
+        bytes[..16].copy_from_slice(b"not an index....");
+        std::fs::write(db, bytes).unwrap();
+    });
+}
+
+#[test]
+fn an_index_with_a_damaged_schema_is_a_problem_in_plain_words() {
+    let (env, _) = store_with_two_items();
+    damaged_index_is_a_problem(&env, &|db| {
+        // The schema text of the items table, as a flipped byte leaves it.
+        let mut bytes = std::fs::read(db).unwrap();
+        let at = bytes
+            .windows(19)
+            .position(|w| w == b"CREATE TABLE items ")
+            .expect("schema text");
+        bytes[at + 13] = 0;
+        std::fs::write(db, bytes).unwrap();
+    });
+}

@@ -288,3 +288,55 @@ fn a_file_from_the_window_needs_its_own_size_free_and_a_full_disk_leaves_nothing
     assert_eq!(env.snapshot(), before, "no partial row");
     env.assert_intact();
 }
+
+/// Item 9 of issue 12: `capture file A B C` is all or nothing. C has the bytes of an
+/// item removed as a possible indecent image: the command is refused (exit 2) and A and
+/// B are not kept either: no item, no custody entry, nothing in `objects/` or `tmp/`.
+#[test]
+fn capture_file_of_several_files_keeps_none_when_one_is_refused() {
+    let env = Env::new();
+    let case = env.case();
+    let picture = b"\x89PNG\r\n\x1a\n a picture that must never be kept".to_vec();
+    let pic = env.file("found.png", &picture);
+    env.ok(&["capture", "file", "--case", &case, pic.to_str().unwrap()]);
+    env.ok(&["case", "safeguard", "--case", &case, "--item", "1"]);
+    let before = env.snapshot();
+    let objects = walk_files(&env.store().join("objects"));
+
+    let a = env.file("a.txt", b"first message");
+    let b = env.file("b.txt", b"second message");
+    let c = env.file("c.png", &picture);
+    let out = env.ek(&[
+        "capture",
+        "file",
+        "--case",
+        &case,
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        c.to_str().unwrap(),
+    ]);
+    assert_refused(&out, "possible indecent image of a child");
+    assert!(out.stdout.is_empty(), "nothing reported kept");
+    assert_eq!(env.snapshot(), before, "no item, no custody entry");
+    assert_eq!(env.items(&case).len(), 1);
+    assert_eq!(walk_files(&env.store().join("objects")), objects);
+    assert!(walk_files(&env.store().join("tmp")).is_empty());
+    env.assert_intact();
+
+    // Without C, A and B are kept together: one custody entry each, in order.
+    let out = env.ok(&[
+        "capture",
+        "file",
+        "--case",
+        &case,
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let items = env.items(&case);
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[1]["original_name"], "a.txt");
+    assert_eq!(items[2]["original_name"], "b.txt");
+    assert!(walk_files(&env.store().join("tmp")).is_empty());
+    env.assert_intact();
+}

@@ -9,6 +9,7 @@ mod check;
 mod cli;
 mod concurrency;
 mod crash;
+mod durability;
 mod faults;
 mod form;
 mod register;

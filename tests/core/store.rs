@@ -134,3 +134,35 @@ fn an_older_store_is_migrated_keeping_everything() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "4\n");
 }
+
+/// A capture stopped after its bytes were moved into `objects/` and before its record
+/// was committed leaves a marker in `tmp/`; the next open says so in the custody log,
+/// and `check` explains that object in a note rather than calling it a lost capture.
+#[test]
+fn bytes_saved_by_an_interrupted_capture_are_logged_and_explained() {
+    let env = Env::new();
+    drop(Store::open(&env.store()).unwrap());
+    let bytes = b"saved, never recorded";
+    let sha = sha256sum(&env.file("x", bytes));
+    let obj = evidence_kit::store::object_path_in(&env.store(), &sha);
+    std::fs::create_dir_all(obj.parent().unwrap()).unwrap();
+    std::fs::write(&obj, bytes).unwrap();
+    let marker = env.store().join("tmp/ingest-999999999-abc.placed");
+    std::fs::write(&marker, &sha).unwrap();
+
+    let store = Store::open(&env.store()).unwrap();
+    assert!(!marker.exists());
+    let last = store.custody(None).unwrap().pop().unwrap();
+    assert_eq!(last.action, "interrupted_capture_kept");
+    assert!(last.details.contains(&sha), "{}", last.details);
+    drop(store);
+    let (code, report) = env.check();
+    assert_eq!(code, 0, "{report:#}");
+    assert!(
+        report["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("a capture was interrupted after its bytes were saved"),
+        "{report:#}"
+    );
+}
