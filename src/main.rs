@@ -508,10 +508,15 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
             let b = &got.bundle;
             if json {
                 println!("{}", to_json(&got));
-            } else if got.duplicate {
+            } else if got.duplicate && got.file_sha256 == b.sha256 {
                 println!(
                     "Already received on {}: the same bundle (SHA-256 {}). Nothing was added.",
                     b.received, b.sha256
+                );
+            } else if got.duplicate {
+                println!(
+                    "Already received on {}: the same seal as the bundle on file (SHA-256 {}), in a file whose bytes differ (SHA-256 {}). Nothing was added.",
+                    b.received, b.sha256, got.file_sha256
                 );
             } else {
                 println!(
@@ -532,19 +537,27 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
                         "  Note: this bundle was sealed before one already on file for the same case (an older copy)."
                     );
                 }
+                if let Some(c) = &b.conflict {
+                    println!("  Warning: {c}");
+                }
             }
             Ok(if b.intact { 0 } else { 1 })
         }
         DslCommand::List { json } => {
             print_list(&reg.list()?, json, "No bundles received yet.", |b| {
                 format!(
-                    "{}  {}  {}  received {}  {}{}  [{}]",
+                    "{}  {}  {}  received {}  {}{}{}  [{}]",
                     b.case_ref.as_deref().unwrap_or("?"),
                     b.staff.as_deref().unwrap_or("?"),
                     &b.sha256[..12.min(b.sha256.len())],
                     b.received,
                     if b.intact { "intact" } else { "FAILED" },
                     if b.replay { ", older copy" } else { "" },
+                    if b.conflict.is_some() {
+                        ", claims a seal on file but differs"
+                    } else {
+                        ""
+                    },
                     b.status.as_deref().unwrap_or("received")
                 )
             });
