@@ -773,11 +773,16 @@ impl Register {
             .filter(|b| b.case_ref.as_deref() == Some(case_ref.trim()))
             .collect();
         // Of those that verified, the one sealed last (an older copy received later is
-        // not it).
+        // not it); one flagged as differing from a seal on file only if no other verified.
         let latest = rows
             .iter()
-            .filter(|b| b.intact)
+            .filter(|b| b.intact && b.conflict.is_none())
             .max_by(|a, b| a.sealed.cmp(&b.sealed))
+            .or_else(|| {
+                rows.iter()
+                    .filter(|b| b.intact)
+                    .max_by(|a, b| a.sealed.cmp(&b.sealed))
+            })
             .or_else(|| rows.first())
             .cloned()
             .ok_or_else(|| RegisterError::UnknownCase(case_ref.trim().into()))?;

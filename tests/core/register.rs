@@ -935,6 +935,15 @@ fn a_different_bundle_claiming_the_same_seal_is_received_but_flagged() {
     let rows = register_rows(&dsl);
     assert_eq!(rows.len(), 2);
     assert!(rows[0]["conflict"].is_null());
+    // A receipt for the case names the bundle not flagged.
+    let dcfg2 = dsl.path("dsl-keys");
+    dsl.new_key(&dcfg2, "Mrs D. Lead");
+    let receipt = dsl.path("r.evidence-receipt");
+    #[rustfmt::skip]
+    let out = dsl.ek_cfg(&dcfg2, &["dsl", "receipt", "--case", &case, "--out", receipt.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&receipt).unwrap()).unwrap();
+    assert_eq!(r["receipt"]["bundle_sha256"], sha256sum(&genuine).as_str());
     // Said in plain words on receipt, as a replay is.
     let dsl2 = Env::new();
     receive_json(&dsl2, &dcfg, &genuine, &pubkey);
