@@ -619,11 +619,18 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
             let b = &got.bundle;
             if json {
                 println!("{}", to_json(&got));
-            } else if got.duplicate {
+            } else if got.duplicate && got.file_sha256 == b.sha256 {
                 println!(
                     "Already received on {}: the same bundle (SHA-256 {}). Nothing was added.",
                     visible(&b.received),
                     visible(&b.sha256)
+                );
+            } else if got.duplicate {
+                println!(
+                    "Already received on {}: the same seal as the bundle on file (SHA-256 {}), in a file whose bytes differ (SHA-256 {}). Nothing was added.",
+                    visible(&b.received),
+                    visible(&b.sha256),
+                    visible(&got.file_sha256)
                 );
             } else {
                 println!(
@@ -644,19 +651,27 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
                         "  Note: this bundle was sealed before one already on file for the same case (an older copy)."
                     );
                 }
+                if let Some(c) = &b.conflict {
+                    println!("  Warning: {}", visible_lines(c));
+                }
             }
             Ok(if b.intact { 0 } else { 1 })
         }
         DslCommand::List { json } => {
             print_list(&reg.list()?, json, "No bundles received yet.", |b| {
                 format!(
-                    "{}  {}  {}  received {}  {}{}  [{}]",
+                    "{}  {}  {}  received {}  {}{}{}  [{}]",
                     visible(b.case_ref.as_deref().unwrap_or("?")),
                     visible(b.staff.as_deref().unwrap_or("?")),
                     visible(&b.sha256.chars().take(12).collect::<String>()),
                     visible(&b.received),
                     if b.intact { "intact" } else { "FAILED" },
                     if b.replay { ", older copy" } else { "" },
+                    if b.conflict.is_some() {
+                        ", claims a seal on file but differs"
+                    } else {
+                        ""
+                    },
                     visible(b.status.as_deref().unwrap_or("received"))
                 )
             });
@@ -1552,7 +1567,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 for p in &report.problems {
                     println!("PROBLEM {}", visible_lines(&p.to_string()));
                     if let Some(t) = p.technical_details() {
-                        println!("  Technical details: {}", visible_lines(&t.to_string()));
+                        println!("  Technical details: {}", visible_lines(t));
                     }
                 }
                 for n in &report.notes {

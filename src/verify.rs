@@ -2490,6 +2490,22 @@ pub fn read_whole_case_file(opened: &Opened) -> Option<bundle::CaseFile> {
     casejson::read_all(r).ok()
 }
 
+/// [`read_whole_case_file`] without collecting the items: each is handed to `on_item`
+/// as it is parsed, so a caller keeps only what it needs. Returns the rest of
+/// `case.json` when the whole file can be read (items already handed over before a
+/// later error are then to be dropped).
+pub fn read_case_file_items(
+    opened: &Opened,
+    on_item: &mut dyn FnMut(bundle::BagItem),
+) -> Option<casejson::CaseHead> {
+    let e = find_entry(&opened.zip_path, "case.json")?;
+    if e.size > MAX_TAG_BYTES {
+        return None;
+    }
+    let r = EntryReader::open(&opened.zip_path, &e).ok()?;
+    casejson::read(r, on_item).ok()
+}
+
 /// The bytes of the payload file `name` (`data/…`) of an opened bundle, at most
 /// `limit` bytes. Names no bundle may contain are refused.
 pub fn read_payload(opened: &Opened, name: &str, limit: u64) -> Result<Vec<u8>, String> {

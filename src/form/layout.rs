@@ -42,18 +42,20 @@ impl Face {
             .is_some_and(|g| g != 0)
     }
 
-    /// Width of `text` at `size` points.
+    /// Width of `text` at `size` points. Summed in `u64`: a glyph advance is at most
+    /// 65,535 units, so no text that fits in memory can overflow it (a `u32` did at
+    /// about three million wide characters).
     pub fn width(&self, text: &str, size: f32) -> f32 {
-        let units: u32 = text
-            .chars()
-            .map(|c| {
-                self.font
-                    .lookup_glyph_index(c as u32)
-                    .and_then(|g| self.font.get_glyph_width(g))
-                    .map_or(0, u32::from)
-            })
-            .sum();
+        let units: u64 = text.chars().map(|c| self.advance(c)).sum();
         units as f32 * size / self.upem
+    }
+
+    /// The advance of `c`, in font units (0 when the face has no glyph for it).
+    fn advance(&self, c: char) -> u64 {
+        self.font
+            .lookup_glyph_index(c as u32)
+            .and_then(|g| self.font.get_glyph_width(g))
+            .map_or(0, u64::from)
     }
 
     /// `text` made safe to show in this face: tabs become spaces; control and
@@ -223,13 +225,17 @@ impl<'f> Layout<'f> {
         if face.width(&text, size) <= max {
             return text;
         }
+        // Measured a character at a time (not the whole prefix again for each one).
+        let room = max - face.width("…", size);
         let mut out = String::new();
+        let mut w = 0.0;
         for c in text.chars() {
-            out.push(c);
-            if face.width(&out, size) + face.width("…", size) > max {
-                out.pop();
+            let mut buf = [0u8; 4];
+            w += face.width(c.encode_utf8(&mut buf), size);
+            if w > room {
                 break;
             }
+            out.push(c);
         }
         out.push('…');
         out
@@ -544,6 +550,15 @@ mod tests {
         let joined: String = lines.concat();
         let strip = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
         assert_eq!(strip(&joined), strip(&text));
+    }
+
+    #[test]
+    fn a_word_of_three_million_wide_characters_is_measured_without_overflow() {
+        // Issue 12, F5: the advances were summed in a u32, which overflowed here.
+        let f = face();
+        let one = f.width("W", 10.0);
+        let all = f.width(&"W".repeat(3_000_000), 10.0);
+        assert!((all / one - 3_000_000.0).abs() < 3.0, "{all} vs {one}");
     }
 
     #[test]

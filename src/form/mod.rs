@@ -15,6 +15,9 @@
 
 mod images;
 mod layout;
+mod limits;
+
+pub use limits::{MAX_FORM_ITEM_CHARS, MAX_FORM_ITEMS};
 
 use crate::case::{Case, Item};
 use crate::clock::Stamp;
@@ -155,6 +158,8 @@ pub struct FormInput {
     /// The designated person's section as their register has it (else left blank to
     /// fill in by hand).
     pub dsl: Option<DslSection>,
+    /// What the bundle holds beyond the form's limits (see [`limits`]).
+    left_out: limits::LeftOut,
 }
 
 /// A finished form.
@@ -254,6 +259,7 @@ fn prepare_images(
             .collect::<Vec<Option<Result<images::Prepared, String>>>>(),
     );
     let next = std::sync::atomic::AtomicUsize::new(0);
+    let placed_bytes = std::sync::atomic::AtomicU64::new(0);
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -265,7 +271,20 @@ fn prepare_images(
                 loop {
                     let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(&i) = todo.get(k) else { break };
-                    let r = fetch(i, &items[i]).and_then(|b| images::prepare(&b));
+                    let r = fetch(i, &items[i])
+                        .and_then(|b| images::prepare(&b))
+                        .and_then(|p| {
+                            let n = p.xobject.stream.content.len() as u64;
+                            let before =
+                                placed_bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+                            if before + n > limits::MAX_FORM_IMAGE_BYTES {
+                                return Err(format!(
+                                    "the form already holds as many pictures as it can ({} MiB)",
+                                    limits::MAX_FORM_IMAGE_BYTES / (1024 * 1024)
+                                ));
+                            }
+                            Ok(p)
+                        });
                     if let Ok(mut v) = results.lock() {
                         v[i] = Some(r);
                     }
@@ -315,7 +334,9 @@ pub fn render(input: &FormInput, fetch: &Fetch<'_>) -> Result<Rendered, FormErro
     header(&mut l, input);
     if !failures.is_empty() {
         l.heading("Why this form is marked as failed");
-        for f in &failures {
+        for f in failures.iter().take(limits::MAX_FORM_FINDINGS) {
+            let mut f = f.clone();
+            limits::cut(&mut f, limits::MAX_FINDING_CHARS);
             l.paragraph(
                 LEFT + 8.0,
                 WIDTH - 8.0,
@@ -324,17 +345,27 @@ pub fn render(input: &FormInput, fetch: &Fetch<'_>) -> Result<Rendered, FormErro
                 &format!("• {f}"),
             );
         }
+        let more = failures.len().saturating_sub(limits::MAX_FORM_FINDINGS);
+        if more > 0 {
+            l.paragraph(
+                LEFT + 8.0,
+                WIDTH - 8.0,
+                Style::Bold,
+                10.0,
+                &format!("• …and {more} more finding(s), not listed here: evidence-kit verify lists every one."),
+            );
+        }
         l.gap(4.0);
     }
     if let Some(case) = &input.case {
         person(&mut l, case);
         incident(&mut l, case, &input.items);
         steps(&mut l, case);
-        police(&mut l, case);
-        schedule(&mut l, &input.items);
+        police(&mut l, case, input.left_out.notes);
+        schedule(&mut l, input);
     }
     seal(&mut l, input);
-    proves(&mut l);
+    proves(&mut l, input);
     for_dsl(&mut l, input);
     signatures(&mut l);
     appendix(&mut l, &input.items, &xobjects);
@@ -575,7 +606,7 @@ fn steps(l: &mut Layout<'_>, case: &Case) {
     l.field("Others informed", &or_not_recorded(&r.informed));
 }
 
-fn police(l: &mut Layout<'_>, case: &Case) {
+fn police(l: &mut Layout<'_>, case: &Case, notes_left_out: usize) {
     use crate::case::PoliceDecision;
     let r = &case.report;
     l.heading("4. The police — the staff member's own decision");
@@ -628,21 +659,46 @@ fn police(l: &mut Layout<'_>, case: &Case) {
             &red(),
         );
     }
+    if notes_left_out > 0 {
+        l.boxed(
+            &format!(
+                "The bundle holds {notes_left_out} more record(s) of a possible indecent image, not shown here (a form shows at most {}).",
+                limits::MAX_FORM_NOTES
+            ),
+            &red(),
+        );
+    }
 }
 
-fn schedule(l: &mut Layout<'_>, items: &[Item]) {
+fn schedule(l: &mut Layout<'_>, input: &FormInput) {
+    let items = &input.items;
     l.heading("5. Evidence schedule");
-    if items.is_empty() {
+    if items.is_empty() && input.left_out.items == 0 {
         l.paragraph(LEFT, WIDTH, Style::Regular, 10.0, "No items were captured.");
         return;
     }
+    // A failed bundle's records are only what it claims.
+    let sha_words = match &input.source {
+        Source::Bundle { report } if !report.intact() => {
+            "The SHA-256 is each file's fingerprint as the bundle claims it was taken at capture."
+        }
+        Source::Bundle { .. } => {
+            "The SHA-256 is each file's fingerprint as the signer's record says it was taken at capture."
+        }
+        Source::Store { .. } => {
+            "The SHA-256 is each file's fingerprint, taken when it was captured."
+        }
+    };
     l.paragraph(
         LEFT,
         WIDTH,
         Style::Regular,
         8.5,
-        "One row per item, withdrawn items included. Times are local, with their offset from UTC. The SHA-256 is each file's fingerprint, taken when it was captured.",
+        &format!(
+            "One row per item, withdrawn items included. Times are local, with their offset from UTC. {sha_words}"
+        ),
     );
+    left_out_note(l, input);
     l.gap(3.0);
     // Columns: No. | What / where / from | When | Original kept.
     let cols = [
@@ -729,6 +785,23 @@ fn schedule(l: &mut Layout<'_>, items: &[Item]) {
         l.rule(LEFT, l.y - 1.0, LEFT + WIDTH, 0.3, &grey());
         l.y -= 5.0;
     }
+    left_out_note(l, input);
+}
+
+/// Says, boxed, how many items of the bundle the form does not show.
+fn left_out_note(l: &mut Layout<'_>, input: &FormInput) {
+    let more = input.left_out.items;
+    if more == 0 {
+        return;
+    }
+    l.boxed(
+        &format!(
+            "The bundle lists {} items; this form shows the first {}, as many as a form holds (at most {MAX_FORM_ITEMS} items, or fewer with long details). The other {more} are not on this form: open the bundle (evidence-kit open) to see every one. The incident summary above covers the items shown.",
+            input.items.len() + more,
+            input.items.len(),
+        ),
+        &red(),
+    );
 }
 
 fn seal(l: &mut Layout<'_>, input: &FormInput) {
@@ -812,15 +885,62 @@ fn seal(l: &mut Layout<'_>, input: &FormInput) {
     }
 }
 
-fn proves(l: &mut Layout<'_>) {
+/// Section 7 claims only what the checks just made support (issue 12, item 8):
+/// - from the store, "unchanged since captured" and "nothing has been deleted" only
+///   when every stored file re-hashed to what was recorded at capture;
+/// - from a bundle that verified, that its files are unchanged since it was sealed, by
+///   the holder of the key, and no more: its capture times and history are what the
+///   signer's computer recorded (the signer could have sealed anything);
+/// - from a bundle with any finding, none of these: it shows only what it claims.
+fn proves(l: &mut Layout<'_>, input: &FormInput) {
     l.heading("7. What this proves, and what it does not");
-    for p in [
-        "These files are unchanged since they were captured at the times shown: each one's SHA-256 fingerprint was taken at capture, and a change to any byte would change it.",
-        "The sealed bundle is signed with the staff member's key: it shows who sealed it, and that nothing was added, removed or changed after sealing.",
-        "The times come from this laptop's clock. They are as accurate as that clock was.",
-        "A screenshot shows what was on the screen at that moment. It does not by itself prove who wrote the content, or who an account belongs to.",
-        "Nothing has been deleted: withdrawn items are kept and listed with the reason.",
-    ] {
+    let mut points: Vec<String> = Vec::new();
+    let screenshot = "A screenshot shows what was on the screen at that moment. It does not by itself prove who wrote the content, or who an account belongs to.";
+    match &input.source {
+        Source::Store { checked, problems } if problems.is_empty() => {
+            points.push(format!("These files are unchanged since they were captured at the times shown: each one's SHA-256 fingerprint was taken at capture, and all {checked} stored file(s) were checked against it just now. A change to any byte would change it."));
+            points.push("Once sealed, the bundle's signature with the staff member's key lets the designated person check who sealed it, and that it has not been changed since.".into());
+            points.push(
+                "The times come from this laptop's clock. They are as accurate as that clock was."
+                    .into(),
+            );
+            points.push(screenshot.into());
+            points.push(
+                "Nothing has been deleted: withdrawn items are kept and listed with the reason."
+                    .into(),
+            );
+        }
+        Source::Store { checked, problems } => {
+            points.push(format!("{} of the {checked} stored file(s) did not match the SHA-256 recorded when they were captured, or are missing (listed on page 1). This form cannot show that the evidence is unchanged; keep the store as it is and tell your designated safeguarding person.", problems.len()));
+            points.push(screenshot.into());
+        }
+        Source::Bundle { report } if report.intact() => {
+            let (signer, key, sealed) = input.seal.as_ref().map_or_else(
+                || ("the signer".to_string(), String::new(), String::new()),
+                |s| {
+                    (
+                        s.signer.clone(),
+                        format!(" (key {})", s.fingerprint),
+                        format!(" on {}", when(&s.sealed)),
+                    )
+                },
+            );
+            points.push(format!("These files are unchanged since the bundle was sealed{sealed}: it verified just now, and its signature, made with the key you trust as {signer}'s{key}, covers every file's SHA-256 fingerprint. Nothing was added, removed or changed after sealing."));
+            points.push("This proves what the holder of that key sealed, not that it is true. The capture times, who captured each item, and what the custody log says happened before the seal are what the signer's computer recorded; the seal shows only that they were not changed afterwards.".into());
+            points.push("Those times come from the staff member's computer's clock. They are as accurate as that clock was.".into());
+            points.push(screenshot.into());
+            points.push("Withdrawn items are in the bundle and listed with the reason, as the signer's record shows them.".into());
+        }
+        Source::Bundle { report } => {
+            points.push(format!("This bundle FAILED its checks ({} finding(s), listed on page 1). What this form shows is only what the bundle claims: it does not show that these files are unchanged, when they were captured, who sealed them, or that nothing was removed.", report.findings.len()));
+            points.push(
+                "Keep the bundle as it is, and ask the staff member for their sealed bundle again."
+                    .into(),
+            );
+            points.push(screenshot.into());
+        }
+    }
+    for p in &points {
         l.paragraph(
             LEFT + 8.0,
             WIDTH - 8.0,
@@ -940,7 +1060,7 @@ fn appendix(l: &mut Layout<'_>, items: &[Item], xobjects: &[Placed]) {
                         WIDTH,
                         Style::Bold,
                         10.0,
-                        &format!("This image is not shown here: {e}. The original is kept, unchanged, in the evidence."),
+                        &format!("This image is not shown here: {e}. The original is in the evidence itself."),
                     );
                 }
             }
@@ -1063,6 +1183,9 @@ pub fn from_store(store: &Store, case_id: &str, school: &str) -> Result<FormInpu
         seal,
         completed: store.now(),
         dsl: None,
+        // The staff member's own store: its texts are within the store's limits already,
+        // and every item is laid out.
+        left_out: limits::LeftOut::default(),
     })
 }
 
@@ -1115,16 +1238,20 @@ pub fn for_bundle(
 ) -> Result<Rendered, FormError> {
     let opened = verify::open(path, opts)?;
     let report = verify::check(&opened, opts);
-    let case_file = verify::read_whole_case_file(&opened);
-    let (case, items, bundle_items) = match case_file {
-        Some(c) => {
-            let paths: Vec<String> = c.items.iter().map(|b| b.path.clone()).collect();
-            (
-                Some(c.case),
-                c.items.into_iter().map(|b| b.item).collect(),
-                paths,
-            )
+    // `case.json` item by item: what fits the form's limits is kept, every text cut to
+    // the store's limits; the rest is only counted (see `limits`).
+    let mut budget = limits::ItemBudget::default();
+    let head = verify::read_case_file_items(&opened, &mut |b| budget.take(b.path, b.item));
+    let mut left_out = limits::LeftOut::default();
+    let (case, items, bundle_items) = match head {
+        Some(h) => {
+            let mut case = h.case;
+            left_out.notes = limits::bound_case(&mut case);
+            left_out.items = budget.left_out;
+            let (paths, items): (Vec<String>, Vec<Item>) = budget.kept.into_iter().unzip();
+            (Some(case), items, paths)
         }
+        // Unreadable (perhaps part-way through): nothing of it is shown.
         None => (None, Vec::new(), Vec::new()),
     };
     let seal = report.facts.as_ref().map(|f| SealBlock {
@@ -1133,16 +1260,33 @@ pub fn for_bundle(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         sha256: report.sha256.clone(),
-        signer: report
-            .signer
-            .as_ref()
-            .map_or(f.signer.clone(), |s| s.name.clone()),
+        signer: {
+            let mut name = report
+                .signer
+                .as_ref()
+                .map_or(f.signer.clone(), |s| s.name.clone());
+            limits::cut(&mut name, crate::case::MAX_TEXT_CHARS);
+            name
+        },
         fingerprint: report.signer.as_ref().map_or_else(
             || crate::keys::fingerprint(&f.key_id),
             |s| s.fingerprint.clone(),
         ),
-        sealed: f.sealed.clone(),
-        recipients: f.recipients.clone(),
+        sealed: {
+            let mut t = f.sealed.clone();
+            limits::cut(&mut t, crate::case::MAX_TEXT_CHARS);
+            t
+        },
+        recipients: f
+            .recipients
+            .iter()
+            .take(limits::MAX_FORM_NOTES)
+            .map(|r| {
+                let mut r = r.clone();
+                limits::cut(&mut r, crate::case::MAX_TEXT_CHARS);
+                r
+            })
+            .collect(),
         changed_since: 0,
     });
     let input = FormInput {
@@ -1155,6 +1299,7 @@ pub fn for_bundle(
         },
         completed: now,
         dsl,
+        left_out,
     };
     let fetch = |n: usize, _: &Item| -> Result<Vec<u8>, String> {
         let name = bundle_items.get(n).ok_or("not in the bundle")?;

@@ -115,8 +115,10 @@ impl Register {
         // Only what verified (intact, signed by a trusted key) joins the index: a changed
         // or unknown bundle's claims stay out of the patterns across cases.
         // An older copy (a replay) does not replace what a newer seal of the case says.
+        // Nor does one claiming a seal on file whose contents differ.
         if report.intact()
             && !got.bundle.replay
+            && got.bundle.conflict.is_none()
             && let (Some(c), Some(case_ref)) = (&case_file, &got.bundle.case_ref)
         {
             self.index_accounts(case_ref, c)?;
@@ -350,7 +352,7 @@ fn path_shown(reg: &Register, sha256: &str) -> String {
 }
 
 /// A SHA-256 as given by the UI: 64 lower-case hex digits, nothing else.
-fn checked_sha(s: &str) -> Result<String, RegisterError> {
+pub(super) fn checked_sha(s: &str) -> Result<String, RegisterError> {
     if s.len() == 64
         && s.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))

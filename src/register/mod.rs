@@ -1,9 +1,12 @@
 //! The designated person's register: every bundle received (verified on arrival), with
 //! the case it is about, who sealed it, its SHA-256 and the verdict; a status the
 //! designated person moves along (received → reviewed → referred → closed) with dated
-//! notes; the same bundle twice recognised by its hash; a bundle older than one already
-//! on file for the same case (a replay) flagged. Kept in `register.sqlite` in the
-//! designated person's own store folder, apart from any staff evidence.
+//! notes; the same seal twice recognised, by what identifies a seal (its bundle id and
+//! the SHA-256 of its tag manifest, see [`Register::receive`]) or by its bytes; a bundle
+//! older than one already on file for the same case (a replay) flagged, and so is a
+//! bundle claiming the same seal as one on file whose contents differ. Kept in
+//! `register.sqlite` in the designated person's own store folder, apart from any staff
+//! evidence.
 
 mod accounts;
 mod inbox;
@@ -44,10 +47,22 @@ CREATE TABLE IF NOT EXISTS status (
 ) STRICT;
 "#;
 
-/// Later changes to the register file, applied once each (`PRAGMA user_version`).
-const MIGRATIONS: &[&str] = &[
+/// Rows brought up to date by code after a migration's SQL (the register's folder given).
+type Backfill = fn(&Connection, &Path) -> Result<(), StoreError>;
+
+/// A later change to the register file: SQL, then (optionally) a [`Backfill`], in the
+/// same transaction.
+struct Migration {
+    sql: &'static str,
+    then: Option<Backfill>,
+}
+
+/// Later changes to the register file, applied once each (`PRAGMA user_version`; the
+/// n-th here makes version n + 2).
+const MIGRATIONS: &[Migration] = &[
     // 2: where each bundle was opened from (to check it again), and the accounts index.
-    r#"
+    Migration {
+        sql: r#"
     ALTER TABLE bundles ADD COLUMN path TEXT;
     CREATE TABLE accounts (
         id         INTEGER PRIMARY KEY,
@@ -62,6 +77,23 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (kind, value, case_ref, item_id)
     ) STRICT;
     "#,
+        then: None,
+    },
+    // 3: what identifies a seal (issue 12, item 1): its bundle id and the SHA-256 of its
+    // tag manifest, as its signed facts give them; whether its contents are as that
+    // key's holder sealed them (`as_sealed`); and the sentence when it claims the same
+    // seal as one on file but differs. Rows received before get them from the copy kept
+    // then (see `seal_of_kept`); a row with no copy keeps matching by its file's SHA-256.
+    Migration {
+        sql: r#"
+    ALTER TABLE bundles ADD COLUMN bundle_id TEXT;
+    ALTER TABLE bundles ADD COLUMN tagmanifest_sha256 TEXT;
+    ALTER TABLE bundles ADD COLUMN as_sealed INTEGER;
+    ALTER TABLE bundles ADD COLUMN conflict TEXT;
+    CREATE INDEX bundles_seal ON bundles (bundle_id, tagmanifest_sha256);
+    "#,
+        then: Some(backfill_seals),
+    },
 ];
 
 /// The statuses a case moves through.
@@ -154,6 +186,14 @@ pub struct Received {
     pub findings: Vec<String>,
     /// Sealed earlier than a bundle already on file for the same case.
     pub replay: bool,
+    /// The bundle id its signed facts claim (none when they could not be read, or for a
+    /// row received before the register kept it and with no copy to read it from).
+    pub bundle_id: Option<String>,
+    /// The SHA-256 of its tag manifest, as its signed facts claim.
+    pub tagmanifest_sha256: Option<String>,
+    /// It claims the same seal (bundle id) as a bundle already on file, but its
+    /// contents differ: the plain sentence naming the earlier one.
+    pub conflict: Option<String>,
     /// The case's latest status and its note.
     pub status: Option<String>,
     /// The note with that status.
@@ -163,10 +203,14 @@ pub struct Received {
 /// What `receive` did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Receipt {
-    /// The bundle as registered.
+    /// The bundle as registered (for a duplicate, the row already on file).
     pub bundle: Received,
-    /// It was already in the register (the same bytes), nothing was added.
+    /// It was already in the register (the same bytes, or another copy of the same
+    /// seal), nothing was added.
     pub duplicate: bool,
+    /// The SHA-256 of the file just received: differs from `bundle.sha256` when it is
+    /// another copy of a seal already on file.
+    pub file_sha256: String,
 }
 
 /// The register.
@@ -206,7 +250,10 @@ impl Register {
             .skip(usize::try_from(version - 1).unwrap_or(0))
         {
             let tx = conn.unchecked_transaction().map_err(db(root))?;
-            tx.execute_batch(m).map_err(db(root))?;
+            tx.execute_batch(m.sql).map_err(db(root))?;
+            if let Some(then) = m.then {
+                then(&tx, root)?;
+            }
             tx.execute_batch(&format!("PRAGMA user_version = {}", i + 2))
                 .map_err(db(root))?;
             tx.commit().map_err(db(root))?;
@@ -225,33 +272,96 @@ impl Register {
         Ok(Receipt {
             bundle: v.received,
             duplicate: v.duplicate,
+            file_sha256: v.report.sha256,
         })
     }
 
-    /// Register a bundle already verified. The same bytes again add nothing; their
-    /// verdict is brought up to date (a signer's key trusted since, for one).
+    /// Register a bundle already verified.
+    ///
+    /// - The same bytes again add nothing; their verdict is brought up to date (a
+    ///   signer's key trusted since, for one).
+    /// - Another file of the same seal — the same bundle id and tag-manifest SHA-256 in
+    ///   its signed facts — whose contents stand as the one on file does (both as their
+    ///   key's holder sealed them, or both not) adds nothing either: it is the same seal
+    ///   in other bytes (decrypted, or its zip rewritten). Only the signed facts identify
+    ///   a seal; the file's own SHA-256 changes with any byte outside them.
+    /// - A bundle claiming a seal on file whose contents differ (another tag manifest
+    ///   under the same bundle id: a different bundle made to look like that seal; or
+    ///   the same one, but one copy changed) is added, flagged with a sentence naming
+    ///   the earlier one.
     fn record(&self, path: &Path, report: &Report) -> Result<Receipt, RegisterError> {
+        let seal = report
+            .facts
+            .as_ref()
+            .map(|f| (f.bundle.clone(), f.tagmanifest_sha256.clone()));
+        let sealed_as_is = as_sealed(report);
         if let Some(existing) = self.by_sha(&report.sha256)? {
             let findings: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
             self.conn
                 .execute(
-                    "UPDATE bundles SET intact = ?2, findings = ?3, path = ?4 WHERE sha256 = ?1",
+                    "UPDATE bundles SET intact = ?2, findings = ?3, path = ?4, as_sealed = ?5,
+                        bundle_id = coalesce(bundle_id, ?6),
+                        tagmanifest_sha256 = coalesce(tagmanifest_sha256, ?7)
+                     WHERE sha256 = ?1",
                     params![
                         report.sha256,
                         report.intact(),
                         serde_json::to_string(&findings).unwrap_or_default(),
                         path.to_string_lossy(),
+                        sealed_as_is,
+                        seal.as_ref().map(|s| s.0.as_str()),
+                        seal.as_ref().map(|s| s.1.as_str()),
                     ],
                 )
                 .map_err(db(&self.root))?;
             return Ok(Receipt {
                 bundle: self.by_sha(&report.sha256)?.unwrap_or(existing),
                 duplicate: true,
+                file_sha256: report.sha256.clone(),
             });
         }
+        if let Some((bundle_id, tm)) = &seal
+            && let Some(sha) = self
+                .conn
+                .query_row(
+                    "SELECT sha256 FROM bundles WHERE bundle_id = ?1 AND tagmanifest_sha256 = ?2
+                        AND as_sealed = ?3 ORDER BY id LIMIT 1",
+                    params![bundle_id, tm, sealed_as_is],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()
+                .map_err(db(&self.root))?
+            && let Some(on_file) = self.by_sha(&sha)?
+        {
+            return Ok(Receipt {
+                bundle: on_file,
+                duplicate: true,
+                file_sha256: report.sha256.clone(),
+            });
+        }
+        let conflict = match &seal {
+            Some((bundle_id, tm)) => self
+                .conn
+                .query_row(
+                    "SELECT received_local, file FROM bundles WHERE bundle_id = ?1
+                        AND (tagmanifest_sha256 IS NOT ?2 OR as_sealed IS NOT ?3)
+                     ORDER BY id LIMIT 1",
+                    params![bundle_id, tm, sealed_as_is],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+                )
+                .optional()
+                .map_err(db(&self.root))?
+                .map(|(at, file)| {
+                    format!(
+                        "This bundle claims to be the same seal as one received on {} ({}), but its contents differ: one of them is not what was sealed.",
+                        crate::form::when(&at),
+                        file
+                    )
+                }),
+            None => None,
+        };
         let now = clock::now();
-        let report = report.clone();
-        self.insert(path, &report, &now)?;
+        self.insert(path, report, &now, conflict.as_deref())?;
         let bundle = self
             .by_sha(&report.sha256)?
             .ok_or_else(|| RegisterError::UnknownCase(report.sha256.clone()))?;
@@ -261,10 +371,17 @@ impl Register {
         Ok(Receipt {
             bundle: self.by_sha(&report.sha256)?.unwrap_or(bundle),
             duplicate: false,
+            file_sha256: report.sha256.clone(),
         })
     }
 
-    fn insert(&self, path: &Path, r: &Report, now: &Stamp) -> Result<(), RegisterError> {
+    fn insert(
+        &self,
+        path: &Path,
+        r: &Report,
+        now: &Stamp,
+        conflict: Option<&str>,
+    ) -> Result<(), RegisterError> {
         let case_ref = r.facts.as_ref().map(|f| f.case.clone());
         let sealed = r.facts.as_ref().map(|f| f.sealed.clone());
         // A replay: sealed before a bundle already on file for the same case.
@@ -284,8 +401,9 @@ impl Register {
         self.conn
             .execute(
                 "INSERT INTO bundles (sha256, file, case_ref, staff, signer, signer_fingerprint,
-                    sealed_utc, received_utc, received_local, intact, findings, replay, path)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    sealed_utc, received_utc, received_local, intact, findings, replay, path,
+                    bundle_id, tagmanifest_sha256, as_sealed, conflict)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                 params![
                     r.sha256,
                     path.file_name()
@@ -302,6 +420,10 @@ impl Register {
                     serde_json::to_string(&findings).unwrap_or_default(),
                     newer.is_some(),
                     path.to_string_lossy(),
+                    r.facts.as_ref().map(|f| f.bundle.as_str()),
+                    r.facts.as_ref().map(|f| f.tagmanifest_sha256.as_str()),
+                    as_sealed(r),
+                    conflict,
                 ],
             )
             .map_err(db(&self.root))?;
@@ -333,7 +455,8 @@ impl Register {
             .conn
             .prepare(
                 "SELECT sha256, file, case_ref, staff, signer, signer_fingerprint, sealed_utc,
-                        received_local, intact, findings, replay FROM bundles ORDER BY id",
+                        received_local, intact, findings, replay, bundle_id, tagmanifest_sha256,
+                        conflict FROM bundles ORDER BY id",
             )
             .map_err(db(&self.root))?;
         let rows = st
@@ -351,6 +474,9 @@ impl Register {
                     intact: r.get(8)?,
                     findings: serde_json::from_str(&findings).unwrap_or_default(),
                     replay: r.get(10)?,
+                    bundle_id: r.get(11)?,
+                    tagmanifest_sha256: r.get(12)?,
+                    conflict: r.get(13)?,
                     status: None,
                     status_note: None,
                 })
@@ -458,7 +584,7 @@ impl Register {
         };
         let opt = |s: &Option<String>| field(s.as_deref().unwrap_or(""));
         let mut text = String::from(
-            "case,staff,signed by,key fingerprint,sealed,received,bundle file,bundle sha256,verdict,replay,status,status note,findings\r\n",
+            "case,staff,signed by,key fingerprint,sealed,received,bundle file,bundle sha256,verdict,replay,same seal differs,status,status note,findings\r\n",
         );
         for b in &rows {
             let line = [
@@ -476,6 +602,7 @@ impl Register {
                 } else {
                     ""
                 }),
+                opt(&b.conflict),
                 opt(&b.status),
                 opt(&b.status_note),
                 field(&b.findings.join(" | ")),
@@ -490,6 +617,90 @@ impl Register {
         })?;
         Ok(rows.len())
     }
+}
+
+/// Whether a bundle's contents are as its key's holder sealed them: intact, or its one
+/// finding that the key is not trusted yet (the signature itself is valid).
+fn as_sealed(r: &Report) -> bool {
+    r.findings.iter().all(|f| f.kind == "untrusted_key")
+}
+
+/// Largest signature file read when bringing an old row up to date (a genuine one is
+/// well under a kilobyte; verify allows a mebibyte).
+const MAX_SIGNATURE_BYTES: u64 = 1024 * 1024;
+
+/// Migration 3's rows: each bundle received before the register kept what identifies a
+/// seal gets it from the copy kept then, when there is one ([`seal_of_kept`]); the
+/// others keep matching by the SHA-256 of their file only.
+fn backfill_seals(conn: &Connection, root: &Path) -> Result<(), StoreError> {
+    let rows: Vec<(i64, String, bool)> = {
+        let mut st = conn
+            .prepare("SELECT id, sha256, intact FROM bundles WHERE bundle_id IS NULL")
+            .map_err(db(root))?;
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(db(root))?
+            .collect::<Result<_, _>>()
+            .map_err(db(root))?
+    };
+    for (id, sha, intact) in rows {
+        if let Some((bundle_id, tm, as_sealed)) = seal_of_kept(root, &sha, intact) {
+            conn.execute(
+                "UPDATE bundles SET bundle_id = ?2, tagmanifest_sha256 = ?3, as_sealed = ?4 WHERE id = ?1",
+                params![id, bundle_id, tm, as_sealed],
+            )
+            .map_err(db(root))?;
+        }
+    }
+    Ok(())
+}
+
+/// (bundle id, tag-manifest SHA-256, as sealed) of the bundle `sha256` received before,
+/// from what the register kept of it:
+/// - its unpacked folder (`received/SHA/`, written by the register when it was
+///   received, encrypted ones too): the signed facts of its signature file, and whether
+///   it was as sealed from its verdict then (intact, or its failure note naming only a
+///   key not trusted yet);
+/// - else its kept file (`bundles/SHA/NAME`), verified again (without trusted keys or
+///   an identity: an encrypted one cannot be read here and keeps matching by SHA-256).
+fn seal_of_kept(root: &Path, sha256: &str, intact: bool) -> Option<(String, String, bool)> {
+    use std::io::Read;
+    let sha = inbox::checked_sha(sha256).ok()?;
+    let folder = root.join("received").join(&sha);
+    if folder.is_dir() {
+        let mut text = String::new();
+        std::fs::File::open(folder.join(crate::bundle::SIGNATURE))
+            .ok()?
+            .take(MAX_SIGNATURE_BYTES)
+            .read_to_string(&mut text)
+            .ok()?;
+        let facts: crate::bundle::SealFacts = minisign::SignatureBox::from_string(&text)
+            .ok()?
+            .trusted_comment()
+            .ok()
+            .and_then(|c| serde_json::from_str(&c).ok())?;
+        let as_sealed = intact
+            || std::fs::read_to_string(folder.join(verify::FAILED_NOTE)).is_ok_and(|note| {
+                let kinds: Vec<&str> = note
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("- "))
+                    .filter_map(|l| l.split(':').next())
+                    .collect();
+                !kinds.is_empty() && kinds.iter().all(|k| *k == "untrusted_key")
+            });
+        return Some((facts.bundle, facts.tagmanifest_sha256, as_sealed));
+    }
+    let kept = std::fs::read_dir(root.join("bundles").join(&sha))
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_file())?;
+    let report = verify::verify(&kept, &verify::Options::default()).ok()?;
+    let facts = report.facts.as_ref().filter(|_| report.sha256 == sha)?;
+    Some((
+        facts.bundle.clone(),
+        facts.tagmanifest_sha256.clone(),
+        as_sealed(&report),
+    ))
 }
 
 /// The designated person's name: their key's, else their profile's.
@@ -562,11 +773,16 @@ impl Register {
             .filter(|b| b.case_ref.as_deref() == Some(case_ref.trim()))
             .collect();
         // Of those that verified, the one sealed last (an older copy received later is
-        // not it).
+        // not it); one flagged as differing from a seal on file only if no other verified.
         let latest = rows
             .iter()
-            .filter(|b| b.intact)
+            .filter(|b| b.intact && b.conflict.is_none())
             .max_by(|a, b| a.sealed.cmp(&b.sealed))
+            .or_else(|| {
+                rows.iter()
+                    .filter(|b| b.intact)
+                    .max_by(|a, b| a.sealed.cmp(&b.sealed))
+            })
             .or_else(|| rows.first())
             .cloned()
             .ok_or_else(|| RegisterError::UnknownCase(case_ref.trim().into()))?;

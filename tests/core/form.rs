@@ -659,3 +659,275 @@ fn impossible_form_requests_are_refused_in_one_sentence() {
     assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
     assert!(!out_pdf.exists(), "no form for what could not be read");
 }
+
+/// `src` with its `case.json` changed by the Python `code` (which changes `cj`, the
+/// parsed record, in place), written to `dst` with Python's zipfile: an unsigned
+/// change, so the bundle fails verification, as anyone's edit would.
+fn rewrite_case_json(src: &Path, dst: &Path, code: &str) {
+    let script = format!(
+        "import sys, zipfile, json, copy\nz = zipfile.ZipFile(sys.argv[1])\ncj = json.loads(z.read('case.json'))\n{code}\no = zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_STORED)\nfor i in z.infolist():\n    d = z.read(i)\n    if i.filename == 'case.json':\n        d = (json.dumps(cj, indent=2, ensure_ascii=False) + '\\n').encode()\n    o.writestr(i.filename, d)\no.close()\n"
+    );
+    let out = tool(
+        "python3",
+        &["-c", &script, src.to_str().unwrap(), dst.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "python: {}", stderr(&out));
+}
+
+/// A sealed bundle of one text item, its public key, and the designated person's
+/// (empty) config.
+fn sealed_one_item(k: &Kit) -> (PathBuf, PathBuf, PathBuf) {
+    k.capture(
+        &[k.env.file("message.txt", b"a message")],
+        &["--site", "WhatsApp"],
+    );
+    let pubkey = k.env.path("staff.pub");
+    k.ok(&["keys", "export", "--out", pubkey.to_str().unwrap()]);
+    let bundle = k.env.path("case.evidence");
+    k.ok(&["seal", "--case", &k.case, "--out", bundle.to_str().unwrap()]);
+    (bundle, pubkey, k.env.path("dsl-cfg"))
+}
+
+/// `form --bundle` as the designated person would run it.
+fn bundle_form(bundle: &Path, pubkey: &Path, dsl_cfg: &Path, out: &Path) -> Output {
+    let dsl = Kit {
+        env: Env::new(),
+        cfg: dsl_cfg.to_path_buf(),
+        case: String::new(),
+    };
+    dsl.ek(&[
+        "form",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--trust",
+        pubkey.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
+/// Issue 12, item 2 (F5): a 3-million-character word in a bundle overflowed the layout's
+/// `u32` width sum (a panic, exit 101). Every text from a bundle is now cut to the
+/// store's own limits, visibly.
+#[test]
+fn a_bundle_s_three_million_character_word_and_overlong_texts_are_cut_visibly_not_a_panic() {
+    let k = Kit::new();
+    let (bundle, pubkey, dsl_cfg) = sealed_one_item(&k);
+    let long = k.env.path("long.evidence");
+    rewrite_case_json(
+        &bundle,
+        &long,
+        "cj['case']['title'] = 'W' * 3000000\ncj['case']['report']['description'] = 'Ж' * 260000\ncj['items'][0]['note'] = 'ж' * 45000",
+    );
+    let pdf = k.env.path("long.pdf");
+    let out = bundle_form(&long, &pubkey, &dsl_cfg, &pdf);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed form, not a panic: {}",
+        stderr(&out)
+    );
+    assert_valid_and_inert(&pdf);
+    let text = text_of(&pdf);
+    assert_page_numbers(&text, pages(&pdf));
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Cut to the store's limits (20,000 characters; 200,000 for the description).
+    for (marker, letter, kept) in [
+        ("[…cut: 2980000 more characters]", 'W', 20_000),
+        ("[…cut: 60000 more characters]", 'Ж', 200_000),
+        ("[…cut: 25000 more characters]", 'ж', 20_000),
+    ] {
+        assert!(flat.contains(marker), "{marker} missing");
+        // The form's own words hold no 'Ж' or 'ж', and a 'W' only alone.
+        let shown: usize = text
+            .split(|c: char| c != letter)
+            .map(|run| run.chars().count())
+            .filter(|&n| letter != 'W' || n >= 2)
+            .sum();
+        // The findings may quote up to 200 characters of a value that differs from
+        // the bundle's own custody log (replay), and no more.
+        assert!(
+            (kept..=kept + 200).contains(&shown),
+            "{letter}: as many as the store allows, no more: {shown}"
+        );
+    }
+    assert!(text.contains("VERIFICATION FAILED"), "{text}");
+}
+
+/// L9: a bundle anyone can make, listing many tiny items, made `form` take 2.9 GiB
+/// (100,000 items). Items are read one at a time and at most MAX_FORM_ITEMS laid out;
+/// past a budget of item text, fewer; the rest are counted and the form says so.
+#[test]
+fn a_bundle_listing_more_items_than_a_form_holds_shows_the_first_and_counts_the_rest() {
+    let k = Kit::new();
+    let (bundle, pubkey, dsl_cfg) = sealed_one_item(&k);
+    let n = evidence_kit::form::MAX_FORM_ITEMS + 10;
+    let many = k.env.path("many.evidence");
+    rewrite_case_json(
+        &bundle,
+        &many,
+        &format!(
+            "it = cj['items'][0]\ncj['items'] = []\nfor i in range({n}):\n    x = copy.deepcopy(it); x['id'] = i + 1; x['path'] = 'data/%04d-message.txt' % (i + 1); cj['items'].append(x)"
+        ),
+    );
+    let pdf = k.env.path("many.pdf");
+    let out = bundle_form(&many, &pubkey, &dsl_cfg, &pdf);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = text_of(&pdf);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let shown = evidence_kit::form::MAX_FORM_ITEMS;
+    assert!(
+        flat.contains(&format!(
+            "The bundle lists {n} items; this form shows the first {shown}"
+        )),
+        "{flat}"
+    );
+    assert!(
+        flat.contains(&format!("Item {shown} · ")),
+        "the last one shown"
+    );
+    assert!(
+        !flat.contains(&format!("Item {} · ", shown + 1)),
+        "none past it"
+    );
+    // Page 1 lists a bounded number of findings and counts the rest.
+    assert!(flat.contains("more finding(s), not listed here"), "{flat}");
+
+    // Items with long details: fewer of them, within the budget of item text.
+    let wordy = k.env.path("wordy.evidence");
+    rewrite_case_json(
+        &bundle,
+        &wordy,
+        "it = cj['items'][0]\ncj['items'] = []\nfor i in range(60):\n    x = copy.deepcopy(it); x['id'] = i + 1; x['path'] = 'data/%03d-message.txt' % (i + 1); x['note'] = 'n' * 20000; cj['items'].append(x)",
+    );
+    let pdf = k.env.path("wordy.pdf");
+    let out = bundle_form(&wordy, &pubkey, &dsl_cfg, &pdf);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let flat = text_of(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let said = "The bundle lists 60 items; this form shows the first ";
+    let fit: usize = flat
+        .split_once(said)
+        .and_then(|(_, rest)| rest.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the form says how many it shows: {flat}"));
+    // About 20,200 characters an item: the budget holds 49 of them.
+    let most = evidence_kit::form::MAX_FORM_ITEM_CHARS / 20_000;
+    assert!((most - 5..most).contains(&fit), "{fit} of 60 shown");
+    assert!(
+        flat.contains(&format!("Item {fit} · ")),
+        "the last one shown"
+    );
+    assert!(
+        !flat.contains(&format!("Item {} · ", fit + 1)),
+        "none past it"
+    );
+}
+
+/// The three claims the form used to print on every form (issue 12, item 8; F7).
+const CLAIMS: [&str; 3] = [
+    "unchanged since they were captured",
+    "nothing was added, removed or changed after sealing",
+    "nothing has been deleted",
+];
+
+fn claims_in(text: &str) -> Vec<&'static str> {
+    let flat = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    CLAIMS.into_iter().filter(|c| flat.contains(c)).collect()
+}
+
+/// Issue 12, item 8: the form claims only what the checks just made support. From the
+/// store, "unchanged since captured" only when every stored file re-hashed right; from
+/// a bundle that verified, unchanged since sealing by the holder of the key (capture
+/// times are the signer's record); from a failed bundle, none of it.
+#[test]
+fn what_the_form_claims_is_only_what_the_checks_that_passed_support() {
+    let k = Kit::new();
+    let (bundle, pubkey, dsl_cfg) = sealed_one_item(&k);
+
+    // The store, every file re-hashed right: all three.
+    let store_pdf = k.env.path("store.pdf");
+    assert!(k.form(&store_pdf).status.success());
+    assert_eq!(
+        claims_in(&text_of(&store_pdf)).len(),
+        2,
+        "captured and deleted"
+    );
+    assert!(claims_in(&text_of(&store_pdf)).contains(&"unchanged since they were captured"));
+
+    // A bundle that verified: unchanged since sealing, by the key's holder; nothing more.
+    let good = k.env.path("good.pdf");
+    let out = bundle_form(&bundle, &pubkey, &dsl_cfg, &good);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = text_of(&good);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(
+        claims_in(&text),
+        ["nothing was added, removed or changed after sealing"],
+        "{flat}"
+    );
+    assert!(
+        flat.contains("These files are unchanged since the bundle was sealed on"),
+        "{flat}"
+    );
+    assert!(
+        flat.contains(&format!("the key you trust as {STAFF}'s")),
+        "{flat}"
+    );
+    assert!(
+        flat.contains("This proves what the holder of that key sealed"),
+        "{flat}"
+    );
+    assert!(
+        flat.contains("are what the signer's computer recorded"),
+        "{flat}"
+    );
+
+    // A bundle with one byte changed: none of them, and it says why.
+    let mut bytes = std::fs::read(&bundle).expect("read");
+    let at = bytes
+        .windows(9)
+        .position(|w| w == b"a message")
+        .expect("stored as it is");
+    bytes[at] ^= 0x01;
+    let changed = k.env.path("changed.evidence");
+    std::fs::write(&changed, &bytes).expect("write");
+    let bad = k.env.path("bad.pdf");
+    let out = bundle_form(&changed, &pubkey, &dsl_cfg, &bad);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = text_of(&bad);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(claims_in(&text), Vec::<&str>::new(), "{flat}");
+    assert!(
+        !flat.contains("unchanged since the bundle was sealed"),
+        "{flat}"
+    );
+    assert!(flat.contains("This bundle FAILED its checks"), "{flat}");
+    assert!(
+        flat.contains("What this form shows is only what the bundle claims"),
+        "{flat}"
+    );
+
+    // The store with a stored file changed: none of them either.
+    let object = walk_files(&k.env.store().join("objects"))
+        .into_iter()
+        .next()
+        .expect("one object");
+    let mut perm = std::fs::metadata(&object).expect("meta").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perm.set_readonly(false);
+    std::fs::set_permissions(&object, perm).expect("chmod");
+    std::fs::write(&object, b"a messagf").expect("write");
+    let damaged = k.env.path("damaged.pdf");
+    let out = k.form(&damaged);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = text_of(&damaged);
+    assert!(text.contains("STORE CHECK FAILED"), "{text}");
+    assert_eq!(claims_in(&text), Vec::<&str>::new(), "{text}");
+}

@@ -678,3 +678,386 @@ fn a_bundle_received_by_the_cli_opens_from_where_it_was_and_the_failure_note_fol
     let err = reg.open_kept("../etc", &opts).unwrap_err().to_string();
     assert!(err.contains("not in your register"), "{err}");
 }
+
+// ---------------------------------------------------------------------------------
+// Issue 12, item 1 (F4, B2, F7): the register knows a seal by what identifies it, its
+// bundle id and the SHA-256 of its tag manifest, not by the file's bytes.
+// ---------------------------------------------------------------------------------
+
+/// `dsl receive FILE --json` as the designated person (keys in `dcfg`), trusting `key`.
+fn receive_json(dsl: &Env, dcfg: &Path, file: &Path, key: &Path) -> (Option<i32>, Value) {
+    #[rustfmt::skip]
+    let out = dsl.ek_cfg(dcfg, &["dsl", "receive", file.to_str().unwrap(),
+        "--trust", key.to_str().unwrap(), "--json"]);
+    let v =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no JSON: {}", stderr(&out)));
+    (out.status.code(), v)
+}
+
+fn register_rows(dsl: &Env) -> Vec<Value> {
+    serde_json::from_str(&dsl.ok(&["dsl", "list", "--json"])).unwrap()
+}
+
+/// `src` with the byte of the first `needle` (+ `at`) flipped, as `name` in `env`.
+fn flipped(env: &Env, src: &Path, needle: &[u8], at: usize, name: &str) -> PathBuf {
+    let mut bytes = std::fs::read(src).unwrap();
+    let i = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("stored as it is");
+    bytes[i + at] ^= 1;
+    env.file(name, &bytes)
+}
+
+/// The staff member seals `case` encrypted to `recipient`: the `.age` file (named as
+/// seal names it: with `.age` added to `--out`, or `--out` exactly).
+fn seal_to(staff: &Env, cfg: &Path, case: &str, recipient: &str, name: &str) -> PathBuf {
+    let out = staff.path(name);
+    #[rustfmt::skip]
+    let o = staff.ek_cfg(cfg, &["seal", "--case", case, "--to", recipient, "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let with_age = staff.path(&format!("{name}.age"));
+    if with_age.is_file() { with_age } else { out }
+}
+
+/// `age -d` of `file` with the designated person's (unprotected) identity.
+fn decrypt(identity: &Path, file: &Path, out: &Path) {
+    #[rustfmt::skip]
+    let o = std::process::Command::new("age")
+        .args(["-d", "-i", identity.to_str().unwrap(), "-o", out.to_str().unwrap(), file.to_str().unwrap()])
+        .output()
+        .expect("age");
+    assert!(o.status.success(), "age -d: {}", stderr(&o));
+}
+
+#[test]
+fn another_file_of_a_seal_on_file_is_already_received_and_a_changed_copy_is_flagged() {
+    let (staff, cfg, case) = staff_with_one_item();
+    let pubkey = cfg.join("signing.pub");
+    let dsl = Env::new();
+    let dcfg = dsl.path("dsl-cfg");
+    #[rustfmt::skip]
+    let recipient = dsl.ok(&["--config", dcfg.to_str().unwrap(), "keys", "new-recipient", "--name", "Mrs D. Lead", "--no-passphrase"]);
+    let age = seal_to(&staff, &cfg, &case, recipient.trim(), "b.evidence");
+    // The same seal in other bytes: the bundle the .age file holds, decrypted.
+    let plain = dsl.path("decrypted.evidence");
+    decrypt(&dcfg.join("identity.age"), &age, &plain);
+    assert_ne!(sha256sum(&age), sha256sum(&plain));
+
+    let (code, first) = receive_json(&dsl, &dcfg, &age, &pubkey);
+    assert_eq!(code, Some(0), "{first:#}");
+    assert_eq!(first["duplicate"], false);
+    assert!(first["bundle"]["bundle_id"].is_string(), "{first:#}");
+    assert!(first["bundle"]["tagmanifest_sha256"].is_string());
+    let (code, again) = receive_json(&dsl, &dcfg, &plain, &pubkey);
+    assert_eq!(code, Some(0), "{again:#}");
+    assert_eq!(again["duplicate"], true, "the same seal: {again:#}");
+    assert_eq!(
+        again["bundle"]["sha256"],
+        sha256sum(&age).as_str(),
+        "the row on file"
+    );
+    assert_eq!(again["file_sha256"], sha256sum(&plain).as_str());
+    assert_eq!(register_rows(&dsl).len(), 1);
+    #[rustfmt::skip]
+    let out = dsl.ek_cfg(&dcfg, &["dsl", "receive", plain.to_str().unwrap(), "--trust", pubkey.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.starts_with("Already received on"), "{said}");
+    assert!(
+        said.contains("the same seal as the bundle on file"),
+        "{said}"
+    );
+
+    // A copy with one byte of evidence changed claims the same seal but is not it: a
+    // new row, failed, flagged with a sentence naming the one on file.
+    let changed = flipped(&dsl, &plain, b"a message", 0, "changed.evidence");
+    let (code, got) = receive_json(&dsl, &dcfg, &changed, &pubkey);
+    assert_eq!(code, Some(1));
+    assert_eq!(got["duplicate"], false, "{got:#}");
+    assert_eq!(got["bundle"]["intact"], false);
+    let flag = got["bundle"]["conflict"].as_str().expect("flagged");
+    assert!(
+        flag.starts_with("This bundle claims to be the same seal as one received on "),
+        "{flag}"
+    );
+    assert!(
+        flag.contains("(b.evidence"),
+        "names the earlier one: {flag}"
+    );
+    assert!(flag.ends_with("but its contents differ: one of them is not what was sealed."));
+    // Another failed copy of that seal is that failed one again: not a third row.
+    let changed2 = flipped(&dsl, &plain, b"a message", 2, "changed-2.evidence");
+    let (code, got) = receive_json(&dsl, &dcfg, &changed2, &pubkey);
+    assert_eq!(code, Some(1));
+    assert_eq!(got["duplicate"], true, "{got:#}");
+    assert_eq!(got["bundle"]["sha256"], sha256sum(&changed).as_str());
+    let rows = register_rows(&dsl);
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0]["conflict"].is_null(), "the first is not flagged");
+
+    // The CLI's list and the CSV say so too.
+    let list = dsl.ok(&["dsl", "list"]);
+    assert_eq!(
+        list.matches("claims a seal on file but differs").count(),
+        1,
+        "{list}"
+    );
+    let csv = dsl.path("register.csv");
+    dsl.ok(&["dsl", "export", "--csv", csv.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.lines().next().unwrap().contains(",same seal differs,"));
+    assert!(
+        text.contains("one of them is not what was sealed"),
+        "{text}"
+    );
+}
+
+/// An insider's forgery of `src`: the case title changed (in case.json and bag-info),
+/// the tag manifest recomputed and signed again with the staff member's own key from
+/// `cfg`, with the same bundle id and seal time, written in the canonical layout: a
+/// different bundle claiming to be the same seal.
+fn forge_same_seal(src: &Path, cfg: &Path, dst: &Path) {
+    use evidence_kit::bundle::zipfmt;
+    use sha2::Digest;
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut entries: Vec<(String, Vec<u8>)> = (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut b = Vec::new();
+            f.read_to_end(&mut b).unwrap();
+            (f.name().unwrap().to_string(), b)
+        })
+        .collect();
+    let sha = |b: &[u8]| hex::encode(sha2::Sha256::digest(b));
+    let mut edit = |name: &str, old: &str, new: &str| {
+        let e = entries.iter_mut().find(|(n, _)| n == name).unwrap();
+        let text = String::from_utf8(e.1.clone()).unwrap();
+        assert_eq!(text.matches(old).count(), 1, "{name}: {old}");
+        e.1 = text.replace(old, new).into_bytes();
+    };
+    edit(
+        "case.json",
+        "\"title\": \"Posts about me\"",
+        "\"title\": \"Nothing to see\"",
+    );
+    edit(
+        "bag-info.txt",
+        "External-Description: Posts about me",
+        "External-Description: Nothing to see",
+    );
+    let body = |entries: &[(String, Vec<u8>)], n: &str| {
+        entries.iter().find(|(m, _)| m == n).unwrap().1.clone()
+    };
+    let tagmanifest: String = String::from_utf8(body(&entries, "tagmanifest-sha256.txt"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (_, name) = l.split_once("  ").unwrap();
+            format!("{}  {name}\n", sha(&body(&entries, name)))
+        })
+        .collect();
+    let sig = String::from_utf8(body(&entries, "tagmanifest-sha256.txt.minisig")).unwrap();
+    let untrusted = sig
+        .lines()
+        .next()
+        .unwrap()
+        .strip_prefix("untrusted comment: ")
+        .unwrap();
+    let trusted = sig
+        .lines()
+        .find_map(|l| l.strip_prefix("trusted comment: "))
+        .unwrap();
+    let mut facts: Value = serde_json::from_str(trusted).unwrap();
+    facts["tagmanifest_sha256"] = sha(tagmanifest.as_bytes()).into();
+    let sk = minisign::SecretKeyBox::from_string(
+        &std::fs::read_to_string(cfg.join("signing.key")).unwrap(),
+    )
+    .unwrap()
+    .into_unencrypted_secret_key()
+    .unwrap();
+    let pk = minisign::PublicKey::from_secret_key(&sk).unwrap();
+    let signature = minisign::sign(
+        Some(&pk),
+        &sk,
+        tagmanifest.as_bytes(),
+        Some(&facts.to_string()),
+        Some(untrusted),
+    )
+    .unwrap()
+    .to_string();
+    for (n, b) in &mut entries {
+        match n.as_str() {
+            "tagmanifest-sha256.txt" => *b = tagmanifest.clone().into_bytes(),
+            "tagmanifest-sha256.txt.minisig" => *b = signature.clone().into_bytes(),
+            _ => {}
+        }
+    }
+    let sealed: chrono::DateTime<chrono::Utc> = facts["sealed"].as_str().unwrap().parse().unwrap();
+    let mut w = zipfmt::Writer::new(
+        std::fs::File::create(dst).unwrap(),
+        zipfmt::dos_time(&sealed),
+    );
+    for (n, b) in &entries {
+        w.add_bytes(n, b).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+#[test]
+fn a_different_bundle_claiming_the_same_seal_is_received_but_flagged() {
+    let (staff, cfg, case) = staff_with_one_item();
+    let pubkey = cfg.join("signing.pub");
+    let genuine = staff.seal(&cfg, &case, "genuine.evidence");
+    let forged = staff.path("forged.evidence");
+    forge_same_seal(&genuine, &cfg, &forged);
+    let dsl = Env::new();
+    let dcfg = dsl.path("dsl-cfg");
+    let (code, first) = receive_json(&dsl, &dcfg, &genuine, &pubkey);
+    assert_eq!(code, Some(0), "{first:#}");
+    let (_, got) = receive_json(&dsl, &dcfg, &forged, &pubkey);
+    // Signed with the staff member's own key, it verified intact when this was written
+    // (an insider's forgery verify cannot tell); the register is what notices.
+    // Same bundle id and seal time, another tag manifest: received, and flagged.
+    assert_eq!(got["duplicate"], false, "{got:#}");
+    assert_eq!(got["bundle"]["bundle_id"], first["bundle"]["bundle_id"]);
+    assert_eq!(got["bundle"]["sealed"], first["bundle"]["sealed"]);
+    assert_ne!(
+        got["bundle"]["tagmanifest_sha256"],
+        first["bundle"]["tagmanifest_sha256"]
+    );
+    let flag = got["bundle"]["conflict"].as_str().expect("flagged");
+    assert!(flag.contains("(genuine.evidence)"), "{flag}");
+    assert!(
+        flag.contains("one of them is not what was sealed"),
+        "{flag}"
+    );
+    let rows = register_rows(&dsl);
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0]["conflict"].is_null());
+    // A receipt for the case names the bundle not flagged.
+    let dcfg2 = dsl.path("dsl-keys");
+    dsl.new_key(&dcfg2, "Mrs D. Lead");
+    let receipt = dsl.path("r.evidence-receipt");
+    #[rustfmt::skip]
+    let out = dsl.ek_cfg(&dcfg2, &["dsl", "receipt", "--case", &case, "--out", receipt.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&receipt).unwrap()).unwrap();
+    assert_eq!(r["receipt"]["bundle_sha256"], sha256sum(&genuine).as_str());
+    // Said in plain words on receipt, as a replay is.
+    let dsl2 = Env::new();
+    receive_json(&dsl2, &dcfg, &genuine, &pubkey);
+    #[rustfmt::skip]
+    let out = dsl2.ek_cfg(&dcfg, &["dsl", "receive", forged.to_str().unwrap(), "--trust", pubkey.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("  Warning: This bundle claims to be the same seal"),
+        "{said}"
+    );
+}
+
+/// The CLI at commit efcc59f (before the register knew seals by bundle id and tag
+/// manifest), to make a register the way it did.
+const BASELINE_CLI: &str = "/work/efcc59f-bin/evidence-kit";
+
+#[test]
+fn a_register_made_before_seal_keys_gets_them_from_its_kept_copies() {
+    if !Path::new(BASELINE_CLI).is_file() {
+        eprintln!("skipped: no baseline CLI at {BASELINE_CLI}");
+        return;
+    }
+    let (staff, cfg, case) = staff_with_one_item();
+    let pubkey = cfg.join("signing.pub");
+    let dsl = Env::new();
+    let dcfg = dsl.path("dsl-cfg");
+    #[rustfmt::skip]
+    let recipient = dsl.ok(&["--config", dcfg.to_str().unwrap(), "keys", "new-recipient", "--name", "Mrs D. Lead", "--no-passphrase"]);
+    let old = |file: &Path| {
+        #[rustfmt::skip]
+        let out = std::process::Command::new(BASELINE_CLI)
+            .args(["--store", dsl.store().to_str().unwrap(), "--config", dcfg.to_str().unwrap(),
+                "dsl", "receive", file.to_str().unwrap(), "--trust", pubkey.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "old dsl receive: {}", stderr(&out));
+    };
+    let unpacked = |sha: &str| dsl.store().join("received").join(sha);
+    let remove = |dir: &Path| {
+        std::process::Command::new("chmod")
+            .arg("-R")
+            .arg("u+w")
+            .arg(dir)
+            .status()
+            .unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
+    };
+    // X: encrypted, unpacked when received (the old CLI unpacks every bundle it receives).
+    let x = seal_to(&staff, &cfg, &case, recipient.trim(), "x.evidence");
+    old(&x);
+    // Y: its unpacked copy gone since, and none kept: nothing to read its seal from.
+    staff.ok(&["edit", "--item", "1", "--field", "note", "--value", "y"]);
+    let y = staff.seal(&cfg, &case, "y.evidence");
+    old(&y);
+    remove(&unpacked(&sha256sum(&y)));
+    // Z: kept as the window keeps a bundle (bundles/SHA/NAME), not unpacked.
+    staff.ok(&["edit", "--item", "1", "--field", "note", "--value", "z"]);
+    let z = staff.seal(&cfg, &case, "z.evidence");
+    old(&z);
+    let z_sha = sha256sum(&z);
+    remove(&unpacked(&z_sha));
+    let kept = dsl.store().join("bundles").join(&z_sha);
+    std::fs::create_dir_all(&kept).unwrap();
+    std::fs::copy(&z, kept.join("z.evidence")).unwrap();
+    let version = |dsl: &Env| -> i64 {
+        let c = rusqlite::Connection::open(dsl.store().join("register.sqlite")).unwrap();
+        c.query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(version(&dsl), 2, "the old register");
+
+    // Opened by this version: X and Z have their seal from what was kept, Y has none.
+    let rows = register_rows(&dsl);
+    assert_eq!(version(&dsl), 3);
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows[0]["bundle_id"].is_string(),
+        "X from its unpacked copy: {:#}",
+        rows[0]
+    );
+    assert!(rows[1]["bundle_id"].is_null(), "Y: nothing kept");
+    assert!(
+        rows[2]["bundle_id"].is_string(),
+        "Z from its kept file: {:#}",
+        rows[2]
+    );
+
+    // X decrypted: the same seal, already received.
+    let x_plain = dsl.path("x-decrypted.evidence");
+    decrypt(&dcfg.join("identity.age"), &x, &x_plain);
+    let (_, got) = receive_json(&dsl, &dcfg, &x_plain, &pubkey);
+    assert_eq!(got["duplicate"], true, "{got:#}");
+    assert_eq!(got["bundle"]["sha256"], sha256sum(&x).as_str());
+    // Z with a byte changed: claims Z's seal, flagged naming it.
+    let z_changed = flipped(&dsl, &z, b"a message", 0, "z-changed.evidence");
+    let (_, got) = receive_json(&dsl, &dcfg, &z_changed, &pubkey);
+    assert_eq!(got["duplicate"], false);
+    assert!(
+        got["bundle"]["conflict"]
+            .as_str()
+            .is_some_and(|c| c.contains("(z.evidence)")),
+        "{got:#}"
+    );
+    // Y with a byte changed: Y's seal is not known, so it cannot be compared (a new,
+    // failed row, unflagged); Y itself again is still known by its bytes, and learns
+    // its seal.
+    let y_changed = flipped(&dsl, &y, b"a message", 0, "y-changed.evidence");
+    let (_, got) = receive_json(&dsl, &dcfg, &y_changed, &pubkey);
+    assert_eq!(got["duplicate"], false);
+    assert!(got["bundle"]["conflict"].is_null());
+    let (_, got) = receive_json(&dsl, &dcfg, &y, &pubkey);
+    assert_eq!(got["duplicate"], true);
+    assert!(got["bundle"]["bundle_id"].is_string(), "{got:#}");
+    assert_eq!(register_rows(&dsl).len(), 5);
+    // Opening it again changes nothing more.
+    assert_eq!(version(&dsl), 3);
+}

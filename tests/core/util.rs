@@ -114,7 +114,7 @@ impl Env {
     pub fn snapshot(&self) -> String {
         let out = Command::new("sqlite3")
             // immutable: also readable on read-only media (the WAL is checkpointed
-            // when the CLI exits, so nothing is missed).
+            // after every commit, so nothing acknowledged is missed).
             .arg(format!(
                 "file:{}?immutable=1",
                 self.store().join("evidence.sqlite").display()
