@@ -198,6 +198,14 @@ describe("the verdict", () => {
     );
   });
 
+  test("a trusted key is named as it was trusted, not by the name the bundle claims", () => {
+    const v = view();
+    v.report.signer = { ...v.report.signer!, name: "Mr B. Colleague", trusted_as: "A. Teacher" };
+    expect(verdictTitle(v)).toMatch(/^Intact, sealed by A. Teacher \(key /);
+    // An untrusted key has no trusted name: it is shown as it claims, marked new.
+    expect(verdictTitle(view({}, false))).toContain("a key you have not seen before: A. Teacher");
+  });
+
   test("a key not seen before is said so", () => {
     expect(verdictTitle(view({}, false))).toContain("a key you have not seen before: A. Teacher");
   });
@@ -230,6 +238,14 @@ describe("the designated person's screens", () => {
     expect($("#dsl-verdict-title").textContent).toMatch(/^Intact, sealed by A. Teacher/);
     expect($("#dsl-trust").hidden).toBe(true);
     expect($("#inbox-list").textContent).toContain("Case EK-1");
+  });
+
+  test("a bundle claiming a seal on file whose contents differ is said so", async () => {
+    const warning = "This bundle claims to be the same seal as one received on 25 November 2026 (EK-1.evidence.age), but its contents differ: one of them is not what was sealed.";
+    backend.opened = view({ received: received({ intact: false, conflict: warning }) });
+    await new DslApp(document, backend).start();
+    await chooseBundle();
+    expect($("#dsl-facts").textContent).toContain(warning);
   });
 
   test("names, notes and sites from a bundle are text, never HTML", async () => {

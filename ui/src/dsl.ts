@@ -211,7 +211,7 @@ export class DslApp {
           el(this.doc, "span", { class: "case__ref", text: `From ${r.staff ?? r.signer ?? "unknown"}, received ${formatLocal(r.received)}` }),
           el(this.doc, "span", {
             class: r.intact ? "case__state" : "case__state case__state--bad",
-            text: `${r.intact ? "Intact" : "NOT intact"}${r.replay ? " · an older copy" : ""} · ${STATUS_WORDS[r.status ?? "received"] ?? r.status ?? ""}`,
+            text: `${r.intact ? "Intact" : "NOT intact"}${r.replay ? " · an older copy" : ""}${r.conflict ? " · differs from a copy on file" : ""} · ${STATUS_WORDS[r.status ?? "received"] ?? r.status ?? ""}`,
           }),
         );
         b.addEventListener("click", () => void this.openSha(r.sha256, null));
@@ -262,6 +262,7 @@ export class DslApp {
       ["Items", String(v.items.length)],
     );
     if (v.received.replay) facts.push(["Note", "A newer bundle of this case was received before this one: this is an older copy."]);
+    if (v.received.conflict) facts.push(["Warning", v.received.conflict]);
     if (v.unpack_problem) facts.push(["Files", v.unpack_problem]);
     if (c?.report?.description) facts.push(["What happened", c.report.description]);
     this.$("dsl-facts").replaceChildren(

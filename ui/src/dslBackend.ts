@@ -61,6 +61,8 @@ export interface Received {
   intact: boolean;
   findings: string[];
   replay: boolean;
+  /** It claims the same seal as a bundle on file but its contents differ (a sentence). */
+  conflict?: string | null;
   status: string | null;
   status_note: string | null;
 }
