@@ -956,58 +956,50 @@ fn a_different_bundle_claiming_the_same_seal_is_received_but_flagged() {
     );
 }
 
-/// The CLI at commit efcc59f (before the register knew seals by bundle id and tag
-/// manifest), to make a register the way it did.
-const BASELINE_CLI: &str = "/work/efcc59f-bin/evidence-kit";
+/// A designated person's register as the CLI at commit efcc59f left it (before the register
+/// knew seals by bundle id and tag manifest), with the bundles it received and TEST-ONLY
+/// keys: made by `make-efcc59f.sh` beside it (see its README).
+fn efcc59f_register() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/registers/efcc59f")
+}
+
+/// Copy the folder `from` into the folder `to` (made if missing), recursively.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            copy_tree(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
 
 #[test]
 fn a_register_made_before_seal_keys_gets_them_from_its_kept_copies() {
-    if !Path::new(BASELINE_CLI).is_file() {
-        eprintln!("skipped: no baseline CLI at {BASELINE_CLI}");
-        return;
-    }
-    let (staff, cfg, case) = staff_with_one_item();
-    let pubkey = cfg.join("signing.pub");
     let dsl = Env::new();
-    let dcfg = dsl.path("dsl-cfg");
-    #[rustfmt::skip]
-    let recipient = dsl.ok(&["--config", dcfg.to_str().unwrap(), "keys", "new-recipient", "--name", "Mrs D. Lead", "--no-passphrase"]);
-    let old = |file: &Path| {
-        #[rustfmt::skip]
-        let out = std::process::Command::new(BASELINE_CLI)
-            .args(["--store", dsl.store().to_str().unwrap(), "--config", dcfg.to_str().unwrap(),
-                "dsl", "receive", file.to_str().unwrap(), "--trust", pubkey.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "old dsl receive: {}", stderr(&out));
-    };
-    let unpacked = |sha: &str| dsl.store().join("received").join(sha);
-    let remove = |dir: &Path| {
-        std::process::Command::new("chmod")
-            .arg("-R")
-            .arg("u+w")
-            .arg(dir)
-            .status()
-            .unwrap();
-        std::fs::remove_dir_all(dir).unwrap();
-    };
-    // X: encrypted, unpacked when received (the old CLI unpacks every bundle it receives).
-    let x = seal_to(&staff, &cfg, &case, recipient.trim(), "x.evidence");
-    old(&x);
+    copy_tree(&efcc59f_register(), dsl.dir.path());
+    // Read-only, as the old CLI unpacked every bundle it received (git keeps no such bit).
+    for f in walk_files(&dsl.store().join("received")) {
+        let mut p = std::fs::metadata(&f).unwrap().permissions();
+        p.set_readonly(true);
+        std::fs::set_permissions(&f, p).unwrap();
+    }
+    let pubkey = dsl.path("staff-keys-TEST-ONLY/signing.pub");
+    let dcfg = dsl.path("dsl-keys-TEST-ONLY");
+    let unpacked = |file: &Path| dsl.store().join("received").join(sha256sum(file));
+    // X: encrypted, unpacked when received.
+    let x = dsl.path("x.evidence.age");
+    assert!(unpacked(&x).is_dir(), "X unpacked");
     // Y: its unpacked copy gone since, and none kept: nothing to read its seal from.
-    staff.ok(&["edit", "--item", "1", "--field", "note", "--value", "y"]);
-    let y = staff.seal(&cfg, &case, "y.evidence");
-    old(&y);
-    remove(&unpacked(&sha256sum(&y)));
+    let y = dsl.path("y.evidence");
+    assert!(!unpacked(&y).exists(), "Y not unpacked");
     // Z: kept as the window keeps a bundle (bundles/SHA/NAME), not unpacked.
-    staff.ok(&["edit", "--item", "1", "--field", "note", "--value", "z"]);
-    let z = staff.seal(&cfg, &case, "z.evidence");
-    old(&z);
-    let z_sha = sha256sum(&z);
-    remove(&unpacked(&z_sha));
-    let kept = dsl.store().join("bundles").join(&z_sha);
-    std::fs::create_dir_all(&kept).unwrap();
-    std::fs::copy(&z, kept.join("z.evidence")).unwrap();
+    let z = dsl.path("z.evidence");
+    assert!(!unpacked(&z).exists(), "Z not unpacked");
+    let kept = dsl.store().join("bundles").join(sha256sum(&z));
+    assert!(kept.join("z.evidence").is_file(), "Z kept");
     let version = |dsl: &Env| -> i64 {
         let c = rusqlite::Connection::open(dsl.store().join("register.sqlite")).unwrap();
         c.query_row("PRAGMA user_version", [], |r| r.get(0))
