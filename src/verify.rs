@@ -563,6 +563,11 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     let mut entries = Vec::new();
     let mut seen_exact = BTreeSet::new();
     let mut seen_folded: BTreeMap<String, String> = BTreeMap::new();
+    // Entries that are there but were refused before reading (and named for it): not
+    // also "missing", and counted in the payload.
+    let mut unread: BTreeMap<String, u64> = BTreeMap::new();
+    // Folder entries (each already `extra`) take room the rebuilt layout cannot place.
+    let mut has_folders = false;
     let mut declared_total: u64 = 0;
     for i in 0..zip.len() {
         let f = match zip.by_index_raw(i) {
@@ -584,6 +589,9 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                 Some(&shown),
                 format!("The bundle contains a file \"{shown}\" that was refused: {why}. It was not read or extracted."),
             ));
+            if let Ok(n) = std::str::from_utf8(&raw) {
+                unread.insert(n.to_string(), f.size());
+            }
             continue;
         }
         let name = String::from_utf8_lossy(&raw).into_owned();
@@ -595,6 +603,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                     "{name} is a symbolic link, which a bundle never contains; it was not followed."
                 ),
             ));
+            unread.insert(name, f.size());
             continue;
         }
         if f.encrypted() {
@@ -603,6 +612,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                 Some(&name),
                 format!("{name} is password-protected inside the zip, which a bundle never is."),
             ));
+            unread.insert(name, f.size());
             continue;
         }
         if !seen_exact.insert(name.clone()) {
@@ -624,6 +634,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
             continue;
         }
         if f.is_dir() {
+            has_folders = true;
             r.findings.push(finding(
                 "extra",
                 Some(&name),
@@ -640,6 +651,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                 Some(&name),
                 format!("{name} uses a compression method Evidence Kit does not read."),
             ));
+            unread.insert(name, f.size());
             continue;
         }
         if f.size() >= 1024 * 1024 && f.size() / f.compressed_size().max(1) > MAX_RATIO {
@@ -650,6 +662,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                     "{name} would expand more than {MAX_RATIO} times (a zip bomb); it was not read."
                 ),
             ));
+            unread.insert(name, f.size());
             continue;
         }
         declared_total = declared_total.saturating_add(f.size());
@@ -674,6 +687,20 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     }
     let cd_start = zip.central_directory_start();
     let zip_offset = zip.offset();
+    if zip_offset != 0 {
+        // Bytes before the zip: every offset in it is then off, and each check would
+        // repeat it. One finding says what was done.
+        r.findings.push(Finding {
+            kind: "container",
+            file: None,
+            offset: Some(0),
+            message: format!(
+                "{} bytes were added before the zip, so it is not the file that was sealed; it was not examined further.",
+                group(zip_offset)
+            ),
+        });
+        return r;
+    }
     drop(zip);
     drop((seen_exact, seen_folded));
     entries.shrink_to_fit();
@@ -720,11 +747,13 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     let mut crc_bad: Vec<String> = Vec::new();
     let mut tag = |name: &str, r: &mut Report| -> Option<Vec<u8>> {
         let Some(e) = names.get(name) else {
-            r.findings.push(finding(
-                "missing",
-                Some(name),
-                format!("{name} is missing from the bundle."),
-            ));
+            if !unread.contains_key(name) {
+                r.findings.push(finding(
+                    "missing",
+                    Some(name),
+                    format!("{name} is missing from the bundle."),
+                ));
+            }
             return None;
         };
         // Checked before reading, so a (deflated) oversized tag file costs no memory:
@@ -776,6 +805,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     // never held whole.
     for name in ["case.json", "custody.jsonl", bundle::BLOCKS] {
         match names.get(name) {
+            None if unread.contains_key(name) => {}
             None => r.findings.push(finding(
                 "missing",
                 Some(name),
@@ -812,7 +842,10 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         .as_deref()
         .map(|t| hex::encode(Sha256::digest(t)));
     let signer_key = signer_raw.as_deref().and_then(|b| {
-        let k = std::str::from_utf8(b).ok().and_then(PublicKey::parse);
+        let k = std::str::from_utf8(b)
+            .ok()
+            .filter(|t| key_blob_ok(t))
+            .and_then(PublicKey::parse);
         if k.is_none() {
             r.findings.push(finding(
                 "malformed",
@@ -832,6 +865,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
             Some((sig, comment)) => {
                 check_signature(&mut r, &sig, tm, signer_key.as_ref(), opts, opened);
                 if let Some(f) = &r.facts
+                    && signer_key.is_some()
                     && !comment_ok(&comment, f, signer_key.as_ref())
                 {
                     r.findings.push(finding(
@@ -872,11 +906,13 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                 for (path, want) in listed.iter() {
                     let want = hex::encode(want);
                     let Some(e) = names.get(path) else {
-                        r.findings.push(finding(
-                            "missing",
-                            Some(path),
-                            format!("{path} is listed in the tag manifest but is missing."),
-                        ));
+                        if !unread.contains_key(path) {
+                            r.findings.push(finding(
+                                "missing",
+                                Some(path),
+                                format!("{path} is listed in the tag manifest but is missing."),
+                            ));
+                        }
                         continue;
                     };
                     // Streamed: the tag files read above are not held twice.
@@ -939,8 +975,15 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     });
     drop(manifest_raw);
     if let Some(listed) = &listed {
+        // Payload files refused unread (each named for it) still count as there.
+        for (n, size) in &unread {
+            if n.starts_with("data/") && listed.contains_key(n) {
+                r.items += 1;
+                r.payload_bytes += size;
+            }
+        }
         for p in listed.keys() {
-            if !names.contains_key(p) {
+            if !names.contains_key(p) && !unread.contains_key(p) {
                 r.findings.push(finding(
                     "missing",
                     Some(p),
@@ -953,7 +996,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         let block_lists = names
             .get(bundle::BLOCKS)
             .filter(|b| b.size <= MAX_TAG_BYTES)
-            .map(|b| read_block_lists(&mut r, &opened.zip_path, b, &names))
+            .map(|b| read_block_lists(&mut r, &opened.zip_path, b, &names, &unread))
             .unwrap_or_default();
         let mut to_hash = Vec::new();
         let mut without_blocks = 0usize;
@@ -1099,7 +1142,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     }
 
     // ---- the container, byte for byte ----
-    if r.findings.iter().all(|f| f.kind != "unsafe_name") {
+    if !has_folders && r.findings.iter().all(|f| f.kind != "unsafe_name") {
         let payload_order: Option<Vec<&str>> = case_file
             .as_ref()
             .map(|c| c.items.iter().map(|i| &*i.path).collect());
@@ -1135,6 +1178,22 @@ fn group(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whether a `.pub` text's key line (its first non-empty line that is not a comment)
+/// is canonical standard base64 of exactly the 42-byte key blob `Ed` ‖ id ‖ key.
+fn key_blob_ok(text: &str) -> bool {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let Some(line) = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
+    else {
+        return false;
+    };
+    b64.decode(line)
+        .is_ok_and(|raw| raw.len() == 42 && raw.starts_with(b"Ed") && b64.encode(&raw) == line)
 }
 
 /// Bytes of a minisign signature line: algorithm (2), key id (8), signature (64).
@@ -1221,7 +1280,8 @@ fn check_signature(
         .is_ok(),
         _ => false,
     };
-    if !valid {
+    // With no readable signer.pub (its own finding) nothing can match.
+    if !valid && signer_key.is_some() {
         r.findings.push(finding(
             "signature",
             Some(SIGNATURE),
@@ -1293,6 +1353,8 @@ fn check_signature(
     }
     let trusted = match (trusted_same, exact) {
         (_, Some(_)) => true,
+        // signer.pub unreadable: that is the finding (malformed), not a substitution.
+        (Some(_), None) if signer_key.is_none() => false,
         (Some(t), None) => {
             r.findings.push(finding(
                 "substituted_key",
@@ -1359,7 +1421,15 @@ fn check_bag_info(
     info: &BTreeMap<String, String>,
     case_file: Option<&casejson::CaseHead>,
 ) {
-    let oxum = info.get("Payload-Oxum").and_then(|o| bag::parse_oxum(o));
+    // Labels are compared without regard to letter case (RFC 8493); the parser has
+    // already refused a non-repeatable label given twice in any case.
+    let info: BTreeMap<String, String> = info
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+        .collect();
+    let get = |label: &str| info.get(&label.to_ascii_lowercase());
+    let oxum_text = get("Payload-Oxum");
+    let oxum = oxum_text.and_then(|o| bag::parse_oxum(o));
     match oxum {
         None => r.findings.push(finding(
             "malformed",
@@ -1367,7 +1437,12 @@ fn check_bag_info(
             "bag-info.txt has no valid Payload-Oxum.",
         )),
         Some((bytes, count)) => {
-            if bytes != r.payload_bytes || count != r.items as u64 {
+            // Compared as written: "0346.3" is not what seal writes for 346 bytes.
+            let want = format!("{}.{}", r.payload_bytes, r.items);
+            if bytes != r.payload_bytes
+                || count != r.items as u64
+                || oxum_text.map(String::as_str) != Some(want.as_str())
+            {
                 r.findings.push(finding(
                     "mismatch",
                     Some("bag-info.txt"),
@@ -1442,7 +1517,7 @@ fn check_bag_info(
         ));
     }
     for (label, want, what, against) in pairs {
-        if info.get(label).cloned() != want {
+        if get(label).cloned() != want {
             r.findings.push(finding(
                 "mismatch",
                 Some("bag-info.txt"),
@@ -1763,6 +1838,14 @@ fn check_custody(
             ));
             return;
         };
+        // Exactly as seal writes it (compact, its keys in order, nothing else): a key
+        // the hash does not cover could otherwise ride along unnoticed.
+        if serde_json::to_vec(&line).ok().as_deref() != Some(l) {
+            *bad = Some(format!(
+                "custody.jsonl line {line_no} is not written as Evidence Kit writes a custody entry (extra keys, other spacing or escaping)."
+            ));
+            return;
+        }
         let (seq, prev_hash, hash, ok) = match &line {
             CustodyLine::Full(e) => (e.seq, &e.prev_hash, &e.hash, e.compute_hash() == e.hash),
             CustodyLine::Redacted {
@@ -2074,6 +2157,7 @@ fn read_block_lists(
     zip_path: &Path,
     b: &Entry,
     names: &BTreeMap<&str, &Entry>,
+    unread: &BTreeMap<String, u64>,
 ) -> BTreeMap<String, (u64, [u8; 32])> {
     use std::io::BufRead;
     let mut out = BTreeMap::new();
@@ -2141,6 +2225,11 @@ fn read_block_lists(
                 return BTreeMap::new();
             }
         };
+        if unread.contains_key(&decoded) {
+            // Refused unread (and named for it): its line cannot be checked.
+            previous = Some(decoded);
+            continue;
+        }
         let Some(e) = names
             .get(decoded.as_str())
             .copied()

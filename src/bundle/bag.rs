@@ -329,10 +329,10 @@ pub fn parse_bag_info(file: &str, bytes: &[u8]) -> Result<BTreeMap<String, Strin
             }
             if let Some(existing) = out.get_mut(&k) {
                 existing.push_str("; ");
-                existing.push_str(v);
+                existing.push_str(v.trim_end());
             }
         } else {
-            out.insert(k.clone(), v.to_string());
+            out.insert(k.clone(), v.trim_end().to_string());
         }
         last = Some(k);
     }
