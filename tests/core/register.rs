@@ -243,6 +243,26 @@ fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
     // Never over an existing file.
     let out = make_receipt(&receipt);
     assert_refused(&out, "already exists");
+
+    // A signature line cut to the wrong length (no key needed) made minisign 0.10 panic;
+    // now it is a receipt that cannot be read, exit 1, no panic.
+    let file: Value = serde_json::from_str(&text).unwrap();
+    let sig = file["signature"].as_str().unwrap();
+    let lines: Vec<String> = sig.lines().map(str::to_string).collect();
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for (line, keep) in [(3, 57), (1, 60)] {
+        let mut cut = lines.clone();
+        let raw = b64.decode(&lines[line]).unwrap();
+        cut[line] = b64.encode(&raw[..keep]);
+        let mut bad = file.clone();
+        bad["signature"] = Value::from(cut.join("\n") + "\n");
+        let short = staff.file("short.txt", bad.to_string().as_bytes());
+        let out = staff.ek(&receipt_verify(&short, &dsl_pub, false));
+        assert_ne!(out.status.code(), Some(101), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    }
 }
 
 #[test]
