@@ -538,8 +538,10 @@ def main():
     lines[k] = f"{p}\t{size}\t{'0' * 64}{hexes[64:]}"
     t.set("blocks-sha256.txt", "\n".join(lines).encode())
     t.resign()
-    write("blocks-wrong.evidence", t.zip(), "failed", ["finding: mismatch blocks-sha256.txt"],
-          "a block hash in blocks-sha256.txt that does not match the (unchanged) file, re-signed (G9)")
+    write("blocks-wrong.evidence", t.zip(), "intact", [],
+          "a block hash in blocks-sha256.txt that does not match the (unchanged) file, re-signed (G9): "
+          "block hashes only locate a change in a file whose SHA-256 differs (spec 3.5), so a signer's "
+          "wrong list is not a finding")
 
     t = plain.copy()
     t.bag_info_set("Contact-Name", "B. Colleague")
