@@ -1204,7 +1204,10 @@ pub fn parse_signature(bytes: &[u8]) -> Option<(minisign::SignatureBox, String)>
     let [untrusted, sig, trusted, global] = lines.as_slice() else {
         return None;
     };
-    if lines.iter().any(|l| l.contains('\r')) || !trusted.starts_with("trusted comment: ") {
+    // minisign trims the trusted comment before checking the global signature over it,
+    // so white space around it would be bytes no signature covers: refused.
+    let tc = trusted.strip_prefix("trusted comment: ")?;
+    if lines.iter().any(|l| l.contains('\r')) || tc.trim() != tc {
         return None;
     }
     let comment = untrusted.strip_prefix("untrusted comment: ")?;

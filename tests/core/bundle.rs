@@ -2416,3 +2416,108 @@ fn a_thousand_items_are_numbered_four_digits_wide_and_verify() {
     );
     assert!(names.contains(&"data/1000-note-999.txt".to_string()));
 }
+
+/// Rewrite a bundle canonically (as seal lays a zip out, with the seal's DOS time) with
+/// `edit` applied to each entry's bytes: what anyone can do without a key.
+fn rewrite_canonical(src: &Path, dst: &Path, edit: &dyn Fn(&str, Vec<u8>) -> Vec<u8>) {
+    use std::io::Read;
+    let bytes = std::fs::read(src).expect("read");
+    let dos = (
+        u16::from_le_bytes([bytes[10], bytes[11]]),
+        u16::from_le_bytes([bytes[12], bytes[13]]),
+    );
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("zip");
+    let mut w = bundle::zipfmt::Writer::new(Vec::new(), dos);
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).expect("entry");
+        let name = String::from_utf8(f.name_raw().to_vec()).expect("utf-8 name");
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).expect("entry bytes");
+        w.add_bytes(&name, &edit(&name, data)).expect("add");
+    }
+    std::fs::write(dst, w.finish().expect("finish")).expect("write");
+}
+
+#[test]
+fn white_space_around_the_trusted_comment_is_named_though_minisign_ignores_it() {
+    let kit = Kit::new();
+    let file = kit.seal("case.evidence", &[]);
+    // Unchanged, rewritten: still intact (the rewrite itself is faithful).
+    let same = kit.env.path("same.evidence");
+    rewrite_canonical(&file, &same, &|_, d| d);
+    assert_eq!(std::fs::read(&same).unwrap(), std::fs::read(&file).unwrap());
+    for (name, edit) in [
+        ("trailing.evidence", " \n"),
+        ("leading.evidence", "\ttrusted comment:  "),
+    ] {
+        let bad = kit.env.path(name);
+        rewrite_canonical(&file, &bad, &|n, d| {
+            if n != bundle::SIGNATURE {
+                return d;
+            }
+            let text = String::from_utf8(d).unwrap();
+            let out = match edit {
+                " \n" => {
+                    let mut lines: Vec<&str> = text.lines().collect();
+                    let padded = format!("{} ", lines[2]);
+                    lines[2] = &padded;
+                    lines.join("\n") + "\n"
+                }
+                _ => text.replacen("trusted comment: ", "trusted comment:  ", 1),
+            };
+            out.into_bytes()
+        });
+        let report = kit.findings(&bad);
+        assert_finding(&report, "signature", bundle::SIGNATURE);
+    }
+}
+
+#[test]
+fn no_byte_of_the_signature_file_can_change_even_with_the_zip_rebuilt() {
+    // The signature file is covered by no manifest: what binds it is its canonical
+    // text. Every change to any of its bytes (a flip, a space, a line break, a removed
+    // or added byte), with the zip rebuilt canonically around it (no key needed), is
+    // named.
+    let b = lib_bundle(&[("a.txt".to_string(), b"evidence\n".to_vec())], false);
+    let dir = b.dir.path();
+    let sig = {
+        let bytes = std::fs::read(&b.path).unwrap();
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut f = z.by_name(bundle::SIGNATURE).unwrap();
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut v).unwrap();
+        v
+    };
+    let mut variants: Vec<Vec<u8>> = Vec::new();
+    for i in 0..sig.len() {
+        for v in [sig[i] ^ 0x01, b' ', b'\r'] {
+            if v != sig[i] {
+                let mut s = sig.clone();
+                s[i] = v;
+                variants.push(s);
+            }
+        }
+        let mut cut = sig.clone();
+        cut.remove(i);
+        variants.push(cut);
+        let mut more = sig.clone();
+        more.insert(i, b' ');
+        variants.push(more);
+    }
+    let mut longer = sig.clone();
+    longer.extend_from_slice(b"\n");
+    variants.push(longer);
+    let out = dir.join("variant.evidence");
+    for (k, s) in variants.iter().enumerate() {
+        rewrite_canonical(&b.path, &out, &|n, d| {
+            if n == bundle::SIGNATURE { s.clone() } else { d }
+        });
+        let r = verify::verify(&out, &b.opts).expect("verify");
+        assert!(
+            !r.intact(),
+            "variant {k} of the signature file was accepted: {:?}",
+            String::from_utf8_lossy(s)
+        );
+    }
+    assert!(variants.len() > 1000, "{}", variants.len());
+}
