@@ -2,13 +2,18 @@
 #   make run    build and open the desktop app
 #   make test   everything CI runs (format, lints, unit/integration, UI, end-to-end)
 # Both install what is missing first (scripts/bootstrap).
-.PHONY: run test bench bootstrap cli
+.PHONY: run test test-long bench bootstrap cli
 
 run:
 	@scripts/run
 
 test:
 	@scripts/test
+
+# The long tests: the whole entry limit (99,991 items sealed and verified) and every
+# single-byte change of a bundle. Minutes, not part of make test.
+test-long:
+	@cargo test -p evidence-kit --test core -- --ignored
 
 bench:
 	@scripts/bench

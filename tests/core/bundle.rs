@@ -2521,3 +2521,69 @@ fn no_byte_of_the_signature_file_can_change_even_with_the_zip_rebuilt() {
     }
     assert!(variants.len() > 1000, "{}", variants.len());
 }
+
+/// The whole entry limit, for `make test-long` (minutes): a case of exactly as many
+/// items as a bundle holds seals and verifies intact; one more is refused before
+/// anything is written.
+#[test]
+#[ignore = "long: 99,992 captures; run by make test-long"]
+fn the_entry_limit_in_full_seals_the_largest_case_and_refuses_one_more() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let case = store.create_case("Many posts", "A. Teacher").expect("case");
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    let max = bundle::max_items();
+    assert_eq!(max, 99_991);
+    let mut done = 0;
+    while done < max {
+        let batch: Vec<PathBuf> = (done..(done + 5_000).min(max))
+            .map(|i| {
+                let p = src.join(format!("post {i}.txt"));
+                std::fs::write(&p, format!("post {i}\n")).expect("write");
+                p
+            })
+            .collect();
+        capture::files(
+            &store,
+            &case.id,
+            &batch,
+            &Details::default(),
+            &mut |_, _, _| {},
+        )
+        .expect("capture");
+        for p in &batch {
+            std::fs::remove_file(p).expect("remove");
+        }
+        done += batch.len();
+    }
+    let (trusted, key) = staff_key(dir.path());
+    let req = |out: &str| SealRequest {
+        case_id: case.id.clone(),
+        out: Some(dir.path().join(out)),
+        to: Vec::new(),
+        organization: bundle::DEFAULT_ORGANIZATION.into(),
+    };
+    let sealed = bundle::seal(&store, &key, &req("full.evidence"), &mut |_, _| {}).expect("seal");
+    assert_eq!(sealed.items, max);
+    let opts = Options {
+        trusted: vec![trusted],
+        ..Options::default()
+    };
+    let r = verify::verify(&sealed.path, &opts).expect("verify");
+    assert!(
+        r.intact(),
+        "{:?}",
+        kinds(&r).into_iter().take(5).collect::<Vec<_>>()
+    );
+    assert_eq!(r.items, max);
+    // One more: refused, nothing written.
+    let p = src.join("one more.txt");
+    std::fs::write(&p, b"one more\n").expect("write");
+    capture::file(&store, &case.id, &p, &Details::default()).expect("capture");
+    let e = bundle::seal(&store, &key, &req("over.evidence"), &mut |_, _| {})
+        .expect_err("over the limit");
+    assert_eq!(e.code(), "too_many_items", "{e}");
+    assert!(!dir.path().join("over.evidence").exists());
+    assert!(!dir.path().join("over.evidence.partial").exists());
+}
