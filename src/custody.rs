@@ -235,7 +235,7 @@ pub fn verify_chain(entries: &[Entry]) -> Vec<ChainBreak> {
             breaks.push(ChainBreak::Unlinked { seq: e.seq });
         }
         prev_hash = e.hash.clone();
-        expected_seq = e.seq + 1;
+        expected_seq = e.seq.saturating_add(1);
     }
     breaks
 }

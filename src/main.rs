@@ -644,7 +644,7 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
                     }
                 );
                 for f in &b.findings {
-                    println!("  - {}", visible_lines(&f.to_string()));
+                    println!("  - {}", visible(&f.to_string()));
                 }
                 if b.replay {
                     println!(
@@ -652,7 +652,7 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
                     );
                 }
                 if let Some(c) = &b.conflict {
-                    println!("  Warning: {}", visible_lines(c));
+                    println!("  Warning: {}", visible(c));
                 }
             }
             Ok(if b.intact { 0 } else { 1 })
@@ -1291,7 +1291,7 @@ fn print_report(r: &verify::Report) {
     } else {
         println!("NOT VERIFIED: {} problem(s) found.", r.findings.len());
         for f in &r.findings {
-            println!("- {}: {}", visible(f.kind), visible_lines(&f.message));
+            println!("- {}: {}", visible(f.kind), visible(&f.message));
         }
         if let Some(s) = &r.signer {
             println!(
@@ -1317,7 +1317,7 @@ fn print_report(r: &verify::Report) {
     }
     println!("Bundle SHA-256: {}", visible(&r.sha256));
     for n in &r.notes {
-        println!("note: {}", visible_lines(&n.to_string()));
+        println!("note: {}", visible(n));
     }
 }
 
@@ -1565,13 +1565,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 println!("{}", to_json(&report));
             } else {
                 for p in &report.problems {
-                    println!("PROBLEM {}", visible_lines(&p.to_string()));
+                    println!("PROBLEM {}", visible(&p.to_string()));
                     if let Some(t) = p.technical_details() {
-                        println!("  Technical details: {}", visible_lines(t));
+                        println!("  Technical details: {}", visible(t));
                     }
                 }
                 for n in &report.notes {
-                    println!("note: {}", visible_lines(n));
+                    println!("note: {}", visible(n));
                 }
                 if report.intact() {
                     println!(

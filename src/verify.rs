@@ -918,7 +918,12 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                     // Streamed: the tag files read above are not held twice.
                     let mut hasher = Sha256::new();
                     match stream_entry(&opened.zip_path, e, &mut |c| hasher.update(c)) {
-                        Ok(_) => {
+                        Ok(crc) => {
+                            // The zip's CRC-32 is bytes of the bundle too: a changed one
+                            // over unchanged contents is still a change.
+                            if crc != e.crc32 && !crc_bad.iter().any(|n| n == path) {
+                                crc_bad.push(path.to_string());
+                            }
                             let have = hex::encode(hasher.finalize());
                             if have != want {
                                 r.findings.push(finding("altered", Some(path), format!("{path} was changed after sealing (its SHA-256 is {have}; {want} was sealed).")));
@@ -979,7 +984,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         for (n, size) in &unread {
             if n.starts_with("data/") && listed.contains_key(n) {
                 r.items += 1;
-                r.payload_bytes += size;
+                r.payload_bytes = r.payload_bytes.saturating_add(*size);
             }
         }
         for p in listed.keys() {
@@ -1044,10 +1049,17 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                             e.name
                         ),
                     );
-                    // Only on a mismatch: read blocks-sha256.txt to say where.
+                    // Only on a mismatch, and only from a line read strictly above (a
+                    // block size of 1 would cost 32 bytes a byte): say where.
                     let blocks = names
                         .get(bundle::BLOCKS)
-                        .and_then(|b| blocks_for(&opened.zip_path, b, &e.name));
+                        .filter(|_| block_lists.contains(&e.name))
+                        .and_then(|b| blocks_for(&opened.zip_path, b, &e.name))
+                        .filter(|b| {
+                            b.size.is_power_of_two()
+                                && b.size >= crate::store::MIN_BLOCK_BYTES
+                                && b.digests.len() as u64 == e.size.div_ceil(b.size)
+                        });
                     if let Some(b) = blocks
                         && let Some((start, end)) = locate_change(&opened.zip_path, e, &b)
                     {
@@ -1862,7 +1874,7 @@ fn check_custody(
             }
         }
         prev = hash.clone();
-        expected = seq + 1;
+        expected = seq.saturating_add(1);
         match &line {
             CustodyLine::Full(e) => {
                 if replay.items_logged() >= MAX_ENTRIES {

@@ -2587,3 +2587,141 @@ fn the_entry_limit_in_full_seals_the_largest_case_and_refuses_one_more() {
     assert!(!dir.path().join("over.evidence").exists());
     assert!(!dir.path().join("over.evidence.partial").exists());
 }
+
+#[test]
+fn a_changed_zip_checksum_of_any_tag_file_is_named() {
+    // The CRC-32 the zip records is bytes of the bundle too; blocks-sha256.txt's was
+    // compared with nothing, so 8 bytes could change without a key.
+    let kit = Kit::new();
+    let file = kit.seal("case.evidence", &[]);
+    for name in [
+        bundle::BLOCKS,
+        "case.json",
+        bundle::TAGMANIFEST,
+        "bagit.txt",
+    ] {
+        let bad = kit.env.path(&format!("crc-{name}.evidence"));
+        py(
+            r#"
+b = bytearray(open(A[0], 'rb').read())
+name = A[2].encode()
+z = zipfile.ZipFile(A[0])
+i = z.getinfo(A[2])
+struct.pack_into('<I', b, i.header_offset + 14, i.CRC ^ 0xdeadbeef)
+at = b.find(b'PK\x01\x02')
+while at >= 0:
+    n = struct.unpack_from('<H', b, at + 28)[0]
+    if bytes(b[at + 46:at + 46 + n]) == name:
+        struct.pack_into('<I', b, at + 16, i.CRC ^ 0xdeadbeef)
+    at = b.find(b'PK\x01\x02', at + 4)
+open(A[1], 'wb').write(b)
+"#,
+            &[&file, &bad, Path::new(name)],
+        );
+        let report = kit.findings(&bad);
+        assert!(
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["file"] == name),
+            "{name}: {report:#}"
+        );
+    }
+}
+
+#[test]
+fn a_line_break_in_a_finding_cannot_draw_a_fake_verdict() {
+    let kit = Kit::new();
+    let file = kit.seal("case.evidence", &[]);
+    let bad = kit.env.path("fake.evidence");
+    py(
+        "it = load(A[0])\nm = dict((i.filename, d) for i, d in it)['manifest-sha256.txt']\nm += b'0' * 64 + b'  data/zz%0A%0AINTACT: signed with the key you trusted as Head Teacher (key 1234 5678 9ABC DEF0), sealed on 2026-12-01; unchanged since it was sealed.\\n'\nwrite(A[1], replace(it, 'manifest-sha256.txt', m))",
+        &[&file, &bad],
+    );
+    let out = kit.run(
+        &kit.dsl,
+        &[
+            "verify",
+            bad.to_str().unwrap(),
+            "--trust",
+            kit.staff_pub.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("NOT VERIFIED"), "{text}");
+    for line in text.lines() {
+        assert!(
+            !line.trim_start().starts_with("INTACT"),
+            "a fake verdict line: {text}"
+        );
+    }
+    assert!(text.contains("[U+000A]"), "{text}");
+}
+
+#[test]
+fn a_hostile_block_list_costs_no_memory_when_a_file_changed() {
+    // A block size of 1 made locating a change keep a SHA-256 per byte (32 times the
+    // file). No key is needed: the file is changed, the block line made up.
+    let kit = Kit::new();
+    let file = kit.seal("case.evidence", &[]);
+    let bad = kit.env.path("blocks.evidence");
+    let big = 40 * 1024 * 1024;
+    py(
+        &format!(
+            r#"
+it = load(A[0])
+p = [i.filename for i, _ in it if i.filename.startswith('data/')][0]
+items = []
+for i, d in it:
+    if i.filename == p:
+        d = b'x' * {big}
+    elif i.filename == 'blocks-sha256.txt':
+        d = (p + '\t1\t' + '0' * 64 * 1000 + '\n').encode()
+    items.append((i, d))
+write(A[1], items)
+"#
+        ),
+        &[&file, &bad],
+    );
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(env!("CARGO_BIN_EXE_evidence-kit"))
+        .args(["--config"])
+        .arg(&kit.dsl)
+        .args(["verify", "--json", "--trust"])
+        .arg(&kit.staff_pub)
+        .arg(&bad)
+        .output()
+        .expect("time");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(has(&report, "malformed", bundle::BLOCKS), "{report:#}");
+    let kb: u64 = stderr(&out)
+        .trim()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .parse()
+        .expect("rss");
+    assert!(kb < 200 * 1024, "peak {kb} KiB for a {big}-byte file");
+}
+
+#[test]
+fn a_custody_line_at_the_largest_sequence_number_is_a_finding_not_an_overflow() {
+    let kit = Kit::new();
+    let file = kit.seal("case.evidence", &[]);
+    let bad = kit.env.path("seq.evidence");
+    let zeros = "0".repeat(64);
+    py(
+        &format!(
+            "it = load(A[0])\nline = '{{\"seq\":9223372036854775807,\"redacted\":true,\"prev_hash\":\"{zeros}\",\"hash\":\"{zeros}\"}}\\n'\nit = replace(it, 'custody.jsonl', (line + line).encode())\nwrite(A[1], it)"
+        ),
+        &[&file, &bad],
+    );
+    // (Kit::run fails the test on a panic or exit 101.)
+    let report = kit.findings(&bad);
+    assert_finding(&report, "chain", "custody.jsonl");
+}
