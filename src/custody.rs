@@ -137,6 +137,11 @@ impl Entry {
                 "A capture was interrupted after its bytes were saved and before it was recorded; the bytes are kept (SHA-256 {}), and no item names them.",
                 s("sha256")
             ),
+            "clock_set_back" => format!(
+                "Before sealing, the computer's clock read {}, earlier than the last entry of the log ({}): it had been set back. Recorded so that the times can be read.",
+                s("now_utc"),
+                s("last_entry_utc")
+            ),
             "incomplete_capture_removed" if s("file").ends_with(".arriving") => {
                 "A file being added through the window, cut short before it was saved, was cleaned up.".into()
             }

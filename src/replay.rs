@@ -237,7 +237,8 @@ pub struct LateCapture {
     /// The later of its capture entry's time and its recorded capture time (UTC).
     pub captured_utc: String,
     /// A complete entry after the capture is flagged `clock_anomaly` (the clock was
-    /// set back since), which explains it: a note, not a finding.
+    /// set back since), or a redacted one follows it (another record's entry, whose
+    /// flag cannot be seen), which explains it: a note, not a finding.
     pub excused: bool,
 }
 
@@ -280,6 +281,9 @@ pub struct Replay {
     cases: BTreeMap<String, LoggedCase>,
     previous: Option<Previous>,
     last_anomaly: Option<i64>,
+    /// The last redacted entry skipped: its `clock_anomaly` cannot be seen, so it may
+    /// be the one that explains a capture later than the seal.
+    last_skipped: Option<i64>,
     /// The fields this version knows (a sample record with every field present);
     /// used in [`Mode::Bundle`] only.
     item_schema: Value,
@@ -307,6 +311,7 @@ impl Replay {
             cases: BTreeMap::new(),
             previous: None,
             last_anomaly: None,
+            last_skipped: None,
             item_schema: item_schema(),
             empty_report: serde_json::to_value(IncidentReport::default()).unwrap_or_default(),
         }
@@ -328,6 +333,7 @@ impl Replay {
     /// Note a redacted entry (another case's, in a bundle): its time and flag are not
     /// known, so the entry after it is not compared with the one before.
     pub fn skip(&mut self, seq: i64) {
+        self.last_skipped = Some(self.last_skipped.map_or(seq, |s| s.max(seq)));
         self.previous = Some(Previous {
             seq,
             utc: String::new(),
@@ -591,7 +597,8 @@ impl Replay {
                 out.push(LateCapture {
                     item,
                     captured_utc: s.to_string(),
-                    excused: self.last_anomaly.is_some_and(|a| a > l.seq),
+                    excused: self.last_anomaly.is_some_and(|a| a > l.seq)
+                        || self.last_skipped.is_some_and(|k| k > l.seq),
                 });
             }
         }
@@ -1209,6 +1216,31 @@ mod tests {
         assert!(e.clock_anomaly);
         let r = log.replay(Mode::Bundle, Some("C"));
         assert!(r.captures_after(sealed)[0].excused);
+    }
+
+    #[test]
+    fn a_redacted_entry_after_a_late_capture_may_hide_the_anomaly_that_explains_it() {
+        let (mut log, _) = one_item();
+        let late = item(2, "C", "2031-01-01T00:00:00.000Z");
+        let seq = log
+            .add(
+                "2031-01-01T00:00:00.000Z",
+                "captured",
+                Some("C"),
+                Some(2),
+                value(&late),
+            )
+            .seq;
+        let sealed = "2026-12-01T09:00:00.000Z";
+        let mut r = log.replay(Mode::Bundle, Some("C"));
+        assert!(!r.captures_after(sealed)[0].excused);
+        // Another record's entry (redacted in this bundle): its flag cannot be seen.
+        r.skip(seq + 1);
+        assert!(r.captures_after(sealed)[0].excused);
+        // One before the capture explains nothing.
+        let mut r = log.replay(Mode::Bundle, Some("C"));
+        r.skip(seq - 1);
+        assert!(!r.captures_after(sealed)[0].excused);
     }
 
     #[test]

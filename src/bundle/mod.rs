@@ -386,6 +386,7 @@ pub fn seal(
     req: &SealRequest,
     on_progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Sealed, SealError> {
+    note_clock_set_back(store, &key.name)?;
     let done = store.snapshot(|store| seal_snapshot(store, key, req, on_progress))?;
     let file_name = done
         .path
@@ -414,6 +415,36 @@ pub fn seal(
         }),
     )?;
     Ok(done)
+}
+
+/// When the clock now reads earlier than the log's last entry (set back since), say so
+/// in the log before sealing: a store-level entry (complete in every bundle), which is
+/// flagged `clock_anomaly`. Without it, a capture made before the clock went back would
+/// be later than the seal time with nothing in the bundle to explain it, and the
+/// verifier would rightly call that a finding.
+fn note_clock_set_back(store: &Store, actor: &str) -> Result<(), SealError> {
+    let last: Option<String> = store
+        .conn()
+        .query_row(
+            "SELECT utc FROM custody ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    let instant = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
+    let now = store.now();
+    if let (Some(last), Some(t_now)) = (last.as_deref().and_then(instant), instant(&now.utc))
+        && t_now < last
+    {
+        store.append_custody(
+            actor,
+            "clock_set_back",
+            None,
+            None,
+            &serde_json::json!({ "last_entry_utc": last.to_rfc3339(), "now_utc": now.utc }),
+        )?;
+    }
+    Ok(())
 }
 
 /// One payload file to be: what seal keeps per item (the rest is read again from the

@@ -2725,3 +2725,55 @@ fn a_custody_line_at_the_largest_sequence_number_is_a_finding_not_an_overflow() 
     let report = kit.findings(&bad);
     assert_finding(&report, "chain", "custody.jsonl");
 }
+
+#[test]
+fn a_clock_set_back_before_sealing_is_recorded_and_the_bundle_verifies() {
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open(&dir.path().join("store")).expect("store");
+    let shift = Arc::new(Mutex::new(0i64));
+    let s2 = shift.clone();
+    store.set_clock(Arc::new(move || {
+        let t = chrono::Utc::now() - chrono::Duration::seconds(*s2.lock().unwrap());
+        evidence_kit::clock::Stamp {
+            utc: t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            local: t.to_rfc3339_opts(chrono::SecondsFormat::Millis, false),
+            zone: "UTC".into(),
+        }
+    }));
+    let case = store.create_case("Posts", "A. Teacher").expect("case");
+    let p = dir.path().join("a.txt");
+    std::fs::write(&p, b"a post\n").expect("write");
+    capture::file(&store, &case.id, &p, &Details::default()).expect("capture");
+    // The clock goes back an hour before sealing, with nothing written in between.
+    *shift.lock().unwrap() = 3600;
+    let (trusted, key) = staff_key(dir.path());
+    let sealed = bundle::seal(
+        &store,
+        &key,
+        &SealRequest {
+            case_id: case.id.clone(),
+            out: Some(dir.path().join("b.evidence")),
+            to: Vec::new(),
+            organization: bundle::DEFAULT_ORGANIZATION.into(),
+        },
+        &mut |_, _| {},
+    )
+    .expect("seal");
+    let opts = Options {
+        trusted: vec![trusted],
+        ..Options::default()
+    };
+    let r = verify::verify(&sealed.path, &opts).expect("verify");
+    assert!(r.intact(), "{:?}", kinds(&r));
+    assert!(
+        r.notes.iter().any(|n| n.contains("clock was set back")),
+        "{:?}",
+        r.notes
+    );
+    let log = store.custody(None).expect("log");
+    assert!(
+        log.iter()
+            .any(|e| e.action == "clock_set_back" && e.clock_anomaly)
+    );
+}
