@@ -1809,6 +1809,15 @@ fn push_capped(r: &mut Report, kind: &'static str, file: &str, messages: Vec<Str
     }
 }
 
+/// Most bytes of `details` one custody entry may carry (a captured item's record or a
+/// report edit, with its old value: a 200,000-character description escaped is at most
+/// a few MiB).
+const MAX_DETAILS_BYTES: usize = 4 * 1024 * 1024;
+
+/// Most bytes of item records (`captured` details) the replay keeps for one bundle:
+/// more than 100,000 genuine items take, far less than a hostile log could ask for.
+const MAX_REPLAYED_BYTES: u64 = 128 * 1024 * 1024;
+
 /// Longest custody line accepted, in bytes.
 const MAX_CUSTODY_LINE_BYTES: usize = 16 * 1024 * 1024;
 
@@ -1825,6 +1834,7 @@ fn check_custody(
     let mut expected = 1;
     let mut breaks: Vec<ChainBreak> = Vec::new();
     let mut slips: Vec<String> = Vec::new();
+    let mut replayed_bytes: u64 = 0;
     let mut bad: Option<String> = None;
     let mut line_no = 0usize;
     let mut walk = |l: &[u8], bad: &mut Option<String>| {
@@ -1880,6 +1890,18 @@ fn check_custody(
                 if replay.items_logged() >= MAX_ENTRIES {
                     *bad = Some(format!(
                         "custody.jsonl records more than {MAX_ENTRIES} captures; it was not examined."
+                    ));
+                    return;
+                }
+                // What the replay keeps is bounded: no entry's details (a JSON text that
+                // grows when parsed) beyond a few MiB, nor all of them beyond what a
+                // case.json may hold.
+                if e.action == "captured" {
+                    replayed_bytes = replayed_bytes.saturating_add(e.details.len() as u64);
+                }
+                if e.details.len() > MAX_DETAILS_BYTES || replayed_bytes > MAX_REPLAYED_BYTES {
+                    *bad = Some(format!(
+                        "custody.jsonl line {line_no} takes the details it records past what a bundle may hold; it was not examined."
                     ));
                     return;
                 }

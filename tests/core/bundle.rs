@@ -2777,3 +2777,28 @@ fn a_clock_set_back_before_sealing_is_recorded_and_the_bundle_verifies() {
             .any(|e| e.action == "clock_set_back" && e.clock_anomaly)
     );
 }
+
+#[test]
+fn custody_details_beyond_what_a_bundle_may_hold_are_refused_before_they_are_replayed() {
+    // Parsed, a record's JSON text can grow many times over: the replay keeps bounded.
+    let kit = Kit::new();
+    let file = kit.seal("case.evidence", &[]);
+    let bad = kit.env.path("big-details.evidence");
+    py(
+        r#"
+it = load(A[0])
+lines = dict((i.filename, d) for i, d in it)['custody.jsonl'].decode().splitlines()
+e = json.loads(lines[0])
+e['details'] = json.dumps({'x': [0] * (3 * 1024 * 1024)}, separators=(',', ':'))
+lines[0] = json.dumps(e, separators=(',', ':'), ensure_ascii=False)
+write(A[1], replace(it, 'custody.jsonl', ('\n'.join(lines) + '\n').encode()))
+"#,
+        &[&file, &bad],
+    );
+    let report = kit.findings(&bad);
+    let f = finding(&report, "malformed", "custody.jsonl");
+    assert!(
+        f["message"].as_str().unwrap_or_default().contains("past what a bundle may hold"),
+        "{f:#}"
+    );
+}
