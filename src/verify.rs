@@ -27,10 +27,10 @@ pub const MAX_ENTRIES: usize = bundle::MAX_ENTRIES;
 /// Most bytes a bundle may unpack to (all entries together).
 pub const MAX_TOTAL_BYTES: u64 = 64 * 1024 * 1024 * 1024;
 /// Largest tag file read into memory (`case.json`, `custody.jsonl`).
-pub const MAX_TAG_BYTES: u64 = 256 * 1024 * 1024;
+pub const MAX_TAG_BYTES: u64 = bundle::MAX_TAG_BYTES;
 /// Largest of the small tag files (`bagit.txt`, `bag-info.txt`, `signer.pub`, the
 /// signature) read into memory.
-pub const MAX_SMALL_TAG_BYTES: u64 = 1024 * 1024;
+pub const MAX_SMALL_TAG_BYTES: u64 = bundle::MAX_SMALL_TAG_BYTES;
 /// Highest compression ratio accepted for an entry of 1 MiB or more.
 pub const MAX_RATIO: u64 = 100;
 
@@ -758,11 +758,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         };
         // Checked before reading, so a (deflated) oversized tag file costs no memory:
         // the manifests at 16 MiB, the small tag files at 1 MiB.
-        let cap = match name {
-            "manifest-sha256.txt" | TAGMANIFEST => bag::MAX_MANIFEST_BYTES,
-            "custody.jsonl" => MAX_TAG_BYTES,
-            _ => MAX_SMALL_TAG_BYTES,
-        };
+        let cap = bundle::tag_limit(name);
         if e.size > cap {
             r.findings.push(if cap == bag::MAX_MANIFEST_BYTES {
                 malformed(bag::Malformed {

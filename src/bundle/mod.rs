@@ -73,6 +73,20 @@ pub fn max_entries() -> usize {
     MAX_ENTRIES
 }
 
+/// Largest `case.json`, `custody.jsonl` or `blocks-sha256.txt` the verifier reads.
+pub const MAX_TAG_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest `bagit.txt`, `bag-info.txt`, `signer.pub` or signature file it reads.
+pub const MAX_SMALL_TAG_BYTES: u64 = 1024 * 1024;
+
+/// The most bytes the verifier reads of the tag file `name`.
+pub fn tag_limit(name: &str) -> u64 {
+    match name {
+        "manifest-sha256.txt" | TAGMANIFEST => bag::MAX_MANIFEST_BYTES,
+        "case.json" | "custody.jsonl" | BLOCKS => MAX_TAG_BYTES,
+        _ => MAX_SMALL_TAG_BYTES,
+    }
+}
+
 /// Most payload files (items) one bundle can hold.
 pub fn max_items() -> usize {
     max_entries().saturating_sub(ZIP_ORDER.len())
@@ -122,6 +136,18 @@ pub enum SealError {
         /// Its original name.
         name: String,
     },
+    /// A tag file would be larger than the verifier reads.
+    #[error(
+        "This record is too large for one sealed file ({file} would be {size} bytes, more than the {max} a sealed file may hold), so nothing was sealed. Ask your designated safeguarding person how to hand it over in parts."
+    )]
+    TooLarge {
+        /// The tag file.
+        file: String,
+        /// Its size.
+        size: u64,
+        /// The most allowed.
+        max: u64,
+    },
     /// More items than one bundle may hold.
     #[error(
         "This record has {items} items, more than the {max} one sealed file can hold, so nothing was sealed. Ask your designated safeguarding person how to hand it over in parts."
@@ -151,6 +177,7 @@ impl SealError {
             SealError::Full { .. } => "disk_full",
             SealError::ObjectChanged { .. } => "object_changed",
             SealError::TooManyItems { .. } => "too_many_items",
+            SealError::TooLarge { .. } => "too_large",
             SealError::Encrypt { .. } => "encrypt",
         }
     }
@@ -681,6 +708,20 @@ fn seal_snapshot(
         let (sha, size, crc) = generated.measure(name)?;
         tag_manifest.insert(name.to_string(), sha);
         measured.insert(*name, (size, crc));
+    }
+    // Never a bundle the verifier would refuse: each tag file within what it reads.
+    let sizes = small
+        .iter()
+        .map(|(n, v)| (*n, v.len() as u64))
+        .chain(measured.iter().map(|(n, (size, _))| (*n, *size)));
+    for (name, size) in sizes {
+        if size > tag_limit(name) {
+            return Err(SealError::TooLarge {
+                file: name.to_string(),
+                size,
+                max: tag_limit(name),
+            });
+        }
     }
     let tagmanifest = bag::write_manifest(&tag_manifest);
 

@@ -2798,7 +2798,40 @@ write(A[1], replace(it, 'custody.jsonl', ('\n'.join(lines) + '\n').encode()))
     let report = kit.findings(&bad);
     let f = finding(&report, "malformed", "custody.jsonl");
     assert!(
-        f["message"].as_str().unwrap_or_default().contains("past what a bundle may hold"),
+        f["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("past what a bundle may hold"),
         "{f:#}"
     );
+}
+
+#[test]
+fn a_tag_file_larger_than_the_verifier_reads_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let case = store.create_case("Posts", "A. Teacher").expect("case");
+    let p = dir.path().join("a.txt");
+    std::fs::write(&p, b"a post\n").expect("write");
+    capture::file(&store, &case.id, &p, &Details::default()).expect("capture");
+    let (_, key) = staff_key(dir.path());
+    let out = dir.path().join("b.evidence");
+    let e = bundle::seal(
+        &store,
+        &key,
+        &SealRequest {
+            case_id: case.id.clone(),
+            out: Some(out.clone()),
+            to: Vec::new(),
+            // bag-info.txt past the 1 MiB the verifier reads.
+            organization: "School ".repeat(200_000),
+        },
+        &mut |_, _| {},
+    )
+    .expect_err("too large");
+    assert_eq!(e.code(), "too_large", "{e}");
+    assert!(e.to_string().contains("bag-info.txt"), "{e}");
+    assert!(!out.exists());
+    let log = store.custody(Some(&case.id)).expect("log");
+    assert!(log.iter().all(|e| e.action != "sealed"));
 }
