@@ -111,6 +111,15 @@ impl Register {
                 }
             }
         }
+        // Another copy of a seal on file: the on-file copy's folder has its verdict too.
+        let on_file = self.received_dir(&got.bundle.sha256);
+        if got.bundle.sha256 != report.sha256
+            && got.duplicate
+            && on_file.is_dir()
+            && let Err(e) = verify::write_failure_note(&on_file, &report)
+        {
+            unpack_problem.get_or_insert(e.to_string());
+        }
         let case_file = verify::read_whole_case_file(&opened);
         // Only what verified (intact, signed by a trusted key) joins the index: a changed
         // or unknown bundle's claims stay out of the patterns across cases.

@@ -281,14 +281,20 @@ impl Register {
     /// - The same bytes again add nothing; their verdict is brought up to date (a
     ///   signer's key trusted since, for one).
     /// - Another file of the same seal — the same bundle id and tag-manifest SHA-256 in
-    ///   its signed facts — whose contents stand as the one on file does (both as their
-    ///   key's holder sealed them, or both not) adds nothing either: it is the same seal
-    ///   in other bytes (decrypted, or its zip rewritten). Only the signed facts identify
-    ///   a seal; the file's own SHA-256 changes with any byte outside them.
+    ///   its signed facts — as its key's holder sealed it, when the row on file is too,
+    ///   adds nothing either: it is the same seal in other bytes (decrypted, or encrypted
+    ///   again). Only the signed facts identify a seal; the file's own SHA-256 changes
+    ///   with any byte outside them. The row's verdict is brought up to date with this
+    ///   copy's, as for the same bytes: both are as sealed, so they differ only in whether
+    ///   the signer's key is trusted now (received before `keys trust`, then a copy after).
+    /// - A copy that is not as sealed (changed) is never merged: each such file is its
+    ///   own row, with its own SHA-256 and findings, so the designated person sees what
+    ///   was wrong with each file they were given; it never touches another row's
+    ///   verdict.
     /// - A bundle claiming a seal on file whose contents differ (another tag manifest
     ///   under the same bundle id: a different bundle made to look like that seal; or
-    ///   the same one, but one copy changed) is added, flagged with a sentence naming
-    ///   the earlier one.
+    ///   the same one, but one copy, or each, changed) is added, flagged with a sentence
+    ///   naming the earlier one.
     fn record(&self, path: &Path, report: &Report) -> Result<Receipt, RegisterError> {
         let seal = report
             .facts
@@ -321,32 +327,49 @@ impl Register {
             });
         }
         if let Some((bundle_id, tm)) = &seal
+            && sealed_as_is
             && let Some(sha) = self
                 .conn
                 .query_row(
                     "SELECT sha256 FROM bundles WHERE bundle_id = ?1 AND tagmanifest_sha256 = ?2
-                        AND as_sealed = ?3 ORDER BY id LIMIT 1",
-                    params![bundle_id, tm, sealed_as_is],
+                        AND as_sealed = 1 ORDER BY id LIMIT 1",
+                    params![bundle_id, tm],
                     |r| r.get::<_, String>(0),
                 )
                 .optional()
                 .map_err(db(&self.root))?
-            && let Some(on_file) = self.by_sha(&sha)?
         {
-            return Ok(Receipt {
-                bundle: on_file,
-                duplicate: true,
-                file_sha256: report.sha256.clone(),
-            });
+            // The same seal, both as sealed (so the same signer.pub, which the tag
+            // manifest covers): the verdict just computed on this copy is the seal's now.
+            // Its path stays: it is where the row's own file was.
+            let findings: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+            self.conn
+                .execute(
+                    "UPDATE bundles SET intact = ?2, findings = ?3 WHERE sha256 = ?1",
+                    params![
+                        sha,
+                        report.intact(),
+                        serde_json::to_string(&findings).unwrap_or_default(),
+                    ],
+                )
+                .map_err(db(&self.root))?;
+            if let Some(on_file) = self.by_sha(&sha)? {
+                return Ok(Receipt {
+                    bundle: on_file,
+                    duplicate: true,
+                    file_sha256: report.sha256.clone(),
+                });
+            }
         }
+        // Any other row of this bundle id differs from this file: another tag manifest,
+        // or one of the two (or both) changed. (The same bytes returned above.)
         let conflict = match &seal {
-            Some((bundle_id, tm)) => self
+            Some((bundle_id, _)) => self
                 .conn
                 .query_row(
                     "SELECT received_local, file FROM bundles WHERE bundle_id = ?1
-                        AND (tagmanifest_sha256 IS NOT ?2 OR as_sealed IS NOT ?3)
                      ORDER BY id LIMIT 1",
-                    params![bundle_id, tm, sealed_as_is],
+                    params![bundle_id],
                     |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
                 )
                 .optional()

@@ -805,15 +805,18 @@ fn another_file_of_a_seal_on_file_is_already_received_and_a_changed_copy_is_flag
         "names the earlier one: {flag}"
     );
     assert!(flag.ends_with("but its contents differ: one of them is not what was sealed."));
-    // Another failed copy of that seal is that failed one again: not a third row.
-    let changed2 = flipped(&dsl, &plain, b"a message", 2, "changed-2.evidence");
-    let (code, got) = receive_json(&dsl, &dcfg, &changed2, &pubkey);
+    // The same changed bytes again are that row again.
+    let (code, got) = receive_json(&dsl, &dcfg, &changed, &pubkey);
     assert_eq!(code, Some(1));
     assert_eq!(got["duplicate"], true, "{got:#}");
     assert_eq!(got["bundle"]["sha256"], sha256sum(&changed).as_str());
     let rows = register_rows(&dsl);
     assert_eq!(rows.len(), 2);
     assert!(rows[0]["conflict"].is_null(), "the first is not flagged");
+    assert_eq!(
+        rows[0]["intact"], true,
+        "a changed copy never downgrades it"
+    );
 
     // The CLI's list and the CSV say so too.
     let list = dsl.ok(&["dsl", "list"]);
@@ -830,6 +833,152 @@ fn another_file_of_a_seal_on_file_is_already_received_and_a_changed_copy_is_flag
         text.contains("one of them is not what was sealed"),
         "{text}"
     );
+}
+
+/// `dsl receive FILE --json` as the designated person (keys in `dcfg`), trusting only
+/// the keys saved there.
+fn receive_saved(dsl: &Env, dcfg: &Path, file: &Path) -> (Option<i32>, Value) {
+    let out = dsl.ek_cfg(dcfg, &["dsl", "receive", file.to_str().unwrap(), "--json"]);
+    let v =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no JSON: {}", stderr(&out)));
+    (out.status.code(), v)
+}
+
+#[test]
+fn a_seal_received_before_its_key_was_trusted_turns_intact_when_another_copy_verifies() {
+    let (staff, cfg, case) = staff_with_one_item();
+    let pubkey = cfg.join("signing.pub");
+    let dsl = Env::new();
+    let dcfg = dsl.path("dsl-cfg");
+    #[rustfmt::skip]
+    let recipient = dsl.ok(&["--config", dcfg.to_str().unwrap(), "keys", "new-recipient", "--name", "Mrs D. Lead", "--no-passphrase"]);
+    let age = seal_to(&staff, &cfg, &case, recipient.trim(), "b.evidence");
+    let plain = dsl.path("decrypted.evidence");
+    decrypt(&dcfg.join("identity.age"), &age, &plain);
+
+    // Received before the staff member's key is trusted: as sealed, but not intact.
+    let (code, first) = receive_saved(&dsl, &dcfg, &age);
+    assert_eq!(code, Some(1), "{first:#}");
+    assert_eq!(first["bundle"]["intact"], false);
+    let findings = first["bundle"]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{first:#}");
+    assert!(
+        findings[0]
+            .as_str()
+            .unwrap()
+            .contains("not marked as trusted yet")
+    );
+    let age_sha = sha256sum(&age);
+    let note = dsl
+        .store()
+        .join("received")
+        .join(&age_sha)
+        .join("VERIFICATION-FAILED.txt");
+    assert!(note.is_file());
+
+    // The key trusted (`keys trust`), then the decrypted copy: the same seal, verified
+    // intact now. The row on file says so; nothing is added.
+    #[rustfmt::skip]
+    dsl.ok(&["--config", dcfg.to_str().unwrap(), "keys", "trust", pubkey.to_str().unwrap(), "--name", "A. Teacher"]);
+    let (code, got) = receive_saved(&dsl, &dcfg, &plain);
+    assert_eq!(got["duplicate"], true, "{got:#}");
+    assert_eq!(got["bundle"]["sha256"], age_sha.as_str(), "the row on file");
+    assert_eq!(got["bundle"]["intact"], true, "brought up to date: {got:#}");
+    assert_eq!(got["bundle"]["findings"], serde_json::json!([]));
+    assert_eq!(code, Some(0));
+    let rows = register_rows(&dsl);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["intact"], true, "{rows:#?}");
+    assert!(
+        !note.exists(),
+        "the on-file copy's failure note follows its verdict"
+    );
+    let list = dsl.ok(&["dsl", "list"]);
+    assert!(!list.contains("FAILED"), "{list}");
+
+    // A changed copy of it then is its own row, flagged; the intact row stays intact.
+    let changed = flipped(&dsl, &plain, b"a message", 0, "changed.evidence");
+    let (code, got) = receive_saved(&dsl, &dcfg, &changed);
+    assert_eq!(code, Some(1));
+    assert_eq!(got["duplicate"], false, "{got:#}");
+    assert!(got["bundle"]["conflict"].is_string(), "{got:#}");
+    let rows = register_rows(&dsl);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["intact"], true, "not downgraded by a changed copy");
+    assert!(rows[0]["conflict"].is_null());
+    assert!(!note.exists());
+}
+
+#[test]
+fn differently_changed_copies_of_one_seal_each_keep_their_own_row_and_findings() {
+    let (staff, cfg, case) = staff_with_one_item();
+    let pubkey = cfg.join("signing.pub");
+    let genuine = staff.seal(&cfg, &case, "genuine.evidence");
+    let dsl = Env::new();
+    let dcfg = dsl.path("dsl-cfg");
+    // Two copies of one seal, each changed in another place: the evidence, the log.
+    let evidence = flipped(&dsl, &genuine, b"a message", 0, "evidence-changed.evidence");
+    let log = flipped(&dsl, &genuine, b"\"actor\"", 1, "log-changed.evidence");
+
+    let (code, one) = receive_json(&dsl, &dcfg, &evidence, &pubkey);
+    assert_eq!(code, Some(1), "{one:#}");
+    assert!(one["bundle"]["bundle_id"].is_string(), "{one:#}");
+    assert!(
+        one["bundle"]["conflict"].is_null(),
+        "nothing else on file yet"
+    );
+    let (code, two) = receive_json(&dsl, &dcfg, &log, &pubkey);
+    assert_eq!(code, Some(1), "{two:#}");
+    assert_eq!(two["duplicate"], false, "{two:#}");
+    assert_eq!(two["bundle"]["sha256"], sha256sum(&log).as_str());
+    assert_eq!(two["bundle"]["bundle_id"], one["bundle"]["bundle_id"]);
+    let flag = two["bundle"]["conflict"].as_str().expect("flagged");
+    assert!(flag.contains("(evidence-changed.evidence)"), "{flag}");
+
+    // Each file the designated person was given: its own row, SHA-256 and findings.
+    let rows = register_rows(&dsl);
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert_eq!(rows[0]["sha256"], sha256sum(&evidence).as_str());
+    assert_eq!(rows[1]["sha256"], sha256sum(&log).as_str());
+    let said = |r: &Value| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    assert!(said(&rows[0]).contains("data/001"), "{}", said(&rows[0]));
+    assert!(
+        !said(&rows[0]).contains("custody.jsonl"),
+        "{}",
+        said(&rows[0])
+    );
+    assert!(
+        said(&rows[1]).contains("custody.jsonl"),
+        "{}",
+        said(&rows[1])
+    );
+    assert!(!said(&rows[1]).contains("data/001"), "{}", said(&rows[1]));
+    assert!(rows.iter().all(|r| r["intact"] == false));
+
+    // Each again is its own row again; the genuine one then is a row of its own, flagged
+    // as differing from the first copy on file, and intact.
+    let (_, again) = receive_json(&dsl, &dcfg, &log, &pubkey);
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(again["bundle"]["sha256"], sha256sum(&log).as_str());
+    let (code, real) = receive_json(&dsl, &dcfg, &genuine, &pubkey);
+    assert_eq!(code, Some(0), "{real:#}");
+    assert_eq!(real["duplicate"], false);
+    assert_eq!(real["bundle"]["intact"], true);
+    assert!(real["bundle"]["conflict"].is_string());
+    assert_eq!(register_rows(&dsl).len(), 3);
+    // The CSV carries each file's findings on its own line.
+    let csv = dsl.path("register.csv");
+    dsl.ok(&["dsl", "export", "--csv", csv.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().count(), 4, "{text}");
 }
 
 /// An insider's forgery of `src`: the case title changed (in case.json and bag-info),
