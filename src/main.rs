@@ -621,16 +621,26 @@ fn dsl(root: &std::path::Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
                 println!("{}", to_json(&got));
             } else if got.duplicate && got.file_sha256 == b.sha256 {
                 println!(
-                    "Already received on {}: the same bundle (SHA-256 {}). Nothing was added.",
+                    "Already received on {}: the same bundle (SHA-256 {}). Nothing was added; checked again: {}.",
                     visible(&b.received),
-                    visible(&b.sha256)
+                    visible(&b.sha256),
+                    if b.intact {
+                        "intact"
+                    } else {
+                        "VERIFICATION FAILED"
+                    }
                 );
             } else if got.duplicate {
                 println!(
-                    "Already received on {}: the same seal as the bundle on file (SHA-256 {}), in a file whose bytes differ (SHA-256 {}). Nothing was added.",
+                    "Already received on {}: the same seal as the bundle on file (SHA-256 {}), in a file whose bytes differ (SHA-256 {}). Nothing was added; checked again: {}.",
                     visible(&b.received),
                     visible(&b.sha256),
-                    visible(&got.file_sha256)
+                    visible(&got.file_sha256),
+                    if b.intact {
+                        "intact"
+                    } else {
+                        "VERIFICATION FAILED"
+                    }
                 );
             } else {
                 println!(
