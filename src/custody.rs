@@ -138,9 +138,9 @@ impl Entry {
                 s("sha256")
             ),
             "clock_set_back" => format!(
-                "Before sealing, the computer's clock read {}, earlier than the last entry of the log ({}): it had been set back. Recorded so that the times can be read.",
+                "Before sealing, the computer's clock read {}, earlier than a time already in the log ({}): it had been set back. Recorded so that the times can be read.",
                 s("now_utc"),
-                s("last_entry_utc")
+                s("latest_utc")
             ),
             "incomplete_capture_removed" if s("file").ends_with(".arriving") => {
                 "A file being added through the window, cut short before it was saved, was cleaned up.".into()

@@ -237,8 +237,8 @@ pub struct LateCapture {
     /// The later of its capture entry's time and its recorded capture time (UTC).
     pub captured_utc: String,
     /// A complete entry after the capture is flagged `clock_anomaly` (the clock was
-    /// set back since), or a redacted one follows it (another record's entry, whose
-    /// flag cannot be seen), which explains it: a note, not a finding.
+    /// set back since), or is seal's `clock_set_back` record, which explains it: a
+    /// note, not a finding.
     pub excused: bool,
 }
 
@@ -281,9 +281,6 @@ pub struct Replay {
     cases: BTreeMap<String, LoggedCase>,
     previous: Option<Previous>,
     last_anomaly: Option<i64>,
-    /// The last redacted entry skipped: its `clock_anomaly` cannot be seen, so it may
-    /// be the one that explains a capture later than the seal.
-    last_skipped: Option<i64>,
     /// The fields this version knows (a sample record with every field present);
     /// used in [`Mode::Bundle`] only.
     item_schema: Value,
@@ -311,7 +308,6 @@ impl Replay {
             cases: BTreeMap::new(),
             previous: None,
             last_anomaly: None,
-            last_skipped: None,
             item_schema: item_schema(),
             empty_report: serde_json::to_value(IncidentReport::default()).unwrap_or_default(),
         }
@@ -321,7 +317,12 @@ impl Replay {
     /// `clock_anomaly` flag, when the entry before was complete too (see [`TimeSlip`]).
     pub fn apply(&mut self, e: &Entry) -> Option<TimeSlip> {
         let slip = self.time_order(e);
-        if e.clock_anomaly {
+        // Seal's own record that the clock reads earlier than times already in the log
+        // (a store-level `clock_set_back`, complete in every bundle) explains a capture
+        // later than the seal as the flag does, whether or not it went back from the
+        // entry just before it.
+        let set_back = e.action == "clock_set_back" && e.case_id.is_none();
+        if e.clock_anomaly || set_back {
             self.last_anomaly = Some(self.last_anomaly.map_or(e.seq, |s| s.max(e.seq)));
         }
         if self.concerns(e) {
@@ -333,7 +334,6 @@ impl Replay {
     /// Note a redacted entry (another case's, in a bundle): its time and flag are not
     /// known, so the entry after it is not compared with the one before.
     pub fn skip(&mut self, seq: i64) {
-        self.last_skipped = Some(self.last_skipped.map_or(seq, |s| s.max(seq)));
         self.previous = Some(Previous {
             seq,
             utc: String::new(),
@@ -597,8 +597,7 @@ impl Replay {
                 out.push(LateCapture {
                     item,
                     captured_utc: s.to_string(),
-                    excused: self.last_anomaly.is_some_and(|a| a > l.seq)
-                        || self.last_skipped.is_some_and(|k| k > l.seq),
+                    excused: self.last_anomaly.is_some_and(|a| a > l.seq),
                 });
             }
         }
@@ -1219,7 +1218,7 @@ mod tests {
     }
 
     #[test]
-    fn a_redacted_entry_after_a_late_capture_may_hide_the_anomaly_that_explains_it() {
+    fn a_late_capture_is_explained_by_seal_s_clock_record_not_by_a_redacted_line() {
         let (mut log, _) = one_item();
         let late = item(2, "C", "2031-01-01T00:00:00.000Z");
         let seq = log
@@ -1232,14 +1231,37 @@ mod tests {
             )
             .seq;
         let sealed = "2026-12-01T09:00:00.000Z";
+        // Another record's entry (redacted in this bundle) explains nothing.
         let mut r = log.replay(Mode::Bundle, Some("C"));
-        assert!(!r.captures_after(sealed)[0].excused);
-        // Another record's entry (redacted in this bundle): its flag cannot be seen.
         r.skip(seq + 1);
+        assert!(!r.captures_after(sealed)[0].excused);
+        // Seal's store-level record that the clock reads earlier than the log does.
+        log.add(
+            "2031-01-01T00:00:01.000Z",
+            "clock_set_back",
+            None,
+            None,
+            json!({"latest_utc": "2031-01-01T00:00:00.000Z", "now_utc": sealed}),
+        );
+        let r = log.replay(Mode::Bundle, Some("C"));
         assert!(r.captures_after(sealed)[0].excused);
-        // One before the capture explains nothing.
-        let mut r = log.replay(Mode::Bundle, Some("C"));
-        r.skip(seq - 1);
+        // A case's own entry of that name is not seal's record.
+        let (mut log, _) = one_item();
+        log.add(
+            "2031-01-01T00:00:00.000Z",
+            "captured",
+            Some("C"),
+            Some(2),
+            value(&late),
+        );
+        log.add(
+            "2031-01-01T00:00:01.000Z",
+            "clock_set_back",
+            Some("C"),
+            None,
+            json!({}),
+        );
+        let r = log.replay(Mode::Bundle, Some("C"));
         assert!(!r.captures_after(sealed)[0].excused);
     }
 

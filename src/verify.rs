@@ -721,6 +721,8 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                     ),
                 ));
                 bad_entries.insert(e.index);
+                // Named once (here), not also as missing.
+                unread.insert(e.name.clone(), e.size);
             }
         }
     }
@@ -1021,7 +1023,11 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                 }
             }
         }
-        if without_blocks > 0 {
+        let blocks_refused = r
+            .findings
+            .iter()
+            .any(|f| f.file.as_deref() == Some(bundle::BLOCKS));
+        if without_blocks > 0 && !blocks_refused {
             r.notes.push(format!(
                 "blocks-sha256.txt has no block hashes for {without_blocks} file(s) (kept before they were recorded): a change in them is detected but cannot be located."
             ));

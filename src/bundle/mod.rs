@@ -444,20 +444,21 @@ pub fn seal(
     Ok(done)
 }
 
-/// When the clock now reads earlier than the log's last entry (set back since), say so
-/// in the log before sealing: a store-level entry (complete in every bundle), which is
-/// flagged `clock_anomaly`. Without it, a capture made before the clock went back would
-/// be later than the seal time with nothing in the bundle to explain it, and the
-/// verifier would rightly call that a finding.
+/// When the clock now reads earlier than a time already in the log (it was set back
+/// since), say so in the log before sealing: a store-level `clock_set_back` entry
+/// (complete in every bundle; flagged `clock_anomaly` when it goes back from the entry
+/// before it). Without it, a capture made before the clock went back would be later
+/// than the seal time with nothing in the bundle to explain it (the entry that went
+/// back may be another record's, redacted), and the verifier would rightly call that a
+/// finding. The replay treats this entry as explaining every capture before it.
 fn note_clock_set_back(store: &Store, actor: &str) -> Result<(), SealError> {
+    // Every entry's `utc` is written in one format (UTC, milliseconds, `Z`), so the
+    // largest text is the latest time.
     let last: Option<String> = store
         .conn()
-        .query_row(
-            "SELECT utc FROM custody ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .ok();
+        .query_row("SELECT max(utc) FROM custody", [], |r| r.get(0))
+        .ok()
+        .flatten();
     let instant = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
     let now = store.now();
     if let (Some(last), Some(t_now)) = (last.as_deref().and_then(instant), instant(&now.utc))
@@ -468,7 +469,7 @@ fn note_clock_set_back(store: &Store, actor: &str) -> Result<(), SealError> {
             "clock_set_back",
             None,
             None,
-            &serde_json::json!({ "last_entry_utc": last.to_rfc3339(), "now_utc": now.utc }),
+            &serde_json::json!({ "latest_utc": last.to_rfc3339(), "now_utc": now.utc }),
         )?;
     }
     Ok(())

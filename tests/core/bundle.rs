@@ -2776,6 +2776,32 @@ fn a_clock_set_back_before_sealing_is_recorded_and_the_bundle_verifies() {
         log.iter()
             .any(|e| e.action == "clock_set_back" && e.clock_anomaly)
     );
+
+    // Again, but the entry that went back is another record's (redacted in this
+    // bundle), and the seal comes after it: seal's record still explains the times.
+    let case2 = store.create_case("Posts 2", "A. Teacher").expect("case");
+    let q = dir.path().join("b.txt");
+    std::fs::write(&q, b"another post\n").expect("write");
+    *shift.lock().unwrap() = 0;
+    capture::file(&store, &case2.id, &q, &Details::default()).expect("capture");
+    *shift.lock().unwrap() = 1800;
+    store
+        .create_case("Something else", "A. Teacher")
+        .expect("other case");
+    let sealed = bundle::seal(
+        &store,
+        &key,
+        &SealRequest {
+            case_id: case2.id.clone(),
+            out: Some(dir.path().join("c.evidence")),
+            to: Vec::new(),
+            organization: bundle::DEFAULT_ORGANIZATION.into(),
+        },
+        &mut |_, _| {},
+    )
+    .expect("seal");
+    let r = verify::verify(&sealed.path, &opts).expect("verify");
+    assert!(r.intact(), "{:?}", kinds(&r));
 }
 
 #[test]
