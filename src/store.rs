@@ -1457,6 +1457,40 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether the store says why the object `sha256` is kept, read afresh (for
+    /// `check`, about an object no item named in its snapshot): an item names it now,
+    /// or a custody entry says a capture of it was interrupted after its bytes were saved.
+    pub(crate) fn object_accounted_for(&self, sha256: &str) -> Result<bool, StoreError> {
+        let named = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM items WHERE sha256 = ?1 LIMIT 1",
+                [sha256],
+                |_| Ok(true),
+            )
+            .optional()
+            .map_err(|e| self.db_err(e))?
+            .unwrap_or(false);
+        if named {
+            return Ok(true);
+        }
+        let mut st = self
+            .conn
+            .prepare("SELECT details FROM custody WHERE action = 'interrupted_capture_kept'")
+            .map_err(|e| self.db_err(e))?;
+        let rows = st
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.db_err(e))?;
+        for details in rows {
+            let details = details.map_err(|e| self.db_err(e))?;
+            let v: serde_json::Value = serde_json::from_str(&details).unwrap_or_default();
+            if v["sha256"] == sha256 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The block hashes taken when these bytes were captured.
     pub fn blocks(&self, sha256: &str) -> Result<Option<Blocks>, StoreError> {
         // Cached statement: seal asks once per item, thousands of times.
