@@ -236,20 +236,63 @@ impl Report {
     }
 }
 
+/// What `check` reads from the index, all at one moment (one read snapshot).
+struct Records {
+    integrity: String,
+    log: Vec<Entry>,
+    items: Vec<Item>,
+    /// Each case with its report column as stored.
+    cases: Vec<(crate::case::Case, String)>,
+}
+
 /// Check the whole store.
+///
+/// Other processes may write while it runs (a capture, a note typed in the app), so
+/// what it compares is read in an order that never mistakes a write for damage: the
+/// anchor first (every entry it names is committed by then), then the list of objects
+/// (every object a record read later names is in place by then: bytes are placed
+/// before their record is committed), then every record in one read snapshot, so that
+/// the log, the items and the cases are of one moment. An object no item in that
+/// snapshot names is looked at again before it is called a possible lost capture: a
+/// live capture's marker for it, an item or custody entry naming it now, or its being
+/// gone since, each mean it is not one. The block hashes are read per item after the
+/// snapshot (they never change once written, and are deleted only with the bytes of a
+/// removed item), so the snapshot is not held while the bytes are re-hashed.
 pub fn run(store: &Store, on_progress: &mut dyn FnMut(u64)) -> Result<Report, StoreError> {
     let mut r = Report::default();
 
-    let integrity: String = store
-        .conn()
-        .query_row("PRAGMA quick_check", [], |row| row.get(0))
-        .map_err(|e| StoreError::db(store.root(), e))?;
+    let head = crate::store::read_head(store.root());
+    let on_disk = list_objects(store.root());
+    let records = store.snapshot(|s| {
+        let integrity: String = s
+            .conn()
+            .query_row("PRAGMA quick_check", [], |row| row.get(0))
+            .map_err(|e| StoreError::db(s.root(), e))?;
+        let log = s.custody(None)?;
+        let items = s.all_items()?;
+        let mut cases = Vec::new();
+        for c in s.cases()? {
+            let raw = s.raw_report(&c.case.id)?;
+            cases.push((c.case, raw));
+        }
+        Ok::<_, StoreError>(Records {
+            integrity,
+            log,
+            items,
+            cases,
+        })
+    })?;
+    let Records {
+        integrity,
+        log,
+        items,
+        cases,
+    } = records;
     if integrity != "ok" {
         r.problems
             .push(Problem::DatabaseDamaged { detail: integrity });
     }
 
-    let log = store.custody(None)?;
     r.entries_checked = log.len();
     for brk in custody::verify_chain(&log) {
         r.problems.push(Problem::Chain { brk });
@@ -261,9 +304,8 @@ pub fn run(store: &Store, on_progress: &mut dyn FnMut(u64)) -> Result<Report, St
         ));
     }
 
-    compare_with_head(store, &log, &mut r.problems);
+    compare_with_head(head, &log, &mut r.problems);
 
-    let items = store.all_items()?;
     // Every object an item names, removed ones too (their bytes left behind are named
     // above as not removed, not as unreferenced).
     let referenced: BTreeSet<String> = items.iter().map(|i| i.sha256.clone()).collect();
@@ -306,6 +348,9 @@ pub fn run(store: &Store, on_progress: &mut dyn FnMut(u64)) -> Result<Report, St
                     crate::store::first_difference(rec, &blocks, len)
                 }),
             }),
+            // Gone because it was marked as a possible indecent image of a child since
+            // the snapshot (its bytes are then removed): as it should be.
+            Err(_) if store.item(item.id).is_ok_and(|now| now.removed.is_some()) => {}
             Err(_) => r.problems.push(Problem::Missing {
                 item: item.id,
                 name: item.original_name.clone(),
@@ -319,9 +364,29 @@ pub fn run(store: &Store, on_progress: &mut dyn FnMut(u64)) -> Result<Report, St
     r.bytes_checked = bytes_done;
 
     compare_items_with_log(&items, &log, &mut r.problems);
-    compare_cases_with_log(store, &log, &mut r.problems)?;
-    note_unreferenced_objects(store, &referenced, &log, &mut r);
+    compare_cases_with_log(&cases, &log, &mut r.problems);
+    note_unreferenced_objects(store, on_disk, &referenced, &log, &mut r);
     Ok(r)
+}
+
+/// Every object file in the store, `(sha256, path)`, sorted.
+fn list_objects(root: &std::path::Path) -> Vec<(String, std::path::PathBuf)> {
+    let Ok(dirs) = std::fs::read_dir(root.join("objects/sha256")) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for d in dirs.flatten() {
+        let prefix = d.file_name().to_string_lossy().into_owned();
+        let Ok(files) = std::fs::read_dir(d.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            let sha = format!("{prefix}{}", f.file_name().to_string_lossy());
+            found.push((sha, f.path()));
+        }
+    }
+    found.sort();
+    found
 }
 
 /// The report of a check that could not read the index at all: one problem, when
@@ -339,9 +404,15 @@ pub fn damaged_index(e: &StoreError) -> Option<Report> {
 }
 
 /// Compare the log's end with `custody.head`, the anchor of the last entry written
-/// outside SQLite after each commit. None (a store made before it): nothing to say.
-fn compare_with_head(store: &Store, log: &[Entry], problems: &mut Vec<Problem>) {
-    let head = match crate::store::read_head(store.root()) {
+/// outside SQLite after each commit, read before the log: the log may have grown past
+/// it since, but must hold the entry it names, with its hash. None (a store made before
+/// it): nothing to say.
+fn compare_with_head(
+    head: std::io::Result<Option<crate::store::Head>>,
+    log: &[Entry],
+    problems: &mut Vec<Problem>,
+) {
+    let head = match head {
         Ok(Some(h)) => h,
         Ok(None) => return,
         Err(e) => {
@@ -386,25 +457,25 @@ fn compare_items_with_log(items: &[Item], log: &[Entry], problems: &mut Vec<Prob
     );
 }
 
-/// Each case's record and incident report against its custody entries.
+/// Each case's record (with its report column as stored) and incident report against
+/// its custody entries.
 fn compare_cases_with_log(
-    store: &Store,
+    cases: &[(crate::case::Case, String)],
     log: &[Entry],
     problems: &mut Vec<Problem>,
-) -> Result<(), StoreError> {
+) {
     let mut replay = Replay::store();
     for e in log {
         replay.apply(e);
     }
-    for c in store.cases()? {
-        let raw = store.raw_report(&c.case.id)?;
-        let readable = serde_json::from_str::<IncidentReport>(&raw).is_ok();
-        let diffs = replay.compare_case(&c.case);
+    for (case, raw) in cases {
+        let readable = serde_json::from_str::<IncidentReport>(raw).is_ok();
+        let diffs = replay.compare_case(case);
         if !readable {
             // The index's report cannot be read (`cases()` shows it as empty): named
             // once, not field by field.
             problems.push(Problem::CaseChanged {
-                case: c.case.id.clone(),
+                case: case.id.clone(),
                 field: "report".into(),
             });
         }
@@ -424,7 +495,6 @@ fn compare_cases_with_log(
             .filter(|d| !d.is_about_an_item())
             .filter_map(problem),
     );
-    Ok(())
 }
 
 /// A replay difference as a store problem.
@@ -461,10 +531,15 @@ fn problem(d: Difference) -> Option<Problem> {
 }
 
 /// Objects no item names. The custody log says why for the bytes of a capture that
-/// was interrupted after they were saved (`interrupted_capture_kept`): a note. Any
-/// other is a problem: the record of a capture may have been lost.
+/// was interrupted after they were saved (`interrupted_capture_kept`): a note; so does
+/// the marker of a capture whose process is gone and which the next open will log. An
+/// object a live capture is placing is that capture's (its record is being committed),
+/// and one that an item or entry names when asked again, or that is gone since, was
+/// recorded (or taken back) after the snapshot: nothing to say. Any other is a problem:
+/// the record of a capture may have been lost.
 fn note_unreferenced_objects(
     store: &Store,
+    on_disk: Vec<(String, std::path::PathBuf)>,
     referenced: &BTreeSet<String>,
     log: &[Entry],
     r: &mut Report,
@@ -477,33 +552,40 @@ fn note_unreferenced_objects(
             Some((sha, e.seq))
         })
         .collect();
-    let base = store.root().join("objects/sha256");
-    let Ok(dirs) = std::fs::read_dir(&base) else {
+    let unnamed: Vec<_> = on_disk
+        .into_iter()
+        .filter(|(sha, _)| !referenced.contains(sha))
+        .collect();
+    if unnamed.is_empty() {
         return;
-    };
-    let mut found = Vec::new();
-    for d in dirs.flatten() {
-        let prefix = d.file_name().to_string_lossy().into_owned();
-        let Ok(files) = std::fs::read_dir(d.path()) else {
-            continue;
-        };
-        for f in files.flatten() {
-            let sha = format!("{prefix}{}", f.file_name().to_string_lossy());
-            if !referenced.contains(&sha) {
-                found.push((sha, f.path()));
-            }
-        }
     }
-    found.sort();
-    for (sha, path) in found {
-        match explained.get(&sha) {
-            Some(seq) => r.notes.push(format!(
+    // Read after the snapshot: a marker gone by now means its record was committed
+    // (asked again below) or its object removed again (gone, below).
+    let placements = crate::store::placements(store.root());
+    for (sha, path) in unnamed {
+        if let Some(seq) = explained.get(&sha) {
+            r.notes.push(format!(
                 "object {sha} is kept but no item names it: a capture was interrupted after its bytes were saved (custody entry {seq}); it was not removed"
-            )),
-            None => r.problems.push(Problem::UnreferencedObject {
-                sha256: sha,
-                path: path.display().to_string(),
-            }),
+            ));
+            continue;
         }
+        let marks: Vec<_> = placements.iter().filter(|p| p.sha256 == sha).collect();
+        if marks.iter().any(|p| p.live) {
+            continue;
+        }
+        if store.object_accounted_for(&sha).unwrap_or(false) || !path.exists() {
+            continue;
+        }
+        if let Some(m) = marks.first() {
+            r.notes.push(format!(
+                "object {sha} is kept but no item names it: a capture was interrupted after its bytes were saved (its marker {} is still there; the next time the store is opened for writing this is written into the custody log); it was not removed",
+                m.marker.display()
+            ));
+            continue;
+        }
+        r.problems.push(Problem::UnreferencedObject {
+            sha256: sha,
+            path: path.display().to_string(),
+        });
     }
 }

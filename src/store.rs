@@ -18,7 +18,8 @@
 //! a record is committed only after its bytes are durable, and a crash leaves at most
 //! a temp file (cleaned, and logged, at the next open) or an object no item names
 //! (kept, and logged at the next open from its marker; `check` calls any other such
-//! object a possible lost capture).
+//! object a possible lost capture). A capture that fails without a crash removes the
+//! objects it placed, and their markers ([`Store::unplace`]).
 
 use crate::StoreError;
 use crate::case::{
@@ -216,6 +217,20 @@ pub struct Store {
     conn: Connection,
     clock: Clock,
     read_only: bool,
+}
+
+impl Drop for Store {
+    /// One more checkpoint as the connection closes: a commit whose checkpoint a
+    /// reader in another process held back (a long seal) is copied into
+    /// `evidence.sqlite` now if that reader is done, rather than at the next commit.
+    /// One try, never waiting: a reader still there keeps it in the fsynced `-wal`.
+    fn drop(&mut self) {
+        if !self.read_only {
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        }
+    }
 }
 
 /// A new item's fields, before it has an id.
@@ -526,12 +541,7 @@ impl Store {
         let mut text = String::new();
         let read = File::open(marker).and_then(|f| f.take(128).read_to_string(&mut text));
         let sha = text.trim();
-        let is_sha = read.is_ok()
-            && sha.len() == 64
-            && sha
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        if !is_sha {
+        if read.is_err() || !is_sha256(sha) {
             return Ok(false);
         }
         let named: bool = self
@@ -752,7 +762,10 @@ impl Store {
                 let _ = fs::remove_file(&marker);
                 return Err(e.into());
             }
-            sync_dir(&parent).map_err(|e| StoreError::io("save", &parent, e))?;
+            if let Err(e) = sync_dir(&parent) {
+                self.unplace(&[(sha256.clone(), marker)]);
+                return Err(StoreError::io("save", &parent, e).into());
+            }
             placed = Some(marker);
         }
         Ok(Ingested {
@@ -1194,15 +1207,33 @@ impl Store {
     /// Record new items, each with its `captured` custody entry, all in one
     /// transaction: every one is kept, or none is. Their bytes are already in place
     /// ([`Store::place`]); checked again here, under the write lock, against bytes
-    /// removed as a possible indecent image meanwhile (then nothing is recorded and
-    /// the objects this capture made for them are removed again).
+    /// removed as a possible indecent image meanwhile, and for being still there. On any
+    /// error nothing is recorded and the objects this capture moved into `objects/` are
+    /// removed again ([`Store::unplace`]), so "nothing was kept" is true.
     pub(crate) fn insert_items(
         &self,
         news: Vec<NewItem>,
     ) -> Result<Vec<Item>, crate::CaptureError> {
+        let placed: Vec<(String, PathBuf)> = news
+            .iter()
+            .filter_map(|n| Some((n.sha256.clone(), n.placed.clone()?)))
+            .collect();
+        match self.insert_items_tx(news) {
+            Ok(items) => {
+                for (_, m) in placed {
+                    let _ = fs::remove_file(m);
+                }
+                Ok(items)
+            }
+            Err(e) => {
+                self.unplace(&placed);
+                Err(e)
+            }
+        }
+    }
+
+    fn insert_items_tx(&self, news: Vec<NewItem>) -> Result<Vec<Item>, crate::CaptureError> {
         let tx = self.write_tx()?;
-        let mut items = Vec::with_capacity(news.len());
-        let mut markers = Vec::new();
         for new in &news {
             let removed: bool = tx
                 .query_row(
@@ -1214,29 +1245,93 @@ impl Store {
                 .map_err(|e| self.db_err(e))?
                 .unwrap_or(false);
             if removed {
-                drop(tx);
-                for n in news.iter().filter(|n| n.sha256 == new.sha256) {
-                    if let Some(m) = &n.placed {
-                        let obj = self.object_path(&n.sha256);
-                        let _ = make_writable(&obj);
-                        let _ = fs::remove_file(&obj);
-                        let _ = fs::remove_file(m);
-                    }
-                }
                 return Err(crate::CaptureError::NeverKept);
             }
-        }
-        for new in news {
-            if let Some(m) = &new.placed {
-                markers.push(m.clone());
+            // Identical bytes already in place when this capture began may have been
+            // removed since by a failed capture of another process (`unplace`, which
+            // runs under this same lock): then nothing is recorded, never a record
+            // without its bytes.
+            let object = self.object_path(&new.sha256);
+            if !object.is_file() {
+                return Err(StoreError::io(
+                    "find",
+                    object,
+                    std::io::Error::from(std::io::ErrorKind::NotFound),
+                )
+                .into());
             }
+        }
+        let mut items = Vec::with_capacity(news.len());
+        for new in news {
             items.push(self.insert_item_tx(&tx, new)?);
         }
         self.commit(tx)?;
-        for m in markers {
-            let _ = fs::remove_file(m);
-        }
         Ok(items)
+    }
+
+    /// Undo [`Store::place`] for a capture that failed: each object it moved into
+    /// `objects/` (`(sha256, marker)`) is removed unless an item names it (identical
+    /// bytes captured meanwhile) or another live capture has placed it too; then its
+    /// marker is removed. Under the write lock, so that a capture of the same bytes in
+    /// another process, which checks under that lock that its objects are there, either
+    /// commits first (its item then names the object, which stays) or finds it gone
+    /// (and keeps nothing). The object goes before its marker: `check`, finding no
+    /// marker, re-reads the object's record and then whether it is still there. When
+    /// the lock cannot be had within a few seconds (another process holds it; this
+    /// capture may have failed waiting for it), nothing is removed and the markers stay:
+    /// the next open finds them and logs the objects as kept from an interrupted
+    /// capture (`interrupted_capture_kept`).
+    pub(crate) fn unplace(&self, placed: &[(String, PathBuf)]) {
+        if placed.is_empty() || self.read_only {
+            return;
+        }
+        let short = std::time::Duration::from_millis(UNPLACE_BUSY_MS);
+        let long = std::time::Duration::from_millis(BUSY_TIMEOUT_MS);
+        let _ = self.conn.busy_timeout(short);
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate);
+        let _ = self.conn.busy_timeout(long);
+        let Ok(tx) = tx else {
+            return;
+        };
+        let own: Vec<&Path> = placed.iter().map(|(_, m)| m.as_path()).collect();
+        let others: std::collections::BTreeSet<String> = placements(&self.root)
+            .into_iter()
+            .filter(|p| p.live && !own.contains(&p.marker.as_path()))
+            .map(|p| p.sha256)
+            .collect();
+        for (sha, marker) in placed {
+            let named = tx
+                .query_row(
+                    "SELECT 1 FROM items WHERE sha256 = ?1 AND removed_utc IS NULL LIMIT 1",
+                    [sha],
+                    |_| Ok(true),
+                )
+                .optional();
+            match named {
+                Ok(None) if !others.contains(sha) => {
+                    let obj = self.object_path(sha);
+                    let _ = make_writable(&obj);
+                    match fs::remove_file(&obj) {
+                        Ok(()) => {
+                            let _ = sync_dir(obj.parent().unwrap_or(&self.root));
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        // Still there: the marker stays, for the next open to log.
+                        Err(_) => {
+                            let _ = set_read_only(&obj);
+                            continue;
+                        }
+                    }
+                }
+                // Named by an item, or placed by another capture too: it stays.
+                Ok(_) => {}
+                // Not known: the object and its marker stay, for the next open.
+                Err(_) => continue,
+            }
+            let _ = fs::remove_file(marker);
+        }
+        // Nothing was written.
+        drop(tx);
     }
 
     fn insert_item_tx(
@@ -1374,6 +1469,40 @@ impl Store {
         let out = out?;
         end.map_err(|e| self.db_err(e))?;
         Ok(out)
+    }
+
+    /// Whether the store says why the object `sha256` is kept, read afresh (for
+    /// `check`, about an object no item named in its snapshot): an item names it now,
+    /// or a custody entry says a capture of it was interrupted after its bytes were saved.
+    pub(crate) fn object_accounted_for(&self, sha256: &str) -> Result<bool, StoreError> {
+        let named = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM items WHERE sha256 = ?1 LIMIT 1",
+                [sha256],
+                |_| Ok(true),
+            )
+            .optional()
+            .map_err(|e| self.db_err(e))?
+            .unwrap_or(false);
+        if named {
+            return Ok(true);
+        }
+        let mut st = self
+            .conn
+            .prepare("SELECT details FROM custody WHERE action = 'interrupted_capture_kept'")
+            .map_err(|e| self.db_err(e))?;
+        let rows = st
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.db_err(e))?;
+        for details in rows {
+            let details = details.map_err(|e| self.db_err(e))?;
+            let v: serde_json::Value = serde_json::from_str(&details).unwrap_or_default();
+            if v["sha256"] == sha256 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The block hashes taken when these bytes were captured.
@@ -1712,6 +1841,8 @@ const HEAD_MAX_BYTES: u64 = 256;
 /// Tries of a checkpoint held back by a reader, and the wait between them.
 const CHECKPOINT_TRIES: u32 = 20;
 const CHECKPOINT_WAIT_MS: u64 = 10;
+/// How long a failed capture waits for the write lock to remove what it placed.
+const UNPLACE_BUSY_MS: u64 = 5_000;
 
 /// The last custody entry as `custody.head` names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2254,6 +2385,57 @@ pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
         let _ = dir;
         Ok(())
     }
+}
+
+/// A marker in `tmp/` of bytes moved into `objects/` whose record is not yet committed.
+#[derive(Debug, Clone)]
+pub(crate) struct Placement {
+    /// The marker file.
+    pub marker: PathBuf,
+    /// The object it is about.
+    pub sha256: String,
+    /// Whether the capture that wrote it may still be running.
+    pub live: bool,
+}
+
+/// Every `tmp/ingest-PID-UUID.placed` marker holding a SHA-256, in the store at `root`
+/// (none when `tmp/` cannot be read).
+pub(crate) fn placements(root: &Path) -> Vec<Placement> {
+    let Ok(entries) = fs::read_dir(root.join("tmp")) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".placed") {
+            continue;
+        }
+        let Some(pid) = name
+            .strip_prefix("ingest-")
+            .and_then(|r| r.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let mut text = String::new();
+        let read = File::open(entry.path()).and_then(|f| f.take(128).read_to_string(&mut text));
+        let sha = text.trim();
+        if read.is_err() || !is_sha256(sha) {
+            continue;
+        }
+        out.push(Placement {
+            live: process_alive(pid, &entry.path()),
+            sha256: sha.to_string(),
+            marker: entry.path(),
+        });
+    }
+    out
+}
+
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Whether the process that wrote a temp file may still be writing it.

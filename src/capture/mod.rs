@@ -132,8 +132,9 @@ pub fn file_with_progress(
 /// checked first: what the person typed, that each path is a readable ordinary file,
 /// and, once each file has been read into `tmp/` and hashed, that none has the bytes of
 /// an item removed as a possible indecent image. Only then are the bytes moved into
-/// `objects/` and every item recorded in one transaction. A refusal leaves nothing new
-/// in the store: no item, no custody entry, nothing in `objects/` or `tmp/`.
+/// `objects/` and every item recorded in one transaction. A refusal, or a failure
+/// while moving a file into place or recording them, leaves nothing new in the store:
+/// no item, no custody entry, nothing in `objects/` or `tmp/` ([`Store::unplace`]).
 /// `on_progress(file_index, bytes_so_far, total)` follows each file as it is read.
 pub fn files(
     store: &Store,
@@ -161,9 +162,21 @@ pub fn files(
         let media_type = sniff::media_type(&s.take_head());
         staged.push((p, captured, s, media_type));
     }
-    let mut news = Vec::with_capacity(staged.len());
+    let mut news: Vec<NewItem> = Vec::with_capacity(staged.len());
     for (p, captured, s, media_type) in staged {
-        let ingested = store.place(s)?;
+        let ingested = match store.place(s) {
+            Ok(i) => i,
+            Err(e) => {
+                // Those already moved into objects/ go again (the rest, still staged,
+                // leave tmp/ as they are dropped): nothing of the command is kept.
+                let placed: Vec<_> = news
+                    .iter()
+                    .filter_map(|n| Some((n.sha256.clone(), n.placed.clone()?)))
+                    .collect();
+                store.unplace(&placed);
+                return Err(e);
+            }
+        };
         news.push(new_item(
             store,
             case_id,

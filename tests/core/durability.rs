@@ -280,3 +280,30 @@ fn two_processes_writing_at_once_leave_the_anchor_at_the_last_entry() {
     assert_eq!(head(&env.store()), format!("51 {hash}\n"));
     env.assert_intact();
 }
+
+/// The app keeps its store open: a commit whose checkpoint a reader held back is
+/// copied into `evidence.sqlite` when the store is closed, once the reader is done,
+/// without waiting for another commit.
+#[test]
+fn a_commit_a_reader_held_back_is_checkpointed_when_the_store_closes() {
+    use evidence_kit::capture::{self, Details};
+    use evidence_kit::store::Store;
+    let env = Env::new();
+    let case = env.case();
+    let store = Store::open(&env.store()).unwrap();
+    let reader = app_connection(&env);
+    reader.execute_batch("BEGIN").unwrap();
+    reader
+        .query_row("SELECT count(*) FROM custody", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    let f = env.file("a.txt", b"kept while a seal was reading");
+    capture::file(&store, &case, &f, &Details::default()).unwrap();
+    reader.execute_batch("COMMIT").unwrap();
+    drop(store);
+    let copy = env.path("copy");
+    copy_without_wal(&env.store(), &copy);
+    drop(reader);
+    let (code, lines) = check_on(&copy);
+    assert_eq!(code, 0, "{lines:#?}");
+    assert!(lines.iter().any(|l| l.contains("1 item(s)")), "{lines:#?}");
+}

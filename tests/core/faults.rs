@@ -340,3 +340,121 @@ fn capture_file_of_several_files_keeps_none_when_one_is_refused() {
     assert!(walk_files(&env.store().join("tmp")).is_empty());
     env.assert_intact();
 }
+
+/// The objects of a store (`prefix/rest` → bytes) and what is in its `tmp/`.
+fn objects_and_tmp(env: &Env) -> (Vec<(std::path::PathBuf, Vec<u8>)>, Vec<std::path::PathBuf>) {
+    let mut objects: Vec<_> = walk_files(&env.store().join("objects"))
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap_or_default();
+            (p, bytes)
+        })
+        .collect();
+    objects.sort();
+    (objects, walk_files(&env.store().join("tmp")))
+}
+
+/// `capture file A B C` where moving C into `objects/` fails (its folder there cannot be
+/// made): A and B, already moved in, are removed again, except A's bytes, which an
+/// earlier item names. Nothing new is left in `objects/` or `tmp/`, nothing is logged,
+/// and `check` finds no possible lost capture.
+#[test]
+fn capture_file_of_several_files_keeps_none_when_placing_one_fails() {
+    let env = Env::new();
+    let case = env.case();
+    let a = env.file("a.txt", b"kept before, by an earlier capture");
+    env.ok(&["capture", "file", "--case", &case, a.to_str().unwrap()]);
+    let b = env.file("b.txt", b"second message");
+    let prefix = |p: &std::path::Path| sha256sum(p)[..2].to_string();
+    let taken = [prefix(&a), prefix(&b)];
+    let c = (0..)
+        .map(|i| env.file("c.txt", format!("third message {i}").as_bytes()))
+        .find(|c| !taken.contains(&prefix(c)))
+        .unwrap();
+    // Where C's folder in objects/ would be, a file: the move into place fails.
+    std::fs::write(
+        env.store().join("objects/sha256").join(prefix(&c)),
+        b"in the way",
+    )
+    .unwrap();
+    let before = env.snapshot();
+    let files_before = objects_and_tmp(&env);
+
+    let out = env.ek(&[
+        "capture",
+        "file",
+        "--case",
+        &case,
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        c.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "nothing reported kept");
+    assert_eq!(
+        objects_and_tmp(&env),
+        files_before,
+        "objects/ and tmp/ as before"
+    );
+    assert_eq!(env.snapshot(), before, "no item, no custody entry");
+    let (code, report) = env.check();
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["notes"], serde_json::json!([]), "{report:#}");
+    assert_eq!(
+        env.snapshot(),
+        before,
+        "nothing logged at the next open either"
+    );
+}
+
+/// `capture file A B C` where recording fails after every file was moved into
+/// `objects/` (SQLite refuses the third item's row): the objects and markers are removed
+/// again, so "nothing was kept" is true and `check` finds no possible lost capture.
+#[test]
+fn capture_file_of_several_files_keeps_none_when_recording_fails() {
+    let env = Env::new();
+    let case = env.case();
+    let sqlite = |sql: &str| {
+        let out = std::process::Command::new("sqlite3")
+            .arg(env.store().join("evidence.sqlite"))
+            .arg(sql)
+            .output()
+            .expect("sqlite3");
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    sqlite(
+        "CREATE TRIGGER refuse BEFORE INSERT ON items WHEN NEW.original_name = 'c.txt'
+         BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+    );
+    let before = env.snapshot();
+    let files_before = objects_and_tmp(&env);
+    let a = env.file("a.txt", b"first message");
+    let b = env.file("b.txt", b"second message");
+    let c = env.file("c.txt", b"third message");
+    let out = env.ek(&[
+        "capture",
+        "file",
+        "--case",
+        &case,
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        c.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success(), "the capture must fail");
+    assert!(out.stdout.is_empty(), "nothing reported kept");
+    assert_eq!(
+        objects_and_tmp(&env),
+        files_before,
+        "objects/ and tmp/ as before"
+    );
+    sqlite("DROP TRIGGER refuse;");
+    assert_eq!(env.snapshot(), before, "no item, no custody entry");
+    let (code, report) = env.check();
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["notes"], serde_json::json!([]), "{report:#}");
+    assert_eq!(
+        env.snapshot(),
+        before,
+        "nothing logged at the next open either"
+    );
+}
