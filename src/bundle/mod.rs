@@ -339,8 +339,10 @@ pub struct Sealed {
     pub signer_fingerprint: String,
 }
 
-/// A payload file name: a number (collision-free) and the original name made safe.
-pub fn payload_name(index: usize, width: usize, original: &str) -> String {
+/// The original name reduced to `[A-Za-z0-9._-]` (each other character a `-`, runs
+/// of `-` collapsed), trimmed of `-` and `.` at both ends and cut to 80 characters:
+/// the name part of a payload name before its second trim.
+fn cut_name(original: &str) -> String {
     let mut safe = String::new();
     for c in original.chars() {
         let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
@@ -352,12 +354,20 @@ pub fn payload_name(index: usize, width: usize, original: &str) -> String {
             safe.push(c);
         }
     }
-    let safe: String = safe.trim_matches(['-', '.']).chars().take(80).collect();
-    // Trimmed again after the cut, so that a name never ends in a dot (which the
-    // verifier refuses as unsafe) or a dash.
-    let safe = safe.trim_matches(['-', '.']);
+    safe.trim_matches(['-', '.']).chars().take(80).collect()
+}
+
+/// `data/NNN-name` from a name part (`item` when it is empty).
+fn numbered(index: usize, width: usize, safe: &str) -> String {
     let safe = if safe.is_empty() { "item" } else { safe };
     format!("data/{:0width$}-{safe}", index + 1)
+}
+
+/// A payload file name: a number (collision-free) and the original name made safe.
+pub fn payload_name(index: usize, width: usize, original: &str) -> String {
+    // Trimmed again after the cut, so that a name never ends in a dot (which the
+    // verifier refuses as unsafe) or a dash.
+    numbered(index, width, cut_name(original).trim_matches(['-', '.']))
 }
 
 /// Whether `path` is the payload name, numbered `width` digits wide, of the item at
@@ -365,23 +375,8 @@ pub fn payload_name(index: usize, width: usize, original: &str) -> String {
 /// before the second trim made it (the cut at 80 characters could leave a trailing dot
 /// or dash; format 1 bundles sealed then still verify).
 pub fn is_payload_name(path: &str, index: usize, width: usize, original: &str) -> bool {
-    if path == payload_name(index, width, original) {
-        return true;
-    }
-    let mut safe = String::new();
-    for c in original.chars() {
-        let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-            c
-        } else {
-            '-'
-        };
-        if !(c == '-' && safe.ends_with('-')) {
-            safe.push(c);
-        }
-    }
-    let safe: String = safe.trim_matches(['-', '.']).chars().take(80).collect();
-    let safe = if safe.is_empty() { "item".into() } else { safe };
-    path == format!("data/{:0width$}-{safe}", index + 1)
+    path == payload_name(index, width, original)
+        || path == numbered(index, width, &cut_name(original))
 }
 
 /// The width of the number in payload names of a case of `count` items: at least 3

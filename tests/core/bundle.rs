@@ -2748,18 +2748,16 @@ fn a_clock_set_back_before_sealing_is_recorded_and_the_bundle_verifies() {
     // The clock goes back an hour before sealing, with nothing written in between.
     *shift.lock().unwrap() = 3600;
     let (trusted, key) = staff_key(dir.path());
-    let sealed = bundle::seal(
-        &store,
-        &key,
-        &SealRequest {
-            case_id: case.id.clone(),
-            out: Some(dir.path().join("b.evidence")),
+    let seal = |store: &Store, case_id: &str, name: &str| {
+        let req = SealRequest {
+            case_id: case_id.to_string(),
+            out: Some(dir.path().join(name)),
             to: Vec::new(),
             organization: bundle::DEFAULT_ORGANIZATION.into(),
-        },
-        &mut |_, _| {},
-    )
-    .expect("seal");
+        };
+        bundle::seal(store, &key, &req, &mut |_, _| {}).expect("seal")
+    };
+    let sealed = seal(&store, &case.id, "b.evidence");
     let opts = Options {
         trusted: vec![trusted],
         ..Options::default()
@@ -2788,18 +2786,7 @@ fn a_clock_set_back_before_sealing_is_recorded_and_the_bundle_verifies() {
     store
         .create_case("Something else", "A. Teacher")
         .expect("other case");
-    let sealed = bundle::seal(
-        &store,
-        &key,
-        &SealRequest {
-            case_id: case2.id.clone(),
-            out: Some(dir.path().join("c.evidence")),
-            to: Vec::new(),
-            organization: bundle::DEFAULT_ORGANIZATION.into(),
-        },
-        &mut |_, _| {},
-    )
-    .expect("seal");
+    let sealed = seal(&store, &case2.id, "c.evidence");
     let r = verify::verify(&sealed.path, &opts).expect("verify");
     assert!(r.intact(), "{:?}", kinds(&r));
 }
