@@ -1686,23 +1686,22 @@ fn read_case_file(
 /// Most findings of one kind named one by one; the rest are counted.
 const MAX_NAMED_FINDINGS: usize = 1000;
 
+/// `text` with its first letter in upper case (the replay's texts start lower case).
+fn capitalised(text: &str) -> String {
+    let mut c = text.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 /// A difference between case.json and the custody log, as one sentence.
 fn difference_sentence(d: &Difference) -> String {
-    let text = d.to_string();
-    let mut c = text.chars();
-    let first: String = c
-        .next()
-        .map(|f| f.to_uppercase().collect())
-        .unwrap_or_default();
+    let text = capitalised(&d.to_string());
     match d {
         Difference::ItemNotInLog { .. } => format!(
-            "{first}{}: case.json describes an item whose capture the bundle's custody log does not record.",
-            c.as_str()
+            "{text}: case.json describes an item whose capture the bundle's custody log does not record."
         ),
-        _ => format!(
-            "{first}{} (case.json does not say what the bundle's own custody log says).",
-            c.as_str()
-        ),
+        _ => format!("{text} (case.json does not say what the bundle's own custody log says)."),
     }
 }
 
@@ -1910,13 +1909,7 @@ fn check_custody(
                 if let Some(slip) = replay.apply(e)
                     && slips.len() <= MAX_NAMED_FINDINGS
                 {
-                    let text = slip.to_string();
-                    let mut c = text.chars();
-                    let first: String = c
-                        .next()
-                        .map(|f| f.to_uppercase().collect())
-                        .unwrap_or_default();
-                    slips.push(format!("{first}{}.", c.as_str()));
+                    slips.push(format!("{}.", capitalised(&slip.to_string())));
                 }
             }
             CustodyLine::Redacted { seq, .. } => replay.skip(*seq),
