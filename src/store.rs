@@ -669,6 +669,7 @@ impl Store {
         }
         out.sync_all().map_err(|e| io("save", e))?;
         drop(out);
+        seam::alter_before_read_back(tmp_path).map_err(|e| io("alter", e))?;
         let sha256 = hex::encode(hasher.finalize());
 
         // Read back what is on disk: a hash taken in memory does not cover write errors.
@@ -766,6 +767,7 @@ impl Store {
                 self.unplace(&[(sha256.clone(), marker)]);
                 return Err(StoreError::io("save", &parent, e).into());
             }
+            seam::stop_at("after-rename");
             placed = Some(marker);
         }
         Ok(Ingested {
@@ -1220,6 +1222,7 @@ impl Store {
             .collect();
         match self.insert_items_tx(news) {
             Ok(items) => {
+                seam::stop_at("after-commit");
                 for (_, m) in placed {
                     let _ = fs::remove_file(m);
                 }
@@ -1265,6 +1268,7 @@ impl Store {
         for new in news {
             items.push(self.insert_item_tx(&tx, new)?);
         }
+        seam::stop_at("before-commit");
         self.commit(tx)?;
         Ok(items)
     }
@@ -2387,6 +2391,57 @@ pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Test seams of the capture pipeline, read from the environment in debug builds only
+/// (release builds compile them to nothing), like `EVIDENCE_KIT_TEST_MAX_ENTRIES` in
+/// `bundle`. They reach, every time, moments that a real fault reaches only by chance:
+///
+/// - `EVIDENCE_KIT_TEST_ALTER_BEFORE_READ_BACK` (any value): one byte in the middle of
+///   each capture's temp file is changed after the file is written and fsynced and
+///   before it is read back, as a failing disk would give it back. The capture must be
+///   refused (`WriteVerifyFailed`): the hash taken while reading the source differs
+///   from the bytes on disk. Were the hash taken from the written file, it would pass.
+/// - `EVIDENCE_KIT_TEST_STOP_AT=POINT`: at `after-rename` (the bytes moved into
+///   `objects/` and the folder fsynced, the marker in `tmp/`), `before-commit` (item
+///   rows and custody entries written, not committed) or `after-commit` (committed,
+///   markers not yet removed) the process says `EVIDENCE_KIT_TEST_STOP_AT: stopped at
+///   POINT` on stderr and waits to be killed (a minute at most, then it aborts).
+mod seam {
+    use std::path::Path;
+
+    /// Change one byte of `path` (see the module's text); nothing in release builds.
+    pub(super) fn alter_before_read_back(path: &Path) -> std::io::Result<()> {
+        #[cfg(debug_assertions)]
+        if std::env::var_os("EVIDENCE_KIT_TEST_ALTER_BEFORE_READ_BACK").is_some() {
+            use std::io::{Read, Seek, SeekFrom, Write};
+            let mut f = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(path)?;
+            let at = f.metadata()?.len() / 2;
+            let mut byte = [0u8; 1];
+            f.seek(SeekFrom::Start(at))?;
+            if f.read(&mut byte)? == 1 {
+                f.seek(SeekFrom::Start(at))?;
+                f.write_all(&[byte[0] ^ 0x20])?;
+                f.sync_all()?;
+            }
+        }
+        let _ = path;
+        Ok(())
+    }
+
+    /// Stop at `point` if asked to (see the module's text); nothing in release builds.
+    pub(super) fn stop_at(point: &str) {
+        #[cfg(debug_assertions)]
+        if std::env::var("EVIDENCE_KIT_TEST_STOP_AT").is_ok_and(|p| p == point) {
+            eprintln!("EVIDENCE_KIT_TEST_STOP_AT: stopped at {point}");
+            std::thread::sleep(std::time::Duration::from_secs(60));
+            std::process::abort();
+        }
+        let _ = point;
+    }
+}
+
 /// A marker in `tmp/` of bytes moved into `objects/` whose record is not yet committed.
 #[derive(Debug, Clone)]
 pub(crate) struct Placement {
@@ -2459,4 +2514,46 @@ fn uri_path(p: &Path) -> String {
         .replace('%', "%25")
         .replace('?', "%3f")
         .replace('#', "%23")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// "Saved" means saved: the pragmas are per connection, so only the connection
+    /// `Store::open` made can show them (the `sqlite3` tool opens its own). FULL (2)
+    /// fsyncs every commit before it returns; NORMAL (1) can lose the last commits at a
+    /// power cut.
+    #[test]
+    fn headline_the_open_connection_fsyncs_every_commit_and_enforces_its_rules() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("store")).expect("open");
+        let pragma = |name: &str| -> i64 {
+            store
+                .conn()
+                .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+                .expect(name)
+        };
+        assert_eq!(pragma("synchronous"), 2, "synchronous = FULL");
+        assert_eq!(pragma("foreign_keys"), 1, "foreign_keys = ON");
+        assert_eq!(pragma("secure_delete"), 1, "secure_delete = ON");
+        assert_eq!(
+            pragma("busy_timeout"),
+            BUSY_TIMEOUT_MS as i64,
+            "busy_timeout"
+        );
+        let mode: String = store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("journal_mode");
+        assert_eq!(mode, "wal");
+        // And the rule foreign_keys is there for: no item can name a missing case.
+        let orphan = store.conn().execute(
+            "INSERT INTO items (case_id, sha256, size, media_type, original_name, source,
+                 captured_utc, captured_local, captured_zone, captured_by)
+             VALUES ('EK-NONE', ?1, 0, 'x', 'x', 'file', 'u', 'l', 'z', 'b')",
+            ["0".repeat(64)],
+        );
+        assert!(orphan.is_err(), "an item naming no case was accepted");
+    }
 }
