@@ -3,6 +3,7 @@
 
 mod util;
 
+mod acquisition;
 mod bundle;
 mod capture;
 mod check;
