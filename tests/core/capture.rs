@@ -3,7 +3,7 @@
 use crate::util::*;
 
 #[test]
-fn stored_hash_equals_sha256sum_and_identical_bytes_are_stored_once() {
+fn headline_stored_hash_equals_sha256sum_and_identical_bytes_are_stored_once() {
     let env = Env::new();
     let case = env.case();
     let original = env.file(
@@ -291,8 +291,10 @@ fn a_screen_region_keeps_only_the_chosen_part() {
     assert_eq!(env.items(&case).len(), 1);
 }
 
+/// The window's path (`capture::arrived`) keeps a file as `capture file` does: whole,
+/// under its SHA-256, read-only (0400), and nothing left in `tmp/`.
 #[test]
-fn a_file_arriving_in_parts_is_kept_whole_and_leaves_nothing_behind() {
+fn headline_a_file_arriving_in_parts_is_kept_whole_read_only_and_leaves_nothing_behind() {
     use evidence_kit::capture::{self, Arriving, Details};
     use evidence_kit::store::Store;
     let env = Env::new();
@@ -319,6 +321,18 @@ fn a_file_arriving_in_parts_is_kept_whole_and_leaves_nothing_behind() {
         item.original_name, "clip 1.mp4",
         "the name only, never a path"
     );
+    let object = evidence_kit::store::object_path_in(&env.store(), &item.sha256);
+    assert_eq!(
+        std::fs::read(&object).unwrap(),
+        data,
+        "stored byte for byte"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&object).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o400, "objects are read-only, owner only");
+    }
     let left: Vec<_> = walk_files(&env.store().join("tmp"));
     assert!(left.is_empty(), "parts left behind: {left:?}");
 

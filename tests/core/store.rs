@@ -5,6 +5,9 @@ use evidence_kit::clock::Stamp;
 use evidence_kit::store::Store;
 use std::sync::Arc;
 
+/// What the file itself keeps: WAL and the schema version. The per-connection pragmas
+/// (`synchronous`, `foreign_keys`, `secure_delete`, `busy_timeout`) cannot be seen from
+/// another connection; `store::tests` in `src/store.rs` reads them on the store's own.
 #[test]
 fn pragmas_and_schema_version() {
     let env = Env::new();
@@ -15,6 +18,7 @@ fn pragmas_and_schema_version() {
         .arg("PRAGMA journal_mode; PRAGMA user_version;")
         .output()
         .unwrap();
+    assert!(out.status.success(), "sqlite3: {}", stderr(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "wal\n4\n");
 }
 
