@@ -293,3 +293,205 @@ fn an_index_with_a_damaged_schema_is_a_problem_in_plain_words() {
         std::fs::write(db, bytes).unwrap();
     });
 }
+
+// ---- A chain cut short (audit §6 promise 5, §7 experiment 1) ----
+//
+// Before the anchor `custody.head` (issue 12) each of these passed `check` as "All
+// intact", exit 0: nothing in the index says how long the log was. Each test below
+// fails when `check` ignores the anchor or the store stops writing it.
+
+/// `check` as text: (exit code, every PROBLEM line).
+fn check_text(env: &Env) -> (i32, Vec<String>) {
+    let out = env.ek(&["check"]);
+    let problems = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("PROBLEM"))
+        .map(str::to_string)
+        .collect();
+    (out.status.code().unwrap_or(-1), problems)
+}
+
+fn object_of(env: &Env, sha: &str) -> std::path::PathBuf {
+    evidence_kit::store::object_path_in(&env.store(), sha)
+}
+
+/// The line `check` prints for a log that ends at `last` when `recorded` was written.
+fn cut_short(last: i64, recorded: i64) -> String {
+    format!(
+        "PROBLEM records lost: the custody log ends at entry {last} but entry {recorded} was recorded: recent records were lost (the index was restored from an older copy or damaged)"
+    )
+}
+
+fn assert_cut_short(env: &Env, last: i64, recorded: i64) {
+    let (code, p) = check_text(env);
+    assert_eq!(code, 1, "check must exit 1: {p:#?}");
+    assert_eq!(p, [cut_short(last, recorded)], "named, and nothing else");
+    let (code, report) = env.check();
+    assert_eq!(code, 1);
+    assert_eq!(
+        report["problems"],
+        serde_json::json!([{"kind": "log_cut_short", "last": last, "recorded": recorded}]),
+        "{report:#}"
+    );
+}
+
+/// Case, one capture, sealed, handed over: entries 1-4.
+fn sealed_and_handed_over() -> (Env, String) {
+    let env = Env::new();
+    let cfg = env.path("cfg");
+    env.new_key(&cfg, "A. Teacher");
+    let case = env.case();
+    let f = env.file("a.txt", b"hello\n");
+    env.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
+    env.seal(&cfg, &case, "b.evidence");
+    env.ok(&[
+        "case",
+        "handed-over",
+        "--case",
+        &case,
+        "--to",
+        "Mrs D. Lead",
+    ]);
+    env.assert_intact();
+    (env, case)
+}
+
+fn actions(env: &Env, case: &str) -> Vec<String> {
+    let log: Vec<serde_json::Value> =
+        serde_json::from_str(&env.ok(&["log", "--case", case, "--json"])).expect("log");
+    log.iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn headline_the_newest_custody_entries_deleted_are_named_as_a_chain_cut_short() {
+    let (env, case) = sealed_and_handed_over();
+    assert_eq!(
+        actions(&env, &case),
+        ["case_created", "captured", "sealed", "handed_over"]
+    );
+    sqlite(
+        &env,
+        "DELETE FROM custody WHERE action IN ('handed_over','sealed')",
+    );
+    // What the deletion hides: the record reads as never sealed.
+    assert!(env.ok(&["case", "list"]).contains("[open]"));
+    assert_cut_short(&env, 2, 4);
+    // Nothing was repaired: a second check says the same.
+    assert_cut_short(&env, 2, 4);
+}
+
+#[test]
+fn headline_a_withdrawal_erased_from_the_log_and_the_record_is_named() {
+    let env = Env::new();
+    let case = env.case();
+    let f = env.file("a.txt", b"a message");
+    env.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
+    env.ok(&["withdraw", "--item", "1", "--reason", "sent by mistake"]);
+    assert!(env.items(&case)[0]["withdrawn"].is_object());
+    env.assert_intact();
+    sqlite(
+        &env,
+        "DELETE FROM custody WHERE action = 'withdrawn';
+         UPDATE items SET withdrawn_utc = NULL, withdrawn_local = NULL,
+             withdrawn_zone = NULL, withdrawn_reason = NULL",
+    );
+    assert!(env.items(&case)[0]["withdrawn"].is_null());
+    assert_cut_short(&env, 2, 3);
+}
+
+#[test]
+fn headline_the_last_capture_erased_whole_is_named() {
+    let env = Env::new();
+    let case = env.case();
+    let a = env.file("a.txt", b"first message");
+    env.ok(&["capture", "file", "--case", &case, a.to_str().unwrap()]);
+    // Large enough to have block hashes in object_blocks.
+    let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let b = env.file("video.bin", &big);
+    env.ok(&["capture", "file", "--case", &case, b.to_str().unwrap()]);
+    let sha = env.items(&case)[1]["sha256"].as_str().unwrap().to_string();
+    env.assert_intact();
+
+    // Erase it whole: its bytes, its block hashes, its record and its entry.
+    std::fs::remove_file(object_of(&env, &sha)).unwrap();
+    let before = env.object_count();
+    sqlite(
+        &env,
+        &format!(
+            "DELETE FROM object_blocks WHERE sha256 = '{sha}';
+             DELETE FROM items WHERE id = 2;
+             DELETE FROM custody WHERE seq = 3 AND action = 'captured';"
+        ),
+    );
+    let left = |q: &str| {
+        let out = Command::new("sqlite3")
+            .arg(env.store().join("evidence.sqlite"))
+            .arg(q)
+            .output()
+            .expect("sqlite3");
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(
+        left(&format!(
+            "SELECT count(*) FROM object_blocks WHERE sha256 = '{sha}'"
+        )),
+        "0"
+    );
+    assert_eq!(left("SELECT count(*) FROM items"), "1");
+    assert_eq!(left("SELECT max(seq) FROM custody"), "2");
+    assert_eq!(before, 1, "no trace left in objects/");
+    assert_cut_short(&env, 2, 3);
+}
+
+/// Entries swapped (their seq exchanged) are named by the chain, whatever the anchor:
+/// each entry's hash covers its seq and the hash before it.
+#[test]
+fn headline_reordered_custody_entries_are_named() {
+    let (env, _) = sealed_and_handed_over();
+    sqlite(
+        &env,
+        "UPDATE custody SET seq = -1 WHERE seq = 2;
+         UPDATE custody SET seq = 2 WHERE seq = 3;
+         UPDATE custody SET seq = 3 WHERE seq = -1;",
+    );
+    let (code, p) = check_text(&env);
+    assert_eq!(code, 1, "{p:#?}");
+    let reordered = |n: i64| {
+        format!(
+            "PROBLEM custody chain broken at entry {n}: it does not follow the entry before it (an entry was removed or reordered)"
+        )
+    };
+    for n in [2, 3, 4] {
+        assert!(p.contains(&reordered(n)), "entry {n}: {p:#?}");
+    }
+    for n in [2, 3] {
+        assert!(
+            p.contains(&format!(
+                "PROBLEM custody chain broken at entry {n}: the entry was changed after it was written"
+            )),
+            "entry {n}: {p:#?}"
+        );
+    }
+    // The last two swapped: the chain names them, and so does the anchor.
+    let (env, _) = sealed_and_handed_over();
+    sqlite(
+        &env,
+        "UPDATE custody SET seq = -1 WHERE seq = 3;
+         UPDATE custody SET seq = 3 WHERE seq = 4;
+         UPDATE custody SET seq = 4 WHERE seq = -1;",
+    );
+    let (code, p) = check_text(&env);
+    assert_eq!(code, 1, "{p:#?}");
+    assert!(
+        p.contains(&reordered(3)) && p.contains(&reordered(4)),
+        "{p:#?}"
+    );
+    assert!(
+        p.iter()
+            .any(|l| l.contains("entry 4 of the custody log is not the entry 4 that was recorded")),
+        "{p:#?}"
+    );
+}
