@@ -67,7 +67,8 @@ fn one_changed_byte_in_an_object_is_named() {
     let p = problems(&env);
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(p[0].contains("altered: item 1 (first.png)"), "{p:?}");
-    assert!(p[0].contains("the first change is in bytes 0–"), "{p:?}");
+    // One block (4 KiB) holds the whole 23-byte file.
+    assert!(p[0].ends_with("; the change is in bytes 0–22"), "{p:?}");
     assert!(p[0].contains(&sha), "{p:?}");
     let (_, report) = env.check();
     assert_eq!(report["problems"][0]["kind"], "altered");
@@ -99,9 +100,10 @@ fn the_changed_block_of_a_large_object_is_located() {
     assert_eq!(code, 1);
     // 300,000 bytes → 4 KiB blocks; byte 200,000 is in block 48: 196,608–200,703.
     assert_eq!(
-        report["problems"][0]["first_difference"],
-        serde_json::json!([196_608, 200_704])
+        report["problems"][0]["changed_ranges"],
+        serde_json::json!([[196_608, 200_704]])
     );
+    assert_eq!(report["problems"][0]["more_changed_ranges"], 0);
 }
 
 #[test]
@@ -493,5 +495,175 @@ fn headline_reordered_custody_entries_are_named() {
         p.iter()
             .any(|l| l.contains("entry 4 of the custody log is not the entry 4 that was recorded")),
         "{p:#?}"
+    );
+}
+
+// ---- Every changed block is located (audit §6 promise 5), in the store and a bundle ----
+
+/// 300,000 bytes: 4 KiB blocks (74 of them, the last short).
+fn big_file() -> Vec<u8> {
+    (0..300_000u32).map(|i| (i % 251) as u8).collect()
+}
+
+/// Capture `big_file()`, change its object with `change`, and return check's one problem
+/// (text, JSON).
+fn altered_object(change: &dyn Fn(&mut Vec<u8>)) -> (String, serde_json::Value) {
+    let env = Env::new();
+    let case = env.case();
+    let f = env.file("video.bin", &big_file());
+    env.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
+    let sha = env.items(&case)[0]["sha256"].as_str().unwrap().to_string();
+    let object = object_of(&env, &sha);
+    let mut bytes = std::fs::read(&object).unwrap();
+    change(&mut bytes);
+    std::fs::write(&object, bytes).unwrap();
+    let (code, p) = check_text(&env);
+    assert_eq!(code, 1);
+    assert_eq!(p.len(), 1, "{p:#?}");
+    let (_, report) = env.check();
+    (p[0].clone(), report["problems"][0].clone())
+}
+
+#[test]
+fn headline_every_changed_block_of_an_object_is_located_not_only_the_first() {
+    // Blocks 2, 10-11 (one run) and 48.
+    let (text, json) = altered_object(&|b| {
+        for at in [10_000, 40_960, 45_056, 200_000] {
+            b[at] ^= 0xff;
+        }
+    });
+    assert_eq!(
+        json["changed_ranges"],
+        serde_json::json!([[8_192, 12_288], [40_960, 49_152], [196_608, 200_704]]),
+        "{json:#}"
+    );
+    assert_eq!(json["more_changed_ranges"], 0);
+    assert!(
+        text.ends_with(
+            "; the changes are in bytes 8,192–12,287, 40,960–49,151 and 196,608–200,703"
+        ),
+        "{text}"
+    );
+
+    // Eight separate blocks: five named, the rest counted.
+    let (text, json) = altered_object(&|b| {
+        for block in [1, 3, 5, 7, 9, 11, 13, 73] {
+            b[block * 4096] ^= 0x01;
+        }
+    });
+    assert_eq!(
+        json["changed_ranges"],
+        serde_json::json!([
+            [4_096, 8_192],
+            [12_288, 16_384],
+            [20_480, 24_576],
+            [28_672, 32_768],
+            [36_864, 40_960]
+        ]),
+        "{json:#}"
+    );
+    assert_eq!(json["more_changed_ranges"], 3);
+    assert!(
+        text.ends_with("; the changes are in bytes 4,096–8,191, 12,288–16,383, 20,480–24,575, 28,672–32,767, 36,864–40,959 and 3 more ranges"),
+        "{text}"
+    );
+
+    // Cut short at 100,000: one range, from the first short block to the new end.
+    let (text, json) = altered_object(&|b| b.truncate(100_000));
+    assert_eq!(
+        json["changed_ranges"],
+        serde_json::json!([[98_304, 100_000]])
+    );
+    assert!(
+        text.ends_with("; the change is in bytes 98,304–99,999"),
+        "{text}"
+    );
+}
+
+#[test]
+fn changed_ranges_are_said_in_bounded_words() {
+    use evidence_kit::verify::changed_ranges_in_words as words;
+    assert_eq!(words(&[(0, 4096)], 0), "the change is in bytes 0–4,095");
+    assert_eq!(
+        words(&[(20_480, 20_481)], 0),
+        "the change is in byte 20,480"
+    );
+    assert_eq!(
+        words(&[(0, 4096), (8192, 8193)], 0),
+        "the changes are in bytes 0–4,095 and 8,192"
+    );
+    assert_eq!(
+        words(&[(0, 1), (2, 3)], 1),
+        "the changes are in bytes 0, 2 and 1 more range"
+    );
+    let many: Vec<(u64, u64)> = (0..1000).map(|i| (i * 10, i * 10 + 5)).collect();
+    let said = words(&many, 0);
+    assert_eq!(
+        said,
+        "the changes are in bytes 0–4, 10–14, 20–24, 30–34, 40–44 and 995 more ranges"
+    );
+}
+
+/// The same for a bundle's payload file: `verify` names every changed run of blocks.
+#[test]
+fn headline_every_changed_block_of_a_bundle_payload_file_is_located() {
+    let env = Env::new();
+    let cfg = env.path("cfg");
+    env.new_key(&cfg, "A. Teacher");
+    let case = env.case();
+    let big = big_file();
+    let f = env.file("video.bin", &big);
+    env.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
+    let bundle = env.seal(&cfg, &case, "case.evidence");
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    // Stored, not compressed: the file's bytes are in the zip as they are.
+    let start = bytes
+        .windows(big.len())
+        .position(|w| w == big.as_slice())
+        .expect("the payload is stored as it is");
+    for at in [10_000, 200_000, 299_999] {
+        bytes[start + at] ^= 0xff;
+    }
+    let bad = env.path("changed.evidence");
+    std::fs::write(&bad, &bytes).unwrap();
+    let pubkey = env.path("cfg/signing.pub");
+    let out = env.ek(&[
+        "verify",
+        bad.to_str().unwrap(),
+        "--trust",
+        pubkey.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let altered: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "altered")
+        .collect();
+    assert_eq!(altered.len(), 1, "{report:#}");
+    let f = altered[0];
+    assert_eq!(f["file"], "data/001-video.bin", "{f:#}");
+    assert_eq!(f["offset"], 8_192, "{f:#}");
+    assert!(
+        f["message"].as_str().unwrap().starts_with(
+            "data/001-video.bin was changed after sealing: the changes are in bytes 8,192–12,287, 196,608–200,703 and 299,008–299,999 (its SHA-256 is "
+        ),
+        "{f:#}"
+    );
+    // And in the words the CLI prints.
+    let out = env.ek(&[
+        "verify",
+        bad.to_str().unwrap(),
+        "--trust",
+        pubkey.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("the changes are in bytes 8,192–12,287, 196,608–200,703 and 299,008–299,999"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
     );
 }
