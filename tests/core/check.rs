@@ -47,7 +47,7 @@ fn problems(env: &Env) -> Vec<String> {
 }
 
 #[test]
-fn one_changed_byte_in_an_object_is_named() {
+fn headline_one_changed_byte_in_an_object_is_named_and_nothing_is_repaired() {
     let (env, case) = store_with_two_items();
     let sha = env.items(&case)[0]["sha256"].as_str().unwrap().to_string();
     let object = env
@@ -62,7 +62,9 @@ fn one_changed_byte_in_an_object_is_named() {
         .unwrap();
     let mut bytes = std::fs::read(&object).unwrap();
     bytes[10] ^= 0x01;
-    std::fs::write(&object, bytes).unwrap();
+    std::fs::write(&object, &bytes).unwrap();
+    let index = env.snapshot();
+    assert!(index.contains(&sha), "the snapshot read the index: {index}");
 
     let p = problems(&env);
     assert_eq!(p.len(), 1, "{p:?}");
@@ -73,6 +75,9 @@ fn one_changed_byte_in_an_object_is_named() {
     let (_, report) = env.check();
     assert_eq!(report["problems"][0]["kind"], "altered");
     assert_eq!(report["problems"][0]["expected"], sha.as_str());
+    // Nothing was repaired or removed: the changed bytes and every record stay.
+    assert_eq!(std::fs::read(&object).unwrap(), bytes);
+    assert_eq!(env.snapshot(), index);
 }
 
 #[test]
@@ -125,7 +130,7 @@ fn a_missing_object_is_named() {
 }
 
 #[test]
-fn one_changed_custody_field_is_named() {
+fn headline_one_changed_custody_field_is_named() {
     let (env, _) = store_with_two_items();
     sqlite(
         &env,
@@ -139,7 +144,7 @@ fn one_changed_custody_field_is_named() {
 }
 
 #[test]
-fn a_deleted_custody_entry_is_named() {
+fn headline_a_deleted_custody_entry_is_named() {
     let (env, _) = store_with_two_items();
     sqlite(&env, "DELETE FROM custody WHERE seq = 2");
     let p = problems(&env);
@@ -154,7 +159,7 @@ fn a_deleted_custody_entry_is_named() {
 }
 
 #[test]
-fn a_changed_record_is_named_by_field() {
+fn headline_a_changed_record_is_named_by_field() {
     let (env, _) = store_with_two_items();
     sqlite(
         &env,

@@ -526,7 +526,7 @@ fn a_hundred_kilobytes_of_hostile_text_stays_text() {
 }
 
 #[test]
-fn the_form_from_a_bundle_is_verified_first_and_a_changed_byte_fails_every_page() {
+fn headline_the_form_from_a_bundle_is_verified_first_and_a_changed_byte_fails_every_page() {
     let k = Kit::new();
     let png = image("rgb", 320, 200);
     k.capture(&[k.env.file("screen.png", &png)], &["--site", "Instagram"]);

@@ -22,7 +22,7 @@ fn report_entries(env: &Env, case: &str) -> Vec<Value> {
 }
 
 #[test]
-fn report_fields_are_set_changed_and_cleared_with_the_old_value_logged() {
+fn headline_report_fields_are_set_changed_and_cleared_with_the_old_value_logged() {
     let env = Env::new();
     let case = env.case();
     let description = "They wrote: \"you'll regret this\"\n\n  — and then   posted it again.";
@@ -207,7 +207,7 @@ fn an_indecent_image_record_captures_nothing_and_is_logged() {
 }
 
 #[test]
-fn an_item_marked_as_an_indecent_image_leaves_no_bytes_in_the_store_or_any_bundle() {
+fn headline_an_item_marked_as_an_indecent_image_leaves_no_bytes_in_the_store_or_any_bundle() {
     let env = Env::new();
     let cfg = env.path("cfg");
     env.new_key(&cfg, "A. Teacher");
