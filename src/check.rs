@@ -26,9 +26,13 @@ pub enum Problem {
         expected: String,
         /// Hash now.
         actual: String,
-        /// The first changed block, as a byte range (from the block hashes taken at
-        /// capture), when the store has them.
-        first_difference: Option<(u64, u64)>,
+        /// Where it changed: every run of changed blocks, as byte ranges (end
+        /// exclusive), from the block hashes taken at capture, the first
+        /// [`crate::verify::MAX_CHANGED_RANGES_NAMED`] of them; empty when the store
+        /// has no block hashes for it.
+        changed_ranges: Vec<(u64, u64)>,
+        /// How many more runs of changed blocks there are than are listed.
+        more_changed_ranges: usize,
     },
     /// A stored object is gone.
     Missing {
@@ -139,18 +143,19 @@ impl std::fmt::Display for Problem {
                 path,
                 expected,
                 actual,
-                first_difference,
+                changed_ranges,
+                more_changed_ranges,
             } => {
                 write!(
                     f,
                     "altered: item {item} ({name}) — {path} has SHA-256 {actual}, but {expected} was recorded at capture"
                 )?;
-                if let Some((a, b)) = first_difference {
-                    write!(
-                        f,
-                        "; the first change is in bytes {a}–{}",
-                        b.saturating_sub(1)
-                    )?;
+                if !changed_ranges.is_empty() {
+                    let words = crate::verify::changed_ranges_in_words(
+                        changed_ranges,
+                        *more_changed_ranges,
+                    );
+                    write!(f, "; {words}")?;
                 }
                 Ok(())
             }
@@ -337,17 +342,28 @@ pub fn run(store: &Store, on_progress: &mut dyn FnMut(u64)) -> Result<Report, St
                     });
                 }
             }
-            Ok((actual, blocks)) => r.problems.push(Problem::Altered {
-                item: item.id,
-                name: item.original_name.clone(),
-                path: shown,
-                expected: item.sha256.clone(),
-                actual,
-                first_difference: recorded.as_ref().and_then(|rec| {
-                    let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-                    crate::store::first_difference(rec, &blocks, len)
-                }),
-            }),
+            Ok((actual, blocks)) => {
+                let mut changed_ranges = recorded
+                    .as_ref()
+                    .and_then(|rec| {
+                        let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                        crate::store::changed_ranges(rec, &blocks, len)
+                    })
+                    .unwrap_or_default();
+                let more_changed_ranges = changed_ranges
+                    .len()
+                    .saturating_sub(crate::verify::MAX_CHANGED_RANGES_NAMED);
+                changed_ranges.truncate(crate::verify::MAX_CHANGED_RANGES_NAMED);
+                r.problems.push(Problem::Altered {
+                    item: item.id,
+                    name: item.original_name.clone(),
+                    path: shown,
+                    expected: item.sha256.clone(),
+                    actual,
+                    changed_ranges,
+                    more_changed_ranges,
+                })
+            }
             // Gone because it was marked as a possible indecent image of a child since
             // the snapshot (its bytes are then removed): as it should be.
             Err(_) if store.item(item.id).is_ok_and(|now| now.removed.is_some()) => {}

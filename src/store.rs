@@ -2286,19 +2286,35 @@ pub fn hash_file_blocks(path: &Path, block_size: u64) -> std::io::Result<(String
     Ok((hex::encode(hasher.finalize()), blocks.finish()))
 }
 
-/// The first block where two block lists differ, as a byte range `(start, end)`
-/// (end exclusive, capped at `len`, the altered length).
-pub fn first_difference(expected: &Blocks, actual: &Blocks, len: u64) -> Option<(u64, u64)> {
+/// Every run of consecutive blocks where two block lists differ, in order, each as a
+/// byte range `(start, end)` (end exclusive, capped at `len`, the altered length; a
+/// run past the end of a shortened file is the one byte at its start). Empty when they
+/// do not differ; `None` when their block sizes differ (nothing can be located). At
+/// most one range per two blocks, so no more than the lists themselves hold.
+pub fn changed_ranges(expected: &Blocks, actual: &Blocks, len: u64) -> Option<Vec<(u64, u64)>> {
     if expected.size != actual.size {
         return None;
     }
+    let size = expected.size;
     let n = expected.digests.len().max(actual.digests.len());
-    (0..n)
-        .find(|&i| expected.digests.get(i) != actual.digests.get(i))
-        .map(|i| {
-            let start = i as u64 * expected.size;
-            (start, (start + expected.size).min(len.max(start + 1)))
-        })
+    let range = |first: usize, end: usize| {
+        let start = first as u64 * size;
+        (start, (end as u64 * size).min(len.max(start + 1)))
+    };
+    let mut ranges = Vec::new();
+    let mut run = None;
+    for i in 0..=n {
+        let differs = i < n && expected.digests.get(i) != actual.digests.get(i);
+        match (differs, run) {
+            (true, None) => run = Some(i),
+            (false, Some(first)) => {
+                ranges.push(range(first, i));
+                run = None;
+            }
+            _ => {}
+        }
+    }
+    Some(ranges)
 }
 
 /// SHA-256 of a file, streamed.

@@ -1063,14 +1063,14 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                                 && b.digests.len() as u64 == e.size.div_ceil(b.size)
                         });
                     if let Some(b) = blocks
-                        && let Some((start, end)) = locate_change(&opened.zip_path, e, &b)
+                        && let Some(ranges) = locate_changes(&opened.zip_path, e, &b)
+                        && let Some(&(start, _)) = ranges.first()
                     {
                         f.offset = Some(start);
                         f.message = format!(
-                            "{} was changed after sealing: the first change is in bytes {}–{} (its SHA-256 is {have}; {want} was sealed).",
+                            "{} was changed after sealing: {} (its SHA-256 is {have}; {want} was sealed).",
                             e.name,
-                            group(start),
-                            group(end.saturating_sub(1))
+                            changed_ranges_in_words(&ranges, 0)
                         );
                     }
                     r.findings.push(f);
@@ -2310,16 +2310,48 @@ fn blocks_for(zip_path: &Path, b: &Entry, path: &str) -> Option<crate::store::Bl
     }
 }
 
-/// The first block that differs from the block hashes sealed in `blocks-sha256.txt`.
-fn locate_change(
+/// Every run of blocks that differs from the block hashes sealed in
+/// `blocks-sha256.txt`, as byte ranges.
+fn locate_changes(
     zip_path: &Path,
     e: &Entry,
     expected: &crate::store::Blocks,
-) -> Option<(u64, u64)> {
+) -> Option<Vec<(u64, u64)>> {
     let mut hasher = crate::store::BlockHasher::new(expected.size);
     stream_entry(zip_path, e, &mut |c| hasher.update(c)).ok()?;
     let actual = hasher.finish();
-    crate::store::first_difference(expected, &actual, e.size)
+    crate::store::changed_ranges(expected, &actual, e.size)
+}
+
+/// At most this many changed byte ranges are named in a sentence; the rest are counted.
+pub const MAX_CHANGED_RANGES_NAMED: usize = 5;
+
+/// Where a file changed, from its changed byte ranges (end exclusive, in order) and
+/// the number of further ranges not in the list: "the change is in bytes
+/// 8,192–12,287", "the changes are in bytes 0–4,095 and 8,192–12,287", or the first
+/// [`MAX_CHANGED_RANGES_NAMED`] "… and 3 more ranges". Used by `check` for the store
+/// too, so both say it alike.
+pub fn changed_ranges_in_words(ranges: &[(u64, u64)], more: usize) -> String {
+    let shown: Vec<String> = ranges
+        .iter()
+        .take(MAX_CHANGED_RANGES_NAMED)
+        .map(|&(a, b)| match b.saturating_sub(1) {
+            last if last > a => format!("{}–{}", group(a), group(last)),
+            _ => group(a),
+        })
+        .collect();
+    let more = more + ranges.len().saturating_sub(MAX_CHANGED_RANGES_NAMED);
+    let list = match (shown.split_last(), more) {
+        (None, _) => return "where it changed is not known".into(),
+        (Some((only, [])), 0) if ranges[0].1 <= ranges[0].0 + 1 => {
+            return format!("the change is in byte {only}");
+        }
+        (Some((only, [])), 0) => return format!("the change is in bytes {only}"),
+        (Some((last, rest)), 0) => format!("{} and {last}", rest.join(", ")),
+        (Some(_), 1) => format!("{} and 1 more range", shown.join(", ")),
+        (Some(_), n) => format!("{} and {n} more ranges", shown.join(", ")),
+    };
+    format!("the changes are in bytes {list}")
 }
 
 /// Compare every header byte with the canonical layout Evidence Kit writes, and the

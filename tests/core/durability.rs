@@ -143,7 +143,7 @@ fn a_commit_a_reader_kept_in_the_wal_is_named_if_the_wal_is_lost() {
 }
 
 #[test]
-fn check_names_a_custody_log_cut_short_by_an_older_copy_of_the_index() {
+fn headline_check_names_a_custody_log_cut_short_by_an_older_copy_of_the_index() {
     let env = Env::new();
     let case = env.case();
     capture(&env, &case, "a.txt", b"first");

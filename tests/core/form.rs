@@ -526,7 +526,7 @@ fn a_hundred_kilobytes_of_hostile_text_stays_text() {
 }
 
 #[test]
-fn the_form_from_a_bundle_is_verified_first_and_a_changed_byte_fails_every_page() {
+fn headline_the_form_from_a_bundle_is_verified_first_and_a_changed_byte_fails_every_page() {
     let k = Kit::new();
     let png = image("rgb", 320, 200);
     k.capture(&[k.env.file("screen.png", &png)], &["--site", "Instagram"]);
@@ -632,6 +632,95 @@ fn the_form_from_a_bundle_is_verified_first_and_a_changed_byte_fails_every_page(
     assert!(
         text.contains(&sha256sum(&age)),
         "the .age file's own hash: {text}"
+    );
+}
+
+/// Audit 2026-12 §6 promise 14, the store half: `form --case` re-hashes every stored
+/// file before it says anything, so one changed object (the last of many) or one gone
+/// marks every page "STORE CHECK FAILED" and exits 1.
+#[test]
+fn headline_the_form_from_the_store_rehashes_every_file_and_a_changed_one_fails_every_page() {
+    let k = Kit::new();
+    std::fs::create_dir_all(k.env.path("items")).expect("mkdir");
+    let files: Vec<PathBuf> = (1..=40)
+        .map(|i| {
+            k.env.file(
+                &format!("items/message-{i:02}.txt"),
+                format!("message number {i}").as_bytes(),
+            )
+        })
+        .collect();
+    k.capture(&files, &["--site", "WhatsApp"]);
+    let good = k.env.path("good.pdf");
+    let out = k.form(&good);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = text_of(&good)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("All 40 stored file(s) were re-checked just now"),
+        "{text}"
+    );
+    assert!(!text.contains("STORE CHECK FAILED"), "{text}");
+
+    // The last item's bytes overwritten (same length, so only a re-hash can tell).
+    let hashes = k.hashes();
+    let object = |sha: &str| evidence_kit::store::object_path_in(&k.env.store(), sha);
+    std::fs::write(object(&hashes[39]), b"message number 4X").expect("overwrite");
+    let bad = k.env.path("bad.pdf");
+    let out = k.form(&bad);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("FAILED"), "{}", stderr(&out));
+    assert_valid_and_inert(&bad);
+    let text = text_of(&bad);
+    let n = pages(&bad);
+    assert!(n >= 2, "the test needs more than one page, got {n}");
+    assert_page_numbers(&text, n);
+    for (i, page) in text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .enumerate()
+    {
+        assert!(
+            page.contains("STORE CHECK FAILED"),
+            "page {}: {page}",
+            i + 1
+        );
+    }
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(
+            "Item 40 (message-40.txt) no longer matches the SHA-256 recorded when it was captured."
+        ),
+        "{flat}"
+    );
+    assert!(
+        flat.contains("1 of 40 stored file(s) did not match what was captured"),
+        "{flat}"
+    );
+    assert!(!flat.contains("none has changed"), "{flat}");
+
+    // And one gone as well: both named.
+    std::fs::remove_file(object(&hashes[19])).expect("remove");
+    let worse = k.env.path("worse.pdf");
+    let out = k.form(&worse);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let flat = text_of(&worse)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains("Item 20 (message-20.txt) is missing from the evidence store."),
+        "{flat}"
+    );
+    assert!(
+        flat.contains("Item 40 (message-40.txt) no longer matches"),
+        "{flat}"
+    );
+    assert!(
+        flat.contains("2 of 40 stored file(s) did not match what was captured"),
+        "{flat}"
     );
 }
 

@@ -22,7 +22,7 @@ fn report_entries(env: &Env, case: &str) -> Vec<Value> {
 }
 
 #[test]
-fn report_fields_are_set_changed_and_cleared_with_the_old_value_logged() {
+fn headline_report_fields_are_set_changed_and_cleared_with_the_old_value_logged() {
     let env = Env::new();
     let case = env.case();
     let description = "They wrote: \"you'll regret this\"\n\n  — and then   posted it again.";
@@ -207,7 +207,7 @@ fn an_indecent_image_record_captures_nothing_and_is_logged() {
 }
 
 #[test]
-fn an_item_marked_as_an_indecent_image_leaves_no_bytes_in_the_store_or_any_bundle() {
+fn headline_an_item_marked_as_an_indecent_image_leaves_no_bytes_in_the_store_or_any_bundle() {
     let env = Env::new();
     let cfg = env.path("cfg");
     env.new_key(&cfg, "A. Teacher");
@@ -293,6 +293,213 @@ fn an_item_marked_as_an_indecent_image_leaves_no_bytes_in_the_store_or_any_bundl
     let other = env.case();
     let out = env.ek(&["case", "safeguard", "--case", &other, "--item", "2"]);
     assert_refused(&out, "is not in case");
+}
+
+/// A picture whose bytes are easy to find in any file: `marker` repeated.
+fn picture(marker: &[u8]) -> Vec<u8> {
+    let mut picture = b"\x89PNG\r\n\x1a\n".to_vec();
+    for i in 0..200u32 {
+        picture.extend_from_slice(marker);
+        picture.extend_from_slice(&i.to_le_bytes());
+    }
+    picture
+}
+
+fn holds(hay: &[u8], marker: &[u8]) -> bool {
+    hay.windows(marker.len()).any(|w| w == marker)
+}
+
+fn actions_of(env: &Env, case: &str) -> Vec<(String, Option<i64>)> {
+    let log: Vec<Value> =
+        serde_json::from_str(&env.ok(&["log", "--case", case, "--json"])).expect("log");
+    log.iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_string(),
+                e["item_id"].as_i64(),
+            )
+        })
+        .collect()
+}
+
+/// Audit 2026-12 §6 promise 6 (b): the same picture captured three times, in two
+/// records, is one object; marking any one of them marks all three (they are the same
+/// picture), each with its custody entry in its own record, and the bytes go from every
+/// store file. Nothing else is touched.
+#[test]
+fn headline_marking_an_indecent_image_marks_every_item_with_the_same_bytes() {
+    let env = Env::new();
+    let cfg = env.path("cfg");
+    env.new_key(&cfg, "A. Teacher");
+    let marker = b"MARKER-the-same-picture-in-two-records-0123456789";
+    let pic = env.file("found.png", &picture(marker));
+    let again = env.file("found-again.png", &picture(marker));
+    let note = env.file("note.txt", b"an ordinary message");
+    let (a, b) = (env.case(), env.case());
+    let capture = |case: &str, f: &std::path::Path| {
+        env.ok(&["capture", "file", "--case", case, f.to_str().unwrap()]);
+    };
+    capture(&a, &pic); // item 1
+    capture(&b, &pic); // item 2
+    capture(&a, &again); // item 3
+    capture(&a, &note); // item 4
+    assert_eq!(env.object_count(), 2, "identical bytes are stored once");
+
+    let out = env.ok(&["case", "safeguard", "--case", &b, "--item", "2"]);
+    assert!(out.contains("bytes were removed"), "{out}");
+    let (items_a, items_b) = (env.items(&a), env.items(&b));
+    let removed = |i: &Value| {
+        i["removed"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("indecent image"))
+    };
+    assert_eq!(
+        items_a.iter().map(removed).collect::<Vec<_>>(),
+        [true, true, false],
+        "{items_a:#?}"
+    );
+    assert!(removed(&items_b[0]), "{items_b:#?}");
+    // Records and hashes stay.
+    let sha = items_b[0]["sha256"].as_str().unwrap();
+    assert_eq!(items_a[0]["sha256"], sha);
+    assert_eq!(items_a[1]["sha256"], sha);
+    assert_eq!(items_a[1]["original_name"], "found-again.png");
+    // Each one's entry, in its own record.
+    let entries = |case: &str| -> Vec<Option<i64>> {
+        actions_of(&env, case)
+            .into_iter()
+            .filter(|(a, _)| a == "indecent_image_removed")
+            .map(|(_, i)| i)
+            .collect()
+    };
+    assert_eq!(entries(&a), [Some(1), Some(3)]);
+    assert_eq!(entries(&b), [Some(2)]);
+
+    assert_eq!(env.object_count(), 1, "only the ordinary message is kept");
+    for f in walk_files(&env.store()) {
+        assert!(
+            !holds(&std::fs::read(&f).unwrap(), marker),
+            "{} holds the bytes",
+            f.display()
+        );
+    }
+    env.assert_intact();
+
+    // Neither record seals the picture; both verify.
+    let pubkey = env.path("cfg/signing.pub");
+    for (case, name) in [(&a, "a.evidence"), (&b, "b.evidence")] {
+        let bundle = env.seal(&cfg, case, name);
+        assert!(!holds(&std::fs::read(&bundle).unwrap(), marker), "{name}");
+        env.ok(&[
+            "verify",
+            bundle.to_str().unwrap(),
+            "--trust",
+            pubkey.to_str().unwrap(),
+        ]);
+    }
+    // Never taken in again, in either record.
+    for case in [&a, &b] {
+        let out = env.ek(&["capture", "file", "--case", case, pic.to_str().unwrap()]);
+        assert_refused(&out, "possible indecent image of a child");
+    }
+    assert_eq!(env.object_count(), 1);
+}
+
+/// Run `sqlite3` on the store's index; it must succeed.
+fn sqlite(env: &Env, sql: &str) {
+    let out = std::process::Command::new("sqlite3")
+        .arg(env.store().join("evidence.sqlite"))
+        .arg(sql)
+        .output()
+        .expect("sqlite3");
+    assert!(out.status.success(), "sqlite3: {}", stderr(&out));
+}
+
+/// Audit 2026-12 §6 promise 6 (c): "custody entry first, then the file". Both steps
+/// are made to fail for real, without a seam in the code:
+/// - the file cannot be removed: a folder stands where the object was (unlink of a
+///   folder fails with EISDIR, for root too). The entry must be committed already, and
+///   `check` must name the bytes left behind (the state a crash between the two leaves);
+/// - the entry cannot be written: a trigger in the index aborts the insert of an
+///   `indecent_image_removed` entry. The bytes must still be there, unmarked, intact.
+///
+/// Removing the file first and then writing the entry fails both halves.
+#[test]
+fn headline_the_removal_of_an_indecent_image_writes_its_custody_entry_before_removing_the_file() {
+    let env = Env::new();
+    let case = env.case();
+    let marker = b"MARKER-entry-first-then-the-file-0123456789";
+    let bytes = picture(marker);
+    let pic = env.file("found.png", &bytes);
+    env.ok(&["capture", "file", "--case", &case, pic.to_str().unwrap()]);
+    let sha = env.items(&case)[0]["sha256"].as_str().unwrap().to_string();
+    let obj = evidence_kit::store::object_path_in(&env.store(), &sha);
+    let removals = |env: &Env| {
+        actions_of(env, &case)
+            .into_iter()
+            .filter(|(a, _)| a == "indecent_image_removed")
+            .count()
+    };
+
+    // 1. The entry cannot be written: nothing is removed, nothing is marked.
+    sqlite(
+        &env,
+        "CREATE TRIGGER refuse_removal BEFORE INSERT ON custody
+           WHEN NEW.action = 'indecent_image_removed'
+           BEGIN SELECT RAISE(ABORT, 'entry refused for the test'); END;",
+    );
+    let out = env.ek(&["case", "safeguard", "--case", &case, "--item", "1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    sqlite(&env, "DROP TRIGGER refuse_removal");
+    assert!(
+        obj.is_file(),
+        "the bytes stay while the entry is not written"
+    );
+    assert_eq!(sha256sum(&obj), sha);
+    assert_eq!(removals(&env), 0);
+    assert!(env.items(&case)[0]["removed"].is_null());
+    env.assert_intact();
+
+    // 2. The file cannot be removed: the entry is committed first, and check names the
+    // bytes left behind.
+    let aside = env.path("object-aside");
+    std::fs::rename(&obj, &aside).unwrap();
+    std::fs::create_dir(&obj).unwrap();
+    let out = env.ek(&["case", "safeguard", "--case", &case, "--item", "1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Could not remove"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        removals(&env),
+        1,
+        "the entry was committed before the removal"
+    );
+    assert!(env.items(&case)[0]["removed"]["reason"].is_string());
+    // As a crash between the two would leave it: the bytes where they were.
+    std::fs::remove_dir(&obj).unwrap();
+    std::fs::rename(&aside, &obj).unwrap();
+    let (code, report) = env.check();
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        report["problems"],
+        serde_json::json!([{"kind": "removed_still_present", "item": 1, "path": obj.display().to_string()}]),
+        "{report:#}"
+    );
+    // Marking it again finishes the removal, with no second entry.
+    env.ok(&["case", "safeguard", "--case", &case, "--item", "1"]);
+    assert!(!obj.exists());
+    assert_eq!(removals(&env), 1);
+    for f in walk_files(&env.store()) {
+        assert!(
+            !holds(&std::fs::read(&f).unwrap(), marker),
+            "{}",
+            f.display()
+        );
+    }
+    env.assert_intact();
 }
 
 #[test]
