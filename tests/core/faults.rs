@@ -469,3 +469,14 @@ fn capture_file_of_several_files_keeps_none_when_recording_fails() {
         "nothing logged at the next open either"
     );
 }
+
+/// D18 of the test audit: a snapshot of an index sqlite3 cannot read is an error, not
+/// an empty string (two empty snapshots would compare equal and prove nothing).
+#[test]
+#[should_panic(expected = "sqlite3 could not read the index")]
+fn a_snapshot_of_an_unreadable_index_fails() {
+    let env = Env::new();
+    std::fs::create_dir(env.store()).unwrap();
+    std::fs::write(env.store().join("evidence.sqlite"), b"not a database").unwrap();
+    env.snapshot();
+}
