@@ -480,3 +480,53 @@ fn a_snapshot_of_an_unreadable_index_fails() {
     std::fs::write(env.store().join("evidence.sqlite"), b"not a database").unwrap();
     env.snapshot();
 }
+
+/// util::skip, run for real: where no mount namespace can be made (here: no `unshare`
+/// on PATH), a headline test says SKIPPED and logs it for scripts/test, which counts
+/// it as skipped; under CI=true the same test fails instead.
+#[test]
+fn a_test_that_cannot_run_is_skipped_visibly_and_fails_under_ci() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("skips.log");
+    let name = "faults::headline_read_only_store_is_refused_and_still_checks";
+    let run = |ci: bool| {
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.args([name, "--exact", "--test-threads=1"])
+            .env("PATH", dir.path().join("no-such-folder"))
+            .env("EK_SKIP_LOG", &log)
+            .env_remove("EK_IN_MOUNT_NS")
+            .env_remove("CI");
+        if ci {
+            cmd.env("CI", "true");
+        }
+        let out = cmd.output().unwrap();
+        // Indented: the copy's "test result:" lines must not read as this run's own.
+        let text: String = [&out.stdout, &out.stderr]
+            .iter()
+            .flat_map(|b| {
+                String::from_utf8_lossy(b)
+                    .lines()
+                    .map(|l| format!("    | {l}\n"))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        (out.status.success(), text)
+    };
+
+    let (ok, text) = run(false);
+    assert!(ok && text.contains("| test result: ok. 1 passed"), "{text}");
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(logged.lines().count(), 1, "{logged}");
+    assert!(logged.starts_with(&format!("SKIPPED {name}: ")), "{logged}");
+
+    let (ok, text) = run(true);
+    assert!(
+        !ok,
+        "a skipped headline test must fail under CI=true: {text}"
+    );
+    assert!(
+        text.contains("a headline test may not be skipped under CI=true"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), logged, "not logged");
+}
