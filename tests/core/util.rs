@@ -243,8 +243,8 @@ pub fn in_mount_namespace(name: &str) -> bool {
     let Some(unshare) = namespace_args() else {
         skip(
             name,
-            "this machine cannot mount a tmpfs in a namespace of its own \
-             (unshare -m as root, unshare -Urm as anyone: both refused)",
+            "no mount namespace with a tmpfs can be made here: \
+             neither unshare -m as root nor unshare -Urm could mount one",
         );
         return false;
     };
