@@ -1,6 +1,7 @@
 # Evidence Kit. The two commands a newcomer needs:
 #   make run    build and open the desktop app
-#   make test   everything CI runs (format, lints, unit/integration, UI, end-to-end)
+#   make test   everything CI runs (format, lints, unit/integration, UI, end-to-end);
+#               ends with "Skipped: ..." and "N passed, N failed, N skipped"
 # Both install what is missing first (scripts/bootstrap).
 .PHONY: run test test-long bench bootstrap cli
 
@@ -11,10 +12,12 @@ test:
 	@scripts/test
 
 # The long tests: the whole entry limit (99,991 items sealed and verified) and every
-# single-byte change of a bundle. Minutes, not part of make test.
+# single-byte change of a bundle. Minutes, not part of make test (which counts them as
+# skipped and names them).
 test-long:
 	@cargo test -p evidence-kit --test core -- --ignored
 
+# Release-build benchmarks; exits 1 when a target is missed (after printing everything).
 bench:
 	@scripts/bench
 

@@ -157,18 +157,22 @@ fn unreadable_file_is_refused() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
     }
+    // Both branches run the refusal (permission bits, which only root ignores): as root
+    // the CLI runs as `nobody`, so this test never passes without trying.
     let out = if is_root() {
         // Root reads everything: run as `nobody`, with the store handed to it.
-        Command::new("chown")
+        let chown = Command::new("chown")
             .args(["-R", "nobody"])
             .arg(env.store())
             .status()
             .unwrap();
-        Command::new("chmod")
+        assert!(chown.success(), "chown the store to nobody");
+        let chmod = Command::new("chmod")
             .arg("755")
             .arg(env.dir.path())
             .status()
             .unwrap();
+        assert!(chmod.success(), "chmod the temp folder");
         Command::new("setpriv")
             .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
             .arg(env!("CARGO_BIN_EXE_evidence-kit"))
@@ -192,14 +196,16 @@ fn unreadable_file_is_refused() {
     env.assert_intact();
 }
 
+/// Promise 7: on a read-only store reads fall back, writes are refused in one sentence
+/// and nothing changes. A real read-only mount (root ignores permission bits), in a
+/// mount namespace of the test's own, so it runs as root and as anyone else.
 #[test]
-fn read_only_store_is_refused_and_still_checks() {
-    if !is_root() {
-        eprintln!("skipped: mounting a read-only store needs root");
+fn headline_read_only_store_is_refused_and_still_checks() {
+    if !in_mount_namespace("faults::headline_read_only_store_is_refused_and_still_checks") {
         return;
     }
     let env = Env::new();
-    let mount = Mount::tmpfs(&env.store(), "16m").expect("mount tmpfs (root)");
+    let mount = Mount::tmpfs(&env.store(), "16m").expect("mount a tmpfs");
     let case = env.case();
     let f = env.file("a.txt", b"before read-only");
     env.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
@@ -218,14 +224,15 @@ fn read_only_store_is_refused_and_still_checks() {
     assert_eq!(env.snapshot(), before);
 }
 
+/// Promise 8: a capture that fills the disk is refused with nothing half-saved, and the
+/// store still takes what fits. A real 3 MiB tmpfs, in a mount namespace of the test's own.
 #[test]
-fn full_disk_is_refused_with_nothing_half_saved() {
-    if !is_root() {
-        eprintln!("skipped: a small tmpfs needs root");
+fn headline_full_disk_is_refused_with_nothing_half_saved() {
+    if !in_mount_namespace("faults::headline_full_disk_is_refused_with_nothing_half_saved") {
         return;
     }
     let env = Env::new();
-    let _mount = Mount::tmpfs(&env.store(), "3m").expect("mount tmpfs (root)");
+    let _mount = Mount::tmpfs(&env.store(), "3m").expect("mount a tmpfs");
     let case = env.case();
     let small = env.file("small.txt", b"fits");
     env.ok(&["capture", "file", "--case", &case, small.to_str().unwrap()]);
@@ -249,16 +256,20 @@ fn full_disk_is_refused_with_nothing_half_saved() {
     env.assert_intact();
 }
 
+/// Promise 8, the window's path: a file arriving in parts is moved into place (it needs
+/// its own size free, not twice), and one that fills the disk leaves no part behind. In
+/// process (`Arriving`), so the whole test binary runs again in a mount namespace.
 #[test]
-fn a_file_from_the_window_needs_its_own_size_free_and_a_full_disk_leaves_nothing() {
+fn headline_a_file_from_the_window_needs_its_own_size_free_and_a_full_disk_leaves_nothing() {
     use evidence_kit::capture::{self, Arriving, Details};
     use evidence_kit::store::Store;
-    if !is_root() {
-        eprintln!("skipped: a small tmpfs needs root");
+    if !in_mount_namespace(
+        "faults::headline_a_file_from_the_window_needs_its_own_size_free_and_a_full_disk_leaves_nothing",
+    ) {
         return;
     }
     let env = Env::new();
-    let _mount = Mount::tmpfs(&env.store(), "6m").expect("mount tmpfs (root)");
+    let _mount = Mount::tmpfs(&env.store(), "6m").expect("mount a tmpfs");
     let case = env.case();
     let store = Store::open(&env.store()).unwrap();
     // 4 MiB on a 6 MiB disk: it fits once (moved into place), not twice (copied).
@@ -457,4 +468,65 @@ fn capture_file_of_several_files_keeps_none_when_recording_fails() {
         before,
         "nothing logged at the next open either"
     );
+}
+
+/// D18 of the test audit: a snapshot of an index sqlite3 cannot read is an error, not
+/// an empty string (two empty snapshots would compare equal and prove nothing).
+#[test]
+#[should_panic(expected = "sqlite3 could not read the index")]
+fn a_snapshot_of_an_unreadable_index_fails() {
+    let env = Env::new();
+    std::fs::create_dir(env.store()).unwrap();
+    std::fs::write(env.store().join("evidence.sqlite"), b"not a database").unwrap();
+    env.snapshot();
+}
+
+/// util::skip, run for real: where no mount namespace can be made (here: no `unshare`
+/// on PATH), a headline test says SKIPPED and logs it for scripts/test, which counts
+/// it as skipped; under CI=true the same test fails instead.
+#[test]
+fn a_test_that_cannot_run_is_skipped_visibly_and_fails_under_ci() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("skips.log");
+    let name = "faults::headline_read_only_store_is_refused_and_still_checks";
+    let run = |ci: bool| {
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.args([name, "--exact", "--test-threads=1"])
+            .env("PATH", dir.path().join("no-such-folder"))
+            .env("EK_SKIP_LOG", &log)
+            .env_remove("EK_IN_MOUNT_NS")
+            .env_remove("CI");
+        if ci {
+            cmd.env("CI", "true");
+        }
+        let out = cmd.output().unwrap();
+        // Indented: the copy's "test result:" lines must not read as this run's own.
+        let text: String = [&out.stdout, &out.stderr]
+            .iter()
+            .flat_map(|b| {
+                String::from_utf8_lossy(b)
+                    .lines()
+                    .map(|l| format!("    | {l}\n"))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        (out.status.success(), text)
+    };
+
+    let (ok, text) = run(false);
+    assert!(ok && text.contains("| test result: ok. 1 passed"), "{text}");
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(logged.lines().count(), 1, "{logged}");
+    assert!(logged.starts_with(&format!("SKIPPED {name}: ")), "{logged}");
+
+    let (ok, text) = run(true);
+    assert!(
+        !ok,
+        "a skipped headline test must fail under CI=true: {text}"
+    );
+    assert!(
+        text.contains("a headline test may not be skipped under CI=true"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), logged, "not logged");
 }
