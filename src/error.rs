@@ -148,6 +148,21 @@ pub enum StoreError {
         /// The bundle named in the receipt.
         sha256: String,
     },
+    /// An item was marked as a possible indecent image (its record and custody entry
+    /// are saved) but its bytes could not then be removed from the store.
+    #[error(
+        "Item {item} is marked as a possible indecent image and its record is kept, but its picture could not be removed from the evidence store ({}: {}). Mark it again (evidence-kit case safeguard --item {item}) to finish removing it; until then `evidence-kit check` names it.",
+        path.display(), plain_io(source)
+    )]
+    RemovalUnfinished {
+        /// The item that was marked.
+        item: i64,
+        /// The file still holding the bytes.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl StoreError {
@@ -172,6 +187,7 @@ impl StoreError {
             StoreError::NotSealed { .. } => "not_sealed",
             StoreError::NoHome => "no_home",
             StoreError::NotOurBundle { .. } => "not_our_bundle",
+            StoreError::RemovalUnfinished { .. } => "removal_unfinished",
         }
     }
 

@@ -1181,11 +1181,15 @@ impl Store {
                 actor,
             )?;
         }
+        let unfinished = |source| StoreError::RemovalUnfinished {
+            item: item_id,
+            path: path.clone(),
+            source,
+        };
         match fs::remove_file(&path) {
-            Ok(()) => sync_dir(path.parent().unwrap_or(&self.root))
-                .map_err(|e| StoreError::io("remove", &path, e))?,
+            Ok(()) => sync_dir(path.parent().unwrap_or(&self.root)).map_err(unfinished)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(StoreError::io("remove", &path, e)),
+            Err(e) => return Err(unfinished(e)),
         }
         self.item(item_id)
     }

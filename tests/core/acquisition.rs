@@ -10,12 +10,6 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Stands in for `crate::util::skip` (the harness's: it also logs the skip to
-/// `EK_SKIP_LOG` and fails a headline test under `CI=true`) until that is merged in.
-fn skip(name: &str, reason: &str) {
-    eprintln!("SKIPPED {name}: {reason}");
-}
-
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
