@@ -769,7 +769,7 @@ fn headline_a_huge_picture_in_a_bundle_is_refused_not_rendered_and_names_cannot_
 }
 
 #[test]
-fn a_key_with_a_trusted_keys_id_is_named_as_substituted_and_never_trusted_over_it() {
+fn headline_a_key_with_a_trusted_keys_id_is_named_as_substituted_and_never_trusted_over_it() {
     use evidence_kit::keys::{KeyDir, PublicKey};
     let (staff, cfg, case) = staff_with_one_item();
     let bundle = staff.seal(&cfg, &case, "b.evidence");
