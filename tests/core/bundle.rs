@@ -13,7 +13,6 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------
 // The CLI fixture: a staff member with a key, a case with several items, a DSL.
@@ -113,7 +112,38 @@ impl Kit {
     }
 
     fn run_env(&self, config: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_evidence-kit"));
+        let mut c = self.command(
+            Command::new(env!("CARGO_BIN_EXE_evidence-kit")),
+            config,
+            args,
+        );
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        self.finished(c.output().expect("run evidence-kit"))
+    }
+
+    /// Run the CLI under `strace` (following threads and children) into `trace`,
+    /// recording the calls that create, write, rename or remove files, with paths for
+    /// file descriptors and the first bytes of each write. `None` without strace.
+    fn run_traced(&self, trace: &Path, config: &Path, args: &[&str]) -> Option<Output> {
+        Command::new("strace").arg("-V").output().ok()?;
+        let mut c = Command::new("strace");
+        c.args(["-f", "-qq", "-y", "-s", "32", "-o"])
+            .arg(trace)
+            .args([
+                "-e",
+                "trace=open,openat,creat,rename,renameat,renameat2,link,linkat,symlink,symlinkat,\
+             unlink,unlinkat,truncate,write,pwrite64,writev,pwritev,pwritev2",
+                "--",
+                env!("CARGO_BIN_EXE_evidence-kit"),
+            ]);
+        Some(self.finished(self.command(c, config, args).output().expect("strace")))
+    }
+
+    /// `c` (the CLI, or a tracer of it) given this store and `config`, in the private
+    /// home and temp folders.
+    fn command(&self, mut c: Command, config: &Path, args: &[&str]) -> Command {
         c.arg("--store")
             .arg(self.env.store())
             .arg("--config")
@@ -127,10 +157,11 @@ impl Kit {
             .env_remove("EVIDENCE_KIT_PASSPHRASE")
             .env_remove("XDG_CONFIG_HOME")
             .env_remove("XDG_DATA_HOME");
-        for (k, v) in vars {
-            c.env(k, v);
-        }
-        let out = c.output().expect("run evidence-kit");
+        c
+    }
+
+    /// Check how a run ended: no panic, and the private temp folder empty again.
+    fn finished(&self, out: Output) -> Output {
         assert_ne!(out.status.code(), Some(101), "panicked: {}", stderr(&out));
         assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
         let left: Vec<_> = std::fs::read_dir(self.env.path("tmp"))
@@ -430,7 +461,7 @@ fn stock_tools_accept(kit: &Kit, zip: &Path, bag: &Path) {
 // ---------------------------------------------------------------------------------
 
 #[test]
-fn stock_tools_check_a_sealed_bundle() {
+fn headline_stock_tools_check_a_sealed_bundle() {
     let kit = Kit::new();
     let file = kit.seal("case.evidence", &["--json"]);
     stock_tools_accept(&kit, &file, &kit.env.path("bag"));
@@ -513,6 +544,190 @@ fn stock_tools_check_an_encrypted_bundle_after_age_decrypts_it() {
     let none = kit.env.path("empty-config");
     let out = kit.run(&none, &["verify", file.to_str().unwrap()]);
     assert_refused(&out, "--identity");
+}
+
+/// `crate::util::skip` as issue 13 describes it, until that helper reaches this
+/// branch (then delete this copy): say so visibly, append the line to `EK_SKIP_LOG`,
+/// and under `CI=true` refuse to skip a headline test.
+fn skip(name: &str, reason: &str) {
+    let line = format!("SKIPPED {name}: {reason}");
+    if std::env::var("CI").as_deref() == Ok("true") && name.starts_with("headline_") {
+        panic!("{line} (a headline test may not be skipped in CI)");
+    }
+    eprintln!("{line}");
+    if let Some(log) = std::env::var_os("EK_SKIP_LOG") {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+        {
+            let _ = writeln!(f, "{line}");
+        }
+    }
+}
+
+/// What an `strace -f -y` log says was written: every file opened for writing (or
+/// created, truncated, renamed or linked into place), and the first bytes of each
+/// write to a file, by path (`-y` names each descriptor's file).
+#[derive(Debug, Default)]
+struct Written {
+    /// Paths opened to write, created, truncated, or the source or target of a rename
+    /// or link, in order.
+    paths: Vec<PathBuf>,
+    /// (rename source, target).
+    renames: Vec<(PathBuf, PathBuf)>,
+    /// (file, the first bytes of a write to it, as strace shows them).
+    writes: Vec<(PathBuf, String)>,
+}
+
+fn written(trace: &Path, cwd: &Path) -> Written {
+    let text = std::fs::read_to_string(trace).expect("strace log");
+    let mut w = Written::default();
+    let mut pending: BTreeMap<String, String> = BTreeMap::new();
+    // `<path>` after a descriptor (` (deleted)` dropped).
+    let fd_path = |s: &str| -> Option<PathBuf> {
+        let p = s.strip_prefix('<')?.split('>').next()?;
+        let p = p.strip_suffix(" (deleted)").unwrap_or(p);
+        p.starts_with('/').then(|| PathBuf::from(p))
+    };
+    let quoted = |s: &str| -> Vec<String> {
+        s.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    for raw in text.lines() {
+        let (pid, rest) = raw.trim_start().split_once(' ').unwrap_or(("", raw));
+        let rest = rest.trim_start();
+        let call = if let Some(start) = rest.strip_suffix(" <unfinished ...>") {
+            pending.insert(pid.to_string(), start.to_string());
+            continue;
+        } else if rest.starts_with("<... ") {
+            let Some((_, tail)) = rest.split_once(" resumed>") else {
+                continue;
+            };
+            pending.remove(pid).unwrap_or_default() + tail
+        } else {
+            rest.to_string()
+        };
+        let Some((name, args)) = call.split_once('(') else {
+            continue;
+        };
+        let Some((args, result)) = args.rsplit_once(") = ") else {
+            continue;
+        };
+        if result.starts_with('-') || result.starts_with('?') {
+            continue; // failed: nothing was written
+        }
+        let resolve = |p: &str| {
+            let p = PathBuf::from(p);
+            if p.is_absolute() { p } else { cwd.join(p) }
+        };
+        match name {
+            "open" | "openat" | "creat" => {
+                let writes = name == "creat"
+                    || [
+                        "O_WRONLY",
+                        "O_RDWR",
+                        "O_CREAT",
+                        "O_TRUNC",
+                        "O_APPEND",
+                        "O_TMPFILE",
+                    ]
+                    .iter()
+                    .any(|f| args.contains(f));
+                let fd = result.trim_start_matches(|c: char| c.is_ascii_digit());
+                if writes && let Some(p) = fd_path(fd) {
+                    w.paths.push(p);
+                }
+            }
+            "rename" | "renameat" | "renameat2" | "link" | "linkat" | "symlink" | "symlinkat" => {
+                let q = quoted(args);
+                if q.len() >= 2 {
+                    let (from, to) = (resolve(&q[0]), resolve(&q[1]));
+                    w.paths.push(from.clone());
+                    w.paths.push(to.clone());
+                    w.renames.push((from, to));
+                }
+            }
+            "truncate" => w.paths.extend(quoted(args).first().map(|p| resolve(p))),
+            "write" | "pwrite64" | "writev" | "pwritev" | "pwritev2" => {
+                let fd = args.trim_start_matches(|c: char| c.is_ascii_digit());
+                if let Some(p) = fd_path(fd) {
+                    let data = quoted(args).into_iter().next().unwrap_or_default();
+                    w.writes.push((p, data));
+                }
+            }
+            _ => {}
+        }
+    }
+    w
+}
+
+/// "No plain copy touches the disk", watched while `seal --to` runs (not only looked
+/// for afterwards): under strace, every file the seal creates or writes is the
+/// `.age` output's partial (renamed into place) or the store's own index and chain
+/// anchor; its first bytes are age's; and no write anywhere starts a zip — nothing in
+/// the temp folder, the store's `tmp/`, or beside the output.
+#[test]
+fn sealing_to_a_designated_person_writes_no_plain_copy_on_the_way() {
+    let name = "sealing_to_a_designated_person_writes_no_plain_copy_on_the_way";
+    let kit = Kit::new();
+    kit.dsl_identity();
+    let file = kit.env.path("case.evidence.age");
+    let partial = kit.env.path("case.evidence.age.partial");
+    let trace = kit.env.path("seal.strace");
+    #[rustfmt::skip]
+    let args = ["seal", "--case", kit.case.as_str(), "--to", "DSL", "--out", file.to_str().unwrap()];
+    let Some(out) = kit.run_traced(&trace, &kit.staff, &args) else {
+        return skip(name, "strace is not installed");
+    };
+    if !out.status.success() && stderr(&out).contains("ptrace") {
+        return skip(name, &format!("strace cannot trace here: {}", stderr(&out)));
+    }
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        std::fs::read(&file)
+            .unwrap()
+            .starts_with(b"age-encryption.org/v1\n")
+    );
+
+    let w = written(&trace, &kit.env.path("home"));
+    let store = kit.env.store();
+    let allowed = |p: &Path| {
+        p == partial
+            || p == file
+            || (p.parent() == Some(store.as_path())
+                && p.file_name().is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    n.starts_with("evidence.sqlite") || n.starts_with("custody.head")
+                }))
+    };
+    assert!(
+        w.paths.contains(&partial),
+        "the trace saw the seal write its partial: {w:#?}"
+    );
+    assert!(
+        w.renames.contains(&(partial.clone(), file.clone())),
+        "{:#?}",
+        w.renames
+    );
+    let others: Vec<_> = w.paths.iter().filter(|p| !allowed(p)).collect();
+    assert!(others.is_empty(), "written besides the .age: {others:#?}");
+    let first = w.writes.iter().find(|(p, _)| *p == partial);
+    assert!(
+        first.is_some_and(|(_, d)| d.starts_with("age-encryption.org/v1\\n")),
+        "the first bytes written are age's: {first:?}"
+    );
+    // A zip starts with a local header, PK\3\4: no file received one.
+    let zips: Vec<_> = w
+        .writes
+        .iter()
+        .filter(|(_, d)| d.starts_with("PK\\3\\4"))
+        .collect();
+    assert!(zips.is_empty(), "a plain zip was written: {zips:#?}");
 }
 
 // ---------------------------------------------------------------------------------
@@ -681,7 +896,7 @@ fn trusted_comment(minisig: &Path) -> String {
 }
 
 #[test]
-fn a_signature_by_another_key_is_named() {
+fn headline_a_signature_by_another_key_is_named() {
     let kit = Kit::new();
     let file = kit.seal("case.evidence", &[]);
     let work = kit.env.path("work");
@@ -763,7 +978,7 @@ fn a_signature_lifted_from_another_bundle_is_named() {
 }
 
 #[test]
-fn no_trusted_key_means_not_verified() {
+fn headline_no_trusted_key_means_not_verified() {
     let kit = Kit::new();
     let file = kit.seal("case.evidence", &[]);
     // The DSL's folder trusts nobody yet, and no --trust is given.
@@ -1031,9 +1246,10 @@ open(A[1], 'wb').write(bytes(b))
     assert_finding(&report.expect("report"), "container", "data/zz-b.txt");
 }
 
-/// Run the CLI under `/usr/bin/time -f %M`: (output, peak KiB, seconds).
-fn timed(kit: &Kit, args: &[&str]) -> (Output, u64, f64) {
-    let t = Instant::now();
+/// Run the CLI under `/usr/bin/time -f %M`: (output, peak KiB). Only memory is
+/// limited here: wall time in a debug build, beside the other tests on a shared
+/// machine, says little (the speed of these refusals is `scripts/bench-hostile`'s).
+fn timed(kit: &Kit, args: &[&str]) -> (Output, u64) {
     let out = Command::new("/usr/bin/time")
         .arg("-f")
         .arg("PEAK-KIB %M")
@@ -1047,18 +1263,17 @@ fn timed(kit: &Kit, args: &[&str]) -> (Output, u64, f64) {
         .env("TMPDIR", kit.env.path("tmp"))
         .output()
         .expect("/usr/bin/time");
-    let secs = t.elapsed().as_secs_f64();
     let err = stderr(&out);
     let peak = err
         .lines()
         .find_map(|l| l.strip_prefix("PEAK-KIB "))
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("no peak in {err}"));
-    (out, peak, secs)
+    (out, peak)
 }
 
 #[test]
-fn a_zip_bomb_is_refused_quickly_in_little_memory() {
+fn headline_a_zip_bomb_is_refused_in_little_memory() {
     let kit = Kit::new();
     let sealed = kit.seal("case.evidence", &[]);
     // 200 MiB of zeros, deflated to ~200 KB: an extra entry, and one in place of a
@@ -1081,7 +1296,7 @@ with zipfile.ZipFile(A[1], 'w') as z:
 "#,
     );
     assert!(std::fs::metadata(&bad).unwrap().len() < 2_000_000);
-    let (out, peak_kib, secs) = timed(
+    let (out, peak_kib) = timed(
         &kit,
         &[
             "verify",
@@ -1095,7 +1310,6 @@ with zipfile.ZipFile(A[1], 'w') as z:
     let report: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_finding(&report, "too_large", "data/999-bomb.bin");
     assert!(peak_kib < 200 * 1024, "peak {peak_kib} KiB");
-    assert!(secs < 10.0, "{secs} s");
 
     let lying = build(
         &kit,
@@ -1148,7 +1362,7 @@ open(A[1], 'wb').write(bytes(b))
     if let Ok(m) = std::fs::metadata(out.join(payload(0))) {
         assert!(m.len() <= 20_016, "extracted {} bytes", m.len());
     }
-    let (out, peak_kib, secs) = timed(
+    let (out, peak_kib) = timed(
         &kit,
         &[
             "open",
@@ -1160,7 +1374,6 @@ open(A[1], 'wb').write(bytes(b))
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(peak_kib < 200 * 1024, "peak {peak_kib} KiB");
-    assert!(secs < 10.0, "{secs} s");
     let bomb = kit.env.path("bomb-out/data/999-bomb.bin");
     assert!(
         std::fs::metadata(&bomb).map(|m| m.len()).unwrap_or(0) == 0,
@@ -1324,9 +1537,7 @@ fn an_enormous_manifest_is_refused() {
         "huge.evidence",
         "line = b'0' * 64 + b'  data/'\nbody = b''.join(line + b'%08d\\n' % i for i in range(17 * 1024 * 1024 // 80 + 1000))\nassert len(body) > 16 << 20\nwrite(A[1], replace(load(A[0]), 'manifest-sha256.txt', body))",
     );
-    let t = Instant::now();
     let (report, _) = hostile(&kit, &bad);
-    assert!(t.elapsed() < Duration::from_secs(20));
     let report = report.expect("report");
     assert_finding(&report, "malformed", "manifest-sha256.txt");
     assert!(
@@ -1356,7 +1567,7 @@ with zipfile.ZipFile(A[1], 'w') as z:
 "#,
     );
     assert!(std::fs::metadata(&deflated).unwrap().len() < 16 << 20);
-    let (out, peak_kib, _) = timed(
+    let (out, peak_kib) = timed(
         &kit,
         &[
             "verify",
@@ -1400,7 +1611,7 @@ with zipfile.ZipFile(A[1], 'w') as z:
             target = payload(0)
         ),
     );
-    let (out, peak_kib, _) = timed(
+    let (out, peak_kib) = timed(
         &kit,
         &[
             "verify",
@@ -1827,44 +2038,141 @@ fn kinds(r: &Report) -> Vec<String> {
         .collect()
 }
 
-/// A changed byte at `off` must be found; inside an entry's data the finding names
-/// that entry, elsewhere (headers, directory) a container-level finding. A flip in
-/// the directory's copy of a name renames the entry, which is reported as the
-/// sealed name missing (and the new one extra); one in a size field can make an
-/// entry too large to read.
-fn check_flip(
-    r: &Result<Report, verify::VerifyError>,
-    lay: &[(String, u64, u64, u64)],
-    off: u64,
-) -> Result<(), String> {
-    let Ok(r) = r else { return Ok(()) };
+/// Where each byte of a plain bundle belongs, read from its own bytes.
+struct Map {
+    /// Each entry: (name, local header start, data start, data end).
+    entries: Layout,
+    /// Each central directory record: (name, start, end).
+    directory: Vec<(String, u64, u64)>,
+    /// Where the end-of-central-directory record starts (it runs to the end).
+    eocd: u64,
+}
+
+fn map_of(path: &Path) -> Map {
+    let bytes = std::fs::read(path).expect("read");
+    let u16_at = |at: usize| u16::from_le_bytes([bytes[at], bytes[at + 1]]) as usize;
+    // Evidence Kit writes no zip comment: the record is the last 22 bytes.
+    let eocd = bytes.len() - 22;
+    assert_eq!(&bytes[eocd..eocd + 4], b"PK\x05\x06");
+    let mut at = u32::from_le_bytes(bytes[eocd + 16..eocd + 20].try_into().unwrap()) as usize;
+    let mut directory = Vec::new();
+    for _ in 0..u16_at(eocd + 10) {
+        assert_eq!(&bytes[at..at + 4], b"PK\x01\x02");
+        let n = u16_at(at + 28);
+        let end = at + 46 + n + u16_at(at + 30) + u16_at(at + 32);
+        let name = String::from_utf8_lossy(&bytes[at + 46..at + 46 + n]).into_owned();
+        directory.push((name, at as u64, end as u64));
+        at = end;
+    }
+    assert_eq!(at, eocd, "the directory runs up to its end record");
+    Map {
+        entries: layout(path),
+        directory,
+        eocd: eocd as u64,
+    }
+}
+
+/// The range "bytes A–B" a finding's message gives (digits grouped by commas).
+fn range_in(message: &str) -> Option<(u64, u64)> {
+    let rest = &message[message.find("bytes ")? + "bytes ".len()..];
+    let (a, rest) = rest.split_once('\u{2013}')?;
+    let b: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .collect();
+    let num = |t: &str| t.replace(',', "").parse().ok();
+    Some((num(a)?, num(&b)?))
+}
+
+/// A changed byte at `off` must be found (the verdict is findings, never intact) and
+/// placed where it is:
+/// - inside an entry's data, by a finding naming that entry: for a payload file,
+///   `altered` with the changed range (`offset` its start, "bytes A–B" in the
+///   message) holding the byte; for a tag file, which has no block hashes, the file
+///   is the place: `altered` (the tag manifest covers it) or `signature` (the tag
+///   manifest and its signature, which the signature covers);
+/// - in a local header or a directory record, by a `container` finding giving that
+///   very byte or by a finding naming the entry the header describes (a changed
+///   name reads as that name missing and the new one extra);
+/// - only where the zip cannot be read past the byte, by a `malformed` finding that
+///   names no file: the end-of-central-directory record (which locates the
+///   directory), and in a directory record its signature (bytes 0-3) and its three
+///   length fields (bytes 28-33), which locate the next record. The zip reader stops
+///   there, so no entry can be named.
+///
+/// A refusal of the whole file (`Err`) is never accepted: verify refuses only what is
+/// not a file, cannot be read, or starts with age's magic, and no single changed byte
+/// turns a zip's `PK\x03\x04` into `age-encryption.org/v1`. A zip too damaged to
+/// read is a `malformed` finding, placed as above.
+fn check_flip(r: &Result<Report, verify::VerifyError>, map: &Map, off: u64) -> Result<(), String> {
+    let r = match r {
+        Ok(r) => r,
+        Err(e) => return Err(format!("byte {off}: refused whole ({}: {e})", e.code())),
+    };
     if r.intact() {
         return Err(format!("byte {off}: not detected"));
     }
-    let inside = lay.iter().find(|(_, _, d, e)| (*d..*e).contains(&off));
-    let ok = match inside {
-        Some((name, ..)) => r.findings.iter().any(|f| f.file.as_deref() == Some(name)),
-        None => r.findings.iter().any(|f| {
-            matches!(
-                f.kind,
-                "container"
-                    | "signature"
-                    | "malformed"
-                    | "unsafe_name"
-                    | "missing"
-                    | "extra"
-                    | "too_large"
-            )
-        }),
+    let named = |name: &str| -> Vec<&verify::Finding> {
+        r.findings
+            .iter()
+            .filter(|f| f.file.as_deref() == Some(name))
+            .collect()
+    };
+    let inside = map
+        .entries
+        .iter()
+        .find(|(_, _, d, e)| (*d..*e).contains(&off));
+    let header = map
+        .entries
+        .iter()
+        .map(|(n, h, d, _)| (n, *h, *d))
+        .chain(map.directory.iter().map(|(n, a, b)| (n, *a, *b)))
+        .find(|(_, a, b)| (*a..*b).contains(&off));
+    let (place, ok) = match (inside, header) {
+        (Some((name, _, d, _)), _) if name.starts_with("data/") => {
+            let rel = off - d;
+            let ok = named(name).iter().any(|f| {
+                f.kind == "altered"
+                    && range_in(&f.message)
+                        .is_some_and(|(a, b)| f.offset == Some(a) && (a..=b).contains(&rel))
+            });
+            (format!("{name}, its byte {rel}"), ok)
+        }
+        (Some((name, ..)), _) => {
+            let ok = named(name)
+                .iter()
+                .any(|f| matches!(f.kind, "altered" | "signature"));
+            (name.clone(), ok)
+        }
+        (None, Some((name, start, _))) => {
+            let ok = r
+                .findings
+                .iter()
+                .any(|f| f.kind == "container" && f.offset == Some(off))
+                || !named(name).is_empty();
+            let in_record = off - start;
+            let unreadable = map.directory.iter().any(|(_, a, _)| *a == start)
+                && matches!(in_record, 0..=3 | 28..=33);
+            let ok = ok
+                || (unreadable
+                    && r.findings
+                        .iter()
+                        .any(|f| f.kind == "malformed" && f.file.is_none()));
+            (format!("the header of {name}, its byte {in_record}"), ok)
+        }
+        (None, None) => {
+            let ok = off >= map.eocd
+                && r.findings.iter().any(|f| {
+                    (f.kind == "malformed" && f.file.is_none())
+                        || (f.kind == "container" && f.offset == Some(off))
+                });
+            ("the end record".to_string(), ok)
+        }
     };
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "byte {off} (in {:?}): {:?}",
-            inside.map(|i| &i.0),
-            kinds(r)
-        ))
+        Err(format!("byte {off} (in {place}): {:?}", kinds(r)))
     }
 }
 
@@ -1916,7 +2224,7 @@ proptest! {
 }
 
 /// One bundle for the mutation properties (built once per test).
-fn mutation_fixture() -> (LibBundle, Vec<u8>, Layout) {
+fn mutation_fixture() -> (LibBundle, Vec<u8>, Map) {
     let b = lib_bundle(
         &[
             (
@@ -1930,13 +2238,13 @@ fn mutation_fixture() -> (LibBundle, Vec<u8>, Layout) {
     );
     assert!(verify::verify(&b.path, &b.opts).expect("verify").intact());
     let bytes = std::fs::read(&b.path).expect("read");
-    let lay = layout(&b.path);
-    (b, bytes, lay)
+    let map = map_of(&b.path);
+    (b, bytes, map)
 }
 
 #[test]
-fn any_single_changed_byte_is_detected_and_placed() {
-    let (b, orig, lay) = mutation_fixture();
+fn headline_any_single_changed_byte_is_detected_and_placed() {
+    let (b, orig, map) = mutation_fixture();
     let p = b.dir.path().join("mutated.evidence");
     let mut runner = proptest::test_runner::TestRunner::new(config(300));
     let n = orig.len();
@@ -1946,26 +2254,27 @@ fn any_single_changed_byte_is_detected_and_placed() {
             m[off] ^= x;
             std::fs::write(&p, &m).unwrap();
             let r = verify::verify(&p, &b.opts);
-            check_flip(&r, &lay, off as u64).map_err(TestCaseError::fail)
+            check_flip(&r, &map, off as u64).map_err(TestCaseError::fail)
         })
         .unwrap();
     // And every header byte at least once (they are few and the sampling above
     // mostly lands in data).
     let mut bad = Vec::new();
     let mut off = 0u64;
-    for (_, h, d, e) in &lay {
+    for (_, h, d, e) in &map.entries {
         for o in (*h..*d).chain(off..*h) {
             let mut m = orig.clone();
             m[o as usize] ^= 0x01;
             std::fs::write(&p, &m).unwrap();
-            if let Err(e) = check_flip(&verify::verify(&p, &b.opts), &lay, o) {
+            if let Err(e) = check_flip(&verify::verify(&p, &b.opts), &map, o) {
                 bad.push(e);
             }
         }
         off = *e;
     }
     // And every byte of the signature file, which no manifest covers.
-    let (_, _, d, e) = lay
+    let (_, _, d, e) = map
+        .entries
         .iter()
         .find(|l| l.0 == bundle::SIGNATURE)
         .expect("signature entry");
@@ -1973,7 +2282,7 @@ fn any_single_changed_byte_is_detected_and_placed() {
         let mut m = orig.clone();
         m[o as usize] ^= 0x01;
         std::fs::write(&p, &m).unwrap();
-        if let Err(e) = check_flip(&verify::verify(&p, &b.opts), &lay, o) {
+        if let Err(e) = check_flip(&verify::verify(&p, &b.opts), &map, o) {
             bad.push(e);
         }
     }
@@ -1985,7 +2294,7 @@ fn any_single_changed_byte_is_detected_and_placed() {
 #[test]
 #[ignore = "exhaustive: every byte of a bundle, a few minutes"]
 fn every_single_byte_change_is_detected_exhaustively() {
-    let (b, orig, lay) = mutation_fixture();
+    let (b, orig, map) = mutation_fixture();
     let p = b.dir.path().join("mutated.evidence");
     let mut bad = Vec::new();
     for o in 0..orig.len() as u64 {
@@ -1993,7 +2302,7 @@ fn every_single_byte_change_is_detected_exhaustively() {
             let mut m = orig.clone();
             m[o as usize] ^= x;
             std::fs::write(&p, &m).unwrap();
-            if let Err(e) = check_flip(&verify::verify(&p, &b.opts), &lay, o) {
+            if let Err(e) = check_flip(&verify::verify(&p, &b.opts), &map, o) {
                 bad.push(format!("{e} (^{x:#x})"));
             }
         }
@@ -2003,16 +2312,16 @@ fn every_single_byte_change_is_detected_exhaustively() {
 
 #[test]
 fn every_directory_byte_change_is_detected() {
-    let (b, orig, lay) = mutation_fixture();
+    let (b, orig, map) = mutation_fixture();
     let p = b.dir.path().join("mutated.evidence");
-    let end = lay.iter().map(|l| l.3).max().unwrap();
+    let end = map.entries.iter().map(|l| l.3).max().unwrap();
     let mut bad = Vec::new();
     for o in end..orig.len() as u64 {
         for x in [0x01u8, 0x80] {
             let mut m = orig.clone();
             m[o as usize] ^= x;
             std::fs::write(&p, &m).unwrap();
-            if let Err(e) = check_flip(&verify::verify(&p, &b.opts), &lay, o) {
+            if let Err(e) = check_flip(&verify::verify(&p, &b.opts), &map, o) {
                 bad.push(e);
             }
         }
@@ -2020,8 +2329,18 @@ fn every_directory_byte_change_is_detected() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
+/// A bundle cut short anywhere is never intact, and what is said is what a cut at
+/// that place can give:
+/// - a plain bundle is never refused whole: its zip cannot be read (`malformed`,
+///   naming no file) or entries are missing or damaged; findings, exit 1;
+/// - an encrypted one cut inside age's magic line is no age file, so it is read as a
+///   zip that cannot be read (`malformed`); cut inside the rest of age's header or
+///   the payload's nonce, it is refused whole as `not_a_bundle` ("its encryption
+///   header is damaged"); cut after them, the only finding is `decryption`, and
+///   nothing decrypted is read.
 #[test]
 fn truncation_at_any_offset_is_a_clean_error() {
+    const MAGIC: &[u8] = b"age-encryption.org/v1\n";
     for encrypt in [false, true] {
         let b = lib_bundle(
             &[
@@ -2031,20 +2350,89 @@ fn truncation_at_any_offset_is_a_clean_error() {
             encrypt,
         );
         let orig = std::fs::read(&b.path).expect("read");
+        // Where what age reads before decrypting ends: its header, up to the MAC line
+        // "--- …\n", and the payload's 16-byte nonce.
+        let header_end = if encrypt {
+            assert!(orig.starts_with(MAGIC));
+            let mac = orig
+                .windows(4)
+                .position(|w| w == b"\n---")
+                .expect("mac line")
+                + 1;
+            mac + orig[mac..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .expect("end of header")
+                + 1
+                + 16
+        } else {
+            0
+        };
         let p = b.dir.path().join(if encrypt {
             "cut.evidence.age"
         } else {
             "cut.evidence"
         });
+        let expect = |cut: usize| -> Result<(), String> {
+            std::fs::write(&p, &orig[..cut]).unwrap();
+            let got = verify::verify(&p, &b.opts);
+            let unnamed_malformed = |r: &Report| {
+                r.findings
+                    .iter()
+                    .any(|f| f.kind == "malformed" && f.file.is_none())
+            };
+            let ok = match (&got, encrypt) {
+                (Ok(r), _) if r.intact() => false,
+                (Ok(r), false) => !r.findings.is_empty(),
+                (Ok(r), true) if cut < MAGIC.len() => !r.encrypted && unnamed_malformed(r),
+                (Err(e), true) => {
+                    (MAGIC.len()..header_end).contains(&cut) && e.code() == "not_a_bundle"
+                }
+                (Ok(r), true) => {
+                    cut >= header_end
+                        && r.encrypted
+                        && kinds(r) == ["decryption:-"]
+                        && r.case.is_none()
+                }
+                (Err(_), false) => false,
+            };
+            if ok {
+                Ok(())
+            } else {
+                Err(format!(
+                    "cut at {cut} of {} (age header ends at {header_end}): {:?}",
+                    orig.len(),
+                    got.as_ref()
+                        .map(kinds)
+                        .map_err(|e| (e.code(), e.to_string()))
+                ))
+            }
+        };
+        // Each boundary, then anywhere.
+        let mut bad = Vec::new();
+        for cut in [
+            0,
+            1,
+            4,
+            21,
+            22,
+            23,
+            header_end.saturating_sub(1),
+            header_end,
+        ]
+        .into_iter()
+        .chain([header_end + 1, orig.len() - 22, orig.len() - 1])
+        .filter(|&c| c < orig.len())
+        {
+            if let Err(e) = expect(cut) {
+                bad.push(e);
+            }
+        }
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
         let mut runner = proptest::test_runner::TestRunner::new(config(64));
         runner
             .run(&(0..orig.len()), |cut| {
-                std::fs::write(&p, &orig[..cut]).unwrap();
-                match verify::verify(&p, &b.opts) {
-                    Err(e) => prop_assert!(!e.to_string().is_empty()),
-                    Ok(r) => prop_assert!(!r.intact(), "cut at {} looks intact", cut),
-                }
-                Ok(())
+                expect(cut).map_err(TestCaseError::fail)
             })
             .unwrap();
     }
@@ -2132,9 +2520,11 @@ fn an_altered_object_in_the_store_is_never_sealed() {
 /// Seal reads the case twice (to hash its tag files, then to write them): another
 /// process editing notes and capturing meanwhile must not make the two differ. Seal
 /// reads inside one snapshot, so every bundle verifies and holds the case as it was.
+/// Sealing in this process while another process (the CLI, a new one for each
+/// change) edits items and captures files into the same store: each bundle is intact,
+/// whatever the other process committed while it was being sealed.
 #[test]
 fn sealing_while_another_process_edits_and_captures_gives_intact_bundles() {
-    use evidence_kit::store::ItemField;
     use std::sync::atomic::{AtomicBool, Ordering};
     let dir = tempfile::tempdir().expect("tmp");
     let root = dir.path().join("store");
@@ -2156,30 +2546,56 @@ fn sealing_while_another_process_edits_and_captures_gives_intact_bundles() {
         ..Options::default()
     };
     let stop = AtomicBool::new(false);
-    let edits = std::thread::scope(|s| {
+    // How many custody entries another process committed while a seal ran: those
+    // after the last one the bundle holds (its snapshot) and before its own `sealed`.
+    let index = rusqlite::Connection::open(root.join("evidence.sqlite")).expect("index");
+    let landed = |bundle: &Path, sha256: &str| -> i64 {
+        let mut z = zip::ZipArchive::new(std::fs::File::open(bundle).unwrap()).unwrap();
+        let mut log = String::new();
+        std::io::Read::read_to_string(&mut z.by_name("custody.jsonl").unwrap(), &mut log).unwrap();
+        let last: Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+        let sealed: i64 = index
+            .query_row(
+                "SELECT seq FROM custody WHERE action = 'sealed'
+                    AND json_extract(details, '$.sha256') = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .unwrap();
+        sealed - last["seq"].as_i64().unwrap() - 1
+    };
+    let during = std::thread::scope(|s| {
         let editor = s.spawn(|| {
-            let other = Store::open(&root).expect("second connection");
             let mut n = 0u32;
             while !stop.load(Ordering::Relaxed) {
-                let id = 1 + i64::from(n % 300);
-                other
-                    .edit_item(
-                        id,
-                        ItemField::Note,
-                        Some(&format!("edit {n}")),
-                        "A. Teacher",
-                    )
-                    .expect("edit");
-                if n.is_multiple_of(10) {
+                let id = (1 + n % 300).to_string();
+                let note = format!("edit {n}");
+                let mut out = ek_on(
+                    &root,
+                    &["edit", "--item", &id, "--field", "note", "--value", &note],
+                );
+                if out.status.success() && n.is_multiple_of(10) {
                     let p = src.join(format!("late-{n}.txt"));
                     std::fs::write(&p, format!("late {n}")).expect("write");
-                    capture::file(&other, &case.id, &p, &Details::default()).expect("capture");
+                    out = ek_on(
+                        &root,
+                        &["capture", "file", "--case", &case.id, p.to_str().unwrap()],
+                    );
+                }
+                if !out.status.success() {
+                    stop.store(true, Ordering::Relaxed);
+                    panic!("the other process failed: {}", stderr(&out));
                 }
                 n += 1;
             }
-            n
         });
-        for round in 0..6 {
+        // A seal is quick beside a process start: seal again until six of the other
+        // process's commits landed while a seal ran (or give up after 100 rounds).
+        let mut during = 0i64;
+        for round in 0..100 {
+            if during >= 6 {
+                break;
+            }
             let out = dir.path().join(format!("round-{round}.evidence"));
             let sealed = bundle::seal(
                 &store,
@@ -2205,11 +2621,23 @@ fn sealing_while_another_process_edits_and_captures_gives_intact_bundles() {
             }
             assert!(report.intact(), "round {round}: {:#?}", report.findings);
             assert!(sealed.items >= 300);
+            during += landed(&out, &sealed.sha256);
         }
         stop.store(true, Ordering::Relaxed);
-        editor.join().expect("editor")
+        editor.join().expect("editor");
+        during
     });
-    assert!(edits > 6, "the editor ran alongside ({edits} edits)");
+    assert!(
+        during >= 6,
+        "the other process committed only {during} change(s) while a seal ran"
+    );
+    drop(store);
+    let (code, report) = {
+        let out = ek_on(&root, &["check", "--json"]);
+        let r: Value = serde_json::from_slice(&out.stdout).expect("check json");
+        (out.status.code(), r)
+    };
+    assert_eq!(code, Some(0), "{report:#}");
 }
 
 // ---------------------------------------------------------------------------------

@@ -3,7 +3,36 @@
 
 use crate::util::*;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// What any write into a file would change: its SHA-256 (by `sha256sum`), its size and
+/// its modification time (a write of the same bytes, or a touch, still moves it).
+#[derive(Debug, PartialEq, Eq)]
+struct FileState {
+    sha256: String,
+    len: u64,
+    modified: std::time::SystemTime,
+}
+
+fn file_state(p: &Path) -> FileState {
+    let m = std::fs::metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    FileState {
+        sha256: sha256sum(p),
+        len: m.len(),
+        modified: m.modified().expect("mtime"),
+    }
+}
+
+/// [`file_state`] of every file under `dir`: a file added, removed or written to changes it.
+fn tree_state(dir: &Path) -> BTreeMap<PathBuf, FileState> {
+    let files = walk_files(dir);
+    assert!(!files.is_empty(), "nothing under {}", dir.display());
+    files
+        .into_iter()
+        .map(|f| (f.clone(), file_state(&f)))
+        .collect()
+}
 
 /// A staff member with a key and a case holding one message: (store, keys, case).
 fn staff_with_one_item() -> (Env, PathBuf, String) {
@@ -265,6 +294,75 @@ fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
     }
 }
 
+/// A receipt is recorded only if it names a bundle sealed from that record on this
+/// computer: here the case exists (a copy of the store, taken before either sealed,
+/// holds the same case) but the receipt names the copy's seal, never this one's.
+#[test]
+fn headline_a_receipt_for_a_bundle_this_record_never_sealed_is_refused() {
+    let (staff, cfg, case) = staff_with_one_item();
+    let copy = Env::new();
+    let cp = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(staff.store())
+        .arg(copy.store())
+        .status()
+        .unwrap();
+    assert!(cp.success());
+    staff.seal(&cfg, &case, "ours.evidence");
+    let theirs = copy.seal(&cfg, &case, "theirs.evidence");
+    let listed: Vec<Value> = serde_json::from_str(&copy.ok(&["case", "list", "--json"])).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0]["id"],
+        case.as_str(),
+        "the copy holds the same case"
+    );
+
+    let dsl = Env::new();
+    let dcfg = dsl.path("dsl-cfg");
+    dsl.new_key(&dcfg, "Mrs D. Lead");
+    #[rustfmt::skip]
+    dsl.ok(&["dsl", "receive", theirs.to_str().unwrap(), "--trust", cfg.join("signing.pub").to_str().unwrap()]);
+    let receipt = dsl.path("receipt.txt");
+    #[rustfmt::skip]
+    let out = dsl.ek_cfg(&dcfg, &["dsl", "receipt", "--case", &case, "--out", receipt.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dsl_pub = dcfg.join("signing.pub");
+
+    // Refused in one sentence, exit 2, and nothing recorded.
+    let before = staff.snapshot();
+    assert!(before.contains("sealed"), "{before}");
+    let out = staff.ek(&receipt_verify(&receipt, &dsl_pub, true));
+    assert_refused(
+        &out,
+        &format!(
+            "This receipt is for a bundle (SHA-256 {}) that was not sealed from record {case} on this computer; it was not recorded.",
+            sha256sum(&theirs)
+        ),
+    );
+    assert_eq!(
+        staff.snapshot(),
+        before,
+        "a refused receipt changes nothing"
+    );
+    let cases: Vec<Value> = serde_json::from_str(&staff.ok(&["case", "list", "--json"])).unwrap();
+    assert_eq!(cases[0]["receipt"], Value::Null, "{:#}", cases[0]);
+    staff.assert_intact();
+    // The error the app branches on.
+    let text = std::fs::read_to_string(&receipt).unwrap();
+    let key = evidence_kit::keys::PublicKey::read(&dsl_pub).unwrap();
+    let (body, signer) = evidence_kit::register::verify_receipt(&text, &[key]).unwrap();
+    let store = evidence_kit::store::Store::open(&staff.store()).unwrap();
+    let err = store
+        .record_receipt(&body, &signer.fingerprint())
+        .unwrap_err();
+    assert_eq!(err.code(), "not_our_bundle", "{err}");
+    drop(store);
+    // The same receipt is good where that bundle was sealed: only the seal differs.
+    let rec = copy.ok(&receipt_verify(&receipt, &dsl_pub, true));
+    assert!(rec.contains(&format!("Recorded on case {case}")), "{rec}");
+}
+
 #[test]
 fn accounts_named_across_cases_are_indexed_with_first_and_last_seen() {
     let staff = Env::new();
@@ -341,17 +439,35 @@ fn accounts_named_across_cases_are_indexed_with_first_and_last_seen() {
     );
 }
 
+/// Promise 15: the designated person's side never writes into the bundle it is given,
+/// nor into the copy it unpacked: the bundle's state is taken before `dsl receive` and
+/// compared after every later step (receive, both forms, a second receive).
 #[test]
-fn an_opened_bundle_is_unpacked_read_only_and_its_form_carries_the_register() {
+fn headline_an_opened_bundle_is_unpacked_read_only_and_its_form_carries_the_register() {
     let (staff, cfg, case) = staff_with_one_item();
     let bundle = staff.seal(&cfg, &case, "b.evidence");
     let pubkey = cfg.join("signing.pub");
+    let sealed = file_state(&bundle);
     let dsl = Env::new();
     let dcfg = dsl.path("dsl-cfg");
     dsl.new_key(&dcfg, "Mrs D. Lead");
     #[rustfmt::skip]
     dsl.ok(&["dsl", "receive", bundle.to_str().unwrap(), "--trust", pubkey.to_str().unwrap()]);
-    let folder = dsl.store().join("received").join(sha256sum(&bundle));
+    assert_eq!(
+        file_state(&bundle),
+        sealed,
+        "dsl receive wrote into the bundle"
+    );
+    let folder = dsl.store().join("received").join(&sealed.sha256);
+    let unpacked = tree_state(&folder);
+    let unchanged = |step: &str| {
+        assert_eq!(file_state(&bundle), sealed, "{step} wrote into the bundle");
+        assert_eq!(
+            tree_state(&folder),
+            unpacked,
+            "{step} changed the unpacked copy"
+        );
+    };
     let files = walk_files(&folder);
     assert!(files.iter().any(|f| f.ends_with("case.json")), "{files:?}");
     let payload: Vec<_> = files
@@ -366,19 +482,16 @@ fn an_opened_bundle_is_unpacked_read_only_and_its_form_carries_the_register() {
             .all(|f| std::fs::metadata(f).unwrap().permissions().readonly()),
         "every unpacked file is read-only"
     );
-    // The bundle itself is never written to.
-    assert_eq!(
-        std::fs::read(&bundle).unwrap(),
-        std::fs::read(staff.path("b.evidence")).unwrap()
-    );
 
     #[rustfmt::skip]
     dsl.ok(&["dsl", "status", "--case", &case, "--set", "referred", "--note", "Passed to the LADO"]);
+    unchanged("dsl status");
     let pdf = dsl.path("form.pdf");
     #[rustfmt::skip]
     let out = dsl.ek_cfg(&dcfg, &["form", "--bundle", bundle.to_str().unwrap(),
         "--trust", pubkey.to_str().unwrap(), "--register", "--out", pdf.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
+    unchanged("form --bundle --register");
     let text = std::process::Command::new("pdftotext")
         .args(["-layout"])
         .arg(&pdf)
@@ -395,9 +508,16 @@ fn an_opened_bundle_is_unpacked_read_only_and_its_form_carries_the_register() {
     let out = dsl.ek_cfg(&dcfg, &["form", "--bundle", bundle.to_str().unwrap(),
         "--trust", pubkey.to_str().unwrap(), "--out", blank.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    // A bundle never received cannot fill it.
+    unchanged("form --bundle");
+    // Received a second time: recognised, and still nothing written.
+    #[rustfmt::skip]
+    let again = dsl.ok(&["dsl", "receive", bundle.to_str().unwrap(), "--trust", pubkey.to_str().unwrap()]);
+    assert!(again.starts_with("Already received on "), "{again}");
+    unchanged("a second dsl receive");
+    // A bundle never received cannot fill it. (Another seal of the same case is other
+    // bytes: a new bundle id and a new `sealed` entry, whatever the clock says.)
     let other = staff.seal(&cfg, &case, "c.evidence");
-    std::thread::sleep(std::time::Duration::from_millis(5));
+    assert_ne!(sha256sum(&other), sealed.sha256);
     let pdf2 = dsl.path("form2.pdf");
     #[rustfmt::skip]
     let out = dsl.ek_cfg(&dcfg, &["form", "--bundle", other.to_str().unwrap(),
@@ -463,9 +583,15 @@ fn a_protected_designated_person_key_opens_only_with_its_passphrase() {
     let out = dsl.ek_cfg(&dcfg, &["dsl", "receive", bundle.to_str().unwrap(), "--trust", pubkey.to_str().unwrap(),
         "--identity-passphrase-file", pass.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        said.trim(),
+        format!("Received b.evidence.age for case {case}: intact."),
+        "the exact verdict line"
+    );
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("INTACT")
-            || String::from_utf8_lossy(&out.stdout).contains("ntact")
+        !said.to_lowercase().contains("not intact") && !said.contains("VERIFICATION FAILED"),
+        "{said}"
     );
 }
 
@@ -526,8 +652,11 @@ fn png_claiming(w: u32, h: u32) -> Vec<u8> {
     png
 }
 
+/// Promise 15 for a bundle kept by the app: pictures decoded with limits, names kept
+/// inside, and the kept copy and its unpacked files never written to (taken when it is
+/// kept, compared after opening it, a form with the register, and receiving it again).
 #[test]
-fn a_huge_picture_in_a_bundle_is_refused_not_rendered_and_names_cannot_escape() {
+fn headline_a_huge_picture_in_a_bundle_is_refused_not_rendered_and_names_cannot_escape() {
     let staff = Env::new();
     let cfg = staff.path("cfg");
     staff.new_key(&cfg, "A. Teacher");
@@ -555,6 +684,9 @@ fn a_huge_picture_in_a_bundle_is_refused_not_rendered_and_names_cannot_escape() 
     let sha = through_window("b.evidence");
     assert_eq!(sha, sha256sum(&bundle));
     assert!(walk_files(&dsl.store().join("tmp")).is_empty());
+    let kept = reg.kept(&sha).unwrap();
+    let as_kept = file_state(&kept);
+    assert_eq!(as_kept.sha256, sha);
     let opts = evidence_kit::verify::Options {
         trusted: vec![evidence_kit::keys::PublicKey::read(&cfg.join("signing.pub")).unwrap()],
         ..Default::default()
@@ -565,6 +697,42 @@ fn a_huge_picture_in_a_bundle_is_refused_not_rendered_and_names_cannot_escape() 
         "{:?}",
         view.report.findings
     );
+    assert_eq!(
+        file_state(&kept),
+        as_kept,
+        "opening wrote into the kept copy"
+    );
+    let folder = PathBuf::from(&view.folder);
+    let unpacked = tree_state(&folder);
+    let unchanged = |step: &str| {
+        assert_eq!(
+            file_state(&kept),
+            as_kept,
+            "{step} wrote into the kept copy"
+        );
+        assert_eq!(
+            tree_state(&folder),
+            unpacked,
+            "{step} changed the unpacked copy"
+        );
+    };
+    // The printed form with the register's section, from the kept copy.
+    let dcfg = dsl.path("dsl-cfg");
+    dsl.new_key(&dcfg, "Mrs D. Lead");
+    let pdf = dsl.path("form.pdf");
+    #[rustfmt::skip]
+    let out = dsl.ek_cfg(&dcfg, &["form", "--bundle", kept.to_str().unwrap(), "--trust",
+        cfg.join("signing.pub").to_str().unwrap(), "--register", "--out", pdf.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    unchanged("form --bundle --register");
+    // Received again, by the CLI and by the app: recognised, nothing written.
+    #[rustfmt::skip]
+    let again = dsl.ok(&["dsl", "receive", kept.to_str().unwrap(), "--trust",
+        cfg.join("signing.pub").to_str().unwrap()]);
+    assert!(again.starts_with("Already received on "), "{again}");
+    unchanged("dsl receive");
+    assert!(reg.open_kept(&sha, &opts).unwrap().duplicate);
+    unchanged("opening it again");
     let path_of = |name: &str| {
         view.items
             .iter()
@@ -588,8 +756,8 @@ fn a_huge_picture_in_a_bundle_is_refused_not_rendered_and_names_cannot_escape() 
     );
     assert_eq!(reg.picture(&sha, "/etc/passwd", 480).unwrap(), None);
     assert!(reg.picture("../../etc", "data/x", 480).is_err());
-    // The kept copy is read-only; keeping the same bytes again keeps one copy.
-    let kept = reg.kept(&sha).unwrap();
+    unchanged("showing pictures");
+    // The kept copy is read-only; keeping the same bytes again keeps one copy, as it was.
     assert!(std::fs::metadata(&kept).unwrap().permissions().readonly());
     assert_eq!(kept.file_name().unwrap(), "b.evidence");
     let mut f = std::fs::File::open(&bundle).unwrap();
@@ -597,10 +765,11 @@ fn a_huge_picture_in_a_bundle_is_refused_not_rendered_and_names_cannot_escape() 
     assert_eq!(through_window("../again.evidence"), sha);
     assert_eq!(walk_files(&dsl.store().join("bundles")).len(), 1);
     assert!(walk_files(&dsl.store().join("tmp")).is_empty());
+    unchanged("keeping the same bytes again");
 }
 
 #[test]
-fn a_key_with_a_trusted_keys_id_is_named_as_substituted_and_never_trusted_over_it() {
+fn headline_a_key_with_a_trusted_keys_id_is_named_as_substituted_and_never_trusted_over_it() {
     use evidence_kit::keys::{KeyDir, PublicKey};
     let (staff, cfg, case) = staff_with_one_item();
     let bundle = staff.seal(&cfg, &case, "b.evidence");
