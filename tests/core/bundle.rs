@@ -546,27 +546,6 @@ fn stock_tools_check_an_encrypted_bundle_after_age_decrypts_it() {
     assert_refused(&out, "--identity");
 }
 
-/// `crate::util::skip` as issue 13 describes it, until that helper reaches this
-/// branch (then delete this copy): say so visibly, append the line to `EK_SKIP_LOG`,
-/// and under `CI=true` refuse to skip a headline test.
-fn skip(name: &str, reason: &str) {
-    let line = format!("SKIPPED {name}: {reason}");
-    if std::env::var("CI").as_deref() == Ok("true") && name.starts_with("headline_") {
-        panic!("{line} (a headline test may not be skipped in CI)");
-    }
-    eprintln!("{line}");
-    if let Some(log) = std::env::var_os("EK_SKIP_LOG") {
-        use std::io::Write;
-        if let Ok(mut f) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-        {
-            let _ = writeln!(f, "{line}");
-        }
-    }
-}
-
 /// What an `strace -f -y` log says was written: every file opened for writing (or
 /// created, truncated, renamed or linked into place), and the first bytes of each
 /// write to a file, by path (`-y` names each descriptor's file).
