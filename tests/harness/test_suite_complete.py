@@ -30,8 +30,12 @@ def test_a_file_left_out_of_main_rs_is_noticed(tmp_path):
 
 
 def test_every_e2e_test_file_is_collected_by_its_name():
-    # pytest collects only test_*.py: a test module named otherwise never runs.
+    # pytest collects only test_*.py: a test module named otherwise never runs in
+    # `make test`. Benchmarks (bench_*.py) are run by name from scripts/bench-*.
     e2e = ROOT / "tests" / "e2e"
+    benches = " ".join(p.read_text() for p in (ROOT / "scripts").glob("bench-*"))
     for p in e2e.glob("*.py"):
-        if re.search(r"^def test_", p.read_text(), re.M):
+        if p.name.startswith("bench_"):
+            assert f"tests/e2e/{p.name}" in benches, f"{p.name} is run by no benchmark"
+        elif re.search(r"^def test_", p.read_text(), re.M):
             assert p.name.startswith("test_"), f"{p.name} has tests pytest never collects"
