@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.support.ui import WebDriverWait
 
-from flow import cli, css, shoot, start_record
+from flow import cli, css, invoke, shoot, start_record
 
 EML = (
     b"From: Someone <someone@example.com>\r\nTo: staff@school.example\r\n"
@@ -135,3 +135,37 @@ def test_files_dropped_on_the_window_are_kept(env, store: Path, tmp_path: Path, 
         obj = store / "objects" / "sha256" / item["sha256"][:2] / item["sha256"][2:]
         assert hashlib.sha256(obj.read_bytes()).hexdigest() == item["sha256"]
     assert list((store / "tmp").iterdir()) == [], "parts left behind"
+
+
+def test_a_reload_or_a_cancel_removes_what_was_arriving(env, store: Path, driver):
+    """What the page was sending when it reloaded (`ui_ready`), or gave up (`upload_cancel`),
+    is removed from the store's tmp/ at once, and can no longer be kept."""
+    wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
+    case_id = start_record(driver, wait, "Half sent")
+    tmp = store / "tmp"
+
+    def send_part() -> str:
+        upload = invoke(driver, "upload_begin")["ok"]
+        sent = invoke(driver, "upload_part", part=os.urandom(1 << 20), headers={"x-ek-upload": upload})
+        assert sent == {"ok": 1 << 20}, sent
+        [arriving] = list(tmp.iterdir())
+        assert arriving.stat().st_size == 1 << 20
+        return upload
+
+    # A reload mid-way: the new page says it is ready, and what was arriving goes.
+    upload = send_part()
+    driver.refresh()
+    wait.until(lambda d: d.find_elements(*css('[data-testid="new-case-title"]')))
+    deadline = time.monotonic() + 10
+    while list(tmp.iterdir()):
+        assert time.monotonic() < deadline, f"left after the reload: {list(tmp.iterdir())}"
+        time.sleep(0.1)
+    kept = invoke(driver, "capture_upload", {"caseId": case_id, "upload": upload,
+                                              "name": "half.mp4", "size": 2 << 20})
+    assert kept.get("err", {}).get("code") == "bad_upload", kept
+
+    # Given up: removed before the command returns.
+    upload = send_part()
+    assert invoke(driver, "upload_cancel", {"upload": upload}) == {"ok": None}
+    assert list(tmp.iterdir()) == []
+    assert json.loads(cli(env, store, "items", "--case", case_id, "--json")) == []
