@@ -1,6 +1,7 @@
 """What the end-to-end tests share: finding elements, the CLI on the test's store,
 screenshots (each screen checked with axe-core first), and starting a record."""
 
+import base64
 import subprocess
 from pathlib import Path
 
@@ -52,3 +53,19 @@ def start_record(driver, wait, title: str, staff: str = "A. Teacher") -> str:
     driver.find_element(*css('[data-testid="new-case-submit"]')).click()
     wait.until(lambda d: d.find_element(By.ID, "case-title").text == title)
     return driver.find_element(*css("#case-list button[data-case-id]")).get_attribute("data-case-id")
+
+
+def invoke(driver, cmd: str, args: dict | None = None, part: bytes | None = None,
+           headers: dict | None = None) -> dict:
+    """Call one of the app's commands from the page, as the UI's own code does (through
+    Tauri's IPC, so the command's real permissions apply): {"ok": value} or
+    {"err": {code, message}}. `part` goes as the raw request body (`upload_part`)."""
+    return driver.execute_async_script(
+        """
+        const [cmd, args, part, headers, done] = arguments;
+        const body = part === null ? args : Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+        window.__TAURI_INTERNALS__.invoke(cmd, body, headers ? {headers} : undefined)
+          .then((ok) => done({ok: ok === undefined ? null : ok}), (err) => done({err}));
+        """,
+        cmd, args or {}, None if part is None else base64.b64encode(part).decode(), headers,
+    )

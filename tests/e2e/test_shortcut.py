@@ -10,9 +10,10 @@ from pathlib import Path
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from flow import cli, css, shoot, start_record
+from flow import cli, css, invoke, shoot, start_record
 from xdisplay import pixel
 
 
@@ -84,3 +85,62 @@ def test_capture_a_dragged_part_of_the_screen(env, store: Path, driver):
     out = subprocess.run(["identify", "-format", "%w %h", str(obj)], capture_output=True, text=True, check=True)
     w, h = map(int, out.stdout.split())
     assert 0 < w < 1280 and 0 < h < 800, (w, h)
+
+
+def xkey(env, keys: str) -> None:
+    """Press `keys` on the X display, as a person would (to whichever window has focus)."""
+    subprocess.run(["xdotool", "key", "--clearmodifiers", keys], check=True,
+                   env={**os.environ, "DISPLAY": env.display})
+
+
+def test_a_shortcut_chosen_in_the_settings_captures_and_the_old_one_no_longer_does(
+        env, store: Path, driver):
+    wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
+    case_id = start_record(driver, wait, "New shortcut")
+    driver.find_element(*css('[data-testid="setup-open"]')).click()
+    field = wait.until(lambda d: d.find_element(*css('[data-testid="p-shortcut"]')))
+    field.clear()
+    field.send_keys("CommandOrControl+Shift+K")
+    driver.find_element(*css('[data-testid="p-shortcut-save"]')).click()
+    wait.until(lambda d: "The capture shortcut is now CommandOrControl+Shift+K."
+               in d.find_element(By.ID, "status").text)
+    driver.find_element(*css('[data-testid="setup-close"]')).click()
+
+    # The old shortcut is no longer taken by the app: the key reaches the page like any
+    # other key (a key the app holds never does), and nothing is captured.
+    driver.execute_script(
+        "window.__keys = [];"
+        "document.addEventListener('keydown', (e) => window.__keys.push("
+        "  [e.key.toLowerCase(), e.ctrlKey, e.shiftKey]));")
+    xkey(env, "ctrl+shift+e")
+    wait.until(lambda d: ["e", True, True] in d.execute_script("return window.__keys"))
+    assert json.loads(cli(env, store, "items", "--case", case_id, "--json")) == []
+
+    # The new one captures.
+    xkey(env, "ctrl+shift+k")
+    wait.until(lambda d: "(shortcut)" in d.find_element(By.ID, "status").text)
+    [item] = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
+    assert item["source"] == "screen"
+    assert ["k", True, True] not in driver.execute_script("return window.__keys"), \
+        "the new shortcut also reached the page"
+
+
+def test_cancelling_a_region_drops_the_grabbed_screen(env, store: Path, driver):
+    """"Cancel" and "This may be an indecent image of a child" in the region dialog drop
+    the screen grabbed into memory (`cancel_region`): nothing is stored, and the grab can
+    no longer be kept (`capture_region` finds none)."""
+    wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
+    case_id = start_record(driver, wait, "Not this")
+    for leave in ("region-cancel", "region-iioc"):
+        driver.find_element(*css('[data-testid="capture-region-open"]')).click()
+        wait.until(lambda d: d.find_element(*css('[data-testid="region"]')).is_displayed())
+        img = driver.find_element(By.ID, "region-img")
+        wait.until(lambda d: d.execute_script("return arguments[0].naturalWidth", img) > 0)
+        wait.until(EC.element_to_be_clickable((By.ID, leave))).click()
+        wait.until(lambda d: not d.find_element(*css('[data-testid="region"]')).is_displayed())
+        kept = invoke(driver, "capture_region", {"caseId": case_id, "rect": [0, 0, 64, 64]})
+        assert kept.get("err", {}).get("code") == "no_region", f"{leave}: {kept}"
+        assert json.loads(cli(env, store, "items", "--case", case_id, "--json")) == [], leave
+    assert driver.find_element(*css('[data-testid="iioc-panel"]')).is_displayed()
+    assert [p for p in (store / "objects").rglob("*") if p.is_file()] == [], "something was stored"
+    assert list((store / "tmp").iterdir()) == []

@@ -530,7 +530,7 @@ describe("adding files", () => {
     const drop = new Event("drop", { bubbles: true, cancelable: true });
     Object.defineProperty(drop, "dataTransfer", { value: { files } });
     $("#drop-zone").dispatchEvent(drop);
-    for (let i = 0; i < 10; i++) await settle();
+    await vi.waitFor(() => expect($("#status").textContent).toBe("2 files kept."));
     expect(backend.uploads).toEqual([
       ["EK-1", "message.eml", [1, 2, 3]],
       ["EK-1", "photo.jpg", [0xff, 0xd8]],
@@ -553,7 +553,7 @@ describe("adding files", () => {
     const drop = new Event("drop", { bubbles: true, cancelable: true });
     Object.defineProperty(drop, "dataTransfer", { value: { files: [new File([new Uint8Array([7])], "post.png")] } });
     $("#drop-zone").dispatchEvent(drop);
-    for (let i = 0; i < 10; i++) await settle();
+    await vi.waitFor(() => expect($("#status").textContent).toBe("1 file kept."));
     watch.disconnect();
     expect(seen.find(([text]) => text === "1 file kept.")).toEqual(["1 file kept.", 1]);
   });
@@ -564,8 +564,7 @@ describe("adding files", () => {
     await app.start();
     await app.select("EK-1");
     $<HTMLButtonElement>("#paste").click();
-    for (let i = 0; i < 5; i++) await settle();
-    expect($("#status").textContent).toBe("Kept what was on the clipboard as clipboard.png.");
+    await vi.waitFor(() => expect($("#status").textContent).toBe("Kept what was on the clipboard as clipboard.png."));
     expect(document.querySelectorAll("#item-list li[data-item-id]")).toHaveLength(1);
   });
 });
@@ -577,13 +576,11 @@ describe("the designated person's receipt", () => {
     const input = $<HTMLInputElement>("#receipt-input");
     Object.defineProperty(input, "files", { value: [new File(["not a receipt"], "x.txt")], configurable: true });
     input.dispatchEvent(new Event("change"));
-    for (let i = 0; i < 5; i++) await settle();
-    expect($("#error-summary-list").textContent).toContain("not an Evidence Kit receipt");
+    await vi.waitFor(() => expect($("#error-summary-list").textContent).toContain("not an Evidence Kit receipt"));
     Object.defineProperty(input, "files", { value: [new File(["receipt:EK-1"], "r.evidence-receipt")], configurable: true });
     input.dispatchEvent(new Event("change"));
-    for (let i = 0; i < 5; i++) await settle();
+    await vi.waitFor(() => expect($("#status").textContent).toContain("Record EK-1: Received and verified by Mrs D. Lead"));
     expect(backend.receipts).toEqual(["EK-1"]);
-    expect($("#status").textContent).toContain("Record EK-1: Received and verified by Mrs D. Lead");
     expect($('#case-list [data-testid="case-state"]').textContent).toContain("Received and verified by Mrs D. Lead");
   });
 
@@ -602,11 +599,14 @@ describe("looking at evidence", () => {
     const app = new App(document, backend);
     await app.start();
     await app.select("EK-1");
-    for (let i = 0; i < 3; i++) await settle();
-    $<HTMLButtonElement>('#item-list li[data-item-id="5"] [data-testid="open-full"]').click();
-    for (let i = 0; i < 3; i++) await settle();
+    const full = await vi.waitFor(() => {
+      const button = document.querySelector<HTMLButtonElement>('#item-list li[data-item-id="5"] [data-testid="open-full"]');
+      expect(button).not.toBeNull();
+      return button as HTMLButtonElement;
+    });
+    full.click();
+    await vi.waitFor(() => expect($("#viewer-title").textContent).toBe("screen-1.png"));
     expect($("#viewer-img").classList.contains("viewer__img--hidden")).toBe(true);
-    expect($("#viewer-title").textContent).toBe("screen-1.png");
     $<HTMLButtonElement>("#viewer-show").click();
     expect($("#viewer-img").classList.contains("viewer__img--hidden")).toBe(false);
   });
@@ -619,7 +619,7 @@ describe("looking at evidence", () => {
     await app.start();
     expect($<HTMLInputElement>("#p-show").checked).toBe(true);
     await app.select("EK-1");
-    for (let i = 0; i < 3; i++) await settle();
+    await vi.waitFor(() => expect(document.querySelector(".thumb__img")).not.toBeNull());
     expect($(".thumb__img").classList.contains("thumb__img--hidden")).toBe(false);
   });
 
@@ -677,8 +677,7 @@ describe("capturing a window", () => {
     ]);
     $<HTMLSelectElement>("#window-select").value = "Messages";
     $<HTMLButtonElement>("#capture-window").click();
-    for (let i = 0; i < 5; i++) await settle();
-    expect($("#status").textContent).toBe("Saved as window-Messages.png.");
+    await vi.waitFor(() => expect($("#status").textContent).toBe("Saved as window-Messages.png."));
     expect($("#window-choice").hidden).toBe(true);
   });
 
@@ -741,7 +740,7 @@ describe("the safeguard in the capture dialogs", () => {
     await app.start();
     await app.select("EK-1");
     $<HTMLButtonElement>("#capture-region-open").click();
-    for (let i = 0; i < 3; i++) await settle();
+    await vi.waitFor(() => expect($<HTMLDialogElement>("#region").open).toBe(true));
     $<HTMLButtonElement>("#region-iioc").click();
     await settle();
     expect(cancelled).toBe(1);
@@ -802,8 +801,7 @@ describe("a part of the screen from the keyboard", () => {
     await app.start();
     await app.select("EK-1");
     $<HTMLButtonElement>("#capture-region-open").click();
-    for (let i = 0; i < 3; i++) await settle();
-    expect($<HTMLInputElement>("#region-w").value).toBe("1920");
+    await vi.waitFor(() => expect($<HTMLInputElement>("#region-w").value).toBe("1920"));
     expect($<HTMLButtonElement>("#region-keep").disabled).toBe(false);
     const type = (id: string, v: string) => {
       $<HTMLInputElement>(id).value = v;
@@ -815,16 +813,11 @@ describe("a part of the screen from the keyboard", () => {
     type("#region-h", "300");
     expect($<HTMLInputElement>("#region-w").value).toBe("1820");
     $<HTMLButtonElement>("#region-keep").click();
-    for (let i = 0; i < 5; i++) await settle();
-    expect(backend.regions).toEqual([["EK-1", [100, 50, 1820, 300]]]);
+    await vi.waitFor(() => expect(backend.regions).toEqual([["EK-1", [100, 50, 1820, 300]]]));
   });
 });
 
 describe("sealing with details not saved", () => {
-  const settleAll = async () => {
-    for (let i = 0; i < 8; i++) await settle();
-  };
-
   /** A record with two items; item 2's site and sender typed but not saved, and the
    *  report's account kept as a draft from an earlier session. */
   async function typedButNotSaved(): Promise<App> {
@@ -848,7 +841,7 @@ describe("sealing with details not saved", () => {
     await settle();
     $<HTMLInputElement>("#s-pass").value = "correct horse";
     $<HTMLFormElement>("#seal-form").requestSubmit();
-    await settleAll();
+    await vi.waitFor(() => expect($("#seal-unsaved").hidden).toBe(false));
     return app;
   }
 
@@ -876,40 +869,36 @@ describe("sealing with details not saved", () => {
   test("each line takes the person to the field, its typed text in place", async () => {
     await typedButNotSaved();
     $<HTMLAnchorElement>('#seal-unsaved-list a[href="#item-5-site"]').click();
-    await settleAll();
+    await vi.waitFor(() => expect(document.activeElement).toBe($("#item-5-site")));
     expect($("#tab-evidence").hidden).toBe(false);
-    expect(document.activeElement).toBe($("#item-5-site"));
     expect($<HTMLInputElement>("#item-5-site").value).toBe("WhatsApp");
     expect($<HTMLDetailsElement>("#item-5-site").closest("details")?.open).toBe(true);
 
     $<HTMLButtonElement>("#tab-seal-button").click();
     await settle();
     $<HTMLAnchorElement>('#seal-unsaved-list a[href="#r-description"]').click();
-    await settleAll();
+    await vi.waitFor(() => expect(document.activeElement).toBe($("#r-description")));
     expect($("#tab-report").hidden).toBe(false);
-    expect(document.activeElement).toBe($("#r-description"));
     expect($<HTMLTextAreaElement>("#r-description").value).toBe("They posted it again.");
   });
 
   test("Go back and check them: to the first unsaved field; Seal asks again next time", async () => {
     await typedButNotSaved();
     $<HTMLButtonElement>("#seal-unsaved-back").click();
-    await settleAll();
+    await vi.waitFor(() => expect(document.activeElement).toBe($("#item-5-site")));
     expect($("#seal-unsaved").hidden).toBe(true);
-    expect(document.activeElement).toBe($("#item-5-site"));
     $<HTMLButtonElement>("#tab-seal-button").click();
     await settle();
     $<HTMLFormElement>("#seal-form").requestSubmit();
-    await settleAll();
+    await vi.waitFor(() => expect($("#seal-unsaved").hidden).toBe(false));
     expect(backend.sealed).toEqual([]);
-    expect($("#seal-unsaved").hidden).toBe(false);
   });
 
   test("Save them and seal: each part saved through its own command, then sealed; the drafts go", async () => {
     await typedButNotSaved();
     expect(backend.sealed).toEqual([]);
     $<HTMLButtonElement>("#seal-unsaved-save").click();
-    await settleAll();
+    await vi.waitFor(() => expect($("#sealed").hidden).toBe(false));
     expect(backend.updates).toEqual([
       [5, [["site", "WhatsApp"], ["url", null], ["from_handle", "@someone"], ["note", null]]],
     ]);
@@ -928,7 +917,7 @@ describe("sealing with details not saved", () => {
       throw new BackendError("bad_url", "That web address is not one Evidence Kit can read.");
     };
     $<HTMLButtonElement>("#seal-unsaved-save").click();
-    await settleAll();
+    await vi.waitFor(() => expect($("#seal-unsaved-error").textContent).not.toBe(""));
     expect(backend.sealed).toEqual([]);
     expect($("#seal-unsaved").hidden).toBe(false);
     expect($("#seal-unsaved-error").textContent).toBe(
@@ -954,9 +943,8 @@ describe("sealing with details not saved", () => {
     await settle();
     $<HTMLInputElement>("#s-pass").value = "correct horse";
     $<HTMLFormElement>("#seal-form").requestSubmit();
-    await settleAll();
+    await vi.waitFor(() => expect(backend.sealed.length).toBe(1));
     expect($("#seal-unsaved").hidden).toBe(true);
-    expect(backend.sealed.length).toBe(1);
   });
 
   test("a quick choice of when it was seen counts as typed", async () => {
@@ -974,8 +962,7 @@ describe("sealing with details not saved", () => {
     await settle();
     $<HTMLInputElement>("#s-pass").value = "correct horse";
     $<HTMLFormElement>("#seal-form").requestSubmit();
-    await settleAll();
+    await vi.waitFor(() => expect($("#seal-unsaved-list").textContent).toBe("Item 1 (screen-1.png): when you saw it"));
     expect(backend.sealed).toEqual([]);
-    expect($("#seal-unsaved-list").textContent).toBe("Item 1 (screen-1.png): when you saw it");
   });
 });
