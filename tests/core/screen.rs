@@ -324,18 +324,23 @@ fn set_clipboard(display: &str, mime: &str, file: &std::path::Path) -> Child {
         .spawn()
         .expect("xclip (scripts/bootstrap)");
     // xclip forks into the background only after it owns the selection.
-    for _ in 0..50 {
+    let offered = (0..50).any(|_| {
         let ok = Command::new("xclip")
             .args(["-selection", "clipboard", "-t", "TARGETS", "-o"])
             .env("DISPLAY", display)
             .output()
             .map(|o| String::from_utf8_lossy(&o.stdout).contains(mime))
             .unwrap_or(false);
-        if ok {
-            break;
+        if !ok {
+            std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+        ok
+    });
+    // Said here, not later as a puzzling capture failure.
+    assert!(
+        offered,
+        "xclip did not offer {mime} on the clipboard within 5 s"
+    );
     child
 }
 
