@@ -209,7 +209,7 @@ fn media_types_are_sniffed_from_bytes() {
 }
 
 #[test]
-fn withdraw_keeps_the_item_and_edits_keep_old_values_in_the_log() {
+fn headline_withdraw_keeps_the_item_and_edits_keep_old_values_in_the_log() {
     let env = Env::new();
     let case = env.case();
     let f = env.file("a.txt", b"abuse");
