@@ -61,6 +61,8 @@ fn main() {
             "dsl_accounts",
             "dsl_export_csv",
             "open_receipt",
+            "capture_drop",
+            "dsl_take_drop",
         ]))
         .codegen(tauri_build::CodegenContext::new());
     if let Err(e) = tauri_build::try_build(attributes) {

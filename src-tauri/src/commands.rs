@@ -599,11 +599,15 @@ pub async fn set_shortcut(
 /// written to stderr (the start-up benchmark waits for it).
 ///
 /// A page that (re)loads has no file still passing to the app: whatever an earlier
-/// page left arriving (it was reloaded mid-way) is given up, and removed from `tmp/`.
+/// page left arriving (it was reloaded mid-way) is given up, and removed from `tmp/`;
+/// the tokens of files dropped before are forgotten.
 #[tauri::command]
 pub fn ui_ready(state: State<'_, AppState>) {
     if let Ok(mut uploads) = state.uploads.lock() {
         uploads.clear();
+    }
+    if let Ok(mut drops) = state.drops.lock() {
+        drops.clear();
     }
     if std::env::var_os("EVIDENCE_KIT_TIMING").is_some() {
         eprintln!("timing: ui-ready");

@@ -168,14 +168,20 @@ pub async fn dsl_take_launch_file(state: State<'_, AppState>) -> Result<Option<S
     let Some(path) = state.launch_file.lock().ok().and_then(|mut f| f.take()) else {
         return Ok(None);
     };
-    with_register(&state, move |reg, _| {
+    keep_file(&state, path).await.map(Some)
+}
+
+/// Keep a bundle from a path (the one the app was started on, or one dropped on the
+/// window) in the register, a copy; returns its SHA-256.
+pub async fn keep_file(state: &AppState, path: PathBuf) -> Result<String, IpcError> {
+    with_register(state, move |reg, _| {
         let mut f = std::fs::File::open(&path)
             .map_err(|e| IpcError::from(evidence_kit::StoreError::io("read", &path, e)))?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        Ok(Some(reg.keep(&name, &mut f)?))
+        Ok(reg.keep(&name, &mut f)?)
     })
     .await
 }

@@ -73,6 +73,23 @@ impl IpcError {
         }
     }
 
+    /// A dropped file asked for under a token that is not (or no longer) waiting: used
+    /// already, from an earlier page, or made up.
+    pub fn unknown_drop() -> IpcError {
+        IpcError {
+            code: "unknown_drop".into(),
+            message: "That dropped file is no longer waiting to be kept (it was kept already, or the window was reloaded), so nothing was saved. Drop it on the window again.".into(),
+        }
+    }
+
+    /// A file dropped while the designated person's screens are open.
+    pub fn drop_in_dsl() -> IpcError {
+        IpcError {
+            code: "drop_in_dsl".into(),
+            message: "Files dropped in the designated person's screens are not kept as evidence: nothing was captured.".into(),
+        }
+    }
+
     /// The capture shortcut could not be set.
     pub fn shortcut(message: String) -> IpcError {
         IpcError {

@@ -13,6 +13,7 @@
 
 mod args;
 mod commands;
+mod drop;
 mod dsl;
 mod error;
 mod shortcut;
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
             Ok(())
         })
         .manage(state)
+        .on_window_event(drop::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::list_cases,
             commands::create_case,
@@ -104,6 +106,8 @@ fn main() -> ExitCode {
             dsl::dsl_accounts,
             dsl::dsl_export_csv,
             dsl::open_receipt,
+            drop::capture_drop,
+            drop::dsl_take_drop,
         ])
         .run(tauri::tauri_build_context!());
     match result {

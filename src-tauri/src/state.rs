@@ -1,6 +1,7 @@
 //! The open evidence store, shared by the commands.
 
 use crate::args::StoreArg;
+use crate::drop::Drops;
 use crate::error::IpcError;
 use evidence_kit::capture::Arriving;
 use evidence_kit::keys::KeyDir;
@@ -30,6 +31,8 @@ pub struct AppState {
     /// Files chosen or dropped in the window, still arriving part by part, by the id
     /// the UI was given for each (see `commands::upload_begin`).
     pub uploads: Mutex<HashMap<String, Arriving>>,
+    /// Paths dropped on the window from a file manager, by token (`drop.rs`).
+    pub drops: Mutex<Drops>,
     root: Option<PathBuf>,
 }
 
@@ -61,6 +64,7 @@ impl AppState {
             identity_passphrase: Arc::new(Mutex::new(None)),
             launch_file: Mutex::new(launch_file),
             uploads: Mutex::new(HashMap::new()),
+            drops: Mutex::new(Drops::default()),
             root: root_ok,
         }
     }

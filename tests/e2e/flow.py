@@ -9,6 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
 from axe import serious_violations
+from xdisplay import drag_files, window_geometry
 
 
 def css(sel: str) -> tuple[str, str]:
@@ -69,3 +70,32 @@ def invoke(driver, cmd: str, args: dict | None = None, part: bytes | None = None
         """,
         cmd, args or {}, None if part is None else base64.b64encode(part).decode(), headers,
     )
+
+
+def drop_files(env, driver, element, paths: list[Path]) -> list[str]:
+    """Drag `paths` from a real XDND drag source (as from a file manager) and drop them
+    on the middle of `element` in the app's window (`xdisplay.drag_files`)."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    left, top, width, height = driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.left, r.top, r.width, r.height]",
+        element,
+    )
+    ax, ay, _, _ = window_geometry(env.display, "Evidence Kit")
+    return drag_files(env.display, paths, (ax + int(left + width / 2), ay + int(top + height / 2)))
+
+
+def watch_drops(driver) -> None:
+    """Keep a copy of every message the app sends the page about a drop
+    (`window.evidenceKitDrop`), for `drops_seen`."""
+    driver.execute_script(
+        """
+        const told = window.evidenceKitDrop;
+        window.__drops = [];
+        window.evidenceKitDrop = (m) => { window.__drops.push(m); return told(m); };
+        """
+    )
+
+
+def drops_seen(driver) -> list[dict]:
+    """The messages of kind "drop" the app sent since `watch_drops`."""
+    return driver.execute_script("return window.__drops.filter((m) => m.kind === 'drop')")

@@ -2,7 +2,6 @@
 passes in parts) and paste a picture from the clipboard; the store keeps each one byte for
 byte, hashed on arrival, and nothing of the parts is left behind."""
 
-import base64
 import hashlib
 import json
 import os
@@ -16,7 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.support.ui import WebDriverWait
 
-from flow import cli, css, invoke, shoot, start_record
+from flow import cli, css, drop_files, drops_seen, invoke, shoot, start_record, watch_drops
 from memory import peaks_mib
 
 EML = (
@@ -90,53 +89,64 @@ def test_add_files_and_paste(env, store: Path, tmp_path: Path, driver):
 
 
 
-def test_files_dropped_on_the_window_are_kept(env, store: Path, tmp_path: Path, driver):
-    """Files dropped on "Add files" pass in parts and are kept byte for byte, on the real
-    app. The page can receive a drop only while the window's own handler is off
-    (`dragDropEnabled: false`: with it on, Tauri takes the drop and the page never sees
-    it), so that is checked first. The drop itself is a DOM drop event carrying the
-    files: a real XDND drag from a GTK drag source under Xvfb reached the page with
-    `text/uri-list` but no files on this WebKitGTK (2.50), see ARCHITECTURE.md."""
-    conf = json.loads((Path(__file__).parents[2] / "src-tauri" / "tauri.conf.json").read_text())
-    [window] = conf["app"]["windows"]
-    assert window["dragDropEnabled"] is False, "the page would never receive a dropped file"
-
-    wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
+def test_files_dropped_from_a_file_manager_are_kept(env, store: Path, tmp_path: Path, driver):
+    """Files dragged from a file manager (a real XDND drag from a GTK drag source, offering
+    `text/uri-list` as Files or Nautilus do) and dropped on "Add files" are each kept byte
+    for byte, hashed as read, with nothing left in tmp/. A folder dropped with a file is
+    refused in a sentence naming it, and the file is still kept. The page is given tokens,
+    never paths, and each token keeps its file once."""
+    wait = WebDriverWait(driver, 60, ignored_exceptions=[StaleElementReferenceException])
     case_id = start_record(driver, wait, "Dropped")
-    note = "seen at 21:14 — Zoë\n".encode()
-    video = os.urandom(9 * 1024 * 1024 + 5)
-    handled = driver.execute_script(
-        """
-        const [zone, files] = arguments;
-        const dt = new DataTransfer();
-        for (const [name, b64] of files) {
-          const bin = atob(b64);
-          const bytes = new Uint8Array(bin.length);
-          for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-          dt.items.add(new File([bytes], name));
-        }
-        const drop = new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true});
-        zone.dispatchEvent(drop);
-        return drop.defaultPrevented;
-        """,
-        driver.find_element(*css('[data-testid="drop-zone"]')),
-        [["Zoë's note.txt", base64.b64encode(note).decode()],
-         ["clip.mp4", base64.b64encode(video).decode()]],
-    )
-    assert handled, "the drop zone did not take the drop"
+    note = tmp_path / "Zoë's note.txt"
+    note.write_bytes("seen at 21:14 — Zoë\n".encode())
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(os.urandom(9 * 1024 * 1024 + 5))
+    zone = driver.find_element(*css('[data-testid="drop-zone"]'))
+    watch_drops(driver)
+
+    said = drop_files(env, driver, zone, [note, video])
+    assert "sent" in said, f"the app never asked the drag source for the files: {said}"
     wait.until(lambda d: "2 files kept." in d.find_element(By.ID, "status").text
-               or d.find_element(*css('[data-testid="error-summary"]')).is_displayed())
+               or d.find_element(*css('[data-testid="error-summary"]')).is_displayed(),
+               "the dropped files were not kept")
     summary = driver.find_element(*css('[data-testid="error-summary"]'))
     assert not summary.is_displayed(), summary.text
     by_name = {i["original_name"]: i for i in json.loads(cli(env, store, "items", "--case", case_id, "--json"))}
     assert set(by_name) == {"Zoë's note.txt", "clip.mp4"}, by_name
-    assert by_name["Zoë's note.txt"]["sha256"] == hashlib.sha256(note).hexdigest()
-    assert by_name["clip.mp4"]["sha256"] == hashlib.sha256(video).hexdigest()
-    assert by_name["clip.mp4"]["size"] == len(video)
-    for item in by_name.values():
+    for path in (note, video):
+        item = by_name[path.name]
+        assert item["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert item["size"] == path.stat().st_size
         obj = store / "objects" / "sha256" / item["sha256"][:2] / item["sha256"][2:]
         assert hashlib.sha256(obj.read_bytes()).hexdigest() == item["sha256"]
     assert list((store / "tmp").iterdir()) == [], "parts left behind"
+    wait.until(lambda d: len(d.find_elements(*css("#item-list li[data-item-id]"))) == 2)
+
+    # The page was told names, sizes and tokens only; a token used (or made up) keeps nothing.
+    [told] = drops_seen(driver)
+    assert [(f["name"], f["size"]) for f in told["files"]] == \
+        [(note.name, note.stat().st_size), (video.name, video.stat().st_size)], told
+    assert str(tmp_path) not in json.dumps(told), "the page was given a path"
+    for token in (told["files"][0]["token"], "0" * 32):
+        again = invoke(driver, "capture_drop", {"caseId": case_id, "token": token})
+        assert again.get("err", {}).get("code") == "unknown_drop", again
+    assert len(json.loads(cli(env, store, "items", "--case", case_id, "--json"))) == 2
+
+    # A folder among the files: named and refused; the file beside it is kept.
+    folder = tmp_path / "Screenshots"
+    folder.mkdir()
+    (folder / "inside.png").write_bytes(b"not taken")
+    third = tmp_path / "third.txt"
+    third.write_bytes(b"the third file\n")
+    drop_files(env, driver, driver.find_element(*css('[data-testid="drop-zone"]')), [folder, third])
+    wait.until(lambda d: "1 file kept." in d.find_element(By.ID, "status").text,
+               "the file dropped with a folder was not kept")
+    summary = driver.find_element(*css('[data-testid="error-summary"]'))
+    assert summary.is_displayed() and "Screenshots" in summary.text and "folder" in summary.text, \
+        summary.text
+    names = [i["original_name"] for i in json.loads(cli(env, store, "items", "--case", case_id, "--json"))]
+    assert sorted(names) == sorted(["clip.mp4", "third.txt", "Zoë's note.txt"]), names
+    assert list((store / "tmp").iterdir()) == [], "left behind"
 
 
 def test_a_reload_or_a_cancel_removes_what_was_arriving(env, store: Path, driver):

@@ -7,6 +7,7 @@ to someone else says so, the passphrase is asked for; a bundle opened from the f
 manager opens the app on it."""
 
 import csv
+import hashlib
 import json
 import re
 import subprocess
@@ -22,7 +23,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from axe import serious_violations
 from conftest import launch
 from selenium.webdriver.common.keys import Keys
-from flow import css, shoot
+from flow import css, drop_files, drops_seen, invoke, shoot, watch_drops
 
 PASSPHRASE = "correct horse battery"
 XSS_NAME = "<img src=x onerror=window.xssed=1>.txt"
@@ -359,5 +360,40 @@ def test_a_bundle_opened_from_the_file_manager_opens_the_app_on_it(env, tmp_path
             if reached == wanted:
                 break
         assert reached == wanted, f"not reachable by Tab: {sorted(wanted - reached)}"
+    finally:
+        d.quit()
+
+
+def test_a_bundle_dropped_from_a_file_manager_opens(env, tmp_path: Path, behind):
+    """A bundle dragged from a file manager (a real XDND drag offering `text/uri-list`)
+    and dropped on "Drop a bundle here" is kept in the register and opened: its verdict
+    and facts are shown, and the register holds it byte for byte. Nothing dropped here is
+    kept as evidence: the second file of the drop cannot be captured."""
+    staff_store, staff_cfg, case = staff_case(env, tmp_path)
+    store, config = tmp_path / "dsl-store", tmp_path / "dsl-cfg"
+    ek(env, store, config, "keys", "trust", str(staff_cfg / "signing.pub"), "--name", "A. Teacher")
+    bundle = tmp_path / "dropped.evidence"
+    ek(env, staff_store, staff_cfg, "seal", "--case", case, "--out", str(bundle))
+    other = tmp_path / "screenshot.png"
+    other.write_bytes(b"a picture on the designated person's screen")
+    d = launch(env, store, config)
+    try:
+        wait = waiter(d)
+        to_dsl_mode(d, wait)
+        watch_drops(d)
+        said = drop_files(env, d, d.find_element(*css('[data-testid="dsl-drop"]')), [bundle, other])
+        assert "sent" in said, f"the app never asked the drag source for the bundle: {said}"
+        wait.until(lambda x: verdict(x).startswith("Intact, sealed by A. Teacher"),
+                   "the dropped bundle was not opened")
+        assert case in d.find_element(*css('[data-testid="dsl-facts"]')).text
+        sha = hashlib.sha256(bundle.read_bytes()).hexdigest()
+        [kept] = list((store / "bundles" / sha).iterdir())
+        assert kept.name == bundle.name and kept.read_bytes() == bundle.read_bytes()
+        assert len(d.find_elements(*css("#inbox-list button[data-sha]"))) == 1
+        [told] = drops_seen(d)
+        refused = invoke(d, "capture_drop", {"caseId": case, "token": told["files"][1]["token"]})
+        assert refused.get("err", {}).get("code") == "drop_in_dsl", refused
+        captured = [p for p in (store / "objects").rglob("*") if p.is_file()]
+        assert captured == [], "something was captured in the designated person's screens"
     finally:
         d.quit()

@@ -208,6 +208,23 @@ class FakeBackend implements Backend {
     this.items[caseId] = [...(this.items[caseId] ?? []), it];
     return it;
   }
+  /** The name each token of a drop stands for, as the app would have kept its path. */
+  dropped: Record<string, string> = {};
+  dropsKept: Array<[string, string]> = [];
+  /** When set, keeping a dropped file waits until this is resolved. */
+  holdDrop: Promise<void> | null = null;
+  async captureDrop(caseId: string, token: string): Promise<Item> {
+    const name = this.dropped[token];
+    if (name === undefined) throw new BackendError("unknown_drop", "That dropped file is no longer waiting to be kept.");
+    delete this.dropped[token];
+    if (name.endsWith(".bad")) throw new BackendError("source_unreadable", "It could not be read.");
+    if (!name.includes(".")) throw new BackendError("source_is_directory", `/home/a/${name} is a folder, not a file.`);
+    await this.holdDrop;
+    this.dropsKept.push([caseId, token]);
+    const it = item((this.items[caseId]?.length ?? 0) + 1, { case_id: caseId, original_name: name });
+    this.items[caseId] = [...(this.items[caseId] ?? []), it];
+    return it;
+  }
   async captureClipboard(caseId: string): Promise<Item> {
     const it = item((this.items[caseId]?.length ?? 0) + 1, { case_id: caseId, original_name: "clipboard.png" });
     this.items[caseId] = [...(this.items[caseId] ?? []), it];
@@ -517,7 +534,15 @@ describe("first run, seal and form", () => {
 });
 
 describe("adding files", () => {
-  test("dropped files are kept one by one, their bytes as they are; a failure is named", async () => {
+  /** Files dropped on the window, as the app tells the page of them (`drop.ts`). */
+  function drop(app: App, names: string[]): string[] {
+    const files = names.map((name, i) => ({ token: `t${i}-${name}`, name, size: name.includes(".") ? 3 : null }));
+    for (const f of files) backend.dropped[f.token] = f.name;
+    app.onDrop({ kind: "drop", files });
+    return files.map((f) => f.token);
+  }
+
+  test("chosen files pass in parts and are kept one by one, their bytes as they are; a failure is named", async () => {
     backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
     const app = new App(document, backend);
     await app.start();
@@ -527,17 +552,81 @@ describe("adding files", () => {
       new File([new Uint8Array([9])], "broken.bad"),
       new File([new Uint8Array([0xff, 0xd8])], "photo.jpg"),
     ];
-    const drop = new Event("drop", { bubbles: true, cancelable: true });
-    Object.defineProperty(drop, "dataTransfer", { value: { files } });
-    $("#drop-zone").dispatchEvent(drop);
+    const input = $<HTMLInputElement>("#file-input");
+    Object.defineProperty(input, "files", { value: files, configurable: true });
+    input.dispatchEvent(new Event("change"));
     await vi.waitFor(() => expect($("#status").textContent).toBe("2 files kept."));
     expect(backend.uploads).toEqual([
       ["EK-1", "message.eml", [1, 2, 3]],
       ["EK-1", "photo.jpg", [0xff, 0xd8]],
     ]);
-    expect($("#status").textContent).toBe("2 files kept.");
     expect($("#error-summary-list").textContent).toBe("broken.bad: It could not be read.");
     expect(document.querySelectorAll("#item-list li[data-item-id]")).toHaveLength(2);
+  });
+
+  test("dropped files are kept one by one by their tokens; a bad file and a folder are named, the rest kept", async () => {
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    const [eml, , , jpg] = drop(app, ["message.eml", "broken.bad", "Screenshots", "photo.jpg"]);
+    await vi.waitFor(() => expect($("#status").textContent).toBe("2 files kept."));
+    expect(backend.dropsKept).toEqual([
+      ["EK-1", eml],
+      ["EK-1", jpg],
+    ]);
+    expect(backend.uploads).toEqual([]);
+    expect(Array.from(document.querySelectorAll("#error-summary-list li"), (li) => li.textContent)).toEqual([
+      "broken.bad: It could not be read.",
+      "Screenshots: /home/a/Screenshots is a folder, not a file.",
+    ]);
+    expect(document.querySelectorAll("#item-list li[data-item-id]")).toHaveLength(2);
+  });
+
+  test("a drop says how far a large file has got, and highlights Add files while over the window", async () => {
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    app.onDrop({ kind: "enter" });
+    expect($("#drop-zone").classList.contains("add-files--over")).toBe(true);
+    app.onDrop({ kind: "leave" });
+    expect($("#drop-zone").classList.contains("add-files--over")).toBe(false);
+    app.onDrop({ kind: "enter" });
+    let release = (): void => undefined;
+    backend.holdDrop = new Promise((r) => (release = r));
+    const [token] = drop(app, ["long.mp4"]);
+    expect($("#drop-zone").classList.contains("add-files--over")).toBe(false);
+    await settle();
+    expect($("#status").textContent).toBe("Keeping long.mp4 (1 of 1)…");
+    app.onDrop({ kind: "progress", token: token ?? "", done: 60 << 20, total: 100 << 20 });
+    expect($("#status").textContent).toBe("Keeping long.mp4 (1 of 1): 60 %…");
+    release();
+    await vi.waitFor(() => expect($("#status").textContent).toBe("1 file kept."));
+  });
+
+  test("a drop with no record open keeps nothing and says what to do", async () => {
+    const app = new App(document, backend);
+    await app.start();
+    drop(app, ["message.eml"]);
+    await settle();
+    expect(backend.dropsKept).toEqual([]);
+    expect($("#error-summary-list").textContent).toBe(
+      "Nothing was kept: open a record, or start one, then drop the files on it again.",
+    );
+  });
+
+  test("the page takes no HTML drop: files reach it only through the app", async () => {
+    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    const app = new App(document, backend);
+    await app.start();
+    await app.select("EK-1");
+    const ev = new Event("drop", { bubbles: true, cancelable: true });
+    Object.defineProperty(ev, "dataTransfer", { value: { files: [new File([new Uint8Array([7])], "post.png")] } });
+    $("#drop-zone").dispatchEvent(ev);
+    await settle();
+    expect(ev.defaultPrevented).toBe(false);
+    expect(backend.uploads).toEqual([]);
   });
 
   test("the status says the files are kept only once the list shows them", async () => {
@@ -550,9 +639,7 @@ describe("adding files", () => {
       seen.push([$("#status").textContent ?? "", document.querySelectorAll("#item-list li[data-item-id]").length]),
     );
     watch.observe($("#status"), { childList: true, characterData: true, subtree: true });
-    const drop = new Event("drop", { bubbles: true, cancelable: true });
-    Object.defineProperty(drop, "dataTransfer", { value: { files: [new File([new Uint8Array([7])], "post.png")] } });
-    $("#drop-zone").dispatchEvent(drop);
+    drop(app, ["post.png"]);
     await vi.waitFor(() => expect($("#status").textContent).toBe("1 file kept."));
     watch.disconnect();
     expect(seen.find(([text]) => text === "1 file kept.")).toEqual(["1 file kept.", 1]);

@@ -5,10 +5,12 @@ import {
   type CaseSummary,
   type Item,
   type ItemField,
+  type Progress,
   type SetupState,
   toBackendError,
 } from "./backend";
 import { byId, el, wireFilePicking } from "./dom";
+import { type DropMessage, type DroppedFile, showDragOver } from "./drop";
 import { type Problem, clearSummary, say, sayProgress, showProblems } from "./messages";
 import { Viewer, fillThumbnail } from "./picture";
 import { caseState, countItems, formatLocal, shortHash, toImageRect } from "./format";
@@ -43,6 +45,8 @@ export class App {
   private viewer: Viewer | null = null;
   /** The record whose saved report (and draft) the report form shows, once loaded. */
   private reportShownFor: string | null = null;
+  /** Told how far each dropped file being kept has got, by its token. */
+  private readonly dropProgress = new Map<string, Progress>();
 
   constructor(doc: Document, backend: Backend) {
     this.doc = doc;
@@ -64,9 +68,7 @@ export class App {
     this.$("capture-window").addEventListener("click", () => void this.captureWindow());
     this.$("capture-region-open").addEventListener("click", () => void this.beginRegion());
     this.wireRegion();
-    wireFilePicking(this.$("add-files"), this.$<HTMLInputElement>("file-input"), this.$("drop-zone"), (files) =>
-      void this.addFiles(files),
-    );
+    wireFilePicking(this.$("add-files"), this.$<HTMLInputElement>("file-input"), (files) => void this.addFiles(files));
     this.$("paste").addEventListener("click", () => void this.paste());
     this.wireTabs();
     this.$("iioc-open").addEventListener("click", () => this.openSafeguard());
@@ -1285,8 +1287,55 @@ export class App {
     }
   }
 
-  /** Keep each file, one after another, saying how far it has got. */
-  private async addFiles(files: File[]): Promise<void> {
+  /** Files chosen with "Add files": each passes to the app in parts. */
+  private addFiles(files: File[]): Promise<void> {
+    return this.keepEach(
+      files.map((f) => ({
+        name: f.name,
+        keep: (caseId: string, progress: Progress) => this.backend.captureUpload(caseId, f, progress),
+      })),
+    );
+  }
+
+  /**
+   * What the app says about files dropped on the window (`drop.ts`): "Add files" is
+   * highlighted while they are over it, and once dropped they are kept in the open
+   * record as chosen ones are, each read by the app from its path.
+   */
+  onDrop(message: DropMessage): void {
+    showDragOver(this.$("drop-zone"), message);
+    if (message.kind === "progress") this.dropProgress.get(message.token)?.(message.done, message.total);
+    if (message.kind === "drop") void this.keepDropped(message.files);
+  }
+
+  private keepDropped(files: DroppedFile[]): Promise<void> {
+    if (files.length === 0) return Promise.resolve();
+    if (this.selected === null) {
+      this.showProblems([{ text: "Nothing was kept: open a record, or start one, then drop the files on it again." }]);
+      return Promise.resolve();
+    }
+    return this.keepEach(
+      files.map((f) => ({
+        name: f.name,
+        keep: async (caseId: string, progress: Progress) => {
+          this.dropProgress.set(f.token, progress);
+          try {
+            return await this.backend.captureDrop(caseId, f.token);
+          } finally {
+            this.dropProgress.delete(f.token);
+          }
+        },
+      })),
+    );
+  }
+
+  /**
+   * Keep each file in the open record, one after another, saying how far it has got:
+   * each is kept or refused on its own, and every refusal is named with its file.
+   */
+  private async keepEach(
+    files: Array<{ name: string; keep: (caseId: string, progress: Progress) => Promise<Item> }>,
+  ): Promise<void> {
     const caseId = this.selected;
     if (caseId === null || files.length === 0) return;
     const problems: Problem[] = [];
@@ -1295,7 +1344,7 @@ export class App {
       const doing = `Keeping ${f.name} (${i + 1} of ${files.length})`;
       this.say(`${doing}…`);
       try {
-        await this.backend.captureUpload(caseId, f, sayProgress(this.doc, doing));
+        await f.keep(caseId, sayProgress(this.doc, doing));
         kept += 1;
       } catch (e) {
         problems.push({ text: `${f.name}: ${toBackendError(e).message}` });

@@ -179,10 +179,15 @@ export interface Backend {
   makeForm(caseId: string, folder: string): Promise<string>;
   openForm(path: string): Promise<void>;
   /**
-   * Keep a file chosen with "Add files" or dropped; it passes to the app a part at a
-   * time (see `sendFile`) and is hashed as it is taken in.
+   * Keep a file chosen with "Add files"; it passes to the app a part at a time (see
+   * `sendFile`) and is hashed as it is taken in.
    */
   captureUpload(caseId: string, file: File, onProgress?: Progress): Promise<Item>;
+  /**
+   * Keep the file dropped on the window under `token` (see `drop.ts`): the app reads it
+   * from its path, hashing as it reads. A token is used once.
+   */
+  captureDrop(caseId: string, token: string): Promise<Item>;
   captureClipboard(caseId: string): Promise<Item>;
   /** The person says they gave the sealed file to the designated person. */
   markHandedOver(caseId: string, to: string | null): Promise<void>;
@@ -250,7 +255,7 @@ export type Progress = (sent: number, total: number) => void;
 export const PART_BYTES = 8 * 1024 * 1024;
 
 /**
- * Send a file chosen or dropped in the window to the app a part at a time, so that a
+ * Send a file chosen in the window to the app a part at a time, so that a
  * long video or a large bundle is never held whole in memory (`upload_begin`,
  * `upload_part` in src-tauri/src/commands.rs). Returns the id it arrived under, for the
  * command that keeps it. Any failure gives up what had come, and is a `BackendError`.
@@ -388,6 +393,10 @@ export class TauriBackend implements Backend {
   async captureUpload(caseId: string, file: File, onProgress?: Progress): Promise<Item> {
     const upload = await sendFile(this.call as AnyInvoke, file, onProgress);
     return this.run("capture_upload", { caseId, upload, name: file.name, size: file.size });
+  }
+
+  captureDrop(caseId: string, token: string): Promise<Item> {
+    return this.run("capture_drop", { caseId, token });
   }
 
   captureClipboard(caseId: string): Promise<Item> {

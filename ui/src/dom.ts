@@ -30,31 +30,15 @@ export function byId<T extends HTMLElement>(doc: Document, id: string): T {
 }
 
 /**
- * A button that opens a hidden file input, and a zone files can be dropped on: both hand
- * the chosen files to `onFiles`. The input is emptied after each choice, so choosing the
- * same file again works.
+ * A button that opens a hidden file input: it hands the chosen files to `onFiles`. The
+ * input is emptied after each choice, so choosing the same file again works. (Files
+ * dropped on the window reach the page another way: see `drop.ts`.)
  */
-export function wireFilePicking(
-  button: HTMLElement,
-  input: HTMLInputElement,
-  zone: HTMLElement,
-  onFiles: (files: File[]) => void,
-): void {
+export function wireFilePicking(button: HTMLElement, input: HTMLInputElement, onFiles: (files: File[]) => void): void {
   button.addEventListener("click", () => input.click());
   input.addEventListener("change", () => {
     const files = Array.from(input.files ?? []);
     input.value = "";
-    if (files.length > 0) onFiles(files);
-  });
-  zone.addEventListener("dragover", (ev) => {
-    ev.preventDefault();
-    zone.classList.add("add-files--over");
-  });
-  zone.addEventListener("dragleave", () => zone.classList.remove("add-files--over"));
-  zone.addEventListener("drop", (ev) => {
-    ev.preventDefault();
-    zone.classList.remove("add-files--over");
-    const files = Array.from(ev.dataTransfer?.files ?? []);
     if (files.length > 0) onFiles(files);
   });
 }

@@ -108,6 +108,11 @@ class FakeDsl implements DslBackend {
     await settle();
     return SHA;
   }
+  async takeDrop(token: string): Promise<string> {
+    this.calls.push(`take drop ${token}`);
+    await settle();
+    return SHA;
+  }
   async takeLaunchFile(): Promise<string | null> {
     return this.launch;
   }
@@ -238,6 +243,25 @@ describe("the designated person's screens", () => {
     expect($("#dsl-verdict-title").textContent).toMatch(/^Intact, sealed by A. Teacher/);
     expect($("#dsl-trust").hidden).toBe(true);
     expect($("#inbox-list").textContent).toContain("Case EK-1");
+  });
+
+  test("a bundle dropped on the window is kept by its token and opened; only the first of a drop", async () => {
+    backend.opened = view({}, true);
+    const app = new DslApp(document, backend);
+    await app.start();
+    app.onDrop({ kind: "enter" });
+    expect($("#dsl-drop").classList.contains("add-files--over")).toBe(true);
+    app.onDrop({
+      kind: "drop",
+      files: [
+        { token: "tok-1", name: "EK-1.evidence", size: 6 },
+        { token: "tok-2", name: "EK-2.evidence", size: 6 },
+      ],
+    });
+    expect($("#dsl-drop").classList.contains("add-files--over")).toBe(false);
+    await vi.waitFor(() => expect($("#dsl-verdict-title").textContent).toMatch(/^Intact, sealed by A. Teacher/));
+    expect(backend.calls.filter((c) => c.startsWith("take"))).toEqual(["take drop tok-1"]);
+    expect(backend.calls).toContain(`open ${SHA.slice(0, 4)} -`);
   });
 
   test("a bundle claiming a seal on file whose contents differ is said so", async () => {

@@ -3,8 +3,9 @@
 // the custody timeline, the register's status, the form and the receipt, the accounts
 // named across cases. Everything shown from a bundle goes in through `textContent`:
 // file names, notes and sites come from outside and are never parsed as HTML.
-import { toBackendError } from "./backend";
+import { type Progress, toBackendError } from "./backend";
 import { byId, el, wireFilePicking } from "./dom";
+import { type DropMessage, showDragOver } from "./drop";
 import type { Account, BundleView, DslBackend, DslState, Received, StatusLine, ViewItem } from "./dslBackend";
 import { formatLocal, shortHash } from "./format";
 import { type Problem, clearSummary, say, sayProgress, showProblems } from "./messages";
@@ -66,10 +67,10 @@ export class DslApp {
       ev.preventDefault();
       void this.setup();
     });
-    // One bundle at a time: the first of those chosen or dropped.
-    wireFilePicking(this.$("dsl-open"), this.$<HTMLInputElement>("dsl-input"), this.$("dsl-drop"), (files) => {
+    // One bundle at a time: the first of those chosen (or dropped: `onDrop`).
+    wireFilePicking(this.$("dsl-open"), this.$<HTMLInputElement>("dsl-input"), (files) => {
       const [file] = files;
-      if (file) void this.take(file);
+      if (file) void this.take(file.name, (progress) => this.backend.take(file, progress));
     });
     this.$<HTMLFormElement>("dsl-unlock").addEventListener("submit", (ev) => {
       ev.preventDefault();
@@ -151,17 +152,30 @@ export class DslApp {
 
   // ---- opening ----
 
-  private async take(file: File): Promise<void> {
+  /**
+   * What the app says about files dropped on the window (`drop.ts`): the drop zone is
+   * highlighted while they are over it; of a drop, the first is opened as a bundle
+   * (nothing dropped here is ever kept as evidence).
+   */
+  onDrop(message: DropMessage): void {
+    showDragOver(this.$("dsl-drop"), message);
+    if (message.kind !== "drop") return;
+    const [file] = message.files;
+    if (file) void this.take(file.name, () => this.backend.takeDrop(file.token));
+  }
+
+  /** Keep the bundle `name` (`keep` returns its SHA-256), then check and show it. */
+  private async take(name: string, keep: (progress: Progress) => Promise<string>): Promise<void> {
     clearSummary(this.doc);
-    say(this.doc, `Receiving ${file.name}…`);
+    say(this.doc, `Receiving ${name}…`);
     let sha: string;
     try {
-      sha = await this.backend.take(file, sayProgress(this.doc, `Receiving ${file.name}`));
+      sha = await keep(sayProgress(this.doc, `Receiving ${name}`));
     } catch (e) {
       say(this.doc, "");
       return this.problem(e);
     }
-    say(this.doc, `Checking ${file.name}…`);
+    say(this.doc, `Checking ${name}…`);
     await this.openSha(sha, null);
   }
 

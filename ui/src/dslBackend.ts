@@ -123,8 +123,10 @@ export interface DslBackend {
   dslState(): Promise<DslState>;
   setMode(mode: "staff" | "dsl"): Promise<void>;
   dslSetup(name: string, passphrase: string): Promise<DslState>;
-  /** Keep a bundle chosen or dropped (sent a part at a time); returns its SHA-256. */
+  /** Keep a bundle chosen (sent a part at a time); returns its SHA-256. */
   take(file: File, onProgress?: Progress): Promise<string>;
+  /** Keep the bundle dropped on the window under `token` (see `drop.ts`); returns its SHA-256. */
+  takeDrop(token: string): Promise<string>;
   /** The bundle the app was opened on, kept; null when none. */
   takeLaunchFile(): Promise<string | null>;
   open(sha256: string, passphrase: string | null): Promise<BundleView>;
@@ -171,6 +173,9 @@ export class TauriDslBackend implements DslBackend {
   async take(file: File, onProgress?: Progress): Promise<string> {
     const upload = await sendFile(this.call, file, onProgress);
     return this.run("dsl_take", { upload, name: file.name, size: file.size });
+  }
+  takeDrop(token: string): Promise<string> {
+    return this.run("dsl_take_drop", { token });
   }
   takeLaunchFile(): Promise<string | null> {
     return this.run("dsl_take_launch_file");

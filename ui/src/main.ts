@@ -6,15 +6,20 @@ import { invoke } from "@tauri-apps/api/core";
 import { TauriBackend } from "./backend";
 import { DslApp } from "./dsl";
 import { TauriDslBackend } from "./dslBackend";
+import { listenForDrops } from "./drop";
 
 async function boot(): Promise<void> {
   const dslBackend = new TauriDslBackend();
   const state = await dslBackend.dslState().catch(() => null);
   if (state && (state.mode === "dsl" || state.launch_file)) {
-    await new DslApp(document, dslBackend).start();
+    const dsl = new DslApp(document, dslBackend);
+    // A bundle dropped from a file manager: the app says what was dropped (drop.ts).
+    listenForDrops(window, (message) => dsl.onDrop(message));
+    await dsl.start();
     return;
   }
   const app = new App(document, new TauriBackend());
+  listenForDrops(window, (message) => app.onDrop(message));
   // The capture shortcut is handled in Rust; afterwards it calls this to show the result.
   (window as unknown as { evidenceKitShortcut: (message: string) => void }).evidenceKitShortcut = (
     message: string,
