@@ -16,6 +16,7 @@ mod commands;
 mod drop;
 mod dsl;
 mod error;
+mod navigation;
 mod shortcut;
 mod state;
 mod tray;
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         .unwrap_or_else(|| shortcut::DEFAULT.to_string());
     let result = tauri::Builder::default()
         .plugin(shortcut::plugin())
+        .plugin(navigation::plugin())
         .setup(move |app| {
             // Not fatal: the window works without it, and says so when asked to set one.
             if let Err(e) = shortcut::register(app.handle(), &accelerator) {

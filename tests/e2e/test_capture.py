@@ -166,3 +166,47 @@ def test_the_page_is_locked_down(driver):
     )
     assert driver.execute_script("return Object.isFrozen(Object.prototype)") is True
     assert driver.execute_script("return typeof window.__TAURI__") == "undefined"
+
+
+def test_the_window_never_leaves_the_apps_own_page(driver):
+    """A link dragged onto the window, or one a page bug follows, must not replace the
+    app with another page (which could then call the app's commands): the shell refuses
+    every navigation but to the app's own page (src-tauri/src/navigation.rs), and a
+    reload of the app's page still works."""
+    import http.server
+    import threading
+
+    hits = []
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            body = b"<title>Elsewhere</title><p>not the app</p>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        wait = WebDriverWait(driver, 30)
+        wait.until(EC.presence_of_element_located(by_testid("case-list")))
+        own = driver.current_url
+        driver.execute_script("window.__before_reload = 1; location.reload()")
+        wait.until(lambda d: d.execute_script("return window.__before_reload === undefined"))
+        wait.until(EC.presence_of_element_located(by_testid("case-list")))
+
+        url = f"http://127.0.0.1:{server.server_port}/elsewhere"
+        driver.execute_script("window.__still_here = 1; location.href = arguments[0]", url)
+        # Nothing to wait for when the refusal works: give a navigation time to happen.
+        time.sleep(3)
+        assert hits == [], f"the window fetched another page: {hits}"
+        assert driver.current_url == own
+        assert driver.execute_script("return window.__still_here") == 1
+    finally:
+        server.shutdown()

@@ -26,3 +26,14 @@ export function listenForDrops(win: Window, onMessage: (message: DropMessage) =>
 export function showDragOver(zone: HTMLElement, message: DropMessage): void {
   zone.classList.toggle("add-files--over", message.kind === "enter");
 }
+
+/**
+ * Never let the page open what is dragged onto it. Files are taken by the app's window
+ * (above); anything else (a link or text dragged from a browser) would otherwise be
+ * opened by the web view in place of the app's own page.
+ */
+export function refuseOtherDrops(doc: Document): void {
+  for (const type of ["dragover", "drop"]) {
+    doc.addEventListener(type, (ev) => ev.preventDefault());
+  }
+}

@@ -6,9 +6,10 @@ import { invoke } from "@tauri-apps/api/core";
 import { TauriBackend } from "./backend";
 import { DslApp } from "./dsl";
 import { TauriDslBackend } from "./dslBackend";
-import { listenForDrops } from "./drop";
+import { listenForDrops, refuseOtherDrops } from "./drop";
 
 async function boot(): Promise<void> {
+  refuseOtherDrops(document);
   const dslBackend = new TauriDslBackend();
   const state = await dslBackend.dslState().catch(() => null);
   if (state && (state.mode === "dsl" || state.launch_file)) {
