@@ -109,6 +109,16 @@ pub fn on_window_event(window: &tauri::Window, event: &WindowEvent) {
     tell(&webview, &message);
 }
 
+/// The path dropped under `token`, which is then forgotten (a token is used once).
+fn take(state: &AppState, token: &str) -> Result<std::path::PathBuf, IpcError> {
+    state
+        .drops
+        .lock()
+        .ok()
+        .and_then(|mut d| d.take(token))
+        .ok_or_else(IpcError::unknown_drop)
+}
+
 /// Keep the file dropped under `token` in a record, read from its path and hashed as it
 /// is read (the core's `capture::file`, as `capture file` on the command line). A
 /// folder, or a file that cannot be read, is refused in a sentence. The page is told
@@ -121,12 +131,7 @@ pub async fn capture_drop(
     token: String,
     case_id: String,
 ) -> Result<Item, IpcError> {
-    let path = state
-        .drops
-        .lock()
-        .ok()
-        .and_then(|mut d| d.take(&token))
-        .ok_or_else(IpcError::unknown_drop)?;
+    let path = take(&state, &token)?;
     let keys = state.keys.clone().ok();
     state
         .run(move |store| {
@@ -159,12 +164,7 @@ pub async fn capture_drop(
 /// (a copy, as one the app was started on); returns its SHA-256 to open it by.
 #[tauri::command]
 pub async fn dsl_take_drop(state: State<'_, AppState>, token: String) -> Result<String, IpcError> {
-    let path = state
-        .drops
-        .lock()
-        .ok()
-        .and_then(|mut d| d.take(&token))
-        .ok_or_else(IpcError::unknown_drop)?;
+    let path = take(&state, &token)?;
     crate::dsl::keep_file(&state, path).await
 }
 
