@@ -3,9 +3,10 @@
 //! chain, `case.json` against the manifests, and the zip container itself, byte for
 //! byte. Every finding names the file (and, where it can, the byte) at fault.
 //!
-//! The input is untrusted. Nothing is extracted here; an encrypted bundle is decrypted
-//! into a private temporary folder and nothing of it is examined until age has
-//! authenticated its last chunk. Entry names that could escape a folder or fool a
+//! The input is untrusted. Nothing is extracted here, and nothing decrypted is written
+//! anywhere: an encrypted bundle is decrypted and read in one streaming pass
+//! ([`decrypt`]); each age chunk is examined only after its own tag verifies, and no
+//! verdict is given (nothing extracted) until the final chunk authenticates. Entry names that could escape a folder or fool a
 //! reader are refused, as are symlinks, duplicates (also after case-folding and
 //! Unicode normalisation), overlapping entries and zip bombs.
 
@@ -21,6 +22,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+mod decrypt;
 
 /// Most entries a bundle may have.
 pub const MAX_ENTRIES: usize = bundle::MAX_ENTRIES;
@@ -208,11 +212,9 @@ pub struct Options {
     pub trusted_files: Vec<(PathBuf, PublicKey)>,
 }
 
-/// An opened bundle: the plain zip (decrypted into a private temp folder if needed).
+/// An opened bundle: where its zip is read from, and what opening it found.
 pub struct Opened {
-    /// The zip to read.
-    pub zip_path: PathBuf,
-    _tmp: Option<tempfile::TempDir>,
+    source: Source,
     /// The report so far (file hash, decryption).
     report: Report,
     /// Recipients of the identities used (to compare with the signed facts).
@@ -220,6 +222,54 @@ pub struct Opened {
     /// The whole-file SHA-256 of a plain zip, computed on its own thread while the
     /// contents are checked (so the file's bytes are hashed on both cores at once).
     file_hash: std::sync::Mutex<Option<std::thread::JoinHandle<std::io::Result<String>>>>,
+}
+
+/// Where an opened bundle's zip is read from.
+enum Source {
+    /// A plain zip: the file itself, read at random.
+    Plain(PathBuf),
+    /// An encrypted one, read in one pass ([`decrypt`]): what it kept, and the rest
+    /// decrypted again in memory when read.
+    Decrypted(Arc<decrypt::Decrypted>),
+    /// An encrypted one whose decryption failed: nothing of it is read.
+    Damaged,
+}
+
+/// A reader of a zip: a file, or a decrypted one.
+trait ReadSeek: Read + Seek + Send {}
+impl<T: Read + Seek + Send> ReadSeek for T {}
+
+impl Source {
+    /// A reader of the zip, at its start.
+    fn open(&self) -> std::io::Result<Box<dyn ReadSeek>> {
+        match self {
+            Source::Plain(p) => Ok(Box::new(File::open(p)?)),
+            Source::Decrypted(d) => Ok(Box::new(decrypt::ZipReader::new(d.clone()))),
+            Source::Damaged => Err(std::io::Error::other(
+                "the encrypted bundle could not be decrypted",
+            )),
+        }
+    }
+
+    /// The zip's length.
+    fn len(&self) -> std::io::Result<u64> {
+        match self {
+            Source::Plain(p) => Ok(std::fs::metadata(p)?.len()),
+            Source::Decrypted(d) => Ok(d.len()),
+            Source::Damaged => Ok(0),
+        }
+    }
+
+    /// SHA-256 and CRC-32 of a stored entry's bytes, when they were taken as the
+    /// bytes streamed by.
+    fn hashed(&self, e: &Entry) -> Option<([u8; 32], u32)> {
+        match self {
+            Source::Decrypted(d) if e.stored && e.compressed == e.size => {
+                d.hashed(e.data_start, e.size)
+            }
+            _ => None,
+        }
+    }
 }
 
 const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
@@ -285,8 +335,7 @@ pub fn open(path: &Path, opts: &Options) -> Result<Opened, VerifyError> {
         let p = path.to_path_buf();
         let handle = std::thread::spawn(move || crate::store::hash_file(&p));
         return Ok(Opened {
-            zip_path: path.to_path_buf(),
-            _tmp: None,
+            source: Source::Plain(path.to_path_buf()),
             report,
             own_recipients: Vec::new(),
             file_hash: std::sync::Mutex::new(Some(handle)),
@@ -300,59 +349,37 @@ pub fn open(path: &Path, opts: &Options) -> Result<Opened, VerifyError> {
         None => return Err(VerifyError::NeedsIdentity { path: path.into() }),
     };
     let own_recipients = keys.iter().map(|k| k.to_public().to_string()).collect();
-    let tmp = tempfile::Builder::new()
-        .prefix("evidence-kit-verify-")
-        .tempdir()
-        .map_err(unreadable)?;
-    let zip_path = tmp.path().join("bundle.zip");
-    let mut hashing = HashingReader {
-        inner: BufReader::with_capacity(crate::store::CHUNK_BYTES, f),
-        hasher: Sha256::new(),
-    };
-    let decryptor = match age::Decryptor::new_buffered(&mut hashing) {
-        Ok(d) => d,
-        Err(e) => {
-            return Err(VerifyError::NotABundle {
-                path: path.into(),
-                reason: format!("its encryption header is damaged ({})", age_detail(&e)),
-            });
-        }
-    };
-    let ids: Vec<&dyn age::Identity> = keys.iter().map(|k| k as &dyn age::Identity).collect();
-    let mut reader = match decryptor.decrypt(ids.into_iter()) {
-        Ok(r) => r,
-        Err(age::DecryptError::NoMatchingKeys) => {
+    // One pass, nothing written: each chunk is parsed only once its tag verified, and
+    // nothing of it is checked (below, in `check`) unless the last one authenticated.
+    let pass = match decrypt::one_pass(Arc::new(f), Arc::new(keys)) {
+        Ok(p) => p,
+        Err(decrypt::HeaderError::NoMatchingKeys) => {
             return Err(VerifyError::WrongIdentity { path: path.into() });
         }
-        Err(e) => {
+        Err(decrypt::HeaderError::Damaged(why)) => {
             return Err(VerifyError::NotABundle {
                 path: path.into(),
-                reason: format!("its encryption header is damaged ({})", age_detail(&e)),
+                reason: format!("its encryption header is damaged ({why})"),
             });
         }
     };
-    let mut out = File::create(&zip_path).map_err(unreadable)?;
-    let copied = std::io::copy(&mut reader, &mut out);
-    drop(reader);
-    // Hash whatever of the file was not read yet (nothing, for a well-formed file).
-    let mut rest = Vec::new();
-    let _ = hashing.read_to_end(&mut rest);
-    report.sha256 = hex::encode(hashing.hasher.finalize());
-    if let Err(e) = copied {
-        // Nothing decrypted is examined: the ciphertext was changed or cut short.
-        report.findings.push(finding(
-            "decryption",
-            None,
-            format!(
-                "The encrypted bundle was changed or cut short after it was sealed: age refused it ({}). Nothing in it was read. Ask for the bundle again.",
-                age_detail(&e)
-            ),
-        ));
-        let _ = std::fs::remove_file(&zip_path);
-    }
+    report.sha256 = pass.sha256.unwrap_or_default();
+    let source = match pass.zip {
+        Ok(d) => Source::Decrypted(Arc::new(d)),
+        Err(why) => {
+            // Nothing decrypted is examined: the ciphertext was changed or cut short.
+            report.findings.push(finding(
+                "decryption",
+                None,
+                format!(
+                    "The encrypted bundle was changed or cut short after it was sealed: age refused it ({why}). Nothing in it was read. Ask for the bundle again."
+                ),
+            ));
+            Source::Damaged
+        }
+    };
     Ok(Opened {
-        zip_path,
-        _tmp: Some(tmp),
+        source,
         report,
         own_recipients,
         file_hash: std::sync::Mutex::new(None),
@@ -378,33 +405,7 @@ fn age_detail(e: &dyn std::fmt::Display) -> String {
     crate::text::visible(first).chars().take(200).collect()
 }
 
-struct HashingReader<R: Read> {
-    inner: R,
-    hasher: Sha256,
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-}
-
-impl<R: Read> std::io::BufRead for HashingReader<BufReader<R>> {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-    fn consume(&mut self, amt: usize) {
-        if let Ok(buf) = self.inner.fill_buf() {
-            let n = amt.min(buf.len());
-            self.hasher.update(&buf[..n]);
-        }
-        self.inner.consume(amt);
-    }
-}
-
-fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+fn read_up_to(f: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match f.read(&mut buf[n..])? {
@@ -495,7 +496,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     }
     // One handle for the zip crate, a second for reading headers ourselves.
     let (file, mut raw_file) =
-        match File::open(&opened.zip_path).and_then(|f| f.try_clone().map(|g| (f, g))) {
+        match (opened.source.open()).and_then(|f| opened.source.open().map(|g| (f, g))) {
             Ok(pair) => pair,
             Err(e) => {
                 r.findings.push(finding(
@@ -535,7 +536,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         let mut seen = BTreeSet::new();
         let mut named = false;
         for raw in central_names(
-            &opened.zip_path,
+            &opened.source,
             zip.central_directory_start(),
             MAX_ENTRIES + 1,
         ) {
@@ -706,7 +707,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     entries.shrink_to_fit();
 
     // Local headers: where each entry's data starts; no overlaps, nothing hidden.
-    let file_len = raw_file.metadata().map(|m| m.len()).unwrap_or(0);
+    let file_len = opened.source.len().unwrap_or(0);
     let mut bad_entries = BTreeSet::new();
     for e in &mut entries {
         match local_data_start(&mut raw_file, e.header_start + zip_offset) {
@@ -777,7 +778,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
             });
             return None;
         }
-        match read_entry(&opened.zip_path, e) {
+        match read_entry(&opened.source, e) {
             Ok((bytes, crc)) => {
                 if crc != e.crc32 {
                     crc_bad.push(name.to_string());
@@ -915,7 +916,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                     };
                     // Streamed: the tag files read above are not held twice.
                     let mut hasher = Sha256::new();
-                    match stream_entry(&opened.zip_path, e, &mut |c| hasher.update(c)) {
+                    match stream_entry(&opened.source, e, &mut |c| hasher.update(c)) {
                         Ok(crc) => {
                             // The zip's CRC-32 is bytes of the bundle too: a changed one
                             // over unchanged contents is still a change.
@@ -1001,7 +1002,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         let block_lists = names
             .get(bundle::BLOCKS)
             .filter(|b| b.size <= MAX_TAG_BYTES)
-            .map(|b| read_block_lists(&mut r, &opened.zip_path, b, &names, &unread))
+            .map(|b| read_block_lists(&mut r, &opened.source, b, &names, &unread))
             .unwrap_or_default();
         let mut to_hash = Vec::new();
         let mut without_blocks = 0usize;
@@ -1032,7 +1033,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                 "blocks-sha256.txt has no block hashes for {without_blocks} file(s) (kept before they were recorded): a change in them is detected but cannot be located."
             ));
         }
-        let hashed = hash_payload(&opened.zip_path, &to_hash);
+        let hashed = hash_payload(&opened.source, &to_hash);
         for ((e, want), result) in to_hash.into_iter().zip(hashed) {
             let want = hex::encode(want);
             let result = result.map(|(sha, crc)| (hex::encode(sha), crc));
@@ -1056,14 +1057,14 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                     let blocks = names
                         .get(bundle::BLOCKS)
                         .filter(|_| block_lists.contains(&e.name))
-                        .and_then(|b| blocks_for(&opened.zip_path, b, &e.name))
+                        .and_then(|b| blocks_for(&opened.source, b, &e.name))
                         .filter(|b| {
                             b.size.is_power_of_two()
                                 && b.size >= crate::store::MIN_BLOCK_BYTES
                                 && b.digests.len() as u64 == e.size.div_ceil(b.size)
                         });
                     if let Some(b) = blocks
-                        && let Some(ranges) = locate_changes(&opened.zip_path, e, &b)
+                        && let Some(ranges) = locate_changes(&opened.source, e, &b)
                         && let Some(&(start, _)) = ranges.first()
                     {
                         f.offset = Some(start);
@@ -1092,7 +1093,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         r.facts.as_ref().map(|f| f.case.as_str()),
     );
     let custody_ok = match names.get("custody.jsonl") {
-        Some(e) => match check_custody(&mut r, &opened.zip_path, e, &mut replay) {
+        Some(e) => match check_custody(&mut r, &opened.source, e, &mut replay) {
             Some(crc) => {
                 if crc != e.crc32 {
                     crc_bad.push("custody.jsonl".into());
@@ -1113,7 +1114,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         .and_then(|e| {
             read_case_file(
                 &mut r,
-                &opened.zip_path,
+                &opened.source,
                 e,
                 &mut crc_bad,
                 custody_ok.then_some(&mut replay),
@@ -1566,12 +1567,12 @@ fn sha_bytes(hex_text: &str) -> Option<[u8; 32]> {
 /// Read `case.json` item by item (never whole), keeping a [`CaseSummary`].
 fn read_case_file(
     r: &mut Report,
-    zip_path: &Path,
+    src: &Source,
     e: &Entry,
     crc_bad: &mut Vec<String>,
     mut replay: Option<&mut Replay>,
 ) -> Option<CaseSummary> {
-    let mut reader = match EntryReader::open(zip_path, e) {
+    let mut reader = match EntryReader::open(src, e) {
         Ok(x) => x,
         Err(err) => {
             r.findings.push(finding(
@@ -1825,12 +1826,7 @@ const MAX_CUSTODY_LINE_BYTES: usize = 16 * 1024 * 1024;
 /// Walk `custody.jsonl` line by line (it is never held whole): full entries are
 /// re-hashed, redacted ones (other cases) keep their place by their hash. Returns the
 /// entry's CRC-32 as read, when it could be read.
-fn check_custody(
-    r: &mut Report,
-    zip_path: &Path,
-    entry: &Entry,
-    replay: &mut Replay,
-) -> Option<u32> {
+fn check_custody(r: &mut Report, src: &Source, entry: &Entry, replay: &mut Replay) -> Option<u32> {
     let mut prev = custody::GENESIS_HASH.to_string();
     let mut expected = 1;
     let mut breaks: Vec<ChainBreak> = Vec::new();
@@ -1918,7 +1914,7 @@ fn check_custody(
     // A line at a time through a small buffer (custody.jsonl is never held whole).
     let mut read_lines = || -> Result<u32, String> {
         use std::io::BufRead;
-        let entry_reader = EntryReader::open(zip_path, entry).map_err(|x| x.to_string())?;
+        let entry_reader = EntryReader::open(src, entry).map_err(|x| x.to_string())?;
         let mut reader = BufReader::with_capacity(64 * 1024, entry_reader);
         let mut line = Vec::new();
         loop {
@@ -1968,9 +1964,9 @@ fn check_custody(
 
 /// Every name in the zip's central directory from `start`, duplicates included (at
 /// most `limit`).
-fn central_names(zip_path: &Path, start: u64, limit: usize) -> Vec<Vec<u8>> {
+fn central_names(src: &Source, start: u64, limit: usize) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
-    let Ok(f) = File::open(zip_path) else {
+    let Ok(f) = src.open() else {
         return out;
     };
     let mut r = BufReader::new(f);
@@ -1995,7 +1991,7 @@ fn central_names(zip_path: &Path, start: u64, limit: usize) -> Vec<Vec<u8>> {
 }
 
 /// Read the local header at `at`; returns where the entry's data starts.
-fn local_data_start(f: &mut File, at: u64) -> Option<u64> {
+fn local_data_start(f: &mut dyn ReadSeek, at: u64) -> Option<u64> {
     let mut h = [0u8; 30];
     f.seek(SeekFrom::Start(at)).ok()?;
     f.read_exact(&mut h).ok()?;
@@ -2008,9 +2004,9 @@ fn local_data_start(f: &mut File, at: u64) -> Option<u64> {
 }
 
 /// Read a (small) entry whole, checking it does not expand past its declared size.
-fn read_entry(zip_path: &Path, e: &Entry) -> Result<(Vec<u8>, u32), String> {
+fn read_entry(src: &Source, e: &Entry) -> Result<(Vec<u8>, u32), String> {
     let mut out = Vec::with_capacity(e.size.min(1 << 20) as usize);
-    stream_entry(zip_path, e, &mut |c| out.extend_from_slice(c)).map(|crc| (out, crc))
+    stream_entry(src, e, &mut |c| out.extend_from_slice(c)).map(|crc| (out, crc))
 }
 
 /// An entry's bytes as a reader: stored entries straight from the file, deflated ones
@@ -2024,8 +2020,8 @@ struct EntryReader {
 }
 
 impl EntryReader {
-    fn open(zip_path: &Path, e: &Entry) -> std::io::Result<Self> {
-        let mut f = File::open(zip_path)?;
+    fn open(src: &Source, e: &Entry) -> std::io::Result<Self> {
+        let mut f = src.open()?;
         f.seek(SeekFrom::Start(e.data_start))?;
         let raw = BufReader::with_capacity(crate::store::CHUNK_BYTES.min(1 << 16), f);
         let inner: Box<dyn Read> = if e.stored {
@@ -2074,19 +2070,19 @@ impl Read for EntryReader {
 }
 
 /// Stream an entry's bytes; returns their CRC-32.
-fn stream_entry(zip_path: &Path, e: &Entry, sink: &mut dyn FnMut(&[u8])) -> Result<u32, String> {
-    stream_entry_buf(zip_path, e, &mut Vec::new(), sink)
+fn stream_entry(src: &Source, e: &Entry, sink: &mut dyn FnMut(&[u8])) -> Result<u32, String> {
+    stream_entry_buf(src, e, &mut Vec::new(), sink)
 }
 
 /// [`stream_entry`] reading through `buf` (kept by the caller and reused, so that
 /// hashing thousands of entries does not allocate a chunk for each).
 fn stream_entry_buf(
-    zip_path: &Path,
+    src: &Source,
     e: &Entry,
     buf: &mut Vec<u8>,
     sink: &mut dyn FnMut(&[u8]),
 ) -> Result<u32, String> {
-    let mut r = EntryReader::open(zip_path, e).map_err(|x| x.to_string())?;
+    let mut r = EntryReader::open(src, e).map_err(|x| x.to_string())?;
     // Room for the whole entry and a byte more, up to a chunk.
     let cap = usize::try_from(e.size.saturating_add(1))
         .unwrap_or(usize::MAX)
@@ -2113,7 +2109,7 @@ type Work<'a> = (&'a Entry, &'a [u8; 32]);
 
 /// Hash payload entries, on two threads (the machine's cores) where there is work
 /// for both; the results are in the order of `work`.
-fn hash_payload(zip_path: &Path, work: &[Work<'_>]) -> Vec<Hashed> {
+fn hash_payload(src: &Source, work: &[Work<'_>]) -> Vec<Hashed> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -2131,9 +2127,15 @@ fn hash_payload(zip_path: &Path, work: &[Work<'_>]) -> Vec<Hashed> {
                     let Some((e, _)) = work.get(i) else {
                         break;
                     };
-                    let mut h = Sha256::new();
-                    let res = stream_entry_buf(zip_path, e, &mut buf, &mut |c| h.update(c))
-                        .map(|crc| (h.finalize().into(), crc));
+                    // An encrypted bundle's were hashed as they streamed by.
+                    let res = match src.hashed(e) {
+                        Some(done) => Ok(done),
+                        None => {
+                            let mut h = Sha256::new();
+                            stream_entry_buf(src, e, &mut buf, &mut |c| h.update(c))
+                                .map(|crc| (h.finalize().into(), crc))
+                        }
+                    };
                     if let Ok(mut v) = results.lock() {
                         v[i] = res;
                     }
@@ -2154,7 +2156,7 @@ const MAX_BLOCKS_LINE: u64 = 16 * 1024 * 1024;
 /// paths it gives block hashes for (none once a line is wrong: that is a finding).
 fn read_block_lists(
     r: &mut Report,
-    zip_path: &Path,
+    src: &Source,
     b: &Entry,
     names: &BTreeMap<&str, &Entry>,
     unread: &BTreeMap<String, u64>,
@@ -2168,7 +2170,7 @@ fn read_block_lists(
             format!("blocks-sha256.txt line {line}: {what}; the file was refused."),
         ));
     };
-    let reader = match EntryReader::open(zip_path, b) {
+    let reader = match EntryReader::open(src, b) {
         Ok(x) => x,
         Err(e) => {
             bad(r, 0, format!("it cannot be read ({e})"));
@@ -2286,12 +2288,12 @@ fn read_block_lists(
 
 /// The block hashes of `path` in `blocks-sha256.txt` (stored, as Evidence Kit writes
 /// it), read a line at a time with each line capped, never the whole file at once.
-fn blocks_for(zip_path: &Path, b: &Entry, path: &str) -> Option<crate::store::Blocks> {
+fn blocks_for(src: &Source, b: &Entry, path: &str) -> Option<crate::store::Blocks> {
     use std::io::BufRead;
     if !b.stored {
         return None;
     }
-    let mut f = File::open(zip_path).ok()?;
+    let mut f = src.open().ok()?;
     f.seek(SeekFrom::Start(b.data_start)).ok()?;
     let mut r = BufReader::new(f.take(b.size));
     let mut line = Vec::new();
@@ -2313,12 +2315,12 @@ fn blocks_for(zip_path: &Path, b: &Entry, path: &str) -> Option<crate::store::Bl
 /// Every run of blocks that differs from the block hashes sealed in
 /// `blocks-sha256.txt`, as byte ranges.
 fn locate_changes(
-    zip_path: &Path,
+    src: &Source,
     e: &Entry,
     expected: &crate::store::Blocks,
 ) -> Option<Vec<(u64, u64)>> {
     let mut hasher = crate::store::BlockHasher::new(expected.size);
-    stream_entry(zip_path, e, &mut |c| hasher.update(c)).ok()?;
+    stream_entry(src, e, &mut |c| hasher.update(c)).ok()?;
     let actual = hasher.finish();
     crate::store::changed_ranges(expected, &actual, e.size)
 }
@@ -2360,7 +2362,7 @@ pub fn changed_ranges_in_words(ranges: &[(u64, u64)], more: usize) -> String {
 /// `None` when `case.json` could not be read: then in name order, which is item order).
 fn check_container(
     r: &mut Report,
-    f: &mut File,
+    f: &mut dyn ReadSeek,
     entries: &[Entry],
     payload: Option<&[&str]>,
     cd_start: u64,
@@ -2530,7 +2532,7 @@ fn check_container(
     }
 }
 
-fn first_diff_at(f: &mut File, at: u64, want: &[u8]) -> Option<u64> {
+fn first_diff_at(f: &mut dyn ReadSeek, at: u64, want: &[u8]) -> Option<u64> {
     let mut have = vec![0u8; want.len()];
     if f.seek(SeekFrom::Start(at)).is_err() {
         return Some(at);
@@ -2594,11 +2596,11 @@ pub enum ExtractError {
 /// The whole `case.json` of an opened bundle, items included, when it can be read.
 /// For a bundle that failed verification this is only what it *claims*.
 pub fn read_whole_case_file(opened: &Opened) -> Option<bundle::CaseFile> {
-    let e = find_entry(&opened.zip_path, "case.json")?;
+    let e = find_entry(&opened.source, "case.json")?;
     if e.size > MAX_TAG_BYTES {
         return None;
     }
-    let r = EntryReader::open(&opened.zip_path, &e).ok()?;
+    let r = EntryReader::open(&opened.source, &e).ok()?;
     casejson::read_all(r).ok()
 }
 
@@ -2610,11 +2612,11 @@ pub fn read_case_file_items(
     opened: &Opened,
     on_item: &mut dyn FnMut(bundle::BagItem),
 ) -> Option<casejson::CaseHead> {
-    let e = find_entry(&opened.zip_path, "case.json")?;
+    let e = find_entry(&opened.source, "case.json")?;
     if e.size > MAX_TAG_BYTES {
         return None;
     }
-    let r = EntryReader::open(&opened.zip_path, &e).ok()?;
+    let r = EntryReader::open(&opened.source, &e).ok()?;
     casejson::read(r, on_item).ok()
 }
 
@@ -2624,18 +2626,18 @@ pub fn read_payload(opened: &Opened, name: &str, limit: u64) -> Result<Vec<u8>, 
     if !name.starts_with("data/") || unsafe_name(name.as_bytes()).is_some() {
         return Err("its name is not one a bundle may contain".into());
     }
-    let e = find_entry(&opened.zip_path, name).ok_or("it is not in the bundle")?;
+    let e = find_entry(&opened.source, name).ok_or("it is not in the bundle")?;
     if e.size > limit {
         return Err(format!(
             "it is larger than the {limit} bytes read for printing"
         ));
     }
-    read_entry(&opened.zip_path, &e).map(|(b, _)| b)
+    read_entry(&opened.source, &e).map(|(b, _)| b)
 }
 
 /// Where the entry `name` is in the zip.
-fn find_entry(zip_path: &Path, name: &str) -> Option<Entry> {
-    let f = File::open(zip_path).ok()?;
+fn find_entry(src: &Source, name: &str) -> Option<Entry> {
+    let f = src.open().ok()?;
     let mut z = zip::ZipArchive::new(BufReader::new(f)).ok()?;
     let index = z.index_for_name(name)?;
     let offset = z.offset();
@@ -2648,7 +2650,7 @@ fn find_entry(zip_path: &Path, name: &str) -> Option<Entry> {
     let (size, compressed, crc32, header_start) =
         (f.size(), f.compressed_size(), f.crc32(), f.header_start());
     drop(f);
-    let mut raw = File::open(zip_path).ok()?;
+    let mut raw = src.open().ok()?;
     let data_start = local_data_start(&mut raw, header_start + offset)?;
     Some(Entry {
         index,
@@ -2686,7 +2688,7 @@ pub fn extract(opened: &Opened, report: &Report, out: &Path) -> Result<usize, Ex
         .iter()
         .any(|f| f.kind == "too_large" && f.file.is_none());
     if !whole_refused
-        && let Ok(f) = File::open(&opened.zip_path)
+        && let Ok(f) = opened.source.open()
         && let Ok(mut z) = zip::ZipArchive::new(BufReader::new(f))
     {
         let refused: BTreeSet<String> = report

@@ -75,6 +75,17 @@ impl Register {
         path: &Path,
         opts: &verify::Options,
     ) -> Result<BundleView, RegisterError> {
+        self.read_bundle(path, opts, true)
+    }
+
+    /// [`Register::open_bundle`]; unpacked only when `unpack` (the designated person
+    /// asked to open it), else only its verdict and records are taken.
+    pub(super) fn read_bundle(
+        &self,
+        path: &Path,
+        opts: &verify::Options,
+        unpack: bool,
+    ) -> Result<BundleView, RegisterError> {
         let opened = verify::open(path, opts)?;
         let report = verify::check(&opened, opts);
         let got = self.record(path, &report)?;
@@ -85,7 +96,7 @@ impl Register {
             if let Err(e) = verify::write_failure_note(&folder, &report) {
                 unpack_problem = Some(e.to_string());
             }
-        } else {
+        } else if unpack {
             // Unpacked beside, then renamed: a folder that exists is complete.
             let partial = self
                 .root

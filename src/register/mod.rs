@@ -265,10 +265,28 @@ impl Register {
     }
 
     /// Verify `path` and register it (once: the same bytes again are recognised),
-    /// unpacked into the register's folder and its accounts indexed, as
-    /// [`Register::open_bundle`] does.
+    /// its accounts indexed, as [`Register::open_bundle`] does. A plain bundle is
+    /// unpacked into the register's folder as there. An encrypted one is not: nothing
+    /// decrypted is written. Its ciphertext is kept instead (`bundles/SHA/NAME`, as the
+    /// window keeps what it is given), checked there, and unpacked only when opened in
+    /// the window.
     pub fn receive(&self, path: &Path, opts: &verify::Options) -> Result<Receipt, RegisterError> {
-        let v = self.open_bundle(path, opts)?;
+        let v = if verify::is_encrypted(path) {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let mut f = std::fs::File::open(path).map_err(|e| StoreError::io("read", path, e))?;
+            let sha = self.keep(&name, &mut f)?;
+            let kept = self.bundle_file(&sha)?;
+            // Errors name the file as it was given.
+            self.read_bundle(&kept, opts, false).map_err(|e| match e {
+                RegisterError::Verify(v) => RegisterError::Verify(v.naming(path)),
+                other => other,
+            })?
+        } else {
+            self.open_bundle(path, opts)?
+        };
         Ok(Receipt {
             bundle: v.received,
             duplicate: v.duplicate,

@@ -709,6 +709,150 @@ fn sealing_to_a_designated_person_writes_no_plain_copy_on_the_way() {
     assert!(zips.is_empty(), "a plain zip was written: {zips:#?}");
 }
 
+/// Issue 14: what the designated person does with an encrypted bundle writes nothing
+/// decrypted, anywhere. `verify`, `form --bundle` and `dsl receive` of an `.age` run
+/// under `strace -f -y` with private home, temp and XDG folders and a register of their
+/// own: `verify` opens nothing to write, `form` writes only its PDF, `receive` only its
+/// register (the index and the `.age` copy it keeps); no write starts a zip; and
+/// afterwards no file in those folders holds a byte string of the evidence or the bag.
+/// (Opening a bundle in the designated person's window asks for it: that unpacks.)
+#[test]
+fn headline_nothing_decrypted_is_written_when_an_encrypted_bundle_is_checked() {
+    let name = "bundle::headline_nothing_decrypted_is_written_when_an_encrypted_bundle_is_checked";
+    let kit = Kit::new();
+    kit.dsl_identity();
+    let file = kit.seal("case.evidence", &["--to", "DSL"]);
+    let png = &evidence()[0].1;
+    let mut markers: Vec<Vec<u8>> = vec![
+        png[1000..1032].to_vec(),
+        b"You will regret this".to_vec(),
+        b"We are watching.".to_vec(),
+        b"the group chat transcript".to_vec(),
+        b"BagIt-Version: 1.0".to_vec(),
+        b"PK\x03\x04".to_vec(),
+        b"\"action\":\"captured\"".to_vec(),
+    ];
+    markers.push(std::fs::read(kit.env.path("staff.pub")).unwrap()[..40].to_vec());
+    let (home, tmp, xdg, store, out_dir) = (
+        kit.env.path("dsl-home"),
+        kit.env.path("dsl-tmp"),
+        kit.env.path("dsl-xdg"),
+        kit.env.path("dsl-store"),
+        kit.env.path("out"),
+    );
+    for d in [&home, &tmp, &xdg, &out_dir] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let traced =
+        |label: &str, args: &[&str]| -> Option<(Output, Written)> {
+            let trace = kit.env.path(&format!("{label}.strace"));
+            Command::new("strace").arg("-V").output().ok()?;
+            let mut c = Command::new("strace");
+            c.args(["-f", "-qq", "-y", "-s", "32", "-o"]).arg(&trace).args([
+            "-e",
+            "trace=open,openat,creat,rename,renameat,renameat2,link,linkat,symlink,symlinkat,\
+             unlink,unlinkat,truncate,write,pwrite64,writev,pwritev,pwritev2",
+            "--",
+            env!("CARGO_BIN_EXE_evidence-kit"),
+        ]);
+            c.arg("--store").arg(&store).arg("--config").arg(&kit.dsl);
+            c.args(args)
+                .current_dir(&home)
+                .env("HOME", &home)
+                .env("TMPDIR", &tmp);
+            for v in ["CACHE", "CONFIG", "DATA", "STATE", "RUNTIME"] {
+                let d = xdg.join(v.to_lowercase());
+                std::fs::create_dir_all(&d).unwrap();
+                let key = if v == "RUNTIME" {
+                    "XDG_RUNTIME_DIR".to_string()
+                } else {
+                    format!("XDG_{v}_HOME")
+                };
+                c.env(key, d);
+            }
+            for v in [
+                "EVIDENCE_KIT_STORE",
+                "EVIDENCE_KIT_CONFIG",
+                "EVIDENCE_KIT_PASSPHRASE",
+            ] {
+                c.env_remove(v);
+            }
+            let out = c.output().expect("strace");
+            assert_ne!(out.status.code(), Some(101), "{}", stderr(&out));
+            Some((out, written(&trace, &home)))
+        };
+    let f = file.to_str().unwrap();
+    let trust = kit.staff_pub.to_str().unwrap();
+    let pdf = out_dir.join("form.pdf");
+    let runs: [(&str, Vec<&str>); 3] = [
+        ("verify", vec!["verify", f, "--trust", trust]),
+        (
+            "form",
+            vec![
+                "form",
+                "--bundle",
+                f,
+                "--trust",
+                trust,
+                "--out",
+                pdf.to_str().unwrap(),
+            ],
+        ),
+        ("receive", vec!["dsl", "receive", f, "--trust", trust]),
+    ];
+    for (label, args) in runs {
+        let Some((out, w)) = traced(label, &args) else {
+            return skip(name, "strace is not installed");
+        };
+        if !out.status.success() && stderr(&out).contains("ptrace") {
+            return skip(name, &format!("strace cannot trace here: {}", stderr(&out)));
+        }
+        assert!(out.status.success(), "{label}: {}", stderr(&out));
+        let allowed = |p: &Path| match label {
+            "form" => p.starts_with(&out_dir),
+            "receive" => p.strip_prefix(&store).is_ok_and(|rel| {
+                rel.starts_with("bundles") || rel.to_string_lossy().starts_with("register.sqlite")
+            }),
+            _ => false,
+        };
+        let others: Vec<_> = w.paths.iter().filter(|p| !allowed(p)).collect();
+        assert!(others.is_empty(), "{label} wrote: {others:#?}");
+        let zips: Vec<_> = w
+            .writes
+            .iter()
+            .filter(|(_, d)| d.starts_with("PK\\3\\4"))
+            .collect();
+        assert!(zips.is_empty(), "{label} wrote a plain zip: {zips:#?}");
+    }
+    assert!(pdf.is_file(), "the form was written");
+    assert!(
+        !store.join("received").exists(),
+        "dsl receive unpacked nothing"
+    );
+    let kept = walk_files(&store.join("bundles"));
+    assert_eq!(kept.len(), 1, "the .age copy is kept: {kept:?}");
+    assert_eq!(sha256sum(&kept[0]), sha256sum(&file));
+    let mut searched = 0;
+    for dir in [&home, &tmp, &xdg, &store, &kit.dsl] {
+        for p in walk_files(dir) {
+            let bytes = std::fs::read(&p).unwrap();
+            searched += 1;
+            for m in &markers {
+                assert!(
+                    !bytes.windows(m.len()).any(|w| w == &m[..]),
+                    "{} holds decrypted bytes ({:?})",
+                    p.display(),
+                    String::from_utf8_lossy(m)
+                );
+            }
+        }
+    }
+    assert!(
+        searched >= 3,
+        "the register and the kept copy were searched"
+    );
+}
+
 // ---------------------------------------------------------------------------------
 // 2. Tampering: each change is found and named.
 // ---------------------------------------------------------------------------------
@@ -1504,6 +1648,91 @@ fn a_truncated_or_altered_age_file_is_refused_and_nothing_extracted() {
     let out = kit.run(&kit.dsl, &["verify", p.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr(&out).trim().lines().count(), 1);
+}
+
+/// Issue 14's invariant: each age chunk is examined only after its own tag verifies,
+/// and no verdict is given (nothing extracted, no case read) until the final chunk
+/// authenticates. A bundle of several chunks cut at a chunk boundary (64 KiB of
+/// plaintext and a 16-byte tag each), so that every chunk left verifies and holds the
+/// whole bag but the last of its evidence, is "damaged": one `decryption` finding, no
+/// case, no signer, no partial verdict, nothing extracted.
+#[test]
+fn a_bundle_whose_last_age_chunks_are_dropped_is_damaged_with_no_partial_verdict() {
+    let kit = Kit::new();
+    kit.dsl_identity();
+    // Evidence of ~300 KiB: a bundle of six chunks, its tag files in the first.
+    let big = kit.env.path("src/long recording.bin");
+    std::fs::write(
+        &big,
+        (0..300_000u32)
+            .map(|i| (i * 7 % 253) as u8)
+            .collect::<Vec<_>>(),
+    )
+    .expect("write");
+    #[rustfmt::skip]
+    kit.ok(&kit.staff, &["capture", "file", "--case", kit.case.as_str(), big.to_str().unwrap()]);
+    let file = kit.seal("case.evidence", &["--to", "DSL"]);
+    let bytes = std::fs::read(&file).expect("read");
+    // The header ends with its MAC line; then the 16-byte payload nonce; then chunks.
+    let mac = bytes
+        .windows(5)
+        .position(|w| w == b"\n--- ")
+        .expect("header");
+    let header_end = mac + 1 + bytes[mac + 1..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    let body = header_end + 16;
+    const SEALED_CHUNK: usize = 64 * 1024 + 16;
+    let chunks = (bytes.len() - body).div_ceil(SEALED_CHUNK);
+    assert!(chunks >= 5, "{chunks} chunks");
+    let (code, whole, err) = kit.verify(&file, &[]);
+    assert_eq!(code, 0, "the whole file verifies: {err}");
+    assert!(whole.is_some());
+    for kept in [chunks - 1, chunks - 2, 1] {
+        let name = format!("cut-to-{kept}.evidence.age");
+        let p = kit.env.path(&name);
+        std::fs::write(&p, &bytes[..body + kept * SEALED_CHUNK]).expect("write");
+        let (code, report, err) = kit.verify(&p, &[]);
+        assert_eq!(code, 1, "{name}: {err}");
+        let report = report.expect("report");
+        let findings = report["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 1, "{name}: {report:#}");
+        assert_unnamed(&report, "decryption");
+        for field in ["case", "facts", "signer"] {
+            assert!(
+                report[field].is_null(),
+                "{name}: {field} was read: {report:#}"
+            );
+        }
+        assert_eq!(report["items"], 0, "{name}: {report:#}");
+        assert_eq!(
+            report["sha256"],
+            sha256sum(&p).as_str(),
+            "the file as given"
+        );
+        // Opened anyway (--force): nothing of it is extracted.
+        let out_dir = kit.env.path(&format!("{name}-out"));
+        #[rustfmt::skip]
+        let out = kit.run(&kit.dsl, &["open", p.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--force"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let got: Vec<_> = tree(&out_dir).into_iter().collect();
+        assert_eq!(got, vec![out_dir.join("VERIFICATION-FAILED.txt")]);
+        // Its form is a failed one, with no case of it read.
+        let pdf = kit.env.path(&format!("{name}.pdf"));
+        #[rustfmt::skip]
+        let out = kit.run(&kit.dsl, &["form", "--bundle", p.to_str().unwrap(), "--trust", kit.staff_pub.to_str().unwrap(), "--out", pdf.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let text = Command::new("pdftotext")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+        if let Ok(text) = text {
+            assert!(text.contains("VERIFICATION FAILED"), "{text}");
+            assert!(
+                !text.contains("Posts about me"),
+                "the case was read: {text}"
+            );
+        }
+    }
 }
 
 #[test]

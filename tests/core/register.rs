@@ -1038,6 +1038,20 @@ fn a_seal_received_before_its_key_was_trusted_turns_intact_when_another_copy_ver
             .contains("not marked as trusted yet")
     );
     let age_sha = sha256sum(&age);
+    // Received by the CLI, an encrypted bundle is not unpacked (nothing decrypted is
+    // written, issue 14): its ciphertext is kept, and the register row has the verdict.
+    assert!(!dsl.store().join("received").join(&age_sha).exists());
+    let reg = evidence_kit::register::Register::open(&dsl.store()).unwrap();
+    let kept = reg.kept(&age_sha).expect("the .age copy is kept");
+    assert_eq!(sha256sum(&kept), age_sha);
+    // Opened as the window opens it (asked for): unpacked, with its failure note.
+    let opts = evidence_kit::verify::Options {
+        identity: Some(dcfg.join("identity.age")),
+        ..Default::default()
+    };
+    let view = reg.open_kept(&age_sha, &opts).unwrap();
+    assert!(!view.received.intact);
+    drop(reg);
     let note = dsl
         .store()
         .join("received")

@@ -307,3 +307,131 @@ fn the_spec_s_worked_custody_example_is_what_the_library_computes() {
         r#"{"seq":2,"at":{"utc":"2026-11-25T14:32:05.123Z","local":"2026-11-25T14:32:05.123+00:00","zone":"Europe/London"},"actor":"Zoë\tTeacher","action":"note_edited","case_id":"EK-20261125-3F2A9C","item_id":1,"details":"{\"field\":\"note\",\"new\":\"café \\\"x\\\" \\\\ \\u0001 日本 😀\",\"old\":null}","clock_anomaly":false,"prev_hash":"86c43dbf2d783bf9ef20c06e2e64bac9e3886d2c93960a4ea31e6931767cdfa7","hash":"d3277ac2873b3f6e5026c49ac898950aa39d59d4d7497e53ff1ac17479613a8f"}"#
     );
 }
+
+/// `verify --json` of `file` (decrypting with the test-only identity `id`, if given).
+fn report_of(file: &Path, id: Option<&str>) -> serde_json::Value {
+    let dir = vectors_dir();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_evidence-kit"));
+    cmd.arg("--store")
+        .arg(tmp.path().join("store"))
+        .arg("--config")
+        .arg(tmp.path().join("config"))
+        .args(["verify", "--json", "--trust"])
+        .arg(dir.join("keys/staff/signing.pub"));
+    if let Some(id) = id {
+        cmd.arg("--identity").arg(dir.join(id));
+    }
+    let out = cmd
+        .arg(file)
+        .env_remove("EVIDENCE_KIT_STORE")
+        .env_remove("EVIDENCE_KIT_CONFIG")
+        .env_remove("EVIDENCE_KIT_PASSPHRASE")
+        .output()
+        .expect("run evidence-kit");
+    assert_ne!(
+        out.status.code(),
+        Some(101),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "no JSON for {}: {}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// The findings of a report, each as `kind file offset: message`, sorted.
+fn findings_of(report: &serde_json::Value) -> Vec<String> {
+    let mut v: Vec<String> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}: {}",
+                f["kind"], f["file"], f["offset"], f["message"]
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Issue 14: an encrypted bundle is read in one streaming pass, a plain one at random,
+/// by two different readers of the zip. Every plain vector, encrypted with the `age`
+/// CLI, must get exactly the findings (kind, file, offset and words) of the zip itself,
+/// the same case and counts, and the same notes but the one encryption adds.
+#[test]
+fn headline_every_vector_encrypted_gets_exactly_the_findings_of_its_zip() {
+    let name = "vectors::headline_every_vector_encrypted_gets_exactly_the_findings_of_its_zip";
+    if Command::new("age").arg("--version").output().is_err() {
+        return crate::util::skip(name, "the age CLI is not installed");
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let recipient = "age1dpmdkc0l485e0vl2zvqlhalw9de4my8cla8z7wyakvksqsy4s9cscay474";
+    let mut n = 0;
+    let mut wrong = Vec::new();
+    for (vname, file, expect) in vectors() {
+        if file.extension().is_some_and(|x| x == "age") {
+            continue;
+        }
+        let age = tmp.path().join(format!("{vname}.evidence.age"));
+        let st = Command::new("age")
+            .args(["-r", recipient, "-o"])
+            .arg(&age)
+            .arg(&file)
+            .status()
+            .expect("age");
+        assert!(st.success());
+        let plain = report_of(&file, expect.identity.as_deref());
+        let enc = report_of(&age, Some("keys/dsl/identity.age"));
+        n += 1;
+        let notes = |r: &serde_json::Value| -> Vec<String> {
+            r["notes"]
+                .as_array()
+                .expect("notes")
+                .iter()
+                .filter_map(|n| n.as_str())
+                .filter(|n| !n.contains("encrypted afterwards"))
+                .map(str::to_string)
+                .collect()
+        };
+        for (what, a, b) in [
+            (
+                "findings",
+                findings_of(&plain).join("\n"),
+                findings_of(&enc).join("\n"),
+            ),
+            ("notes", notes(&plain).join("\n"), notes(&enc).join("\n")),
+            ("case", plain["case"].to_string(), enc["case"].to_string()),
+            (
+                "items",
+                plain["items"].to_string(),
+                enc["items"].to_string(),
+            ),
+            (
+                "payload_bytes",
+                plain["payload_bytes"].to_string(),
+                enc["payload_bytes"].to_string(),
+            ),
+            (
+                "signer",
+                plain["signer"].to_string(),
+                enc["signer"].to_string(),
+            ),
+        ] {
+            if a != b {
+                wrong.push(format!(
+                    "{vname}: {what} differ:\n  zip:\n{a}\n  encrypted:\n{b}"
+                ));
+            }
+        }
+        assert_eq!(enc["encrypted"], true);
+    }
+    assert!(n >= 30, "only {n} plain vectors");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
