@@ -123,15 +123,15 @@ impl BufRead for ChannelReader {
 
 /// A block to fill: one handed back, or a new one.
 fn spare(back: &Receiver<Vec<u8>>) -> Vec<u8> {
-    let mut v = back.try_recv().unwrap_or_default();
-    v.clear();
-    v.reserve(BLOCK);
-    v
+    back.try_recv().unwrap_or_default()
 }
 
-/// Read `from` into `buf` (cleared) until it holds [`BLOCK`] bytes or `from` ends.
+/// Read `from` into `buf` until it holds [`BLOCK`] bytes or `from` ends (a block
+/// handed back keeps its length: it is not zeroed again).
 fn fill(from: &mut dyn Read, buf: &mut Vec<u8>) -> io::Result<()> {
-    buf.resize(BLOCK, 0);
+    if buf.len() != BLOCK {
+        buf.resize(BLOCK, 0);
+    }
     let mut n = 0;
     let res = loop {
         if n == BLOCK {
