@@ -914,16 +914,24 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                         }
                         continue;
                     };
-                    // Streamed: the tag files read above are not held twice.
-                    let mut hasher = Sha256::new();
-                    match stream_entry(&opened.source, e, &mut |c| hasher.update(c)) {
-                        Ok(crc) => {
+                    // Streamed: the tag files read above are not held twice (and an
+                    // encrypted bundle's were hashed in its one pass).
+                    let got = match opened.source.hashed(e) {
+                        Some(done) => Ok(done),
+                        None => {
+                            let mut hasher = Sha256::new();
+                            stream_entry(&opened.source, e, &mut |c| hasher.update(c))
+                                .map(|crc| (<[u8; 32]>::from(hasher.finalize()), crc))
+                        }
+                    };
+                    match got {
+                        Ok((sha, crc)) => {
                             // The zip's CRC-32 is bytes of the bundle too: a changed one
                             // over unchanged contents is still a change.
                             if crc != e.crc32 && !crc_bad.iter().any(|n| n == path) {
                                 crc_bad.push(path.to_string());
                             }
-                            let have = hex::encode(hasher.finalize());
+                            let have = hex::encode(sha);
                             if have != want {
                                 r.findings.push(finding("altered", Some(path), format!("{path} was changed after sealing (its SHA-256 is {have}; {want} was sealed).")));
                             }

@@ -3,9 +3,9 @@
 //! takes the file's SHA-256, one decrypts it (age authenticates each 64 KiB chunk
 //! before handing it on), and the caller's parses the plaintext as it goes by, in the
 //! canonical layout's order (local header, entry bytes, …, the directory last). Each
-//! payload entry's bytes are hashed (SHA-256, CRC-32) there and dropped; the rest of
-//! the zip (headers, tag files, the directory, and anything unexpected), up to
-//! [`MAX_KEPT_BYTES`], is kept in memory. The checks of `verify` then run over that,
+//! stored entry's bytes are hashed (SHA-256, CRC-32) there; the payload's are then
+//! dropped, and the rest of the zip (headers, small tag files, the directory, and
+//! anything unexpected), up to [`MAX_KEPT_BYTES`], is kept in memory. The checks of `verify` then run over that,
 //! only once the last chunk has authenticated. What was not kept (an altered file's
 //! blocks, a bundle opened to be read or printed) is decrypted again, in memory, from
 //! the same open file.
@@ -21,6 +21,11 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 /// Most bytes of an encrypted bundle's zip kept in memory by the first pass (headers,
 /// tag files, the directory). Beyond it, the rest is decrypted again when read.
 pub const MAX_KEPT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Largest entry other than the payload whose bytes the pass keeps (the small tag
+/// files: `bagit.txt`, `bag-info.txt`, the tag manifest, the signature, `signer.pub`,
+/// and a small case's `case.json`, manifests and log).
+const KEEP_ENTRY_BYTES: u64 = 1024 * 1024;
 
 /// Bytes handed from one thread to the next at a time.
 const BLOCK: usize = 1 << 20;
@@ -448,7 +453,10 @@ impl Scanner {
             self.state = State::Rest;
             return;
         }
-        let hashing = (payload && method == 0 && size == compressed).then(|| {
+        // Every stored entry is hashed as it goes by; only small ones other than the
+        // payload are kept (the large tag files grow with the case: they are read
+        // again, decrypted, a line or an item at a time, as from a plain zip).
+        let hashing = (method == 0 && size == compressed).then(|| {
             Box::new(Hashing {
                 start: data_start,
                 size,
@@ -456,7 +464,7 @@ impl Scanner {
                 crc: crc32fast::Hasher::new(),
             })
         });
-        let keep = hashing.is_none();
+        let keep = !payload && compressed <= KEEP_ENTRY_BYTES;
         self.state = State::Data {
             left: compressed,
             hashing,
