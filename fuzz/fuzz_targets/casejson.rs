@@ -52,7 +52,7 @@ fuzz_target!(|data: &[u8]| {
         said += d.to_string().len();
     }
     for c in replay.captures_after(&head.sealed.utc) {
-        assert!(c.captured_utc.len() > 0);
+        assert!(!c.captured_utc.is_empty());
     }
     for d in replay.finish() {
         said += d.to_string().len();

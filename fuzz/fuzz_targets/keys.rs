@@ -125,10 +125,10 @@ fn signing_files(dir: &KeyDir, which: u8, bytes: &[u8]) {
         }
         _ => {
             // Only a key without a passphrase is opened (see the top of this file).
-            if matches!(dir.signing_key_is_encrypted(None), Ok(false)) {
-                if let Ok(k) = dir.signing_key(None, None) {
-                    let _ = k.public.fingerprint();
-                }
+            if matches!(dir.signing_key_is_encrypted(None), Ok(false))
+                && let Ok(k) = dir.signing_key(None, None)
+            {
+                let _ = k.public.fingerprint();
             }
         }
     }
