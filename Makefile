@@ -3,7 +3,7 @@
 #   make test   everything CI runs (format, lints, unit/integration, UI, end-to-end);
 #               ends with "Skipped: ..." and "N passed, N failed, N skipped"
 # Both install what is missing first (scripts/bootstrap).
-.PHONY: run test test-long bench bootstrap cli
+.PHONY: run test test-long bench fuzz bootstrap cli
 
 run:
 	@scripts/run
@@ -20,6 +20,11 @@ test-long:
 # Release-build benchmarks; exits 1 when a target is missed (after printing everything).
 bench:
 	@scripts/bench
+
+# The fuzz targets (fuzz/, libFuzzer), each for FUZZ_SECONDS (default 60); exits 1 when any
+# crashed. Installs cargo-fuzz when missing. Not part of make test.
+fuzz:
+	@scripts/fuzz
 
 bootstrap:
 	@scripts/bootstrap

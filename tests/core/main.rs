@@ -13,6 +13,7 @@ mod crash;
 mod durability;
 mod faults;
 mod form;
+mod fuzzed;
 mod register;
 mod replay;
 mod report;
