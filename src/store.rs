@@ -544,16 +544,7 @@ impl Store {
         if read.is_err() || !is_sha256(sha) {
             return Ok(false);
         }
-        let named: bool = self
-            .conn
-            .query_row(
-                "SELECT 1 FROM items WHERE sha256 = ?1 LIMIT 1",
-                [sha],
-                |_| Ok(true),
-            )
-            .optional()
-            .map_err(|e| self.db_err(e))?
-            .unwrap_or(false);
+        let named = self.item_names(sha)?;
         let object = self.object_path(sha);
         if !named && let Ok(meta) = fs::metadata(&object) {
             self.append_custody(
@@ -1479,11 +1470,9 @@ impl Store {
         Ok(out)
     }
 
-    /// Whether the store says why the object `sha256` is kept, read afresh (for
-    /// `check`, about an object no item named in its snapshot): an item names it now,
-    /// or a custody entry says a capture of it was interrupted after its bytes were saved.
-    pub(crate) fn object_accounted_for(&self, sha256: &str) -> Result<bool, StoreError> {
-        let named = self
+    /// Whether any item (withdrawn or removed ones too) names the object `sha256`.
+    fn item_names(&self, sha256: &str) -> Result<bool, StoreError> {
+        Ok(self
             .conn
             .query_row(
                 "SELECT 1 FROM items WHERE sha256 = ?1 LIMIT 1",
@@ -1492,7 +1481,14 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.db_err(e))?
-            .unwrap_or(false);
+            .unwrap_or(false))
+    }
+
+    /// Whether the store says why the object `sha256` is kept, read afresh (for
+    /// `check`, about an object no item named in its snapshot): an item names it now,
+    /// or a custody entry says a capture of it was interrupted after its bytes were saved.
+    pub(crate) fn object_accounted_for(&self, sha256: &str) -> Result<bool, StoreError> {
+        let named = self.item_names(sha256)?;
         if named {
             return Ok(true);
         }
