@@ -324,22 +324,25 @@ fn set_clipboard(display: &str, mime: &str, file: &std::path::Path) -> Child {
         .spawn()
         .expect("xclip (scripts/bootstrap)");
     // xclip forks into the background only after it owns the selection.
-    let offered = (0..50).any(|_| {
-        let ok = Command::new("xclip")
+    // A condition, with a deadline generous enough for 2 cores busy with a cold build.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let offers = || {
+        Command::new("xclip")
             .args(["-selection", "clipboard", "-t", "TARGETS", "-o"])
             .env("DISPLAY", display)
             .output()
             .map(|o| String::from_utf8_lossy(&o.stdout).contains(mime))
-            .unwrap_or(false);
-        if !ok {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        ok
-    });
+            .unwrap_or(false)
+    };
+    let mut offered = offers();
+    while !offered && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        offered = offers();
+    }
     // Said here, not later as a puzzling capture failure.
     assert!(
         offered,
-        "xclip did not offer {mime} on the clipboard within 5 s"
+        "xclip did not offer {mime} on the clipboard within 30 s"
     );
     child
 }
