@@ -372,7 +372,7 @@ pub fn open(path: &Path, opts: &Options) -> Result<Opened, VerifyError> {
                 "decryption",
                 None,
                 format!(
-                    "The encrypted bundle was changed or cut short after it was sealed: age refused it ({why}). Nothing in it was read. Ask for the bundle again."
+                    "The encrypted bundle was changed or cut short after it was sealed: {why}. Nothing in it was read. Ask for the bundle again."
                 ),
             ));
             Source::Damaged
