@@ -148,6 +148,15 @@ pub enum StoreError {
         /// The bundle named in the receipt.
         sha256: String,
     },
+    /// The stored incident report is not one we can read (damaged or changed outside
+    /// the app): a change to it is refused rather than written over defaults.
+    #[error(
+        "The incident report of record {case} cannot be read (it was damaged or changed outside Evidence Kit), so it was not changed and nothing was written over it. Run `evidence-kit check` to see what happened."
+    )]
+    ReportUnreadable {
+        /// The case.
+        case: String,
+    },
     /// An item was marked as a possible indecent image (its record and custody entry
     /// are saved) but its bytes could not then be removed from the store.
     #[error(
@@ -188,6 +197,7 @@ impl StoreError {
             StoreError::NoHome => "no_home",
             StoreError::NotOurBundle { .. } => "not_our_bundle",
             StoreError::RemovalUnfinished { .. } => "removal_unfinished",
+            StoreError::ReportUnreadable { .. } => "report_unreadable",
         }
     }
 

@@ -925,7 +925,9 @@ impl Store {
                 r.get(0)
             })
             .map_err(|e| self.db_err(e))?;
-        let mut report = report_value(&text);
+        let mut report = report_value(&text).ok_or_else(|| StoreError::ReportUnreadable {
+            case: case.id.clone(),
+        })?;
         let mut changed = Vec::new();
         for (field, new) in changes {
             let old = report
@@ -995,7 +997,10 @@ impl Store {
                 r.get(0)
             })
             .map_err(|e| self.db_err(e))?;
-        let mut report: IncidentReport = serde_json::from_str(&text).unwrap_or_default();
+        let mut report: IncidentReport =
+            serde_json::from_str(&text).map_err(|_| StoreError::ReportUnreadable {
+                case: case.id.clone(),
+            })?;
         report.indecent_images.push(note.clone());
         tx.execute(
             "UPDATE cases SET report = ?1 WHERE id = ?2",
@@ -2041,10 +2046,11 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
     })
 }
 
-/// A stored report as a JSON object with every field present.
-pub(crate) fn report_value(text: &str) -> serde_json::Value {
-    let report: IncidentReport = serde_json::from_str(text).unwrap_or_default();
-    serde_json::to_value(report).unwrap_or_default()
+/// A stored report as a JSON object with every field present; `None` when the text is
+/// not a report (it is never taken for an empty one, which would be written back).
+pub(crate) fn report_value(text: &str) -> Option<serde_json::Value> {
+    let report: IncidentReport = serde_json::from_str(text).ok()?;
+    serde_json::to_value(report).ok()
 }
 
 /// The reason recorded when an item's bytes are removed as a possible indecent image.

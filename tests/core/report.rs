@@ -555,3 +555,49 @@ fn a_record_goes_from_open_to_sealed_to_given_and_back_to_changed() {
     );
     env.assert_intact();
 }
+
+/// A stored report that cannot be read (damaged behind the app's back) is never taken
+/// for an empty one and written back: a change to it is refused in one sentence, and
+/// the report, the log and every file are as they were (issue 15's one behaviour fix).
+#[test]
+fn an_unreadable_stored_report_is_refused_and_never_overwritten() {
+    let env = Env::new();
+    let case = env.case();
+    #[rustfmt::skip]
+    env.ok(&["case", "report", "--case", &case, "--description", "What they wrote.", "--police", "no"]);
+    let db = env.store().join("evidence.sqlite");
+    let sql = |q: &str| {
+        let out = std::process::Command::new("sqlite3")
+            .arg(&db)
+            .arg(q)
+            .output()
+            .expect("sqlite3");
+        assert!(out.status.success(), "sqlite3: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // Cut short: no longer JSON at all.
+    sql("UPDATE cases SET report = substr(report, 1, 25);");
+    let damaged = sql("SELECT report FROM cases;");
+    assert!(
+        serde_json::from_str::<Value>(damaged.trim()).is_err(),
+        "{damaged}"
+    );
+    let before = env.snapshot();
+    #[rustfmt::skip]
+    let attempts: [&[&str]; 3] = [
+        &["case", "report", "--case", &case, "--police", "yes"],
+        &["case", "report", "--case", &case, "--witnesses", "A colleague."],
+        &["case", "safeguard", "--case", &case, "--site", "a group chat"],
+    ];
+    for args in attempts {
+        let out = env.ek(args);
+        assert_refused(&out, "incident report");
+        assert_refused(&out, "cannot be read");
+        assert_eq!(
+            sql("SELECT report FROM cases;"),
+            damaged,
+            "{args:?} wrote it"
+        );
+        assert_eq!(env.snapshot(), before, "{args:?} changed the store");
+    }
+}
