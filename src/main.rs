@@ -1301,7 +1301,7 @@ fn print_report(r: &verify::Report) {
     } else {
         println!("NOT VERIFIED: {} problem(s) found.", r.findings.len());
         for f in &r.findings {
-            println!("- {}: {}", visible(f.kind), visible(&f.message));
+            println!("- {}: {}", visible(f.kind.as_str()), visible(&f.message));
         }
         if let Some(s) = &r.signer {
             println!(

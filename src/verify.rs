@@ -114,13 +114,88 @@ impl VerifyError {
     }
 }
 
+/// What a finding is about. Serialised as the words every version has written
+/// (`altered`, `untrusted_key`, …): reports, the register, the form and the UI read them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// `altered`
+    Altered,
+    /// `missing`
+    Missing,
+    /// `extra`
+    Extra,
+    /// `unsafe_name`
+    UnsafeName,
+    /// `signature`
+    Signature,
+    /// `untrusted_key`
+    UntrustedKey,
+    /// `substituted_key`
+    SubstitutedKey,
+    /// `chain`
+    Chain,
+    /// `mismatch`
+    Mismatch,
+    /// `malformed`
+    Malformed,
+    /// `container`
+    Container,
+    /// `too_large`
+    TooLarge,
+    /// `decryption`
+    Decryption,
+}
+
+impl FindingKind {
+    /// Every kind, in the order of the spec's table.
+    pub const ALL: [FindingKind; 13] = [
+        FindingKind::Altered,
+        FindingKind::Missing,
+        FindingKind::Extra,
+        FindingKind::UnsafeName,
+        FindingKind::Signature,
+        FindingKind::UntrustedKey,
+        FindingKind::SubstitutedKey,
+        FindingKind::Chain,
+        FindingKind::Mismatch,
+        FindingKind::Malformed,
+        FindingKind::Container,
+        FindingKind::TooLarge,
+        FindingKind::Decryption,
+    ];
+
+    /// The kind's word (as serialised).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Altered => "altered",
+            FindingKind::Missing => "missing",
+            FindingKind::Extra => "extra",
+            FindingKind::UnsafeName => "unsafe_name",
+            FindingKind::Signature => "signature",
+            FindingKind::UntrustedKey => "untrusted_key",
+            FindingKind::SubstitutedKey => "substituted_key",
+            FindingKind::Chain => "chain",
+            FindingKind::Mismatch => "mismatch",
+            FindingKind::Malformed => "malformed",
+            FindingKind::Container => "container",
+            FindingKind::TooLarge => "too_large",
+            FindingKind::Decryption => "decryption",
+        }
+    }
+}
+
+impl std::fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One thing found wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// What kind: `altered`, `missing`, `extra`, `unsafe_name`, `signature`,
-    /// `untrusted_key`, `substituted_key`, `chain`, `mismatch`, `malformed`, `container`, `too_large`,
-    /// `decryption`.
-    pub kind: &'static str,
+    /// What kind of thing.
+    pub kind: FindingKind,
     /// The file concerned, if one.
     pub file: Option<String>,
     /// The first byte known to differ, where known.
@@ -274,7 +349,7 @@ impl Source {
 
 const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
 
-fn finding(kind: &'static str, file: Option<&str>, message: impl Into<String>) -> Finding {
+fn finding(kind: FindingKind, file: Option<&str>, message: impl Into<String>) -> Finding {
     Finding {
         kind,
         file: file.map(str::to_string),
@@ -369,7 +444,7 @@ pub fn open(path: &Path, opts: &Options) -> Result<Opened, VerifyError> {
         Err(why) => {
             // Nothing decrypted is examined: the ciphertext was changed or cut short.
             report.findings.push(finding(
-                "decryption",
+                FindingKind::Decryption,
                 None,
                 format!(
                     "The encrypted bundle was changed or cut short after it was sealed: {why}. Nothing in it was read. Ask for the bundle again."
@@ -480,7 +555,7 @@ pub fn check(opened: &Opened, opts: &Options) -> Report {
         match h.join() {
             Ok(Ok(sha)) => r.sha256 = sha,
             _ => r.findings.push(finding(
-                "malformed",
+                FindingKind::Malformed,
                 None,
                 "The bundle could not be read to the end.",
             )),
@@ -500,7 +575,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
             Ok(pair) => pair,
             Err(e) => {
                 r.findings.push(finding(
-                    "malformed",
+                    FindingKind::Malformed,
                     None,
                     format!("The bundle could not be read: {e}."),
                 ));
@@ -511,7 +586,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         Ok(z) => z,
         Err(e) => {
             r.findings.push(finding(
-                "malformed",
+                FindingKind::Malformed,
                 None,
                 format!("This is not a readable zip file: it is damaged, cut short, or not a bundle ({e})."),
             ));
@@ -521,7 +596,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     let max_entries = bundle::max_entries();
     if zip.len() > max_entries {
         r.findings.push(finding(
-            "too_large",
+            FindingKind::TooLarge,
             None,
             format!(
                 "The bundle has {} files, more than the {max_entries} allowed; it was not examined.",
@@ -544,7 +619,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                 let name = String::from_utf8_lossy(&raw).into_owned();
                 let shown = name.escape_debug().to_string();
                 r.findings.push(finding(
-                    "unsafe_name",
+                    FindingKind::UnsafeName,
                     Some(&name),
                     format!("{shown} appears twice in the bundle; neither copy can be trusted."),
                 ));
@@ -553,7 +628,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         }
         if !named {
             r.findings.push(finding(
-                "unsafe_name",
+                FindingKind::UnsafeName,
                 None,
                 "The zip's directory lists a file more than once; neither copy can be trusted.",
             ));
@@ -575,7 +650,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
             Ok(f) => f,
             Err(e) => {
                 r.findings.push(finding(
-                    "malformed",
+                    FindingKind::Malformed,
                     None,
                     format!("Entry {} of the zip cannot be read ({e}).", i + 1),
                 ));
@@ -586,7 +661,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         let shown = String::from_utf8_lossy(&raw).escape_debug().to_string();
         if let Some(why) = unsafe_name(&raw) {
             r.findings.push(finding(
-                "unsafe_name",
+                FindingKind::UnsafeName,
                 Some(&shown),
                 format!("The bundle contains a file \"{shown}\" that was refused: {why}. It was not read or extracted."),
             ));
@@ -598,7 +673,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         let name = String::from_utf8_lossy(&raw).into_owned();
         if f.is_symlink() || f.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000) {
             r.findings.push(finding(
-                "unsafe_name",
+                FindingKind::UnsafeName,
                 Some(&name),
                 format!(
                     "{name} is a symbolic link, which a bundle never contains; it was not followed."
@@ -609,7 +684,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         }
         if f.encrypted() {
             r.findings.push(finding(
-                "malformed",
+                FindingKind::Malformed,
                 Some(&name),
                 format!("{name} is password-protected inside the zip, which a bundle never is."),
             ));
@@ -618,7 +693,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         }
         if !seen_exact.insert(name.clone()) {
             r.findings.push(finding(
-                "unsafe_name",
+                FindingKind::UnsafeName,
                 Some(&name),
                 format!("{name} appears twice in the bundle; neither copy can be trusted."),
             ));
@@ -628,7 +703,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         let folded: String = name.nfc().collect::<String>().to_lowercase();
         if let Some(other) = seen_folded.insert(folded, name.clone()) {
             r.findings.push(finding(
-                "unsafe_name",
+                FindingKind::UnsafeName,
                 Some(&name),
                 format!("{name} and {other} differ only in letter case or Unicode form, so they would overwrite each other when extracted."),
             ));
@@ -637,7 +712,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         if f.is_dir() {
             has_folders = true;
             r.findings.push(finding(
-                "extra",
+                FindingKind::Extra,
                 Some(&name),
                 format!(
                     "{name} is a folder entry, which a bundle never has: the zip was re-packed."
@@ -648,7 +723,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         let stored = f.compression() == zip::CompressionMethod::Stored;
         if !stored && f.compression() != zip::CompressionMethod::Deflated {
             r.findings.push(finding(
-                "malformed",
+                FindingKind::Malformed,
                 Some(&name),
                 format!("{name} uses a compression method Evidence Kit does not read."),
             ));
@@ -657,7 +732,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         }
         if f.size() >= 1024 * 1024 && f.size() / f.compressed_size().max(1) > MAX_RATIO {
             r.findings.push(finding(
-                "too_large",
+                FindingKind::TooLarge,
                 Some(&name),
                 format!(
                     "{name} would expand more than {MAX_RATIO} times (a zip bomb); it was not read."
@@ -680,7 +755,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     }
     if declared_total > MAX_TOTAL_BYTES {
         r.findings.push(finding(
-            "too_large",
+            FindingKind::TooLarge,
             None,
             format!("The bundle would unpack to {declared_total} bytes, more than the {MAX_TOTAL_BYTES} allowed; it was not examined."),
         ));
@@ -692,7 +767,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         // Bytes before the zip: every offset in it is then off, and each check would
         // repeat it. One finding says what was done.
         r.findings.push(Finding {
-            kind: "container",
+            kind: FindingKind::Container,
             file: None,
             offset: Some(0),
             message: format!(
@@ -714,7 +789,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
             Some(d) if d.saturating_add(e.compressed) <= file_len => e.data_start = d,
             _ => {
                 r.findings.push(finding(
-                    "container",
+                    FindingKind::Container,
                     Some(&e.name),
                     format!(
                         "The zip header of {} is damaged or points outside the file.",
@@ -733,7 +808,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     for pair in by_place.windows(2) {
         if pair[0].data_start + pair[0].compressed > pair[1].header_start + zip_offset {
             r.findings.push(finding(
-                "container",
+                FindingKind::Container,
                 Some(&pair[1].name),
                 format!(
                     "{} overlaps {} inside the zip (a crafted zip); neither can be trusted.",
@@ -752,7 +827,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         let Some(e) = names.get(name) else {
             if !unread.contains_key(name) {
                 r.findings.push(finding(
-                    "missing",
+                    FindingKind::Missing,
                     Some(name),
                     format!("{name} is missing from the bundle."),
                 ));
@@ -771,7 +846,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                 })
             } else {
                 finding(
-                    "too_large",
+                    FindingKind::TooLarge,
                     Some(name),
                     format!("{name} is too large to be a tag file."),
                 )
@@ -787,7 +862,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
             }
             Err(msg) => {
                 r.findings.push(finding(
-                    "malformed",
+                    FindingKind::Malformed,
                     Some(name),
                     format!("{name} cannot be read: {msg}."),
                 ));
@@ -806,12 +881,12 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         match names.get(name) {
             None if unread.contains_key(name) => {}
             None => r.findings.push(finding(
-                "missing",
+                FindingKind::Missing,
                 Some(name),
                 format!("{name} is missing from the bundle."),
             )),
             Some(e) if e.size > MAX_TAG_BYTES => r.findings.push(finding(
-                "too_large",
+                FindingKind::TooLarge,
                 Some(name),
                 format!("{name} is too large to be a tag file."),
             )),
@@ -847,7 +922,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
             .and_then(PublicKey::parse);
         if k.is_none() {
             r.findings.push(finding(
-                "malformed",
+                FindingKind::Malformed,
                 Some("signer.pub"),
                 "signer.pub does not hold a minisign public key.",
             ));
@@ -857,7 +932,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     if let (Some(sig_bytes), Some(tm)) = (&sig_raw, &tagmanifest_raw) {
         match parse_signature(sig_bytes) {
             None => r.findings.push(finding(
-                "signature",
+                FindingKind::Signature,
                 Some(SIGNATURE),
                 "The signature file cannot be read: the bundle is not properly signed.",
             )),
@@ -868,7 +943,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                     && !comment_ok(&comment, f, signer_key.as_ref())
                 {
                     r.findings.push(finding(
-                        "signature",
+                        FindingKind::Signature,
                         Some(SIGNATURE),
                         format!(
                             "The first line of {SIGNATURE} (its unsigned comment) was changed after sealing; Evidence Kit writes exactly \"untrusted comment: {}\".",
@@ -886,7 +961,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         && &f.tagmanifest_sha256 != sha
     {
         r.findings.push(finding(
-            "signature",
+            FindingKind::Signature,
             Some(TAGMANIFEST),
             "The signature was made for a different bundle (its tag manifest hash does not match this one's): it was lifted from another bundle.",
         ));
@@ -907,7 +982,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                     let Some(e) = names.get(path) else {
                         if !unread.contains_key(path) {
                             r.findings.push(finding(
-                                "missing",
+                                FindingKind::Missing,
                                 Some(path),
                                 format!("{path} is listed in the tag manifest but is missing."),
                             ));
@@ -933,11 +1008,11 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                             }
                             let have = hex::encode(sha);
                             if have != want {
-                                r.findings.push(finding("altered", Some(path), format!("{path} was changed after sealing (its SHA-256 is {have}; {want} was sealed).")));
+                                r.findings.push(finding(FindingKind::Altered, Some(path), format!("{path} was changed after sealing (its SHA-256 is {have}; {want} was sealed).")));
                             }
                         }
                         Err(msg) => r.findings.push(finding(
-                            "malformed",
+                            FindingKind::Malformed,
                             Some(path),
                             format!("{path} cannot be read: {msg}."),
                         )),
@@ -946,7 +1021,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                 for t in TAG_FILES {
                     if names.contains_key(*t) && !listed.contains_key(t) {
                         r.findings.push(finding(
-                            "extra",
+                            FindingKind::Extra,
                             Some(t),
                             format!("{t} is not covered by the signed tag manifest."),
                         ));
@@ -970,7 +1045,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
             ),
             n => format!("{n} was added to the bundle after sealing."),
         };
-        r.findings.push(finding("extra", Some(n), why));
+        r.findings.push(finding(FindingKind::Extra, Some(n), why));
     }
 
     // ---- payload ----
@@ -997,7 +1072,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         for p in listed.keys() {
             if !names.contains_key(p) && !unread.contains_key(p) {
                 r.findings.push(finding(
-                    "missing",
+                    FindingKind::Missing,
                     Some(p),
                     format!("{p} is missing: it was removed after sealing."),
                 ));
@@ -1017,7 +1092,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
         for e in &payload {
             match listed.get(&e.name) {
                 None => r.findings.push(finding(
-                    "extra",
+                    FindingKind::Extra,
                     Some(&e.name),
                     format!(
                         "{} was added after sealing (it is not in the manifest).",
@@ -1048,12 +1123,12 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
             match result {
                 Ok((have, crc)) if have == want => {
                     if crc != e.crc32 {
-                        r.findings.push(finding("container", Some(&e.name), format!("The zip's checksum for {} was changed (the file itself is intact).", e.name)));
+                        r.findings.push(finding(FindingKind::Container, Some(&e.name), format!("The zip's checksum for {} was changed (the file itself is intact).", e.name)));
                     }
                 }
                 Ok((have, _)) => {
                     let mut f = finding(
-                        "altered",
+                        FindingKind::Altered,
                         Some(&e.name),
                         format!(
                             "{} was changed after sealing (its SHA-256 is {have}; {want} was sealed).",
@@ -1085,7 +1160,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                     r.findings.push(f);
                 }
                 Err(msg) => r.findings.push(finding(
-                    "malformed",
+                    FindingKind::Malformed,
                     Some(&e.name),
                     format!("{} cannot be read: {msg}.", e.name),
                 )),
@@ -1114,7 +1189,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     } && !r
         .findings
         .iter()
-        .any(|f| f.kind == "malformed" && f.file.as_deref() == Some("custody.jsonl"));
+        .any(|f| f.kind == FindingKind::Malformed && f.file.as_deref() == Some("custody.jsonl"));
     // case.json after the hashing, so that what each keeps is not held at once.
     let case_file = names
         .get("case.json")
@@ -1146,7 +1221,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     for name in &crc_bad {
         if !r.findings.iter().any(|f| f.file.as_deref() == Some(name)) {
             r.findings.push(finding(
-                "altered",
+                FindingKind::Altered,
                 Some(name),
                 format!("{name} does not match the checksum the zip records for it: it (or its zip header) was changed after sealing."),
             ));
@@ -1154,7 +1229,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
     }
 
     // ---- the container, byte for byte ----
-    if !has_folders && r.findings.iter().all(|f| f.kind != "unsafe_name") {
+    if !has_folders && r.findings.iter().all(|f| f.kind != FindingKind::UnsafeName) {
         let payload_order: Option<Vec<&str>> = case_file
             .as_ref()
             .map(|c| c.items.iter().map(|i| &*i.path).collect());
@@ -1173,7 +1248,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
 
 fn malformed(e: bag::Malformed) -> Finding {
     Finding {
-        kind: "malformed",
+        kind: FindingKind::Malformed,
         file: Some(e.file.clone()),
         offset: None,
         message: format!("{e}; the file was refused."),
@@ -1277,7 +1352,7 @@ fn check_signature(
         .and_then(|c| serde_json::from_str(&c).ok());
     let Some(facts) = facts else {
         r.findings.push(finding(
-            "signature",
+            FindingKind::Signature,
             Some(SIGNATURE),
             "The signature does not carry Evidence Kit's sealed facts: it was not made by Evidence Kit's seal.",
         ));
@@ -1298,14 +1373,14 @@ fn check_signature(
     // With no readable signer.pub (its own finding) nothing can match.
     if !valid && signer_key.is_some() {
         r.findings.push(finding(
-            "signature",
+            FindingKind::Signature,
             Some(SIGNATURE),
             "The signature does not match: the tag manifest or the signature was changed after sealing, or it was signed with another key.",
         ));
     }
     if chrono::DateTime::parse_from_rfc3339(&facts.sealed).is_err() {
         r.findings.push(finding(
-            "malformed",
+            FindingKind::Malformed,
             Some(SIGNATURE),
             format!(
                 "The signed seal time \"{}\" is not a date and time, which Evidence Kit always writes.",
@@ -1315,7 +1390,7 @@ fn check_signature(
     }
     if facts.format != bundle::BUNDLE_FORMAT {
         r.findings.push(finding(
-            "signature",
+            FindingKind::Signature,
             Some(SIGNATURE),
             format!(
                 "The bundle format {} is not one this version reads.",
@@ -1325,7 +1400,7 @@ fn check_signature(
     }
     if facts.key_id != sig_key_id {
         r.findings.push(finding(
-            "signature",
+            FindingKind::Signature,
             Some(SIGNATURE),
             "The signed key id does not match the key that made the signature.",
         ));
@@ -1372,7 +1447,7 @@ fn check_signature(
         (Some(_), None) if signer_key.is_none() => false,
         (Some(t), None) => {
             r.findings.push(finding(
-                "substituted_key",
+                FindingKind::SubstitutedKey,
                 Some("signer.pub"),
                 format!(
                     "The bundle claims the key id of {}'s key, which you trust, but carries a different key: someone may be pretending to be them. Do not rely on it.",
@@ -1387,7 +1462,7 @@ fn check_signature(
     let fp = signer_key.map_or_else(|| keys::fingerprint(&sig_key_id), PublicKey::fingerprint);
     if valid && !trusted && trusted_same.is_none() {
         r.findings.push(finding(
-            "untrusted_key",
+            FindingKind::UntrustedKey,
             Some("signer.pub"),
             format!(
                 "Signed by a key you have not marked as trusted yet: {} (fingerprint {fp}). Trust it only after they confirm this fingerprint to you in person.",
@@ -1401,7 +1476,7 @@ fn check_signature(
                 .notes
                 .push("The bundle was sealed without encryption and encrypted afterwards.".into()),
             rs if !rs.iter().any(|x| opened.own_recipients.contains(x)) => r.findings.push(finding(
-                "signature",
+                FindingKind::Signature,
                 Some(SIGNATURE),
                 "The bundle was sealed for another designated person and re-encrypted to you: it is not the bundle that was sealed.",
             )),
@@ -1447,7 +1522,7 @@ fn check_bag_info(
     let oxum = oxum_text.and_then(|o| bag::parse_oxum(o));
     match oxum {
         None => r.findings.push(finding(
-            "malformed",
+            FindingKind::Malformed,
             Some("bag-info.txt"),
             "bag-info.txt has no valid Payload-Oxum.",
         )),
@@ -1459,7 +1534,7 @@ fn check_bag_info(
                 || oxum_text.map(String::as_str) != Some(want.as_str())
             {
                 r.findings.push(finding(
-                    "mismatch",
+                    FindingKind::Mismatch,
                     Some("bag-info.txt"),
                     format!(
                         "Payload-Oxum says {bytes} bytes in {count} files, but the bundle has {} bytes in {} files.",
@@ -1534,7 +1609,7 @@ fn check_bag_info(
     for (label, want, what, against) in pairs {
         if get(label).cloned() != want {
             r.findings.push(finding(
-                "mismatch",
+                FindingKind::Mismatch,
                 Some("bag-info.txt"),
                 format!("The {what} in bag-info.txt ({label}) differs from the {against}."),
             ));
@@ -1544,7 +1619,7 @@ fn check_bag_info(
         && (c.case.id != f.case || c.bundle != f.bundle || c.sealed.utc != f.sealed)
     {
         r.findings.push(finding(
-            "mismatch",
+            FindingKind::Mismatch,
             Some("case.json"),
             "case.json belongs to another case or bundle than the signed one.",
         ));
@@ -1584,7 +1659,7 @@ fn read_case_file(
         Ok(x) => x,
         Err(err) => {
             r.findings.push(finding(
-                "malformed",
+                FindingKind::Malformed,
                 Some("case.json"),
                 format!("case.json cannot be read: {err}."),
             ));
@@ -1644,7 +1719,7 @@ fn read_case_file(
         Ok(head) => head,
         Err(err) if err.is_io() => {
             r.findings.push(finding(
-                "malformed",
+                FindingKind::Malformed,
                 Some("case.json"),
                 format!("case.json cannot be read: {err}."),
             ));
@@ -1652,7 +1727,7 @@ fn read_case_file(
         }
         Err(err) => {
             r.findings.push(finding(
-                "malformed",
+                FindingKind::Malformed,
                 Some("case.json"),
                 format!("case.json is not a case record ({err})."),
             ));
@@ -1664,7 +1739,7 @@ fn read_case_file(
     }
     if too_many {
         r.findings.push(finding(
-            "too_large",
+            FindingKind::TooLarge,
             Some("case.json"),
             format!("case.json describes more than {MAX_ENTRIES} items; it was not examined."),
         ));
@@ -1678,7 +1753,7 @@ fn read_case_file(
             items.len()
         ));
     }
-    push_capped(r, "mismatch", "case.json", misnamed);
+    push_capped(r, FindingKind::Mismatch, "case.json", misnamed);
     if let Some(replay) = replay {
         differs.extend(
             replay
@@ -1687,8 +1762,8 @@ fn read_case_file(
                 .map(difference_sentence),
         );
     }
-    push_capped(r, "mismatch", "case.json", differs);
-    push_capped(r, "mismatch", "custody.jsonl", unlogged);
+    push_capped(r, FindingKind::Mismatch, "case.json", differs);
+    push_capped(r, FindingKind::Mismatch, "custody.jsonl", unlogged);
     Some(CaseSummary { head, items })
 }
 
@@ -1738,14 +1813,14 @@ fn finish_replay(r: &mut Report, replay: Replay) {
             ));
         }
     }
-    push_capped(r, "mismatch", "case.json", late);
+    push_capped(r, FindingKind::Mismatch, "case.json", late);
     let missing: Vec<String> = replay
         .finish()
         .iter()
         .take(MAX_NAMED_FINDINGS + 1)
         .map(difference_sentence)
         .collect();
-    push_capped(r, "mismatch", "case.json", missing);
+    push_capped(r, FindingKind::Mismatch, "case.json", missing);
 }
 
 fn check_case_file(
@@ -1756,7 +1831,7 @@ fn check_case_file(
 ) {
     if c.head.format != bundle::CASE_FORMAT {
         r.findings.push(finding(
-            "malformed",
+            FindingKind::Malformed,
             Some("case.json"),
             format!(
                 "case.json has format {}, which this version does not read.",
@@ -1801,11 +1876,11 @@ fn check_case_file(
             ));
         }
     }
-    push_capped(r, "mismatch", "case.json", found);
+    push_capped(r, FindingKind::Mismatch, "case.json", found);
 }
 
 /// Push each message as a finding, naming at most [`MAX_NAMED_FINDINGS`].
-fn push_capped(r: &mut Report, kind: &'static str, file: &str, messages: Vec<String>) {
+fn push_capped(r: &mut Report, kind: FindingKind, file: &str, messages: Vec<String>) {
     let more = messages.len().saturating_sub(MAX_NAMED_FINDINGS);
     for m in messages.into_iter().take(MAX_NAMED_FINDINGS) {
         r.findings.push(finding(kind, Some(file), m));
@@ -1950,7 +2025,7 @@ fn check_custody(r: &mut Report, src: &Source, entry: &Entry, replay: &mut Repla
         Ok(crc) => Some(crc),
         Err(msg) => {
             r.findings.push(finding(
-                "malformed",
+                FindingKind::Malformed,
                 Some("custody.jsonl"),
                 format!("custody.jsonl cannot be read: {msg}."),
             ));
@@ -1959,14 +2034,17 @@ fn check_custody(r: &mut Report, src: &Source, entry: &Entry, replay: &mut Repla
     };
     if let Some(msg) = bad {
         r.findings
-            .push(finding("malformed", Some("custody.jsonl"), msg));
+            .push(finding(FindingKind::Malformed, Some("custody.jsonl"), msg));
         return crc;
     }
     for b in breaks {
-        r.findings
-            .push(finding("chain", Some("custody.jsonl"), format!("The {b}.")));
+        r.findings.push(finding(
+            FindingKind::Chain,
+            Some("custody.jsonl"),
+            format!("The {b}."),
+        ));
     }
-    push_capped(r, "mismatch", "custody.jsonl", slips);
+    push_capped(r, FindingKind::Mismatch, "custody.jsonl", slips);
     crc
 }
 
@@ -2173,7 +2251,7 @@ fn read_block_lists(
     let mut out = BTreeSet::new();
     let bad = |r: &mut Report, line: usize, what: String| {
         r.findings.push(finding(
-            "malformed",
+            FindingKind::Malformed,
             Some(bundle::BLOCKS),
             format!("blocks-sha256.txt line {line}: {what}; the file was refused."),
         ));
@@ -2402,7 +2480,7 @@ fn check_container(
     let mut pos = 0u64;
     let report = |r: &mut Report, at: u64, what: String, file: Option<&str>| {
         r.findings.push(Finding {
-            kind: "container",
+            kind: FindingKind::Container,
             file: file.map(str::to_string),
             offset: Some(at),
             message: format!(
@@ -2446,7 +2524,7 @@ fn check_container(
         if have != Some(want) {
             let at = in_order.get(i).map_or(cd_start, |e| e.header_start);
             r.findings.push(Finding {
-                kind: "container",
+                kind: FindingKind::Container,
                 file: have.map(str::to_string),
                 offset: Some(at),
                 message: match have {
@@ -2694,7 +2772,7 @@ pub fn extract(opened: &Opened, report: &Report, out: &Path) -> Result<usize, Ex
     let whole_refused = report
         .findings
         .iter()
-        .any(|f| f.kind == "too_large" && f.file.is_none());
+        .any(|f| f.kind == FindingKind::TooLarge && f.file.is_none());
     if !whole_refused
         && let Ok(f) = opened.source.open()
         && let Ok(mut z) = zip::ZipArchive::new(BufReader::new(f))
@@ -2703,7 +2781,7 @@ pub fn extract(opened: &Opened, report: &Report, out: &Path) -> Result<usize, Ex
             .findings
             .iter()
             // Refused names, and zip bombs: never written.
-            .filter(|f| f.kind == "unsafe_name" || f.kind == "too_large")
+            .filter(|f| f.kind == FindingKind::UnsafeName || f.kind == FindingKind::TooLarge)
             .filter_map(|f| f.file.clone())
             .collect();
         for i in 0..z.len() {

@@ -314,7 +314,10 @@ impl Register {
         let can_trust = report.signer.as_ref().is_some_and(|s| {
             s.signature_valid
                 && !s.trusted
-                && report.findings.iter().all(|f| f.kind == "untrusted_key")
+                && report
+                    .findings
+                    .iter()
+                    .all(|f| f.kind == verify::FindingKind::UntrustedKey)
         });
         let (timeline, timeline_more) = timeline(&folder.join("custody.jsonl"));
         BundleView {

@@ -663,7 +663,9 @@ impl Register {
 /// Whether a bundle's contents are as its key's holder sealed them: intact, or its one
 /// finding that the key is not trusted yet (the signature itself is valid).
 fn as_sealed(r: &Report) -> bool {
-    r.findings.iter().all(|f| f.kind == "untrusted_key")
+    r.findings
+        .iter()
+        .all(|f| f.kind == verify::FindingKind::UntrustedKey)
 }
 
 /// Largest signature file read when bringing an old row up to date (a genuine one is
@@ -726,7 +728,10 @@ fn seal_of_kept(root: &Path, sha256: &str, intact: bool) -> Option<(String, Stri
                     .filter_map(|l| l.strip_prefix("- "))
                     .filter_map(|l| l.split(':').next())
                     .collect();
-                !kinds.is_empty() && kinds.iter().all(|k| *k == "untrusted_key")
+                !kinds.is_empty()
+                    && kinds
+                        .iter()
+                        .all(|k| *k == verify::FindingKind::UntrustedKey.as_str())
             });
         return Some((facts.bundle, facts.tagmanifest_sha256, as_sealed));
     }

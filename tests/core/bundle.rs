@@ -2340,23 +2340,26 @@ fn check_flip(r: &Result<Report, verify::VerifyError>, map: &Map, off: u64) -> R
         (Some((name, _, d, _)), _) if name.starts_with("data/") => {
             let rel = off - d;
             let ok = named(name).iter().any(|f| {
-                f.kind == "altered"
+                f.kind == verify::FindingKind::Altered
                     && range_in(&f.message)
                         .is_some_and(|(a, b)| f.offset == Some(a) && (a..=b).contains(&rel))
             });
             (format!("{name}, its byte {rel}"), ok)
         }
         (Some((name, ..)), _) => {
-            let ok = named(name)
-                .iter()
-                .any(|f| matches!(f.kind, "altered" | "signature"));
+            let ok = named(name).iter().any(|f| {
+                matches!(
+                    f.kind,
+                    verify::FindingKind::Altered | verify::FindingKind::Signature
+                )
+            });
             (name.clone(), ok)
         }
         (None, Some((name, start, _))) => {
             let ok = r
                 .findings
                 .iter()
-                .any(|f| f.kind == "container" && f.offset == Some(off))
+                .any(|f| f.kind == verify::FindingKind::Container && f.offset == Some(off))
                 || !named(name).is_empty();
             let in_record = off - start;
             let unreadable = map.directory.iter().any(|(_, a, _)| *a == start)
@@ -2365,14 +2368,14 @@ fn check_flip(r: &Result<Report, verify::VerifyError>, map: &Map, off: u64) -> R
                 || (unreadable
                     && r.findings
                         .iter()
-                        .any(|f| f.kind == "malformed" && f.file.is_none()));
+                        .any(|f| f.kind == verify::FindingKind::Malformed && f.file.is_none()));
             (format!("the header of {name}, its byte {in_record}"), ok)
         }
         (None, None) => {
             let ok = off >= map.eocd
                 && r.findings.iter().any(|f| {
-                    (f.kind == "malformed" && f.file.is_none())
-                        || (f.kind == "container" && f.offset == Some(off))
+                    (f.kind == verify::FindingKind::Malformed && f.file.is_none())
+                        || (f.kind == verify::FindingKind::Container && f.offset == Some(off))
                 });
             ("the end record".to_string(), ok)
         }
@@ -2587,7 +2590,7 @@ fn truncation_at_any_offset_is_a_clean_error() {
             let unnamed_malformed = |r: &Report| {
                 r.findings
                     .iter()
-                    .any(|f| f.kind == "malformed" && f.file.is_none())
+                    .any(|f| f.kind == verify::FindingKind::Malformed && f.file.is_none())
             };
             let ok = match (&got, encrypt) {
                 (Ok(r), _) if r.intact() => false,

@@ -796,8 +796,13 @@ fn headline_a_key_with_a_trusted_keys_id_is_named_as_substituted_and_never_trust
         ..Default::default()
     };
     let view = reg.open_bundle(&bundle, &opts).unwrap();
-    let kinds: Vec<&str> = view.report.findings.iter().map(|f| f.kind).collect();
-    assert_eq!(kinds, ["substituted_key"], "{:?}", view.report.findings);
+    let kinds: Vec<_> = view.report.findings.iter().map(|f| f.kind).collect();
+    assert_eq!(
+        kinds,
+        [evidence_kit::verify::FindingKind::SubstitutedKey],
+        "{:?}",
+        view.report.findings
+    );
     assert!(view.report.findings[0].message.contains("pretending"));
     assert!(
         !view.can_trust,
