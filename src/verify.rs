@@ -2679,6 +2679,16 @@ pub enum ExtractError {
     },
 }
 
+impl ExtractError {
+    /// A stable name for this kind of error (for the UI and `--json`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ExtractError::NotEmpty { .. } => "not_empty",
+            ExtractError::Write { .. } => "write",
+        }
+    }
+}
+
 /// The whole `case.json` of an opened bundle, items included, when it can be read.
 /// For a bundle that failed verification this is only what it *claims*.
 pub fn read_whole_case_file(opened: &Opened) -> Option<bundle::CaseFile> {

@@ -737,3 +737,152 @@ fn seal_signs_with_a_minisign_cli_key_made_without_a_passphrase() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+/// Every spelling of a value with a fixed set that the CLI accepted before its values
+/// became `ValueEnum`s over the core's enums (issue 15), and those it refused: recorded
+/// by running the old binary (77931da) on each. `""` clears a field; matching is exact
+/// everywhere but `dsl status --set`, which trims and folds case (the core's rule).
+#[test]
+fn every_value_spelling_accepted_before_is_accepted_and_no_other() {
+    struct Spellings {
+        accepted: &'static [&'static str],
+        refused: &'static [&'static str],
+    }
+    let responsible = Spellings {
+        accepted: &["pupil", "parent", "colleague", "unknown", "other", ""],
+        refused: &[
+            "Pupil",
+            "PUPIL",
+            " pupil",
+            "teacher",
+            "carer",
+            "from_handle",
+        ],
+    };
+    let continuing = Spellings {
+        accepted: &["yes", "no", ""],
+        refused: &["Yes", "NO", "true", "y"],
+    };
+    let police = Spellings {
+        accepted: &["yes", "no", "undecided", ""],
+        refused: &["Undecided", "YES", "maybe"],
+    };
+    let field = Spellings {
+        accepted: &[
+            "note",
+            "site",
+            "url",
+            "seen",
+            "from_handle",
+            "from_email",
+            "from_phone",
+            "from_profile",
+        ],
+        refused: &[
+            "Note",
+            "SITE",
+            "from-handle",
+            "fromHandle",
+            "handle",
+            "",
+            " note",
+        ],
+    };
+    let status = Spellings {
+        accepted: &[
+            "received", "reviewed", "referred", "closed", "Reviewed", " CLOSED ", "REFERRED",
+        ],
+        refused: &["", "done", "open"],
+    };
+
+    let env = Env::new();
+    let cfg = env.path("cfg");
+    env.new_key(&cfg, "A. Teacher");
+    let case = env.case();
+    let f = env.file("a.txt", b"a message");
+    env.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
+    let report =
+        |flag: &str, v: &str| env.ek(&["case", "report", "--case", &case, &format!("--{flag}"), v]);
+    let shown = |flag: &str| -> serde_json::Value {
+        let c: serde_json::Value =
+            serde_json::from_str(&env.ok(&["case", "show", "--case", &case, "--json"])).unwrap();
+        c["report"][flag].clone()
+    };
+    // What `case show --json` holds after `--FLAG v`.
+    let stored = |flag: &str, v: &str| match (flag, v) {
+        (_, "") => serde_json::Value::Null,
+        ("continuing", v) => serde_json::Value::Bool(v == "yes"),
+        (_, v) => serde_json::Value::String(v.into()),
+    };
+    // A refusal by clap: exit 2, its "invalid value" sentence, nothing changed.
+    let refused_by_clap = |o: &Output, what: &str| {
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{what} should be refused: {}",
+            text(o)
+        );
+        assert!(stderr(o).contains("invalid value"), "{what}: {}", text(o));
+    };
+
+    for (flag, s) in [
+        ("responsible", &responsible),
+        ("continuing", &continuing),
+        ("police", &police),
+    ] {
+        for v in s.accepted {
+            let o = report(flag, v);
+            assert_eq!(o.status.code(), Some(0), "--{flag} {v:?}: {}", text(&o));
+            // Stored as that value (the core's own spelling), or cleared by "".
+            assert_eq!(shown(flag), stored(flag, v), "--{flag} {v:?}");
+        }
+        report(flag, s.accepted[0]);
+        for v in s.refused {
+            refused_by_clap(&report(flag, v), &format!("--{flag} {v:?}"));
+            let kept = stored(flag, s.accepted[0]);
+            assert_eq!(shown(flag), kept, "--{flag} {v:?} changed the report");
+        }
+    }
+
+    for v in field.accepted {
+        let o = env.ek(&["edit", "--item", "1", "--field", v, "--value", ""]);
+        assert_eq!(o.status.code(), Some(0), "--field {v:?}: {}", text(&o));
+    }
+    env.ok(&["edit", "--item", "1", "--field", "note", "--value", "kept"]);
+    for v in field.refused {
+        let o = env.ek(&["edit", "--item", "1", "--field", v, "--value", "x"]);
+        assert_refused(
+            &o,
+            "is not a field you can change; use one of note, site, url, seen, from_handle, from_email, from_phone, from_profile.",
+        );
+    }
+    assert_eq!(env.items(&case)[0]["note"], "kept");
+
+    // The designated person's register, for `dsl status`.
+    let bundle = env.seal(&cfg, &case, "a.evidence");
+    let dsl = Env::new();
+    let pubkey = cfg.join("signing.pub");
+    dsl.ok(&[
+        "dsl",
+        "receive",
+        bundle.to_str().unwrap(),
+        "--trust",
+        pubkey.to_str().unwrap(),
+    ]);
+    for v in status.accepted {
+        let o = dsl.ek(&["dsl", "status", "--case", &case, "--set", v]);
+        assert_eq!(o.status.code(), Some(0), "--set {v:?}: {}", text(&o));
+        assert!(
+            text(&o).contains(&format!("is now {}.", v.trim().to_lowercase())),
+            "--set {v:?}: {}",
+            text(&o)
+        );
+    }
+    for v in status.refused {
+        let o = dsl.ek(&["dsl", "status", "--case", &case, "--set", v]);
+        assert_refused(
+            &o,
+            "is not a status; use received, reviewed, referred or closed.",
+        );
+    }
+}
