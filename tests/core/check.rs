@@ -3,15 +3,6 @@
 use crate::util::*;
 use std::process::Command;
 
-fn sqlite(env: &Env, sql: &str) {
-    let out = Command::new("sqlite3")
-        .arg(env.store().join("evidence.sqlite"))
-        .arg(sql)
-        .output()
-        .expect("sqlite3");
-    assert!(out.status.success(), "{}", stderr(&out));
-}
-
 fn store_with_two_items() -> (Env, String) {
     let env = Env::new();
     let case = env.case();

@@ -5,7 +5,6 @@
 use crate::util::*;
 use evidence_kit::custody::{Entry, GENESIS_HASH};
 use evidence_kit::store::Store;
-use std::process::Command;
 
 /// The store's whole log (through the library, read-only).
 fn log(env: &Env) -> Vec<Entry> {
@@ -37,12 +36,7 @@ fn rewrite_details(env: &Env, seq: i64, details: &str) {
         prev = e.hash.clone();
     }
     sql.push_str("COMMIT;");
-    let out = Command::new("sqlite3")
-        .arg(env.store().join("evidence.sqlite"))
-        .arg(&sql)
-        .output()
-        .expect("sqlite3");
-    assert!(out.status.success(), "{}", stderr(&out));
+    sqlite(env, &sql);
 }
 
 #[test]

@@ -405,16 +405,6 @@ fn headline_marking_an_indecent_image_marks_every_item_with_the_same_bytes() {
     assert_eq!(env.object_count(), 1);
 }
 
-/// Run `sqlite3` on the store's index; it must succeed.
-fn sqlite(env: &Env, sql: &str) {
-    let out = std::process::Command::new("sqlite3")
-        .arg(env.store().join("evidence.sqlite"))
-        .arg(sql)
-        .output()
-        .expect("sqlite3");
-    assert!(out.status.success(), "sqlite3: {}", stderr(&out));
-}
-
 /// Audit 2026-12 §6 promise 6 (c): "custody entry first, then the file". Both steps
 /// are made to fail for real, without a seam in the code:
 /// - the file cannot be removed: a folder stands where the object was (unlink of a

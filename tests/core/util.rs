@@ -180,6 +180,16 @@ pub fn sha256sum(path: &Path) -> String {
         .to_string()
 }
 
+/// Run `sqlite3` on the store's index; it must succeed.
+pub fn sqlite(env: &Env, sql: &str) {
+    let out = Command::new("sqlite3")
+        .arg(env.store().join("evidence.sqlite"))
+        .arg(sql)
+        .output()
+        .expect("sqlite3");
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }

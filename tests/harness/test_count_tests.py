@@ -58,7 +58,7 @@ def test_libtest_finished_in_is_not_read_as_pytest():
     assert counts(r) == (5, 0, 1), r
     assert r["names"] == [
         [
-            "bundle::every_single_byte_change_is_detected_exhaustively",
+            "bundle::properties::every_single_byte_change_is_detected_exhaustively",
             "ignored: exhaustive: every byte of a bundle, a few minutes",
         ]
     ]
