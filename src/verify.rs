@@ -333,7 +333,7 @@ pub fn open(path: &Path, opts: &Options) -> Result<Opened, VerifyError> {
     };
     if !report.encrypted {
         let p = path.to_path_buf();
-        let handle = std::thread::spawn(move || crate::store::hash_file(&p));
+        let handle = std::thread::spawn(move || crate::digest::hash_file(&p));
         return Ok(Opened {
             source: Source::Plain(path.to_path_buf()),
             report,
@@ -1068,7 +1068,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                         .and_then(|b| blocks_for(&opened.source, b, &e.name))
                         .filter(|b| {
                             b.size.is_power_of_two()
-                                && b.size >= crate::store::MIN_BLOCK_BYTES
+                                && b.size >= crate::digest::MIN_BLOCK_BYTES
                                 && b.digests.len() as u64 == e.size.div_ceil(b.size)
                         });
                     if let Some(b) = blocks
@@ -2031,7 +2031,7 @@ impl EntryReader {
     fn open(src: &Source, e: &Entry) -> std::io::Result<Self> {
         let mut f = src.open()?;
         f.seek(SeekFrom::Start(e.data_start))?;
-        let raw = BufReader::with_capacity(crate::store::CHUNK_BYTES.min(1 << 16), f);
+        let raw = BufReader::with_capacity(crate::digest::CHUNK_BYTES.min(1 << 16), f);
         let inner: Box<dyn Read> = if e.stored {
             Box::new(raw.take(e.size))
         } else {
@@ -2094,7 +2094,7 @@ fn stream_entry_buf(
     // Room for the whole entry and a byte more, up to a chunk.
     let cap = usize::try_from(e.size.saturating_add(1))
         .unwrap_or(usize::MAX)
-        .min(crate::store::CHUNK_BYTES);
+        .min(crate::digest::CHUNK_BYTES);
     if buf.len() < cap {
         buf.resize(cap, 0);
     }
@@ -2261,7 +2261,7 @@ fn read_block_lists(
             .all(|c| c.is_ascii_digit())
             .then(|| size.parse::<u64>().ok())
             .flatten()
-            .filter(|s| s.is_power_of_two() && *s >= crate::store::MIN_BLOCK_BYTES);
+            .filter(|s| s.is_power_of_two() && *s >= crate::digest::MIN_BLOCK_BYTES);
         let Some(block_size) = block_size else {
             bad(
                 r,
@@ -2296,7 +2296,7 @@ fn read_block_lists(
 
 /// The block hashes of `path` in `blocks-sha256.txt` (stored, as Evidence Kit writes
 /// it), read a line at a time with each line capped, never the whole file at once.
-fn blocks_for(src: &Source, b: &Entry, path: &str) -> Option<crate::store::Blocks> {
+fn blocks_for(src: &Source, b: &Entry, path: &str) -> Option<crate::digest::Blocks> {
     use std::io::BufRead;
     if !b.stored {
         return None;
@@ -2325,12 +2325,12 @@ fn blocks_for(src: &Source, b: &Entry, path: &str) -> Option<crate::store::Block
 fn locate_changes(
     src: &Source,
     e: &Entry,
-    expected: &crate::store::Blocks,
+    expected: &crate::digest::Blocks,
 ) -> Option<Vec<(u64, u64)>> {
-    let mut hasher = crate::store::BlockHasher::new(expected.size);
+    let mut hasher = crate::digest::BlockHasher::new(expected.size);
     stream_entry(src, e, &mut |c| hasher.update(c)).ok()?;
     let actual = hasher.finish();
-    crate::store::changed_ranges(expected, &actual, e.size)
+    crate::digest::changed_ranges(expected, &actual, e.size)
 }
 
 /// At most this many changed byte ranges are named in a sentence; the rest are counted.

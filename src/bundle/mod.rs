@@ -219,7 +219,7 @@ pub struct BagItem {
 /// `PATH<TAB>BLOCK_SIZE<TAB>HEX…` where `HEX…` is the SHA-256 of each consecutive block,
 /// concatenated (64 hex digits each). Kept out of `case.json` so that neither seal nor
 /// verify holds every block hash in memory at once.
-pub fn blocks_line(path: &str, b: &crate::store::Blocks) -> String {
+pub fn blocks_line(path: &str, b: &crate::digest::Blocks) -> String {
     let mut s = String::with_capacity(path.len() + 16 + b.digests.len() * 64);
     s.push_str(&bag::encode_path(path));
     s.push('\t');
@@ -233,7 +233,7 @@ pub fn blocks_line(path: &str, b: &crate::store::Blocks) -> String {
 }
 
 /// Find the block hashes of `path` in a `blocks-sha256.txt` stream (read line by line).
-pub fn find_blocks(reader: impl std::io::BufRead, path: &str) -> Option<crate::store::Blocks> {
+pub fn find_blocks(reader: impl std::io::BufRead, path: &str) -> Option<crate::digest::Blocks> {
     let want = bag::encode_path(path);
     for line in reader.lines() {
         let line = line.ok()?;
@@ -256,7 +256,7 @@ pub fn find_blocks(reader: impl std::io::BufRead, path: &str) -> Option<crate::s
                 Some(a)
             })
             .collect::<Option<Vec<_>>>()?;
-        return Some(crate::store::Blocks {
+        return Some(crate::digest::Blocks {
             size,
             digests,
             crc32: 0,
@@ -825,7 +825,7 @@ fn write_bundle(
         .open(partial)
         .map_err(werr(partial))?;
     let out = zipfmt::HashingWriter::new(BufWriter::with_capacity(
-        crate::store::CHUNK_BYTES,
+        crate::digest::CHUNK_BYTES,
         SyncingFile::new(file).map_err(werr(partial))?,
     ));
     let dos = zipfmt::dos_time(&sealed.instant().unwrap_or_default());
@@ -1150,7 +1150,7 @@ fn prefetch(
             // At the recorded end, a one-byte read tells whether the file ends there.
             let cap = usize::try_from(left)
                 .unwrap_or(usize::MAX)
-                .clamp(1, crate::store::CHUNK_BYTES);
+                .clamp(1, crate::digest::CHUNK_BYTES);
             let mut buf = pool.take(cap);
             match f.read(&mut buf) {
                 Ok(0) => {
@@ -1240,7 +1240,7 @@ impl Read for ChannelReader<'_> {
 
 fn crc_of(path: &Path) -> std::io::Result<u32> {
     let mut h = crc32fast::Hasher::new();
-    crate::store::read_chunks(path, &mut |c| h.update(c))?;
+    crate::digest::read_chunks(path, &mut |c| h.update(c))?;
     Ok(h.finalize())
 }
 

@@ -1120,7 +1120,7 @@ pub fn from_store(store: &Store, case_id: &str, school: &str) -> Result<FormInpu
             continue;
         }
         let path = store.object_path(&i.sha256);
-        match crate::store::hash_file(&path) {
+        match crate::digest::hash_file(&path) {
             Ok(h) if h == i.sha256 => {}
             Ok(_) => problems.push(format!(
                 "Item {} ({}) no longer matches the SHA-256 recorded when it was captured.",

@@ -227,7 +227,7 @@ impl Register {
     /// Open (creating if needed) the register in the folder `root`.
     pub fn open(root: &Path) -> Result<Register, RegisterError> {
         // Safeguarding records: the folder and the file are the designated person's alone.
-        crate::store::create_private_dir(root)?;
+        crate::fsutil::create_private_dir(root)?;
         let file = root.join("register.sqlite");
         let conn = Connection::open(&file).map_err(db(root))?;
         #[cfg(unix)]
@@ -591,7 +591,7 @@ impl Register {
         path: &Path,
         keys: &crate::keys::KeyDir,
     ) -> Result<Option<crate::form::DslSection>, RegisterError> {
-        let sha = crate::store::hash_file(path).map_err(|e| StoreError::io("read", path, e))?;
+        let sha = crate::digest::hash_file(path).map_err(|e| StoreError::io("read", path, e))?;
         let b = self.by_sha(&sha)?.ok_or_else(|| {
             RegisterError::NotReceived(
                 path.file_name()
