@@ -32,6 +32,7 @@ pub mod error;
 pub mod form;
 mod fsutil;
 pub mod keys;
+pub mod objects;
 pub mod register;
 pub mod replay;
 pub mod store;

@@ -29,6 +29,7 @@ use crate::case::{
 use crate::clock::{self, Clock, Stamp};
 use crate::custody::{self, Entry};
 use crate::fsutil::{create_private_dir, make_writable, set_mode, set_read_only, sync_dir};
+use crate::objects::HEAD_BYTES;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -41,6 +42,7 @@ pub use crate::digest::{
     BlockHasher, Blocks, CHUNK_BYTES, MAX_BLOCKS, MIN_BLOCK_BYTES, block_size_for, changed_ranges,
     hash_file, hash_file_blocks, read_chunks,
 };
+pub use crate::objects::object_path_in;
 
 /// The index file's name inside the store folder.
 pub const DB_FILE: &str = "evidence.sqlite";
@@ -216,9 +218,6 @@ impl Drop for Staged {
         }
     }
 }
-
-/// Bytes kept from the start of a capture for sniffing.
-pub(crate) const HEAD_BYTES: usize = 64 * 1024;
 
 /// The default store folder: `$EVIDENCE_KIT_STORE`, else the OS data folder
 /// (`~/.local/share/evidence-kit` on Linux).
@@ -594,7 +593,7 @@ impl Store {
     /// block hashes are taken in that pass), then moved into place, never copied.
     pub(crate) fn ingest_arrived(
         &self,
-        arriving: &mut crate::capture::Arriving,
+        arriving: &mut crate::objects::Arriving,
     ) -> Result<Ingested, crate::CaptureError> {
         let c = arriving.complete()?;
         let (found, blocks) = hash_file_blocks(&c.path, block_size_for(c.size))
@@ -2100,12 +2099,6 @@ const ITEM_COLUMNS: &str = "id, case_id, sha256, size, media_type, original_name
      from_email, from_phone, from_profile, seen, note, email_json, withdrawn_utc, \
      withdrawn_local, withdrawn_zone, withdrawn_reason, removed_utc, removed_local, \
      removed_zone, removed_reason";
-
-/// Where the object with this SHA-256 lives in the store at `root`.
-pub fn object_path_in(root: &Path, sha256: &str) -> PathBuf {
-    let (a, b) = sha256.split_at(2.min(sha256.len()));
-    root.join("objects/sha256").join(a).join(b)
-}
 
 fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
     let source: String = r.get(6)?;

@@ -1005,7 +1005,7 @@ fn write_zip<W: Write>(
             let root = store.root().to_path_buf();
             let mine = plan.iter().skip(k).step_by(READERS);
             let objects =
-                mine.map(move |p| (crate::store::object_path_in(&root, &p.sha_hex()), p.size));
+                mine.map(move |p| (crate::objects::object_path_in(&root, &p.sha_hex()), p.size));
             scope.spawn(move || prefetch(objects, &tx, pool));
         }
         let mut done = 0;

@@ -1222,7 +1222,8 @@ pub fn for_case(store: &Store, case_id: &str, school: &str) -> Result<Rendered, 
     let input = from_store(store, case_id, school)?;
     let root = store.root().to_path_buf();
     let fetch = move |_: usize, item: &Item| -> Result<Vec<u8>, String> {
-        std::fs::read(crate::store::object_path_in(&root, &item.sha256)).map_err(|e| e.to_string())
+        std::fs::read(crate::objects::object_path_in(&root, &item.sha256))
+            .map_err(|e| e.to_string())
     };
     render(&input, &fetch)
 }

@@ -223,12 +223,12 @@ impl Register {
     }
 
     /// [`Register::keep`] for a bundle that arrived in parts through the app's window
-    /// ([`crate::capture::Arriving`], in this folder's `tmp/`): hashed as it came, it
+    /// ([`crate::objects::Arriving`], in this folder's `tmp/`): hashed as it came, it
     /// is moved into place, not copied. Returns its SHA-256.
     pub fn keep_arrived(
         &self,
         name: &str,
-        arriving: &mut crate::capture::Arriving,
+        arriving: &mut crate::objects::Arriving,
     ) -> Result<String, RegisterError> {
         let name = safe_file_name(name);
         let c = arriving.complete()?;

@@ -65,7 +65,7 @@ impl Arriving {
         file.write_all(part)
             .map_err(|e| StoreError::io("save", &self.path, e))?;
         self.hasher.update(part);
-        let room = crate::store::HEAD_BYTES.saturating_sub(self.head.len());
+        let room = super::HEAD_BYTES.saturating_sub(self.head.len());
         self.head.extend_from_slice(&part[..room.min(part.len())]);
         self.size += part.len() as u64;
         Ok(self.size)
