@@ -33,6 +33,7 @@ pub mod form;
 mod fsutil;
 pub mod keys;
 pub mod objects;
+pub mod receipt;
 pub mod register;
 pub mod replay;
 pub mod store;

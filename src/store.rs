@@ -796,7 +796,7 @@ impl Store {
                     receipt: r
                         .get::<_, Option<String>>(14)?
                         .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
-                        .map(|d| receipt_words(&d)),
+                        .map(|d| crate::receipt::words(&d)),
                 })
             })
             .map_err(|e| self.db_err(e))?;
@@ -974,7 +974,7 @@ impl Store {
     /// vouch for a later one).
     pub fn record_receipt(
         &self,
-        receipt: &crate::register::ReceiptBody,
+        receipt: &crate::receipt::ReceiptBody,
         key_fingerprint: &str,
     ) -> Result<String, StoreError> {
         let case = self.case(&receipt.case)?;
@@ -1020,7 +1020,7 @@ impl Store {
                 &details,
             )?;
         }
-        Ok(receipt_words(&details))
+        Ok(crate::receipt::words(&details))
     }
 
     /// Mark a captured item as a possible indecent image of a child and remove its bytes
@@ -2172,22 +2172,6 @@ fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result
             }
             other => return other,
         }
-    }
-}
-
-/// "Received and verified by … on …" from a receipt's custody details.
-fn receipt_words(d: &serde_json::Value) -> String {
-    let by = d["received_by"].as_str().unwrap_or("the designated person");
-    let on = d["received"]
-        .as_str()
-        .map(crate::form::when)
-        .unwrap_or_else(|| "an unknown date".into());
-    if d["verdict"] == "intact" {
-        format!("Received and verified by {by} on {on}.")
-    } else {
-        format!(
-            "Received by {by} on {on}, but it did NOT verify: seal it again and give them the new file."
-        )
     }
 }
 

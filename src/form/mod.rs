@@ -21,6 +21,8 @@ pub use limits::{MAX_FORM_ITEM_CHARS, MAX_FORM_ITEMS};
 
 use crate::case::{Case, Item};
 use crate::clock::Stamp;
+// How times are written is the clock's; the form's many call sites keep the short name.
+pub use crate::clock::in_words as when;
 use crate::store::Store;
 use crate::verify::{self, VerifyError};
 use crate::{StoreError, bundle};
@@ -174,14 +176,6 @@ pub struct Rendered {
 
 /// Reads an item's bytes (for the image appendix); safe to call from two threads.
 pub type Fetch<'a> = dyn Fn(usize, &Item) -> Result<Vec<u8>, String> + Sync + 'a;
-
-/// "25 Nov 2026, 14:32:05 (UTC+00:00)" from an RFC 3339 time; as given if unreadable.
-pub fn when(rfc3339: &str) -> String {
-    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
-        Ok(t) => t.format("%-d %b %Y, %H:%M:%S (UTC%:z)").to_string(),
-        Err(_) => rfc3339.to_string(),
-    }
-}
 
 fn or_not_recorded(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "not recorded".into())
