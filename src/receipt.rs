@@ -84,8 +84,8 @@ pub fn verify_receipt(
     if !sig_text.ends_with('\n') {
         sig_text.push('\n');
     }
-    let (sig, _) =
-        crate::verify::parse_signature(sig_text.as_bytes()).ok_or(ReceiptError::Malformed)?;
+    let (sig, _) = crate::bundle::format::parse_signature(sig_text.as_bytes())
+        .ok_or(ReceiptError::Malformed)?;
     let key_id = crate::keys::key_id_hex(sig.keynum());
     let message = serde_json::to_string(&file.receipt).unwrap_or_default();
     for k in trusted.iter().filter(|k| k.key_id == key_id) {

@@ -10,9 +10,13 @@
 //! reader are refused, as are symlinks, duplicates (also after case-folding and
 //! Unicode normalisation), overlapping entries and zip bombs.
 
-use crate::bundle::{
-    self, CustodyLine, SIGNATURE, SealFacts, TAG_FILES, TAGMANIFEST, bag, casejson, zipfmt,
+// Only the format: `verify` never imports sealing (the alias keeps `bundle::X` below).
+use crate::bundle::format::{
+    self as bundle, CustodyLine, SIGNATURE, SealFacts, TAG_FILES, TAGMANIFEST,
 };
+// The strict signature reader moved to the format; its old path still resolves.
+pub use crate::bundle::format::parse_signature;
+use crate::bundle::{bag, casejson, zipfmt};
 use crate::custody::{self, ChainBreak};
 use crate::keys::{self, KeyError, PublicKey};
 use crate::replay::{self, Difference, Replay};
@@ -1206,47 +1210,6 @@ fn key_blob_ok(text: &str) -> bool {
     };
     b64.decode(line)
         .is_ok_and(|raw| raw.len() == 42 && raw.starts_with(b"Ed") && b64.encode(&raw) == line)
-}
-
-/// Bytes of a minisign signature line: algorithm (2), key id (8), signature (64).
-const SIGNATURE_LINE_BYTES: usize = 74;
-/// Bytes of the global signature (over the signature and the trusted comment).
-const GLOBAL_SIGNATURE_BYTES: usize = 64;
-
-/// A minisign signature file, read strictly: exactly four lines, each ended by a line
-/// feed; the signature lines standard base64 (with padding) of exactly 74 and 64
-/// bytes, written as minisign writes them. Lengths are checked before the `minisign`
-/// crate sees the file (its verify slices the global signature without checking its
-/// length: docs/upstream/minisign-signature-length.md). Returns the signature and its
-/// untrusted comment (after `untrusted comment: `).
-pub fn parse_signature(bytes: &[u8]) -> Option<(minisign::SignatureBox, String)> {
-    use base64::Engine;
-    let text = std::str::from_utf8(bytes).ok()?;
-    let body = text.strip_suffix('\n')?;
-    let lines: Vec<&str> = body.split('\n').collect();
-    let [untrusted, sig, trusted, global] = lines.as_slice() else {
-        return None;
-    };
-    // minisign trims the trusted comment before checking the global signature over it,
-    // so white space around it would be bytes no signature covers: refused.
-    let tc = trusted.strip_prefix("trusted comment: ")?;
-    if lines.iter().any(|l| l.contains('\r')) || tc.trim() != tc {
-        return None;
-    }
-    let comment = untrusted.strip_prefix("untrusted comment: ")?;
-    let b64 = base64::engine::general_purpose::STANDARD;
-    for (line, len) in [
-        (sig, SIGNATURE_LINE_BYTES),
-        (global, GLOBAL_SIGNATURE_BYTES),
-    ] {
-        let raw = b64.decode(line).ok()?;
-        // Canonical: re-encoding gives the same text (no other spelling of the bytes).
-        if raw.len() != len || b64.encode(&raw) != **line {
-            return None;
-        }
-    }
-    let parsed = minisign::SignatureBox::from_string(text).ok()?;
-    Some((parsed, comment.to_string()))
 }
 
 /// The untrusted comment a bundle sealed by `facts` with `key` must carry. Bundles

@@ -18,14 +18,15 @@ mod layout;
 mod limits;
 
 pub use limits::{MAX_FORM_ITEM_CHARS, MAX_FORM_ITEMS};
-
-use crate::case::{Case, Item};
-use crate::clock::Stamp;
 // How times are written is the clock's; the form's many call sites keep the short name.
 pub use crate::clock::in_words as when;
+
+use crate::StoreError;
+use crate::bundle::format as bundle;
+use crate::case::{Case, Item};
+use crate::clock::Stamp;
 use crate::store::Store;
 use crate::verify::{self, VerifyError};
-use crate::{StoreError, bundle};
 use layout::{Face, Fonts, LEFT, Layout, Style, WIDTH, grey, red};
 use printpdf::{OffsetDateTime, ParsedFont, PdfDocument, PdfPage, PdfSaveOptions};
 use std::collections::BTreeSet;
