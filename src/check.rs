@@ -5,8 +5,9 @@
 use crate::StoreError;
 use crate::case::{IncidentReport, Item};
 use crate::custody::{self, ChainBreak, Entry};
+use crate::digest::hash_file_blocks;
 use crate::replay::{Difference, Replay};
-use crate::store::{Store, hash_file_blocks};
+use crate::store::Store;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -347,7 +348,7 @@ pub fn run(store: &Store, on_progress: &mut dyn FnMut(u64)) -> Result<Report, St
                     .as_ref()
                     .and_then(|rec| {
                         let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-                        crate::store::changed_ranges(rec, &blocks, len)
+                        crate::digest::changed_ranges(rec, &blocks, len)
                     })
                     .unwrap_or_default();
                 let more_changed_ranges = changed_ranges

@@ -96,6 +96,14 @@ pub fn parse_rfc3339(value: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// "25 Nov 2026, 14:32:05 (UTC+00:00)" from an RFC 3339 time; as given if unreadable.
+pub fn in_words(rfc3339: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(t) => t.format("%-d %b %Y, %H:%M:%S (UTC%:z)").to_string(),
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,6 +28,8 @@ use crate::case::{
 };
 use crate::clock::{self, Clock, Stamp};
 use crate::custody::{self, Entry};
+use crate::fsutil::{create_private_dir, make_writable, set_mode, set_read_only, sync_dir};
+use crate::objects::HEAD_BYTES;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -35,10 +37,15 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+// The digest primitives lived here; their old paths still resolve.
+pub use crate::digest::{
+    BlockHasher, Blocks, CHUNK_BYTES, MAX_BLOCKS, MIN_BLOCK_BYTES, block_size_for, changed_ranges,
+    hash_file, hash_file_blocks, read_chunks,
+};
+pub use crate::objects::object_path_in;
+
 /// The index file's name inside the store folder.
 pub const DB_FILE: &str = "evidence.sqlite";
-/// Bytes read and written per step while capturing.
-pub const CHUNK_BYTES: usize = 1024 * 1024;
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT_MS: u64 = 30_000;
 /// The actor written for entries the app makes itself.
@@ -127,90 +134,6 @@ const MIGRATIONS: &[&str] = &[
     "#,
 ];
 
-/// Fewest bytes in a block of [`Blocks`].
-pub const MIN_BLOCK_BYTES: u64 = 4096;
-/// Most blocks per object (the block size doubles until it fits).
-pub const MAX_BLOCKS: u64 = 1024;
-
-/// The block size for an object of `size` bytes: a power of two of at least 4 KiB,
-/// small enough to locate a change, large enough for at most 1,024 blocks.
-pub fn block_size_for(size: u64) -> u64 {
-    let mut b = MIN_BLOCK_BYTES;
-    while size.div_ceil(b) > MAX_BLOCKS {
-        b *= 2;
-    }
-    b
-}
-
-/// SHA-256 of each consecutive block of an object (the last may be short).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Blocks {
-    /// Bytes per block.
-    pub size: u64,
-    /// One digest per block.
-    pub digests: Vec<[u8; 32]>,
-    /// CRC-32 (zip's) of the whole object.
-    pub crc32: u32,
-}
-
-impl Blocks {
-    /// The digests as lower-case hex.
-    pub fn hex(&self) -> Vec<String> {
-        self.digests.iter().map(hex::encode).collect()
-    }
-}
-
-/// Computes [`Blocks`] over a stream fed in arbitrary pieces.
-pub struct BlockHasher {
-    crc: crc32fast::Hasher,
-    size: u64,
-    in_block: u64,
-    current: Sha256,
-    digests: Vec<[u8; 32]>,
-}
-
-impl BlockHasher {
-    /// Blocks of `block_size` bytes.
-    pub fn new(block_size: u64) -> Self {
-        BlockHasher {
-            crc: crc32fast::Hasher::new(),
-            size: block_size.max(1),
-            in_block: 0,
-            current: Sha256::new(),
-            digests: Vec::new(),
-        }
-    }
-
-    /// Feed bytes.
-    pub fn update(&mut self, mut data: &[u8]) {
-        self.crc.update(data);
-        while !data.is_empty() {
-            let room = (self.size - self.in_block) as usize;
-            let take = room.min(data.len());
-            self.current.update(&data[..take]);
-            self.in_block += take as u64;
-            data = &data[take..];
-            if self.in_block == self.size {
-                let d = std::mem::replace(&mut self.current, Sha256::new()).finalize();
-                self.digests.push(d.into());
-                self.in_block = 0;
-            }
-        }
-    }
-
-    /// The digests (a final short block included).
-    pub fn finish(mut self) -> Blocks {
-        if self.in_block > 0 {
-            self.digests.push(self.current.finalize().into());
-        }
-        Blocks {
-            size: self.size,
-            digests: self.digests,
-            crc32: self.crc.finalize(),
-        }
-    }
-}
-
 /// An open evidence store.
 pub struct Store {
     root: PathBuf,
@@ -295,9 +218,6 @@ impl Drop for Staged {
         }
     }
 }
-
-/// Bytes kept from the start of a capture for sniffing.
-pub(crate) const HEAD_BYTES: usize = 64 * 1024;
 
 /// The default store folder: `$EVIDENCE_KIT_STORE`, else the OS data folder
 /// (`~/.local/share/evidence-kit` on Linux).
@@ -673,7 +593,7 @@ impl Store {
     /// block hashes are taken in that pass), then moved into place, never copied.
     pub(crate) fn ingest_arrived(
         &self,
-        arriving: &mut crate::capture::Arriving,
+        arriving: &mut crate::objects::Arriving,
     ) -> Result<Ingested, crate::CaptureError> {
         let c = arriving.complete()?;
         let (found, blocks) = hash_file_blocks(&c.path, block_size_for(c.size))
@@ -876,7 +796,7 @@ impl Store {
                     receipt: r
                         .get::<_, Option<String>>(14)?
                         .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
-                        .map(|d| receipt_words(&d)),
+                        .map(|d| crate::receipt::words(&d)),
                 })
             })
             .map_err(|e| self.db_err(e))?;
@@ -1059,7 +979,7 @@ impl Store {
     /// vouch for a later one).
     pub fn record_receipt(
         &self,
-        receipt: &crate::register::ReceiptBody,
+        receipt: &crate::receipt::ReceiptBody,
         key_fingerprint: &str,
     ) -> Result<String, StoreError> {
         let case = self.case(&receipt.case)?;
@@ -1105,7 +1025,7 @@ impl Store {
                 &details,
             )?;
         }
-        Ok(receipt_words(&details))
+        Ok(crate::receipt::words(&details))
     }
 
     /// Mark a captured item as a possible indecent image of a child and remove its bytes
@@ -2186,12 +2106,6 @@ const ITEM_COLUMNS: &str = "id, case_id, sha256, size, media_type, original_name
      withdrawn_local, withdrawn_zone, withdrawn_reason, removed_utc, removed_local, \
      removed_zone, removed_reason";
 
-/// Where the object with this SHA-256 lives in the store at `root`.
-pub fn object_path_in(root: &Path, sha256: &str) -> PathBuf {
-    let (a, b) = sha256.split_at(2.min(sha256.len()));
-    root.join("objects/sha256").join(a).join(b)
-}
-
 fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
     let source: String = r.get(6)?;
     let email_json: Option<String> = r.get(19)?;
@@ -2264,152 +2178,6 @@ fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result
             }
             other => return other,
         }
-    }
-}
-
-/// Read a file in [`CHUNK_BYTES`] pieces, handing each to `f`.
-pub fn read_chunks(path: &Path, f: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
-    let mut file = File::open(path)?;
-    let mut buf = vec![0u8; CHUNK_BYTES];
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => return Ok(()),
-            Ok(n) => f(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// SHA-256 of a file and of its blocks of `block_size`, in one streamed pass.
-pub fn hash_file_blocks(path: &Path, block_size: u64) -> std::io::Result<(String, Blocks)> {
-    let mut hasher = Sha256::new();
-    let mut blocks = BlockHasher::new(block_size);
-    read_chunks(path, &mut |c| {
-        hasher.update(c);
-        blocks.update(c);
-    })?;
-    Ok((hex::encode(hasher.finalize()), blocks.finish()))
-}
-
-/// Every run of consecutive blocks where two block lists differ, in order, each as a
-/// byte range `(start, end)` (end exclusive, capped at `len`, the altered length; a
-/// run past the end of a shortened file is the one byte at its start). Empty when they
-/// do not differ; `None` when their block sizes differ (nothing can be located). At
-/// most one range per two blocks, so no more than the lists themselves hold.
-pub fn changed_ranges(expected: &Blocks, actual: &Blocks, len: u64) -> Option<Vec<(u64, u64)>> {
-    if expected.size != actual.size {
-        return None;
-    }
-    let size = expected.size;
-    let n = expected.digests.len().max(actual.digests.len());
-    let range = |first: usize, end: usize| {
-        let start = first as u64 * size;
-        (start, (end as u64 * size).min(len.max(start + 1)))
-    };
-    let mut ranges = Vec::new();
-    let mut run = None;
-    for i in 0..=n {
-        let differs = i < n && expected.digests.get(i) != actual.digests.get(i);
-        match (differs, run) {
-            (true, None) => run = Some(i),
-            (false, Some(first)) => {
-                ranges.push(range(first, i));
-                run = None;
-            }
-            _ => {}
-        }
-    }
-    Some(ranges)
-}
-
-/// SHA-256 of a file, streamed.
-pub fn hash_file(path: &Path) -> std::io::Result<String> {
-    let mut hasher = Sha256::new();
-    read_chunks(path, &mut |c| hasher.update(c))?;
-    Ok(hex::encode(hasher.finalize()))
-}
-
-/// "Received and verified by … on …" from a receipt's custody details.
-fn receipt_words(d: &serde_json::Value) -> String {
-    let by = d["received_by"].as_str().unwrap_or("the designated person");
-    let on = d["received"]
-        .as_str()
-        .map(crate::form::when)
-        .unwrap_or_else(|| "an unknown date".into());
-    if d["verdict"] == "intact" {
-        format!("Received and verified by {by} on {on}.")
-    } else {
-        format!(
-            "Received by {by} on {on}, but it did NOT verify: seal it again and give them the new file."
-        )
-    }
-}
-
-/// Create a folder (and parents) readable by this user only.
-pub(crate) fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut b = fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
-    }
-    b.create(dir).map_err(|e| StoreError::io("create", dir, e))
-}
-
-fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(mode))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (path, mode);
-        Ok(())
-    }
-}
-
-pub(crate) fn set_read_only(path: &Path) -> std::io::Result<()> {
-    let mut p = fs::metadata(path)?.permissions();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        p.set_mode(0o400);
-    }
-    #[cfg(not(unix))]
-    p.set_readonly(true);
-    fs::set_permissions(path, p)
-}
-
-pub(crate) fn make_writable(path: &Path) -> std::io::Result<()> {
-    let mut p = fs::metadata(path)?.permissions();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        p.set_mode(0o600);
-    }
-    #[cfg(not(unix))]
-    #[allow(clippy::permissions_set_readonly_false)]
-    p.set_readonly(false);
-    fs::set_permissions(path, p)
-}
-
-/// fsync a folder so a rename in it survives a power cut (a no-op where the OS
-/// cannot open folders).
-pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(dir)?.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        Ok(())
     }
 }
 

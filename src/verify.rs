@@ -10,9 +10,13 @@
 //! reader are refused, as are symlinks, duplicates (also after case-folding and
 //! Unicode normalisation), overlapping entries and zip bombs.
 
-use crate::bundle::{
-    self, CustodyLine, SIGNATURE, SealFacts, TAG_FILES, TAGMANIFEST, bag, casejson, zipfmt,
+// Only the format: `verify` never imports sealing (the alias keeps `bundle::X` below).
+use crate::bundle::format::{
+    self as bundle, CustodyLine, SIGNATURE, SealFacts, TAG_FILES, TAGMANIFEST,
 };
+// The strict signature reader moved to the format; its old path still resolves.
+pub use crate::bundle::format::parse_signature;
+use crate::bundle::{bag, casejson, zipfmt};
 use crate::custody::{self, ChainBreak};
 use crate::keys::{self, KeyError, PublicKey};
 use crate::replay::{self, Difference, Replay};
@@ -408,7 +412,7 @@ pub fn open(path: &Path, opts: &Options) -> Result<Opened, VerifyError> {
     };
     if !report.encrypted {
         let p = path.to_path_buf();
-        let handle = std::thread::spawn(move || crate::store::hash_file(&p));
+        let handle = std::thread::spawn(move || crate::digest::hash_file(&p));
         return Ok(Opened {
             source: Source::Plain(path.to_path_buf()),
             report,
@@ -1143,7 +1147,7 @@ fn check_contents(opened: &Opened, opts: &Options) -> Report {
                         .and_then(|b| blocks_for(&opened.source, b, &e.name))
                         .filter(|b| {
                             b.size.is_power_of_two()
-                                && b.size >= crate::store::MIN_BLOCK_BYTES
+                                && b.size >= crate::digest::MIN_BLOCK_BYTES
                                 && b.digests.len() as u64 == e.size.div_ceil(b.size)
                         });
                     if let Some(b) = blocks
@@ -1281,47 +1285,6 @@ fn key_blob_ok(text: &str) -> bool {
     };
     b64.decode(line)
         .is_ok_and(|raw| raw.len() == 42 && raw.starts_with(b"Ed") && b64.encode(&raw) == line)
-}
-
-/// Bytes of a minisign signature line: algorithm (2), key id (8), signature (64).
-const SIGNATURE_LINE_BYTES: usize = 74;
-/// Bytes of the global signature (over the signature and the trusted comment).
-const GLOBAL_SIGNATURE_BYTES: usize = 64;
-
-/// A minisign signature file, read strictly: exactly four lines, each ended by a line
-/// feed; the signature lines standard base64 (with padding) of exactly 74 and 64
-/// bytes, written as minisign writes them. Lengths are checked before the `minisign`
-/// crate sees the file (its verify slices the global signature without checking its
-/// length: docs/upstream/minisign-signature-length.md). Returns the signature and its
-/// untrusted comment (after `untrusted comment: `).
-pub fn parse_signature(bytes: &[u8]) -> Option<(minisign::SignatureBox, String)> {
-    use base64::Engine;
-    let text = std::str::from_utf8(bytes).ok()?;
-    let body = text.strip_suffix('\n')?;
-    let lines: Vec<&str> = body.split('\n').collect();
-    let [untrusted, sig, trusted, global] = lines.as_slice() else {
-        return None;
-    };
-    // minisign trims the trusted comment before checking the global signature over it,
-    // so white space around it would be bytes no signature covers: refused.
-    let tc = trusted.strip_prefix("trusted comment: ")?;
-    if lines.iter().any(|l| l.contains('\r')) || tc.trim() != tc {
-        return None;
-    }
-    let comment = untrusted.strip_prefix("untrusted comment: ")?;
-    let b64 = base64::engine::general_purpose::STANDARD;
-    for (line, len) in [
-        (sig, SIGNATURE_LINE_BYTES),
-        (global, GLOBAL_SIGNATURE_BYTES),
-    ] {
-        let raw = b64.decode(line).ok()?;
-        // Canonical: re-encoding gives the same text (no other spelling of the bytes).
-        if raw.len() != len || b64.encode(&raw) != **line {
-            return None;
-        }
-    }
-    let parsed = minisign::SignatureBox::from_string(text).ok()?;
-    Some((parsed, comment.to_string()))
 }
 
 /// The untrusted comment a bundle sealed by `facts` with `key` must carry. Bundles
@@ -2109,7 +2072,7 @@ impl EntryReader {
     fn open(src: &Source, e: &Entry) -> std::io::Result<Self> {
         let mut f = src.open()?;
         f.seek(SeekFrom::Start(e.data_start))?;
-        let raw = BufReader::with_capacity(crate::store::CHUNK_BYTES.min(1 << 16), f);
+        let raw = BufReader::with_capacity(crate::digest::CHUNK_BYTES.min(1 << 16), f);
         let inner: Box<dyn Read> = if e.stored {
             Box::new(raw.take(e.size))
         } else {
@@ -2172,7 +2135,7 @@ fn stream_entry_buf(
     // Room for the whole entry and a byte more, up to a chunk.
     let cap = usize::try_from(e.size.saturating_add(1))
         .unwrap_or(usize::MAX)
-        .min(crate::store::CHUNK_BYTES);
+        .min(crate::digest::CHUNK_BYTES);
     if buf.len() < cap {
         buf.resize(cap, 0);
     }
@@ -2339,7 +2302,7 @@ fn read_block_lists(
             .all(|c| c.is_ascii_digit())
             .then(|| size.parse::<u64>().ok())
             .flatten()
-            .filter(|s| s.is_power_of_two() && *s >= crate::store::MIN_BLOCK_BYTES);
+            .filter(|s| s.is_power_of_two() && *s >= crate::digest::MIN_BLOCK_BYTES);
         let Some(block_size) = block_size else {
             bad(
                 r,
@@ -2374,7 +2337,7 @@ fn read_block_lists(
 
 /// The block hashes of `path` in `blocks-sha256.txt` (stored, as Evidence Kit writes
 /// it), read a line at a time with each line capped, never the whole file at once.
-fn blocks_for(src: &Source, b: &Entry, path: &str) -> Option<crate::store::Blocks> {
+fn blocks_for(src: &Source, b: &Entry, path: &str) -> Option<crate::digest::Blocks> {
     use std::io::BufRead;
     if !b.stored {
         return None;
@@ -2403,12 +2366,12 @@ fn blocks_for(src: &Source, b: &Entry, path: &str) -> Option<crate::store::Block
 fn locate_changes(
     src: &Source,
     e: &Entry,
-    expected: &crate::store::Blocks,
+    expected: &crate::digest::Blocks,
 ) -> Option<Vec<(u64, u64)>> {
-    let mut hasher = crate::store::BlockHasher::new(expected.size);
+    let mut hasher = crate::digest::BlockHasher::new(expected.size);
     stream_entry(src, e, &mut |c| hasher.update(c)).ok()?;
     let actual = hasher.finish();
-    crate::store::changed_ranges(expected, &actual, e.size)
+    crate::digest::changed_ranges(expected, &actual, e.size)
 }
 
 /// At most this many changed byte ranges are named in a sentence; the rest are counted.

@@ -346,7 +346,7 @@ impl<W: Write> Writer<W> {
         // a chunk: a 2 KB entry does not cost a megabyte.
         let cap = usize::try_from(size.saturating_add(1))
             .unwrap_or(usize::MAX)
-            .min(crate::store::CHUNK_BYTES);
+            .min(crate::digest::CHUNK_BYTES);
         let mut buf = std::mem::take(&mut self.buf);
         if buf.len() < cap {
             buf.resize(cap, 0);

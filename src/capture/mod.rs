@@ -2,12 +2,11 @@
 //! [`Item`]: its bytes hashed while read, stored, and recorded with when, where and
 //! from whom.
 
-mod arriving;
 mod email;
 mod screen;
 pub mod sniff;
 
-pub use arriving::Arriving;
+pub use crate::objects::Arriving;
 pub use screen::{MonitorInfo, Target, WindowInfo, grab_screen, list_monitors, list_windows};
 
 use crate::CaptureError;

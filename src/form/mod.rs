@@ -18,12 +18,15 @@ mod layout;
 mod limits;
 
 pub use limits::{MAX_FORM_ITEM_CHARS, MAX_FORM_ITEMS};
+// How times are written is the clock's; the form's many call sites keep the short name.
+pub use crate::clock::in_words as when;
 
+use crate::StoreError;
+use crate::bundle::format as bundle;
 use crate::case::{Case, Item};
 use crate::clock::Stamp;
 use crate::store::Store;
 use crate::verify::{self, VerifyError};
-use crate::{StoreError, bundle};
 use layout::{Face, Fonts, LEFT, Layout, Style, WIDTH, grey, red};
 use printpdf::{OffsetDateTime, ParsedFont, PdfDocument, PdfPage, PdfSaveOptions};
 use std::collections::BTreeSet;
@@ -174,14 +177,6 @@ pub struct Rendered {
 
 /// Reads an item's bytes (for the image appendix); safe to call from two threads.
 pub type Fetch<'a> = dyn Fn(usize, &Item) -> Result<Vec<u8>, String> + Sync + 'a;
-
-/// "25 Nov 2026, 14:32:05 (UTC+00:00)" from an RFC 3339 time; as given if unreadable.
-pub fn when(rfc3339: &str) -> String {
-    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
-        Ok(t) => t.format("%-d %b %Y, %H:%M:%S (UTC%:z)").to_string(),
-        Err(_) => rfc3339.to_string(),
-    }
-}
 
 fn or_not_recorded(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "not recorded".into())
@@ -1120,7 +1115,7 @@ pub fn from_store(store: &Store, case_id: &str, school: &str) -> Result<FormInpu
             continue;
         }
         let path = store.object_path(&i.sha256);
-        match crate::store::hash_file(&path) {
+        match crate::digest::hash_file(&path) {
             Ok(h) if h == i.sha256 => {}
             Ok(_) => problems.push(format!(
                 "Item {} ({}) no longer matches the SHA-256 recorded when it was captured.",
@@ -1222,7 +1217,8 @@ pub fn for_case(store: &Store, case_id: &str, school: &str) -> Result<Rendered, 
     let input = from_store(store, case_id, school)?;
     let root = store.root().to_path_buf();
     let fetch = move |_: usize, item: &Item| -> Result<Vec<u8>, String> {
-        std::fs::read(crate::store::object_path_in(&root, &item.sha256)).map_err(|e| e.to_string())
+        std::fs::read(crate::objects::object_path_in(&root, &item.sha256))
+            .map_err(|e| e.to_string())
     };
     render(&input, &fetch)
 }

@@ -103,18 +103,18 @@ impl Register {
                 .join("received")
                 .join(format!(".{}.partial", report.sha256));
             if partial.exists() {
-                make_writable(&partial);
+                crate::fsutil::make_tree_writable(&partial);
                 std::fs::remove_dir_all(&partial)
                     .map_err(|e| StoreError::io("clear", &partial, e))?;
             }
-            crate::store::create_private_dir(&self.root.join("received"))?;
+            crate::fsutil::create_private_dir(&self.root.join("received"))?;
             // A bundle that cannot be unpacked (a full disk) is still shown and its verdict
             // given; only its pictures are missing, and the window says why.
             match verify::extract(&opened, &report, &partial) {
                 Ok(_) => std::fs::rename(&partial, &folder)
                     .map_err(|e| StoreError::io("save", &folder, e))?,
                 Err(e) => {
-                    make_writable(&partial);
+                    crate::fsutil::make_tree_writable(&partial);
                     let _ = std::fs::remove_dir_all(&partial);
                     unpack_problem = Some(format!(
                         "Its files could not be unpacked for reading, so pictures cannot be shown: {e}"
@@ -182,7 +182,7 @@ impl Register {
         use std::io::Write;
         let name = safe_file_name(name);
         let bundles = self.root.join("bundles");
-        crate::store::create_private_dir(&bundles)?;
+        crate::fsutil::create_private_dir(&bundles)?;
         let mut tmp = tempfile::Builder::new()
             .prefix(".arriving-")
             .tempfile_in(&bundles)
@@ -207,7 +207,7 @@ impl Register {
         let dir = bundles.join(&sha);
         let dest = dir.join(&name);
         if self.kept(&sha).is_none() {
-            crate::store::create_private_dir(&dir)?;
+            crate::fsutil::create_private_dir(&dir)?;
             let mut perm = tmp
                 .as_file()
                 .metadata()
@@ -223,19 +223,20 @@ impl Register {
     }
 
     /// [`Register::keep`] for a bundle that arrived in parts through the app's window
-    /// ([`crate::capture::Arriving`], in this folder's `tmp/`): hashed as it came, it
+    /// ([`crate::objects::Arriving`], in this folder's `tmp/`): hashed as it came, it
     /// is moved into place, not copied. Returns its SHA-256.
     pub fn keep_arrived(
         &self,
         name: &str,
-        arriving: &mut crate::capture::Arriving,
+        arriving: &mut crate::objects::Arriving,
     ) -> Result<String, RegisterError> {
         let name = safe_file_name(name);
         let c = arriving.complete()?;
         if self.kept(&c.sha256).is_none() {
             let dir = self.root.join("bundles").join(&c.sha256);
-            crate::store::create_private_dir(&dir)?;
-            crate::store::set_read_only(&c.path).map_err(|e| StoreError::io("save", &c.path, e))?;
+            crate::fsutil::create_private_dir(&dir)?;
+            crate::fsutil::set_read_only(&c.path)
+                .map_err(|e| StoreError::io("save", &c.path, e))?;
             let dest = dir.join(&name);
             // Kept meanwhile by another (the same bundle taken twice at once): fine.
             if let Err(e) = std::fs::rename(&c.path, &dest)
@@ -243,7 +244,7 @@ impl Register {
             {
                 return Err(StoreError::io("save", &dest, e).into());
             }
-            crate::store::sync_dir(&dir).map_err(|e| StoreError::io("save", &dir, e))?;
+            crate::fsutil::sync_dir(&dir).map_err(|e| StoreError::io("save", &dir, e))?;
         }
         // Already kept: the copy that came again is removed when `arriving` is dropped.
         Ok(c.sha256)
@@ -434,24 +435,6 @@ fn timeline(path: &Path) -> (Vec<TimelineLine>, usize) {
         }
     }
     (shown, more)
-}
-
-/// Let a half-unpacked folder (read-only files) be cleared.
-fn make_writable(dir: &Path) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            make_writable(&p);
-        } else if let Ok(m) = std::fs::metadata(&p) {
-            let mut perm = m.permissions();
-            #[allow(clippy::permissions_set_readonly_false)]
-            perm.set_readonly(false);
-            let _ = std::fs::set_permissions(&p, perm);
-        }
-    }
 }
 
 #[cfg(test)]

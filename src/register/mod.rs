@@ -13,6 +13,8 @@ mod inbox;
 
 pub use accounts::{Account, Mention};
 pub use inbox::{BundleView, TimelineLine, ViewItem};
+// The receipt format lived here; its old paths still resolve.
+pub use crate::receipt::{RECEIPT_FORMAT, ReceiptBody, ReceiptError, verify_receipt};
 
 use crate::StoreError;
 use crate::clock::{self, Stamp};
@@ -227,7 +229,7 @@ impl Register {
     /// Open (creating if needed) the register in the folder `root`.
     pub fn open(root: &Path) -> Result<Register, RegisterError> {
         // Safeguarding records: the folder and the file are the designated person's alone.
-        crate::store::create_private_dir(root)?;
+        crate::fsutil::create_private_dir(root)?;
         let file = root.join("register.sqlite");
         let conn = Connection::open(&file).map_err(db(root))?;
         #[cfg(unix)]
@@ -395,7 +397,7 @@ impl Register {
                 .map(|(at, file)| {
                     format!(
                         "This bundle claims to be the same seal as one received on {} ({}), but its contents differ: one of them is not what was sealed.",
-                        crate::form::when(&at),
+                        crate::clock::in_words(&at),
                         file
                     )
                 }),
@@ -591,7 +593,7 @@ impl Register {
         path: &Path,
         keys: &crate::keys::KeyDir,
     ) -> Result<Option<crate::form::DslSection>, RegisterError> {
-        let sha = crate::store::hash_file(path).map_err(|e| StoreError::io("read", path, e))?;
+        let sha = crate::digest::hash_file(path).map_err(|e| StoreError::io("read", path, e))?;
         let b = self.by_sha(&sha)?.ok_or_else(|| {
             RegisterError::NotReceived(
                 path.file_name()
@@ -759,50 +761,6 @@ pub fn receiver_name(keys: &crate::keys::KeyDir) -> String {
         .unwrap_or_else(|| "the designated safeguarding person".into())
 }
 
-/// The `format` of a receipt.
-pub const RECEIPT_FORMAT: &str = "evidence-kit-receipt/1";
-
-/// What a receipt says: signed by the designated person, it tells the staff member that
-/// their bundle arrived and what verifying it showed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReceiptBody {
-    /// [`RECEIPT_FORMAT`].
-    pub format: String,
-    /// The case reference.
-    pub case: String,
-    /// SHA-256 of the bundle received.
-    pub bundle_sha256: String,
-    /// When it was received (local time with offset).
-    pub received: String,
-    /// Who received it.
-    pub received_by: String,
-    /// `intact` or `failed`.
-    pub verdict: String,
-}
-
-/// A receipt file: the body, and a minisign signature of the body's compact JSON.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReceiptFile {
-    receipt: ReceiptBody,
-    signature: String,
-}
-
-/// A receipt that did not check out.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ReceiptError {
-    /// Not a receipt at all.
-    #[error("This is not an Evidence Kit receipt (it cannot be read as one).")]
-    Malformed,
-    /// The signature does not match (changed, or made by another key).
-    #[error(
-        "The receipt's signature does not check out with the key you trust: it was changed, or signed by someone else."
-    )]
-    BadSignature,
-}
-
 impl Register {
     /// A signed receipt for the latest bundle received for `case_ref`, as file text.
     pub fn receipt(
@@ -859,57 +817,6 @@ impl Register {
             received_by: key.name.clone(),
             verdict: if latest.intact { "intact" } else { "failed" }.into(),
         };
-        let message = serde_json::to_string(&body).unwrap_or_default();
-        let signature = minisign::sign(
-            Some(&key.public.key),
-            &key.secret,
-            std::io::Cursor::new(message.as_bytes()),
-            Some(&format!("evidence-kit receipt for {}", body.case)),
-            None,
-        )
-        .map_err(|e| RegisterError::Signing(e.to_string()))?
-        .to_string();
-        Ok(serde_json::to_string_pretty(&ReceiptFile {
-            receipt: body,
-            signature,
-        })
-        .unwrap_or_default()
-            + "\n")
+        crate::receipt::sign(body, key).map_err(|e| RegisterError::Signing(e.to_string()))
     }
-}
-
-/// Check a receipt against the keys trusted; returns what it says.
-pub fn verify_receipt(
-    text: &str,
-    trusted: &[crate::keys::PublicKey],
-) -> Result<(ReceiptBody, crate::keys::PublicKey), ReceiptError> {
-    let file: ReceiptFile = serde_json::from_str(text).map_err(|_| ReceiptError::Malformed)?;
-    if file.receipt.format != RECEIPT_FORMAT {
-        return Err(ReceiptError::Malformed);
-    }
-    // Read strictly, lengths checked before minisign sees it (a short signature line
-    // made minisign 0.10 panic).
-    let mut sig_text = file.signature.clone();
-    if !sig_text.ends_with('\n') {
-        sig_text.push('\n');
-    }
-    let (sig, _) =
-        crate::verify::parse_signature(sig_text.as_bytes()).ok_or(ReceiptError::Malformed)?;
-    let key_id = crate::keys::key_id_hex(sig.keynum());
-    let message = serde_json::to_string(&file.receipt).unwrap_or_default();
-    for k in trusted.iter().filter(|k| k.key_id == key_id) {
-        if minisign::verify(
-            &k.key,
-            &sig,
-            std::io::Cursor::new(message.as_bytes()),
-            true,
-            false,
-            false,
-        )
-        .is_ok()
-        {
-            return Ok((file.receipt, k.clone()));
-        }
-    }
-    Err(ReceiptError::BadSignature)
 }

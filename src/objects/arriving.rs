@@ -41,7 +41,7 @@ impl Arriving {
     /// Start a file in the `tmp/` folder of the store (or register) at `root`.
     pub fn new(root: &Path) -> Result<Arriving, StoreError> {
         let dir = root.join("tmp");
-        crate::store::create_private_dir(&dir)?;
+        crate::fsutil::create_private_dir(&dir)?;
         let id = uuid::Uuid::new_v4().simple().to_string();
         let path = dir.join(format!("ingest-{}-{id}.arriving", std::process::id()));
         let file = OpenOptions::new()
@@ -65,7 +65,7 @@ impl Arriving {
         file.write_all(part)
             .map_err(|e| StoreError::io("save", &self.path, e))?;
         self.hasher.update(part);
-        let room = crate::store::HEAD_BYTES.saturating_sub(self.head.len());
+        let room = super::HEAD_BYTES.saturating_sub(self.head.len());
         self.head.extend_from_slice(&part[..room.min(part.len())]);
         self.size += part.len() as u64;
         Ok(self.size)
@@ -115,7 +115,7 @@ impl Drop for Arriving {
         // Closed first, and made writable: on Windows neither an open nor a read-only
         // file can be removed. Once taken in, nothing is left here to remove.
         drop(self.file.take());
-        if crate::store::make_writable(&self.path).is_ok() {
+        if crate::fsutil::make_writable(&self.path).is_ok() {
             let _ = std::fs::remove_file(&self.path);
         }
     }
