@@ -14,6 +14,7 @@ mod durability;
 mod faults;
 mod form;
 mod fuzzed;
+mod golden;
 mod layers;
 mod register;
 mod replay;
