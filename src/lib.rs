@@ -35,6 +35,7 @@ pub mod replay;
 pub mod store;
 pub mod text;
 pub mod thumbnail;
+pub mod transport;
 pub mod verify;
 
 pub use error::{CaptureError, StoreError};

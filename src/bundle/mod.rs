@@ -184,7 +184,7 @@ impl SealError {
 }
 
 /// The signed facts about a bundle (the minisign trusted comment, as compact JSON).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct SealFacts {
     /// [`BUNDLE_FORMAT`].
