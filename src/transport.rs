@@ -414,6 +414,20 @@ mod tests {
         }
     }
 
+    /// `ItemField` is not serialised (the shell parses the words with `ItemField::parse`),
+    /// so its TypeScript words come from `#[ts(rename_all)]`: they must be the words
+    /// `parse` takes, every one of them.
+    #[test]
+    fn ts_item_field_words_are_the_ones_the_store_parses() {
+        let cfg = ts_rs::Config::new();
+        let decl = <crate::store::ItemField as TS>::decl(&cfg);
+        let words: Vec<&str> = decl.split('"').skip(1).step_by(2).collect();
+        assert_eq!(words.len(), 8, "{decl}");
+        for w in &words {
+            assert!(crate::store::ItemField::parse(w).is_some(), "{w} in {decl}");
+        }
+    }
+
     #[test]
     fn ts_core_transport_types_match_the_committed_files() {
         let mut files = core_types().expect("generate");
