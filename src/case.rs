@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_TEXT_CHARS: usize = 20_000;
 
 /// An incident: "the posts about me in the parents' group", with its evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Case {
     /// The case reference, e.g. `EK-20261125-3F2A9C`; also its id.
     pub id: String,
@@ -26,7 +26,7 @@ pub struct Case {
 pub const MAX_DESCRIPTION_CHARS: usize = 200_000;
 
 /// Who is believed responsible: this decides the school's next steps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Responsible {
     /// A pupil.
@@ -64,7 +64,7 @@ impl Responsible {
 }
 
 /// The person's own decision about reporting to the police (the policy leaves it to them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PoliceDecision {
     /// I wish to report this to the police.
@@ -95,7 +95,7 @@ impl PoliceDecision {
 
 /// A record that a possible indecent image of a child was seen. Nothing of it is ever
 /// captured or kept: only when, where (as typed) and what the person was told to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SafeguardNote {
     /// When it was recorded.
     pub recorded: Stamp,
@@ -107,7 +107,7 @@ pub struct SafeguardNote {
 
 /// The incident report: every field of the E-safety incident-logging form that is the
 /// staff member's to fill. Each change is a custody entry that keeps the old value.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct IncidentReport {
     /// The reporting person's role (e.g. "Year 4 teacher").
@@ -141,7 +141,7 @@ pub struct IncidentReport {
 }
 
 /// A case with counts, for lists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CaseSummary {
     /// The case.
     #[serde(flatten)]
@@ -164,7 +164,7 @@ pub struct CaseSummary {
 }
 
 /// Where a record stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseState {
     /// Never sealed.
@@ -176,7 +176,7 @@ pub enum CaseState {
 }
 
 /// How an item came in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// A file from disk.
@@ -218,7 +218,7 @@ impl Source {
 }
 
 /// Who the abuse came from, as far as the staff member knows.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Sender {
     /// Username or handle (`@someone`).
     pub handle: Option<String>,
@@ -231,7 +231,7 @@ pub struct Sender {
 }
 
 /// Headers of a captured e-mail (`.eml`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EmailHeaders {
     /// `From:`
     pub from: Option<String>,
@@ -246,7 +246,7 @@ pub struct EmailHeaders {
 }
 
 /// One piece of evidence. Its bytes live in the store under `sha256`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Item {
     /// Item number in this store.
     pub id: i64,
@@ -284,11 +284,12 @@ pub struct Item {
     /// were then removed from the store (the one exception to never-delete, which the
     /// school's policy itself demands). Only the record and the hash remain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub removed: Option<Removal>,
 }
 
 /// Why and when an item's bytes were removed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Removal {
     /// When.
     pub at: Stamp,
@@ -297,7 +298,7 @@ pub struct Removal {
 }
 
 /// A withdrawal: the item stays, marked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Withdrawal {
     /// When.
     pub at: Stamp,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// When something happened, as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Stamp {
     /// The instant, RFC 3339 in UTC with milliseconds (`2026-11-25T14:32:05.123Z`).
     pub utc: String,

@@ -351,7 +351,7 @@ pub fn fingerprint(key_id: &str) -> String {
 
 /// The staff member's details, kept in `settings.json` in the keys folder: who they
 /// are on the form and on new records, and the school's name.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct Profile {
     /// Their name.

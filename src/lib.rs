@@ -39,6 +39,7 @@ pub mod replay;
 pub mod store;
 pub mod text;
 pub mod thumbnail;
+pub mod transport;
 pub mod verify;
 
 pub use error::{CaptureError, StoreError};

@@ -1825,7 +1825,8 @@ pub fn read_head(root: &Path) -> std::io::Result<Option<Head>> {
 }
 
 /// An item field that may be changed after capture (the bytes never can).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ts_rs::TS)]
+#[ts(rename_all = "snake_case")]
 pub enum ItemField {
     /// The note.
     Note,

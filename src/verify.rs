@@ -120,7 +120,7 @@ impl VerifyError {
 
 /// What a finding is about. Serialised as the words every version has written
 /// (`altered`, `untrusted_key`, …): reports, the register, the form and the UI read them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     /// `altered`
@@ -196,7 +196,7 @@ impl std::fmt::Display for FindingKind {
 }
 
 /// One thing found wrong.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Finding {
     /// What kind of thing.
     pub kind: FindingKind,
@@ -209,7 +209,7 @@ pub struct Finding {
 }
 
 /// Who sealed it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Signer {
     /// The name in the signed facts.
     pub name: String,
@@ -242,7 +242,7 @@ impl Signer {
 }
 
 /// The result of verifying a bundle.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Report {
     /// The file checked.
     pub file: String,

@@ -188,6 +188,7 @@ pub async fn withdraw_item(
 
 /// The incident report as the UI sends it: every field, `null` when empty.
 #[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ReportFields {
     role: Option<String>,
     contact: Option<String>,
@@ -241,6 +242,7 @@ pub async fn recent_sites(state: State<'_, AppState>) -> Result<Vec<String>, Ipc
 
 /// One line of the custody log, in plain words.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct LogLine {
     seq: i64,
     /// Local time with offset.
@@ -311,6 +313,7 @@ pub async fn remove_indecent_item(
 
 /// What the first-run screen needs to know.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SetupState {
     profile: Profile,
     /// The signing key's fingerprint, once made.
@@ -323,6 +326,7 @@ pub struct SetupState {
 
 /// A designated person, for lists.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RecipientView {
     name: String,
     fingerprint: String,
@@ -417,6 +421,7 @@ pub async fn add_recipient(
 
 /// A sealed bundle, as the "sealed" screen shows it.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SealedView {
     path: String,
     file_name: String,

@@ -54,7 +54,8 @@ impl Drops {
 
 /// One dropped file as the page is told of it.
 #[derive(serde::Serialize)]
-struct Dropped {
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub(crate) struct Dropped {
     token: String,
     name: String,
     /// `None` for a folder or anything that is not an ordinary file.

@@ -21,6 +21,7 @@ const PREVIEW_MAX_PX: u32 = 2000;
 
 /// The designated person's keys and what to give staff.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct DslState {
     name: Option<String>,
     /// Their decryption key exists; its fingerprint.
@@ -271,6 +272,7 @@ pub async fn dsl_list(state: State<'_, AppState>) -> Result<Vec<Received>, IpcEr
 
 /// One status change with its note, as the register shows it.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct StatusLine {
     at: String,
     status: String,
@@ -412,6 +414,7 @@ pub async fn dsl_export_csv(
 
 /// What a receipt opened on the staff side says.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ReceiptView {
     case_id: String,
     words: String,

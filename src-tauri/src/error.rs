@@ -11,6 +11,7 @@ use serde::Serialize;
 
 /// An error sent across IPC.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct IpcError {
     /// Stable machine-readable name.
     pub code: String,

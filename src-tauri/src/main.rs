@@ -19,6 +19,8 @@ mod error;
 mod navigation;
 mod shortcut;
 mod state;
+#[cfg(test)]
+mod transport;
 mod tray;
 
 use std::process::ExitCode;

@@ -71,7 +71,7 @@ pub fn max_items() -> usize {
 }
 
 /// The signed facts about a bundle (the minisign trusted comment, as compact JSON).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct SealFacts {
     /// [`BUNDLE_FORMAT`].

@@ -15,7 +15,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 /// Where an account is named.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct Mention {
     /// The case reference.
     pub case_ref: String,
@@ -28,7 +28,7 @@ pub struct Mention {
 }
 
 /// One account and everywhere it is named.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct Account {
     /// `username`, `e-mail`, `phone` or `profile`.
     pub kind: String,

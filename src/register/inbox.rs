@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// One line of the custody timeline.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct TimelineLine {
     /// When (local time with offset, as recorded).
     pub at: String,
@@ -27,7 +27,7 @@ pub struct TimelineLine {
 }
 
 /// An item of the bundle, for reading.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ViewItem {
     /// Its payload path in the bundle (`data/001-…`).
     pub path: String,
@@ -40,7 +40,7 @@ pub struct ViewItem {
 }
 
 /// A bundle opened for reading.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct BundleView {
     /// Its row in the register (case, signer, verdict, status).
     pub received: super::Received,

@@ -164,7 +164,7 @@ impl RegisterError {
 }
 
 /// One bundle in the register, with its case's current status.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct Received {
     /// SHA-256 of the bundle file.
     pub sha256: String,

@@ -15,7 +15,7 @@ import {
   type SealedView,
   type SetupState,
 } from "./backend";
-import { $, fakeItem, loadPage, settle } from "./testing";
+import { $, EMPTY_REPORT, fakeItem, fakeSummary, loadPage, settle } from "./testing";
 
 const STAMP = { utc: "2026-11-25T10:32:05.123Z", local: "2026-11-25T10:32:05.123+00:00", zone: "Europe/London" };
 const HASH = "3f2a9c1b" + "0123456789abcdef".repeat(3) + "00112233aabbccdd";
@@ -37,8 +37,8 @@ class FakeBackend implements Backend {
   }
   async createCase(title: string, staff: string): Promise<Case> {
     this.created.push([title, staff]);
-    const c = { id: `EK-${this.cases.length + 1}`, title, staff, created: STAMP };
-    this.cases = [...this.cases, { ...c, items: 0, withdrawn: 0 }];
+    const c = { id: `EK-${this.cases.length + 1}`, title, staff, created: STAMP, report: EMPTY_REPORT };
+    this.cases = [...this.cases, fakeSummary({ ...c, items: 0, withdrawn: 0 })];
     return c;
   }
   async listItems(caseId: string): Promise<Item[]> {
@@ -61,11 +61,7 @@ class FakeBackend implements Backend {
     if (!c) throw new BackendError("unknown_case", `There is no case ${caseId}.`);
     return { ...c, report: this.report };
   }
-  report: IncidentReport = {
-    role: null, contact: null, addressed_to: null, description: null, responsible: null,
-    witnesses: null, continuing: null, platform_report: null, advice: null, informed: null,
-    police: null, police_ref: null, police_decided: null, indecent_images: [],
-  };
+  report: IncidentReport = EMPTY_REPORT;
   private find(itemId: number): Item {
     for (const list of Object.values(this.items)) {
       const it = list.find((i) => i.id === itemId);
@@ -109,7 +105,7 @@ class FakeBackend implements Backend {
     return it;
   }
   setup: SetupState = {
-    profile: { name: "A. Teacher", role: null, contact: null, school: null },
+    profile: { name: "A. Teacher", role: null, contact: null, school: null, show_previews: false, shortcut: null, mode: null },
     signing_fingerprint: "3F2A 91C0 0000 0000",
     recipients: [{ name: "Mrs D. Lead", fingerprint: "AB12 CD34" }],
     default_folder: "/home/a/Documents/Evidence Kit",
@@ -246,7 +242,7 @@ afterEach(() => {
 
 describe("records", () => {
   test("lists each record with its title, reference and item count", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A. Teacher", created: STAMP, items: 2, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A. Teacher", created: STAMP, items: 2, withdrawn: 0 })];
     await new App(document, backend).start();
     const button = $('#case-list [data-case-id="EK-1"] button');
     expect(button.textContent).toContain("Posts");
@@ -257,7 +253,7 @@ describe("records", () => {
 
   test("text from the store is shown as text, never parsed as HTML", async () => {
     backend.cases = [
-      { id: "EK-1", title: '<img src=x onerror="alert(1)">', staff: "x", created: STAMP, items: 0, withdrawn: 0 },
+      fakeSummary({ id: "EK-1", title: '<img src=x onerror="alert(1)">', staff: "x", created: STAMP, items: 0, withdrawn: 0 }),
     ];
     backend.items["EK-1"] = [item(1, { original_name: "<b>bold</b>.png", site: "<i>site</i>" })];
     const app = new App(document, backend);
@@ -298,7 +294,7 @@ describe("records", () => {
 
 describe("evidence", () => {
   test("each item shows its name, place, time with offset and hash; the preview starts blurred", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 })];
     backend.items["EK-1"] = [item(5, { site: "Facebook" })];
     const app = new App(document, backend);
     await app.start();
@@ -324,7 +320,7 @@ describe("evidence", () => {
   });
 
   test("capturing adds the item to the chosen record", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 })];
     const app = new App(document, backend);
     await app.start();
     await app.select("EK-1");
@@ -340,7 +336,7 @@ describe("evidence", () => {
   });
 
   test("a failed capture shows the core's sentence in the error summary", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 })];
     const app = new App(document, backend);
     await app.start();
     await app.select("EK-1");
@@ -361,7 +357,7 @@ describe("evidence", () => {
 
 describe("describing, withdrawing, reporting", () => {
   async function open(): Promise<App> {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 })];
     backend.items["EK-1"] = [item(5)];
     const app = new App(document, backend);
     await app.start();
@@ -467,7 +463,7 @@ describe("describing, withdrawing, reporting", () => {
 describe("first run, seal and form", () => {
   test("a first run opens the setup; the key needs the same passphrase twice", async () => {
     backend.setup = {
-      profile: { name: null, role: null, contact: null, school: null },
+      profile: { name: null, role: null, contact: null, school: null, show_previews: false, shortcut: null, mode: null },
       signing_fingerprint: null,
       recipients: [],
       default_folder: "/home/a/Documents/Evidence Kit",
@@ -496,7 +492,7 @@ describe("first run, seal and form", () => {
   });
 
   test("sealing sends the chosen person, folder and passphrase, then shows the file and its hash", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 })];
     backend.items["EK-1"] = [item(5)];
     const app = new App(document, backend);
     await app.start();
@@ -543,7 +539,7 @@ describe("adding files", () => {
   }
 
   test("chosen files pass in parts and are kept one by one, their bytes as they are; a failure is named", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 })];
     const app = new App(document, backend);
     await app.start();
     await app.select("EK-1");
@@ -565,7 +561,7 @@ describe("adding files", () => {
   });
 
   test("dropped files are kept one by one by their tokens; a bad file and a folder are named, the rest kept", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 })];
     const app = new App(document, backend);
     await app.start();
     await app.select("EK-1");
@@ -584,7 +580,7 @@ describe("adding files", () => {
   });
 
   test("a drop says how far a large file has got, and highlights Add files while over the window", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 })];
     const app = new App(document, backend);
     await app.start();
     await app.select("EK-1");
@@ -617,7 +613,7 @@ describe("adding files", () => {
   });
 
   test("the page takes no HTML drop: files reach it only through the app", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 })];
     const app = new App(document, backend);
     await app.start();
     await app.select("EK-1");
@@ -630,7 +626,7 @@ describe("adding files", () => {
   });
 
   test("the status says the files are kept only once the list shows them", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 })];
     const app = new App(document, backend);
     await app.start();
     await app.select("EK-1");
@@ -646,7 +642,7 @@ describe("adding files", () => {
   });
 
   test("paste keeps what is on the clipboard", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 })];
     const app = new App(document, backend);
     await app.start();
     await app.select("EK-1");
@@ -658,7 +654,7 @@ describe("adding files", () => {
 
 describe("the designated person's receipt", () => {
   test("a receipt opened marks its record received; a file that is not one is named", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0, state: "sent" }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0, state: "sent" })];
     await new App(document, backend).start();
     const input = $<HTMLInputElement>("#receipt-input");
     Object.defineProperty(input, "files", { value: [new File(["not a receipt"], "x.txt")], configurable: true });
@@ -681,7 +677,7 @@ describe("the designated person's receipt", () => {
 
 describe("looking at evidence", () => {
   test("the full-size view starts blurred unless the person chose otherwise", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 })];
     backend.items["EK-1"] = [item(5)];
     const app = new App(document, backend);
     await app.start();
@@ -700,7 +696,7 @@ describe("looking at evidence", () => {
 
   test("with the setting on, previews are not blurred", async () => {
     backend.setup.profile.show_previews = true;
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 })];
     backend.items["EK-1"] = [item(5)];
     const app = new App(document, backend);
     await app.start();
@@ -711,7 +707,7 @@ describe("looking at evidence", () => {
   });
 
   test("quick choices fill when it was seen", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 })];
     backend.items["EK-1"] = [item(5)];
     const app = new App(document, backend);
     await app.start();
@@ -731,7 +727,7 @@ describe("looking at evidence", () => {
 
 describe("the capture shortcut", () => {
   test("the open record is the shortcut's target; a bad shortcut is explained at its field", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 })];
     const app = new App(document, backend);
     await app.start();
     await app.select("EK-1");
@@ -749,9 +745,30 @@ describe("the capture shortcut", () => {
   });
 });
 
+describe("saving your details", () => {
+  test("keeps the capture shortcut and the mode saved before (the app sends every field of the profile)", async () => {
+    backend.setup.profile = { ...backend.setup.profile, shortcut: "Alt+F9", mode: "staff", school: "St Mary's" };
+    await new App(document, backend).start();
+    $<HTMLInputElement>("#p-role").value = "Year 4 teacher";
+    $<HTMLFormElement>("#profile-form").requestSubmit();
+    await settle();
+    await settle();
+    expect(backend.setup.profile).toEqual({
+      name: "A. Teacher",
+      role: "Year 4 teacher",
+      contact: null,
+      school: "St Mary's",
+      show_previews: false,
+      shortcut: "Alt+F9",
+      mode: "staff",
+    });
+    expect($<HTMLInputElement>("#p-shortcut").value).toBe("Alt+F9");
+  });
+});
+
 describe("capturing a window", () => {
   test("the other windows are offered; the chosen one is captured", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 })];
     const app = new App(document, backend);
     await app.start();
     await app.select("EK-1");
@@ -770,7 +787,7 @@ describe("capturing a window", () => {
 
   test("with no other window open, it says what to do", async () => {
     backend.windows = [];
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 })];
     const app = new App(document, backend);
     await app.start();
     await app.select("EK-1");
@@ -783,7 +800,7 @@ describe("capturing a window", () => {
 describe("drafts", () => {
   test("what is typed in the report is kept until it is saved, even if saving fails", async () => {
     localStorage.clear();
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 })];
     let app = new App(document, backend);
     await app.start();
     await app.select("EK-1");
@@ -818,7 +835,7 @@ describe("drafts", () => {
 
 describe("the safeguard in the capture dialogs", () => {
   test("from the region dialog it drops the grabbed screen and captures nothing", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 })];
     let cancelled = 0;
     backend.cancelRegion = async () => {
       cancelled += 1;
@@ -839,7 +856,7 @@ describe("the safeguard in the capture dialogs", () => {
 describe("item drafts", () => {
   test("details typed but not saved come back, and go once saved", async () => {
     localStorage.clear();
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 })];
     backend.items["EK-1"] = [item(5)];
     const app = new App(document, backend);
     await app.start();
@@ -859,7 +876,7 @@ describe("item drafts", () => {
   test("a draft is kept under its record: another store's item 5 does not get it", async () => {
     localStorage.clear();
     localStorage.setItem("evidence-kit-draft:item:EK-9:5", JSON.stringify({ site: "Elsewhere" }));
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 })];
     backend.items["EK-1"] = [item(5)];
     const app = new App(document, backend);
     await app.start();
@@ -872,7 +889,7 @@ describe("item drafts", () => {
   test("a draft kept by an earlier version (under the item number alone) still comes back", async () => {
     localStorage.clear();
     localStorage.setItem("evidence-kit-draft:item:5", JSON.stringify({ site: "Instagram" }));
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 })];
     backend.items["EK-1"] = [item(5)];
     const app = new App(document, backend);
     await app.start();
@@ -883,7 +900,7 @@ describe("item drafts", () => {
 
 describe("a part of the screen from the keyboard", () => {
   test("the whole screen is chosen to begin with; typed numbers narrow it, within the screen", async () => {
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 0, withdrawn: 0 })];
     const app = new App(document, backend);
     await app.start();
     await app.select("EK-1");
@@ -909,7 +926,7 @@ describe("sealing with details not saved", () => {
    *  report's account kept as a draft from an earlier session. */
   async function typedButNotSaved(): Promise<App> {
     localStorage.clear();
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 2, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 2, withdrawn: 0 })];
     backend.items["EK-1"] = [item(4, { site: "Facebook" }), item(5, { original_name: "screen-2.png" })];
     localStorage.setItem(
       "evidence-kit-draft:report:EK-1",
@@ -1016,7 +1033,7 @@ describe("sealing with details not saved", () => {
 
   test("details typed and then put back as saved are not unsaved: Seal seals", async () => {
     localStorage.clear();
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 })];
     backend.items["EK-1"] = [item(5, { site: "Facebook" })];
     const app = new App(document, backend);
     await app.start();
@@ -1036,7 +1053,7 @@ describe("sealing with details not saved", () => {
 
   test("a quick choice of when it was seen counts as typed", async () => {
     localStorage.clear();
-    backend.cases = [{ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 }];
+    backend.cases = [fakeSummary({ id: "EK-1", title: "Posts", staff: "A", created: STAMP, items: 1, withdrawn: 0 })];
     backend.items["EK-1"] = [item(5)];
     const app = new App(document, backend);
     await app.start();

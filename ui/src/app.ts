@@ -200,13 +200,18 @@ export class App {
       this.showProblems([{ text: "Enter your name", field: "p-name" }]);
       return;
     }
+    // The core saves the profile it is sent, every field of it: what this form does not
+    // show (the school, the capture shortcut, the mode) goes back as it was loaded.
+    const was = this.setup?.profile;
     try {
       await this.backend.saveProfile({
         name: v("p-name"),
         role: v("p-role"),
         contact: v("p-contact"),
-        school: this.setup?.profile.school ?? null,
+        school: was?.school ?? null,
         show_previews: this.$<HTMLInputElement>("p-show").checked,
+        shortcut: was?.shortcut ?? null,
+        mode: was?.mode ?? null,
       });
       this.clearProblems();
       this.say("Your details are saved.");

@@ -4,150 +4,33 @@
 // itself (backend.test.ts).
 import { invoke } from "@tauri-apps/api/core";
 
-/** When something happened, as recorded by the core (src/clock.rs `Stamp`). */
-export interface Stamp {
-  /** RFC 3339 in UTC, e.g. `2026-11-25T14:32:05.123Z`. */
-  utc: string;
-  /** The same instant in local time with its offset, e.g. `2026-11-25T14:32:05.123+00:00`. */
-  local: string;
-  /** IANA zone name, e.g. `Europe/London`. */
-  zone: string;
-}
+// The types the app sends and takes are generated from their Rust definitions
+// (ui/src/generated/, made by `cargo test`: see src/transport.rs); none is written here.
+import type { Case } from "./generated/Case";
+import type { CaseSummary } from "./generated/CaseSummary";
+import type { Item } from "./generated/Item";
+import type { ItemField } from "./generated/ItemField";
+import type { LogLine } from "./generated/LogLine";
+import type { Profile } from "./generated/Profile";
+import type { ReceiptView } from "./generated/ReceiptView";
+import type { RecipientView } from "./generated/RecipientView";
+import type { ReportFields } from "./generated/ReportFields";
+import type { SealedView } from "./generated/SealedView";
+import type { SetupState } from "./generated/SetupState";
 
-/** Who is believed responsible (src/case.rs `Responsible`). */
-export type Responsible = "pupil" | "parent" | "colleague" | "unknown" | "other";
-
-/** The person's own decision about the police (src/case.rs `PoliceDecision`). */
-export type PoliceDecision = "yes" | "no" | "undecided";
-
-/** The fields of the E-safety incident-logging form the person fills. */
-export interface ReportFields {
-  role: string | null;
-  contact: string | null;
-  addressed_to: string | null;
-  description: string | null;
-  responsible: Responsible | null;
-  witnesses: string | null;
-  continuing: boolean | null;
-  platform_report: string | null;
-  advice: string | null;
-  informed: string | null;
-  police: PoliceDecision | null;
-  police_ref: string | null;
-}
-
-/** The stored report (src/case.rs `IncidentReport`). */
-export interface IncidentReport extends ReportFields {
-  police_decided: Stamp | null;
-  indecent_images: Array<{ recorded: Stamp; site: string | null; police_informed: string | null }>;
-}
-
-/** An incident record (src/case.rs `Case`). */
-export interface Case {
-  /** The reference, e.g. `EK-20261125-3F2A9C`. */
-  id: string;
-  title: string;
-  staff: string;
-  created: Stamp;
-  report?: IncidentReport;
-}
-
-/** One custody-log entry in plain words. */
-export interface LogLine {
-  seq: number;
-  at: string;
-  actor: string;
-  text: string;
-  clock_anomaly: boolean;
-}
-
-/** Item fields the person may describe after capture (src/store.rs `ItemField`). */
-export type ItemField =
-  | "site"
-  | "url"
-  | "seen"
-  | "note"
-  | "from_handle"
-  | "from_email"
-  | "from_phone"
-  | "from_profile";
-
-/** A case with counts and where it stands, for the list (src/case.rs `CaseSummary`). */
-export interface CaseSummary extends Case {
-  items: number;
-  withdrawn: number;
-  state?: "open" | "sealed" | "sent";
-  last_sealed?: string | null;
-  handed_over?: string | null;
-  /** The designated person's receipt, in words, once one was opened. */
-  receipt?: string | null;
-  changed_since_seal?: boolean;
-}
-
-/** Who the abuse came from, as far as the staff member knows. */
-export interface Sender {
-  handle: string | null;
-  email: string | null;
-  phone: string | null;
-  profile: string | null;
-}
-
-/** One piece of evidence (src/case.rs `Item`). */
-export interface Item {
-  id: number;
-  case_id: string;
-  /** SHA-256 of the bytes, 64 lower-case hex digits. */
-  sha256: string;
-  size: number;
-  media_type: string;
-  original_name: string;
-  source: "file" | "screen" | "window" | "clipboard";
-  captured: Stamp;
-  captured_by: string;
-  site: string | null;
-  url: string | null;
-  from: Sender;
-  seen: string | null;
-  note: string | null;
-  withdrawn: { at: Stamp; reason: string } | null;
-  /** Set when marked as a possible indecent image of a child: the bytes are gone. */
-  removed?: { at: Stamp; reason: string } | null;
-}
-
-/** The staff member's details (src/keys.rs `Profile`). */
-export interface Profile {
-  name: string | null;
-  role: string | null;
-  contact: string | null;
-  school: string | null;
-  /** Show previews without blurring them first. */
-  show_previews?: boolean;
-  /** The capture shortcut, e.g. `CommandOrControl+Shift+E`. */
-  shortcut?: string | null;
-}
-
-/** A designated person the staff member can seal to. */
-export interface RecipientView {
-  name: string;
-  fingerprint: string;
-}
-
-/** What the first-run screen needs. */
-export interface SetupState {
-  profile: Profile;
-  signing_fingerprint: string | null;
-  recipients: RecipientView[];
-  default_folder: string;
-}
-
-/** A sealed bundle. */
-export interface SealedView {
-  path: string;
-  file_name: string;
-  sha256: string;
-  items: number;
-  encrypted: boolean;
-}
+export type { Case, CaseSummary, Item, ItemField, LogLine, Profile, ReceiptView, RecipientView, ReportFields };
+export type { SealedView, SetupState };
+export type { CaseState } from "./generated/CaseState";
+export type { EmailHeaders } from "./generated/EmailHeaders";
+export type { IncidentReport } from "./generated/IncidentReport";
+export type { PoliceDecision } from "./generated/PoliceDecision";
+export type { Removal } from "./generated/Removal";
+export type { Responsible } from "./generated/Responsible";
+export type { SafeguardNote } from "./generated/SafeguardNote";
+export type { Sender } from "./generated/Sender";
+export type { Source } from "./generated/Source";
+export type { Stamp } from "./generated/Stamp";
+export type { Withdrawal } from "./generated/Withdrawal";
 
 /** What the UI needs from the store. */
 export interface Backend {
@@ -208,7 +91,7 @@ export interface Backend {
   listWindows(): Promise<string[]>;
   captureWindow(caseId: string, title: string): Promise<Item>;
   /** Open a receipt the designated person gave back; recorded on its record. */
-  openReceipt(bytes: Uint8Array): Promise<{ case_id: string; words: string }>;
+  openReceipt(bytes: Uint8Array): Promise<ReceiptView>;
   /** Switch to the designated person's screens ("dsl") or back ("staff"). */
   setMode(mode: "staff" | "dsl"): Promise<void>;
 }
@@ -443,7 +326,7 @@ export class TauriBackend implements Backend {
     return this.run("capture_window", { caseId, title });
   }
 
-  async openReceipt(bytes: Uint8Array): Promise<{ case_id: string; words: string }> {
+  async openReceipt(bytes: Uint8Array): Promise<ReceiptView> {
     try {
       return await invokeRaw(this.call, "open_receipt", bytes, {});
     } catch (e) {

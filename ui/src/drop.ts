@@ -3,12 +3,10 @@
 // itself; the page is told only names and sizes, each under a token it asks the app to
 // keep (`capture_drop`) or open (`dsl_take_drop`) once. See src-tauri/src/drop.rs.
 
-/** A file (or folder) dropped on the window. `size` is null for anything not a file. */
-export interface DroppedFile {
-  token: string;
-  name: string;
-  size: number | null;
-}
+import type { Dropped } from "./generated/Dropped";
+
+/** A file (or folder) dropped on the window (src-tauri/src/drop.rs `Dropped`). */
+export type DroppedFile = Dropped;
 
 /** What the app tells the page, through `window.evidenceKitDrop`. */
 export type DropMessage =

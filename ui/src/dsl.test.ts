@@ -9,7 +9,7 @@ import type {
   Received,
   StatusLine,
 } from "./dslBackend";
-import { $, fakeItem, loadPage, settle } from "./testing";
+import { $, fakeCase, fakeItem, loadPage, settle } from "./testing";
 
 const STAMP = { utc: "2026-11-25T14:40:00.000Z", local: "2026-11-25T14:40:00.000+00:00", zone: "Europe/London" };
 const SHA = "ab".repeat(32);
@@ -33,6 +33,9 @@ function received(over: Partial<Received> = {}): Received {
     intact: true,
     findings: [],
     replay: false,
+    bundle_id: null,
+    tagmanifest_sha256: null,
+    conflict: null,
     status: "received",
     status_note: null,
     ...over,
@@ -48,15 +51,17 @@ function view(over: Partial<BundleView> = {}, trusted = true): BundleView {
       sha256: SHA,
       size: 100,
       encrypted: true,
-      signer: { name: "A. Teacher", key_id: "X", fingerprint: FP, signature_valid: true, trusted },
+      facts: null,
+      signer: { name: "A. Teacher", key_id: "X", fingerprint: FP, signature_valid: true, trusted, trusted_as: null, trusted_file: null },
       items: 1,
       payload_bytes: 10,
       findings: trusted
         ? []
         : [{ kind: "untrusted_key", file: "signer.pub", offset: null, message: "Signed by a key you do not trust yet." }],
       notes: [],
+      case: null,
     },
-    case: { id: "EK-1", title: "Posts about me", staff: "A. Teacher", created: STAMP },
+    case: fakeCase({ id: "EK-1", title: "Posts about me", staff: "A. Teacher", created: STAMP }),
     sealed_local: STAMP.local,
     items: [{ path: "data/001-a.txt", item: item(), image: false, problems: [] }],
     timeline: [{ at: STAMP.local, actor: "A. Teacher", text: "Record \"Posts about me\" was started.", clock_anomaly: false }],

@@ -1,122 +1,24 @@
 // The designated person's commands (src-tauri/src/dsl.rs), and the types they return.
 import { invoke } from "@tauri-apps/api/core";
-import { type Case, type Item, type Progress, sendFile, toBackendError, toBytes } from "./backend";
+import { type Progress, sendFile, toBackendError, toBytes } from "./backend";
 
-/** The designated person's keys and what to give staff. */
-export interface DslState {
-  name: string | null;
-  identity_fingerprint: string | null;
-  protected: boolean;
-  unlocked: boolean;
-  signing_fingerprint: string | null;
-  share_text: string | null;
-  default_folder: string;
-  mode: string | null;
-  /** The app was started on a bundle (from the file manager). */
-  launch_file: boolean;
-}
+// The types are generated from their Rust definitions (ui/src/generated/, made by
+// `cargo test`: see src/transport.rs); none is written here.
+import type { Account } from "./generated/Account";
+import type { BundleView } from "./generated/BundleView";
+import type { DslState } from "./generated/DslState";
+import type { Received } from "./generated/Received";
+import type { StatusLine } from "./generated/StatusLine";
 
-/** One thing verification found wrong. */
-export interface Finding {
-  kind: string;
-  file: string | null;
-  offset: number | null;
-  message: string;
-}
-
-/** Who sealed a bundle. */
-export interface Signer {
-  name: string;
-  key_id: string;
-  fingerprint: string;
-  signature_valid: boolean;
-  /** The name the key was trusted under (shown instead of the name the bundle claims). */
-  trusted_as?: string | null;
-  trusted: boolean;
-}
-
-/** The verification report (src/verify.rs `Report`). */
-export interface Report {
-  file: string;
-  sha256: string;
-  size: number;
-  encrypted: boolean;
-  signer: Signer | null;
-  items: number;
-  payload_bytes: number;
-  findings: Finding[];
-  notes: string[];
-}
-
-/** A bundle's row in the register. */
-export interface Received {
-  sha256: string;
-  file: string;
-  case_ref: string | null;
-  staff: string | null;
-  signer: string | null;
-  signer_fingerprint: string | null;
-  sealed: string | null;
-  received: string;
-  intact: boolean;
-  findings: string[];
-  replay: boolean;
-  /** It claims the same seal as a bundle on file but its contents differ (a sentence). */
-  conflict?: string | null;
-  status: string | null;
-  status_note: string | null;
-}
-
-/** An item of a bundle, for reading. */
-export interface ViewItem {
-  path: string;
-  item: Item;
-  image: boolean;
-  problems: string[];
-}
-
-/** One line of the custody timeline. */
-export interface TimelineLine {
-  at: string;
-  actor: string;
-  text: string;
-  clock_anomaly: boolean;
-}
-
-/** A bundle opened for reading. */
-export interface BundleView {
-  received: Received;
-  duplicate: boolean;
-  report: Report;
-  case: Case | null;
-  sealed_local: string | null;
-  items: ViewItem[];
-  timeline: TimelineLine[];
-  can_trust: boolean;
-  folder: string;
-  /** Why its files could not be unpacked (pictures then cannot be shown). */
-  unpack_problem: string | null;
-  /** Custody entries left out of `timeline` (a very long log). */
-  timeline_more: number;
-}
-
-/** A status change. */
-export interface StatusLine {
-  at: string;
-  status: string;
-  note: string | null;
-}
-
-/** An account named across cases. */
-export interface Account {
-  kind: string;
-  shown: string;
-  value: string;
-  cases: string[];
-  mentions: Array<{ case_ref: string; item_id: number; item_name: string; seen: string }>;
-  first_seen: string;
-  last_seen: string;
-}
+export type { Account, BundleView, DslState, Received, StatusLine };
+export type { Finding } from "./generated/Finding";
+export type { FindingKind } from "./generated/FindingKind";
+export type { Mention } from "./generated/Mention";
+export type { Report } from "./generated/Report";
+export type { SealFacts } from "./generated/SealFacts";
+export type { Signer } from "./generated/Signer";
+export type { TimelineLine } from "./generated/TimelineLine";
+export type { ViewItem } from "./generated/ViewItem";
 
 /** What the designated person's screens need. */
 export interface DslBackend {

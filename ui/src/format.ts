@@ -1,5 +1,7 @@
 // Plain-English renderings of the core's values. Pure functions, tested in format.test.ts.
 
+import type { CaseSummary } from "./generated/CaseSummary";
+
 const MONTHS = [
   "January", "February", "March", "April", "May", "June",
   "July", "August", "September", "October", "November", "December",
@@ -34,14 +36,11 @@ export function countItems(n: number): string {
 }
 
 /** Where a record stands, in words, for the list of records. */
-export function caseState(c: {
-  state?: "open" | "sealed" | "sent";
-  last_sealed?: string | null;
-  handed_over?: string | null;
-  changed_since_seal?: boolean;
-  receipt?: string | null;
-}): string {
-  if (c.state === undefined || c.state === "open") return "Open: not sealed yet";
+export function caseState(
+  c: Pick<CaseSummary, "state"> &
+    Partial<Pick<CaseSummary, "last_sealed" | "handed_over" | "changed_since_seal" | "receipt">>,
+): string {
+  if (c.state === "open") return "Open: not sealed yet";
   if (c.changed_since_seal) return "Changed since it was sealed: seal it again";
   if (c.receipt) return c.receipt;
   if (c.state === "sent" && c.handed_over) return `Given to your designated person on ${formatLocal(c.handed_over)}`;

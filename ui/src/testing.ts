@@ -1,6 +1,6 @@
 // Helpers shared by the UI's unit tests (never imported by the app itself).
 import page from "../index.html?raw";
-import type { Item } from "./backend";
+import type { Case, CaseSummary, IncidentReport, Item } from "./backend";
 
 /** The element `sel` finds, or a failed test naming it. */
 export const $ = <T extends HTMLElement = HTMLElement>(sel: string): T => {
@@ -36,7 +36,36 @@ export function fakeItem(over: ItemBasics & Partial<Item>): Item {
     from: { handle: null, email: null, phone: null, profile: null },
     seen: null,
     note: null,
+    email: null,
     withdrawn: null,
+    ...over,
+  };
+}
+
+/** An incident report with nothing filled in, as the core sends it. */
+export const EMPTY_REPORT: IncidentReport = {
+  role: null, contact: null, addressed_to: null, description: null, responsible: null,
+  witnesses: null, continuing: null, platform_report: null, advice: null, informed: null,
+  police: null, police_ref: null, police_decided: null, indecent_images: [],
+};
+
+/** A case as the core returns it: `over` as given, an empty report if none given. */
+export function fakeCase(over: Omit<Case, "report"> & Partial<Case>): Case {
+  return { report: EMPTY_REPORT, ...over };
+}
+
+/** A case in the list as the core returns it: never sealed unless `over` says otherwise. */
+export function fakeSummary(
+  over: Omit<CaseSummary, "report" | "state" | "last_sealed" | "handed_over" | "changed_since_seal" | "receipt"> &
+    Partial<CaseSummary>,
+): CaseSummary {
+  return {
+    report: EMPTY_REPORT,
+    state: "open",
+    last_sealed: null,
+    handed_over: null,
+    changed_since_seal: false,
+    receipt: null,
     ...over,
   };
 }

@@ -1,0 +1,35 @@
+// Generated from the Rust types by `cargo test` (ts-rs); do not edit.
+
+/**
+ * The staff member's details, kept in `settings.json` in the keys folder: who they
+ * are on the form and on new records, and the school's name.
+ */
+export type Profile = { 
+/**
+ * Their name.
+ */
+name: string | null, 
+/**
+ * Their role at school.
+ */
+role: string | null, 
+/**
+ * School e-mail or phone.
+ */
+contact: string | null, 
+/**
+ * The school's name (default: Newport CE Junior School).
+ */
+school: string | null, 
+/**
+ * Show image previews without blurring them first (off unless chosen).
+ */
+show_previews: boolean, 
+/**
+ * The desktop app's capture shortcut (default Ctrl+Shift+E).
+ */
+shortcut: string | null, 
+/**
+ * The desktop app's mode: `staff` (the default) or `dsl` (the designated person's).
+ */
+mode: string | null, };
