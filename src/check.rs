@@ -269,25 +269,7 @@ pub fn run(store: &Store, on_progress: &mut dyn FnMut(u64)) -> Result<Report, St
 
     let head = crate::store::read_head(store.root());
     let on_disk = list_objects(store.root());
-    let records = store.snapshot(|s| {
-        let integrity: String = s
-            .conn()
-            .query_row("PRAGMA quick_check", [], |row| row.get(0))
-            .map_err(|e| StoreError::db(s.root(), e))?;
-        let log = s.custody(None)?;
-        let items = s.all_items()?;
-        let mut cases = Vec::new();
-        for c in s.cases()? {
-            let raw = s.raw_report(&c.case.id)?;
-            cases.push((c.case, raw));
-        }
-        Ok::<_, StoreError>(Records {
-            integrity,
-            log,
-            items,
-            cases,
-        })
-    })?;
+    let records = read_records(store)?;
     let Records {
         integrity,
         log,
@@ -384,6 +366,30 @@ pub fn run(store: &Store, on_progress: &mut dyn FnMut(u64)) -> Result<Report, St
     compare_cases_with_log(&cases, &log, &mut r.problems);
     note_unreferenced_objects(store, on_disk, &referenced, &log, &mut r);
     Ok(r)
+}
+
+/// The index as one snapshot: its own integrity check, the log, the items and each
+/// case with its report as stored.
+fn read_records(store: &Store) -> Result<Records, StoreError> {
+    store.snapshot(|s| {
+        let integrity: String = s
+            .conn()
+            .query_row("PRAGMA quick_check", [], |row| row.get(0))
+            .map_err(|e| StoreError::db(s.root(), e))?;
+        let log = s.custody(None)?;
+        let items = s.all_items()?;
+        let mut cases = Vec::new();
+        for c in s.cases()? {
+            let raw = s.raw_report(&c.case.id)?;
+            cases.push((c.case, raw));
+        }
+        Ok::<_, StoreError>(Records {
+            integrity,
+            log,
+            items,
+            cases,
+        })
+    })
 }
 
 /// Every object file in the store, `(sha256, path)`, sorted.

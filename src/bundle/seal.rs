@@ -369,66 +369,11 @@ fn seal_snapshot(
         return Err(SealError::OutputExists { path: final_path });
     }
 
-    // The plan: a few dozen bytes per item.
-    let mut plan = Vec::new();
-    store.each_item(&case.id, &mut |item| {
-        // Bytes removed as a possible indecent image of a child are never sealed; the
-        // custody log carries their hash and the removal.
-        if item.removed.is_some() {
-            return Ok(());
-        }
-        let mut sha256 = [0u8; 32];
-        hex::decode_to_slice(&item.sha256, &mut sha256).map_err(|_| StoreError::Changed {
-            what: format!("the record of item {}", item.id),
-        })?;
-        let crc32 = store.blocks(&item.sha256)?.map(|b| b.crc32);
-        plan.push(Planned {
-            id: item.id,
-            size: item.size,
-            sha256,
-            crc32,
-            path: item.original_name.into_boxed_str(),
-        });
-        Ok(())
-    })?;
-    plan.shrink_to_fit();
+    let plan = plan_payload(store, &case.id)?;
     let n_items = plan.len();
-    // Refused before anything is written: a bundle the verifier would refuse is never made.
-    if n_items > max_items() {
-        return Err(SealError::TooManyItems {
-            items: n_items,
-            max: max_items(),
-        });
-    }
-    let width = payload_width(n_items);
-    for (i, p) in plan.iter_mut().enumerate() {
-        p.path = payload_name(i, width, &p.path).into_boxed_str();
-    }
     let payload_bytes: u64 = plan.iter().map(|p| p.size).sum();
 
-    let mut info = vec![
-        ("Source-Organization", req.organization.clone()),
-        ("Contact-Name", case.staff.clone()),
-        (
-            "Bagging-Date",
-            sealed.utc.get(..10).unwrap_or("").to_string(),
-        ),
-        ("Payload-Oxum", format!("{payload_bytes}.{n_items}")),
-        ("External-Identifier", case.id.clone()),
-        ("External-Description", case.title.clone()),
-        (
-            "Bag-Software-Agent",
-            format!("evidence-kit {}", env!("CARGO_PKG_VERSION")),
-        ),
-        ("EK-Bundle-Id", bundle_id.clone()),
-        ("EK-Sealed-At", sealed.utc.clone()),
-        ("EK-Signer", key.name.clone()),
-        ("EK-Signer-Key-Id", key.public.key_id.clone()),
-    ];
-    if !req.to.is_empty() {
-        let all: Vec<&str> = req.to.iter().map(|t| t.recipient.as_str()).collect();
-        info.push(("EK-Recipient", all.join(", ")));
-    }
+    let info = bag_info(req, &case, key, &sealed, &bundle_id, payload_bytes, n_items);
     let small: BTreeMap<&'static str, String> = [
         ("bagit.txt", bag::BAGIT_TXT.to_string()),
         ("bag-info.txt", bag::write_bag_info(&info)),
@@ -458,20 +403,7 @@ fn seal_snapshot(
         tag_manifest.insert(name.to_string(), sha);
         measured.insert(*name, (size, crc));
     }
-    // Never a bundle the verifier would refuse: each tag file within what it reads.
-    let sizes = small
-        .iter()
-        .map(|(n, v)| (*n, v.len() as u64))
-        .chain(measured.iter().map(|(n, (size, _))| (*n, *size)));
-    for (name, size) in sizes {
-        if size > tag_limit(name) {
-            return Err(SealError::TooLarge {
-                file: name.to_string(),
-                size,
-                max: tag_limit(name),
-            });
-        }
-    }
+    check_tag_sizes(&small, &measured)?;
     let tagmanifest = bag::write_manifest(&tag_manifest);
 
     // The signature: over the tag manifest (so over every byte of the bag), with the
@@ -486,21 +418,7 @@ fn seal_snapshot(
         recipients: req.to.iter().map(|t| t.recipient.clone()).collect(),
         tagmanifest_sha256: sha_hex(tagmanifest.as_bytes()),
     };
-    let trusted = serde_json::to_string(&facts).unwrap_or_default();
-    let signature = minisign::sign(
-        Some(&key.public.key),
-        &key.secret,
-        tagmanifest.as_bytes(),
-        Some(&trusted),
-        Some(&untrusted_comment(&case.id, &key.public.fingerprint())),
-    )
-    .map_err(|e| {
-        SealError::Key(KeyError::BadKeyFile {
-            path: PathBuf::from("signing key"),
-            reason: e.to_string(),
-        })
-    })?
-    .to_string();
+    let signature = sign_tag_manifest(key, &case.id, &tagmanifest, &facts)?;
     let tags = TagFiles {
         small,
         generated,
@@ -540,6 +458,129 @@ fn seal_snapshot(
         sealed,
         signer_fingerprint: key.public.fingerprint(),
     })
+}
+
+/// The plan of the payload: a few dozen bytes per item, in the order and under the
+/// names they are sealed with; refused before anything is written when the verifier
+/// would refuse that many.
+fn plan_payload(store: &Store, case_id: &str) -> Result<Vec<Planned>, SealError> {
+    let mut plan = Vec::new();
+    store.each_item(case_id, &mut |item| {
+        // Bytes removed as a possible indecent image of a child are never sealed; the
+        // custody log carries their hash and the removal.
+        if item.removed.is_some() {
+            return Ok(());
+        }
+        let mut sha256 = [0u8; 32];
+        hex::decode_to_slice(&item.sha256, &mut sha256).map_err(|_| StoreError::Changed {
+            what: format!("the record of item {}", item.id),
+        })?;
+        let crc32 = store.blocks(&item.sha256)?.map(|b| b.crc32);
+        plan.push(Planned {
+            id: item.id,
+            size: item.size,
+            sha256,
+            crc32,
+            path: item.original_name.into_boxed_str(),
+        });
+        Ok(())
+    })?;
+    plan.shrink_to_fit();
+    let n_items = plan.len();
+    // Refused before anything is written: a bundle the verifier would refuse is never made.
+    if n_items > max_items() {
+        return Err(SealError::TooManyItems {
+            items: n_items,
+            max: max_items(),
+        });
+    }
+    let width = payload_width(n_items);
+    for (i, p) in plan.iter_mut().enumerate() {
+        p.path = payload_name(i, width, &p.path).into_boxed_str();
+    }
+    Ok(plan)
+}
+
+/// The lines of `bag-info.txt`, in the order seal writes them.
+fn bag_info(
+    req: &SealRequest,
+    case: &crate::case::Case,
+    key: &SigningKey,
+    sealed: &Stamp,
+    bundle_id: &str,
+    payload_bytes: u64,
+    n_items: usize,
+) -> Vec<(&'static str, String)> {
+    let mut info = vec![
+        ("Source-Organization", req.organization.clone()),
+        ("Contact-Name", case.staff.clone()),
+        (
+            "Bagging-Date",
+            sealed.utc.get(..10).unwrap_or("").to_string(),
+        ),
+        ("Payload-Oxum", format!("{payload_bytes}.{n_items}")),
+        ("External-Identifier", case.id.clone()),
+        ("External-Description", case.title.clone()),
+        (
+            "Bag-Software-Agent",
+            format!("evidence-kit {}", env!("CARGO_PKG_VERSION")),
+        ),
+        ("EK-Bundle-Id", bundle_id.to_string()),
+        ("EK-Sealed-At", sealed.utc.clone()),
+        ("EK-Signer", key.name.clone()),
+        ("EK-Signer-Key-Id", key.public.key_id.clone()),
+    ];
+    if !req.to.is_empty() {
+        let all: Vec<&str> = req.to.iter().map(|t| t.recipient.as_str()).collect();
+        info.push(("EK-Recipient", all.join(", ")));
+    }
+    info
+}
+
+/// Never a bundle the verifier would refuse: each tag file within what it reads.
+fn check_tag_sizes(
+    small: &BTreeMap<&'static str, String>,
+    measured: &BTreeMap<&'static str, (u64, u32)>,
+) -> Result<(), SealError> {
+    let sizes = small
+        .iter()
+        .map(|(n, v)| (*n, v.len() as u64))
+        .chain(measured.iter().map(|(n, (size, _))| (*n, *size)));
+    for (name, size) in sizes {
+        if size > tag_limit(name) {
+            return Err(SealError::TooLarge {
+                file: name.to_string(),
+                size,
+                max: tag_limit(name),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The detached signature of the tag manifest, with `facts` as its trusted comment.
+fn sign_tag_manifest(
+    key: &SigningKey,
+    case_id: &str,
+    tagmanifest: &str,
+    facts: &SealFacts,
+) -> Result<String, SealError> {
+    let trusted = serde_json::to_string(facts).unwrap_or_default();
+    let signature = minisign::sign(
+        Some(&key.public.key),
+        &key.secret,
+        tagmanifest.as_bytes(),
+        Some(&trusted),
+        Some(&untrusted_comment(case_id, &key.public.fingerprint())),
+    )
+    .map_err(|e| {
+        SealError::Key(KeyError::BadKeyFile {
+            path: PathBuf::from("signing key"),
+            reason: e.to_string(),
+        })
+    })?
+    .to_string();
+    Ok(signature)
 }
 
 fn partial_path(p: &Path) -> PathBuf {
