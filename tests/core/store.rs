@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 /// What the file itself keeps: WAL and the schema version. The per-connection pragmas
 /// (`synchronous`, `foreign_keys`, `secure_delete`, `busy_timeout`) cannot be seen from
-/// another connection; `store::tests` in `src/store.rs` reads them on the store's own.
+/// another connection; `store::tests` in `src/store/mod.rs` reads them on the store's own.
 #[test]
 fn pragmas_and_schema_version() {
     let env = Env::new();
