@@ -58,6 +58,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "bundle::seal",
         &[
             "bundle::format",
+            "case",
             "clock",
             "digest",
             "error",
