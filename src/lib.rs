@@ -27,8 +27,10 @@ pub mod case;
 pub mod check;
 pub mod clock;
 pub mod custody;
+
 pub mod digest;
 pub mod error;
+pub mod event;
 pub mod form;
 mod fsutil;
 pub mod keys;

@@ -6,6 +6,7 @@ use super::stream::*;
 use super::{bag, casejson, zipfmt};
 use crate::StoreError;
 use crate::clock::Stamp;
+use crate::event::{self, Event};
 use crate::keys::{KeyError, RecipientInfo, SigningKey};
 use crate::store::Store;
 use serde::Serialize;
@@ -170,24 +171,29 @@ pub fn seal(
         .unwrap_or_default();
     store.append_custody(
         &key.name,
-        "sealed",
         Some(&done.case_id),
         None,
-        &serde_json::json!({
-            "bundle": done.bundle_id,
-            "file": file_name,
-            "sha256": done.sha256,
-            "size": done.size,
-            "items": done.items,
-            "payload_bytes": done.payload_bytes,
-            "signer_key_id": key.public.key_id,
-            "signer_fingerprint": key.public.fingerprint(),
-            "encrypted": done.encrypted,
-            "recipients": req.to.iter().map(|t| serde_json::json!({
-                "name": t.name, "recipient": t.recipient, "fingerprint": t.fingerprint()
-            })).collect::<Vec<_>>(),
-            "sealed": done.sealed,
-        }),
+        &Event::Sealed(Box::new(event::Sealed {
+            bundle: done.bundle_id.clone(),
+            file: file_name,
+            sha256: done.sha256.clone(),
+            size: done.size,
+            items: done.items as u64,
+            payload_bytes: done.payload_bytes,
+            signer_key_id: key.public.key_id.clone(),
+            signer_fingerprint: key.public.fingerprint(),
+            encrypted: done.encrypted,
+            recipients: req
+                .to
+                .iter()
+                .map(|t| event::SealedFor {
+                    name: t.name.clone(),
+                    recipient: t.recipient.clone(),
+                    fingerprint: t.fingerprint(),
+                })
+                .collect(),
+            sealed: done.sealed.clone(),
+        })),
     )?;
     Ok(done)
 }
@@ -214,10 +220,12 @@ fn note_clock_set_back(store: &Store, actor: &str) -> Result<(), SealError> {
     {
         store.append_custody(
             actor,
-            "clock_set_back",
             None,
             None,
-            &serde_json::json!({ "latest_utc": last.to_rfc3339(), "now_utc": now.utc }),
+            &Event::ClockSetBack(event::ClockSetBack {
+                latest_utc: last.to_rfc3339(),
+                now_utc: now.utc,
+            }),
         )?;
     }
     Ok(())

@@ -5,8 +5,8 @@ use super::custody_log::append_custody_tx;
 use crate::StoreError;
 use crate::case::{self, Case, CaseState, CaseSummary, IncidentReport};
 use crate::clock::Stamp;
+use crate::event::{self, Event};
 use rusqlite::{OptionalExtension, Row, params};
-use serde_json::json;
 
 impl Store {
     /// Open a new case.
@@ -50,10 +50,13 @@ impl Store {
             &tx,
             &case.created,
             &case.staff,
-            "case_created",
             Some(&case.id),
             None,
-            &json!({"title": case.title, "staff": case.staff, "created": case.created}),
+            &Event::CaseCreated(event::CaseCreated {
+                title: case.title.clone(),
+                staff: case.staff.clone(),
+                created: case.created.clone(),
+            }),
         )
         .map_err(|e| self.db_err(e))?;
         self.commit(tx)?;

@@ -7,9 +7,9 @@ use crate::StoreError;
 use crate::case;
 use crate::clock::Stamp;
 use crate::custody::{self, Entry};
+use crate::event::{self, Event};
 use crate::fsutil::sync_dir;
 use rusqlite::{OptionalExtension, Row, params};
-use serde_json::json;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -38,10 +38,9 @@ impl Store {
         }
         self.append_custody(
             actor,
-            "handed_over",
             Some(&case.id),
             None,
-            &json!({"to": to}),
+            &Event::HandedOver(event::HandedOver { to }),
         )?;
         Ok(())
     }
@@ -73,33 +72,27 @@ impl Store {
                 sha256: receipt.bundle_sha256.clone(),
             });
         }
-        let details = json!({
-            "received_by": receipt.received_by,
-            "received": receipt.received,
-            "verdict": receipt.verdict,
-            "bundle_sha256": receipt.bundle_sha256,
-            "key": key_fingerprint,
+        let event = Event::Receipt(event::Receipt {
+            received_by: receipt.received_by.clone(),
+            received: receipt.received.clone(),
+            verdict: receipt.verdict.clone(),
+            bundle_sha256: receipt.bundle_sha256.clone(),
+            key: key_fingerprint.to_string(),
         });
         // The same receipt opened twice is recorded once.
         let again: Option<i64> = self
             .conn
             .query_row(
                 "SELECT seq FROM custody WHERE case_id = ?1 AND action = 'receipt' AND details = ?2",
-                params![case.id, details.to_string()],
+                params![case.id, event.details_text()],
                 |r| r.get(0),
             )
             .optional()
             .map_err(|e| self.db_err(e))?;
         if again.is_none() {
-            self.append_custody(
-                &receipt.received_by,
-                "receipt",
-                Some(&case.id),
-                None,
-                &details,
-            )?;
+            self.append_custody(&receipt.received_by, Some(&case.id), None, &event)?;
         }
-        Ok(crate::receipt::words(&details))
+        Ok(crate::receipt::words(&event.details()))
     }
 
     /// The custody log: all of it, or the entries about one case.
@@ -147,14 +140,13 @@ impl Store {
     pub fn append_custody(
         &self,
         actor: &str,
-        action: &str,
         case_id: Option<&str>,
         item_id: Option<i64>,
-        details: &serde_json::Value,
+        event: &Event,
     ) -> Result<Entry, StoreError> {
         let at = (self.clock)();
         let tx = self.write_tx()?;
-        let e = append_custody_tx(&tx, &at, actor, action, case_id, item_id, details)
+        let e = append_custody_tx(&tx, &at, actor, case_id, item_id, event)
             .map_err(|e| self.db_err(e))?;
         self.commit(tx)?;
         Ok(e)
@@ -273,10 +265,9 @@ pub(super) fn append_custody_tx(
     tx: &rusqlite::Transaction<'_>,
     at: &Stamp,
     actor: &str,
-    action: &str,
     case_id: Option<&str>,
     item_id: Option<i64>,
-    details: &serde_json::Value,
+    event: &Event,
 ) -> Result<Entry, rusqlite::Error> {
     let sql = format!("SELECT {CUSTODY_COLUMNS} FROM custody ORDER BY seq DESC LIMIT 1");
     let last = tx.query_row(&sql, [], entry_from_row).optional()?;
@@ -284,10 +275,10 @@ pub(super) fn append_custody_tx(
         last.as_ref(),
         at.clone(),
         actor,
-        action,
+        event.action(),
         case_id,
         item_id,
-        details,
+        &event.details(),
     );
     tx.execute(
         "INSERT INTO custody (seq, utc, local, zone, actor, action, case_id, item_id, details,

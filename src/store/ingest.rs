@@ -10,10 +10,10 @@ use crate::clock::Stamp;
 use crate::digest::{
     BlockHasher, Blocks, CHUNK_BYTES, block_size_for, hash_file, hash_file_blocks,
 };
+use crate::event::{self, Event};
 use crate::fsutil::{create_private_dir, make_writable, set_read_only, sync_dir};
 use crate::objects::{HEAD_BYTES, object_path_in};
 use rusqlite::{OptionalExtension, TransactionBehavior};
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
@@ -119,10 +119,13 @@ impl Store {
             };
             self.append_custody(
                 APP_ACTOR,
-                "incomplete_capture_removed",
                 None,
                 None,
-                &json!({"file": name, "size": size, "why": why}),
+                &Event::IncompleteCaptureRemoved(event::IncompleteCapture {
+                    file: name.to_string(),
+                    size,
+                    why: why.to_string(),
+                }),
             )?;
         }
         Ok(())
@@ -145,14 +148,13 @@ impl Store {
         if !named && let Ok(meta) = fs::metadata(&object) {
             self.append_custody(
                 APP_ACTOR,
-                "interrupted_capture_kept",
                 None,
                 None,
-                &json!({
-                    "file": name,
-                    "sha256": sha,
-                    "size": meta.len(),
-                    "why": "a capture was interrupted after its bytes were saved and before it was recorded; the bytes are kept"
+                &Event::InterruptedCaptureKept(event::InterruptedCapture {
+                    file: name.to_string(),
+                    sha256: sha.to_string(),
+                    size: meta.len(),
+                    why: "a capture was interrupted after its bytes were saved and before it was recorded; the bytes are kept".to_string(),
                 }),
             )?;
         }

@@ -8,8 +8,8 @@ use crate::StoreError;
 use crate::case::{self, Item, Removal, Sender, Source, Withdrawal};
 use crate::clock::{self, Stamp};
 use crate::digest::Blocks;
+use crate::event::{self, Event};
 use rusqlite::{OptionalExtension, Row, params};
-use serde_json::json;
 
 impl Store {
     /// Whether these bytes were removed as a possible indecent image of a child (they
@@ -105,15 +105,13 @@ impl Store {
             withdrawn: None,
             removed: None,
         };
-        let details = serde_json::to_value(&item).unwrap_or_default();
         append_custody_tx(
             tx,
             &item.captured,
             &item.captured_by,
-            "captured",
             Some(&item.case_id),
             Some(id),
-            &details,
+            &Event::Captured(Box::new(item.clone())),
         )
         .map_err(|e| self.db_err(e))?;
         Ok(item)
@@ -251,10 +249,12 @@ impl Store {
             &tx,
             &at,
             actor,
-            "withdrawn",
             Some(&item.case_id),
             Some(item_id),
-            &json!({"reason": reason, "at": at}),
+            &Event::Withdrawn(event::Withdrawn {
+                reason: reason.to_string(),
+                at: at.clone(),
+            }),
         )
         .map_err(|e| self.db_err(e))?;
         self.commit(tx)?;
@@ -328,21 +328,18 @@ impl Store {
             params![value, item_id],
         )
         .map_err(|e| self.db_err(e))?;
-        let action = if field == ItemField::Note {
-            "note_edited"
-        } else {
-            "details_edited"
+        let edit = event::ItemEdit {
+            field: field.column().to_string(),
+            old,
+            new: value,
         };
-        append_custody_tx(
-            &tx,
-            &at,
-            actor,
-            action,
-            Some(&item.case_id),
-            Some(item_id),
-            &json!({"field": field.column(), "old": old, "new": value}),
-        )
-        .map_err(|e| self.db_err(e))?;
+        let event = if field == ItemField::Note {
+            Event::NoteEdited(edit)
+        } else {
+            Event::DetailsEdited(edit)
+        };
+        append_custody_tx(&tx, &at, actor, Some(&item.case_id), Some(item_id), &event)
+            .map_err(|e| self.db_err(e))?;
         self.commit(tx)?;
         self.item(item_id)
     }

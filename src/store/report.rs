@@ -5,6 +5,7 @@ use super::Store;
 use super::custody_log::append_custody_tx;
 use crate::StoreError;
 use crate::case::{self, Case, IncidentReport, PoliceDecision, Responsible};
+use crate::event::{self, Event};
 use rusqlite::params;
 use serde_json::json;
 
@@ -62,10 +63,13 @@ impl Store {
                 &tx,
                 &at,
                 actor,
-                "report_edited",
                 Some(&case.id),
                 None,
-                &json!({"field": field, "old": old, "new": new}),
+                &Event::ReportEdited(event::ReportEdit {
+                    field: field.to_string(),
+                    old,
+                    new,
+                }),
             )
             .map_err(|e| self.db_err(e))?;
         }

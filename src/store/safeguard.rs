@@ -6,9 +6,9 @@ use super::custody_log::append_custody_tx;
 use crate::StoreError;
 use crate::case::{self, IncidentReport, Item, SafeguardNote};
 use crate::clock;
+use crate::event::{self, Event};
 use crate::fsutil::sync_dir;
 use rusqlite::params;
-use serde_json::json;
 use std::fs;
 
 impl Store {
@@ -53,10 +53,12 @@ impl Store {
             &tx,
             &note.recorded,
             actor,
-            "indecent_image_recorded",
             Some(&case.id),
             None,
-            &json!({"note": note, "advice_given": INDECENT_IMAGE_ADVICE}),
+            &Event::IndecentImageRecorded(event::IndecentImageRecorded {
+                note: note.clone(),
+                advice_given: INDECENT_IMAGE_ADVICE.to_string(),
+            }),
         )
         .map_err(|e| self.db_err(e))?;
         self.commit(tx)?;
@@ -117,10 +119,13 @@ impl Store {
                     &tx,
                     &at,
                     actor,
-                    "indecent_image_removed",
                     Some(case_id),
                     Some(*id),
-                    &json!({"sha256": item.sha256, "at": at, "reason": INDECENT_IMAGE_REASON}),
+                    &Event::IndecentImageRemoved(event::IndecentImageRemoved {
+                        sha256: item.sha256.clone(),
+                        at: at.clone(),
+                        reason: INDECENT_IMAGE_REASON.to_string(),
+                    }),
                 )
                 .map_err(|e| self.db_err(e))?;
             }

@@ -9,6 +9,8 @@
 //! - the file itself: every entry's hash recomputes and links to the one before, and
 //!   every `details` text is the canonical serialisation of its own JSON (keys sorted,
 //!   compact), so a writer that serialises differently cannot match it;
+//! - the typed events: every entry reads as its `event::Event`, which writes the very
+//!   same `details` text again;
 //! - today's writers: the same steps made now give the same actions in the same order,
 //!   each `details` with the same shape (the same keys in the same order, at every
 //!   depth, with values of the same JSON type) — ids, times and hashes differ run to
@@ -156,6 +158,20 @@ fn headline_the_golden_custody_chain_keeps_its_details_and_hashes() {
             e.details, canonical,
             "entry {} details are not canonical",
             e.seq
+        );
+    }
+    // Typed: each entry reads as its event, which writes the very same text again.
+    for e in &entries {
+        let event = e
+            .event()
+            .unwrap_or_else(|| panic!("entry {} ({}) does not read as an event", e.seq, e.action));
+        assert_eq!(event.action(), e.action, "entry {}", e.seq);
+        assert_eq!(
+            event.details_text(),
+            e.details,
+            "entry {} ({})",
+            e.seq,
+            e.action
         );
     }
     let actions: std::collections::BTreeSet<&str> =

@@ -19,6 +19,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("case", &["clock", "error"]),
     // Layer 1: formats (pure: no store, no I/O of their own but reading what they are given).
     ("custody", &["clock"]),
+    ("event", &["case", "clock", "custody"]),
     ("keys", &["clock", "error"]),
     ("bundle::format", &["case", "clock", "custody", "digest"]),
     ("receipt", &["bundle::format", "clock", "keys"]),
@@ -42,7 +43,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "store",
         &[
-            "case", "clock", "custody", "digest", "error", "fsutil", "objects", "receipt",
+            "case", "clock", "custody", "digest", "error", "event", "fsutil", "objects", "receipt",
         ],
     ),
     // Layer 4: features over the store.
@@ -59,6 +60,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &[
             "bundle::format",
             "case",
+            "event",
             "clock",
             "digest",
             "error",

@@ -1,0 +1,286 @@
+//! The custody actions, typed: one variant per action with its details as fields.
+//! Every writer of the custody log passes an [`Event`]; its `details` text is
+//! `serde_json::to_value(payload)` written compactly, so the keys come out sorted and
+//! the text is byte for byte what the untyped writers wrote before
+//! (`tests/core/golden.rs` pins a chain made by them). [`Event::read`] turns an entry's
+//! action and details back into the same value: for every known action, the text it
+//! writes again is the text it read.
+//!
+//! `custody` stays the format (entries, hashes, the chain) and knows nothing of the
+//! actions; this module is the one place their details are spelt.
+
+use crate::case::{Item, SafeguardNote};
+use crate::clock::Stamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One custody action and its details.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// `case_created`: a record started.
+    CaseCreated(CaseCreated),
+    /// `captured`: an item kept; the details are the whole item record.
+    Captured(Box<Item>),
+    /// `note_edited`: an item's note changed.
+    NoteEdited(ItemEdit),
+    /// `details_edited`: another of an item's fields changed.
+    DetailsEdited(ItemEdit),
+    /// `withdrawn`: an item withdrawn (kept, marked).
+    Withdrawn(Withdrawn),
+    /// `report_edited`: one field of the incident report changed.
+    ReportEdited(ReportEdit),
+    /// `indecent_image_recorded`: a possible indecent image noted as seen, nothing kept.
+    IndecentImageRecorded(IndecentImageRecorded),
+    /// `indecent_image_removed`: an item's bytes removed as a possible indecent image.
+    IndecentImageRemoved(IndecentImageRemoved),
+    /// `sealed`: the record sealed into a bundle.
+    Sealed(Box<Sealed>),
+    /// `handed_over`: the staff member says they gave the sealed file.
+    HandedOver(HandedOver),
+    /// `receipt`: the designated person's signed receipt, checked and recorded.
+    Receipt(Receipt),
+    /// `clock_set_back`: before sealing, the clock read earlier than the log.
+    ClockSetBack(ClockSetBack),
+    /// `incomplete_capture_removed`: an unfinished capture's temporary file cleaned up.
+    IncompleteCaptureRemoved(IncompleteCapture),
+    /// `interrupted_capture_kept`: a capture's bytes saved but never recorded, kept.
+    InterruptedCaptureKept(InterruptedCapture),
+}
+
+/// `case_created`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseCreated {
+    /// The record's title.
+    pub title: String,
+    /// The staff member it is about.
+    pub staff: String,
+    /// When it was started.
+    pub created: Stamp,
+}
+
+/// `note_edited` and `details_edited`: the field (its column name), its value before
+/// and after (`null` for none).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemEdit {
+    /// The field, by its stored name.
+    pub field: String,
+    /// Its value before (`null` for none).
+    pub old: Option<String>,
+    /// Its value after (`null` for none).
+    pub new: Option<String>,
+}
+
+/// `withdrawn`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Withdrawn {
+    /// Why, in the person's words (or the app's).
+    pub reason: String,
+    /// When.
+    pub at: Stamp,
+}
+
+/// `report_edited`: the report's field, and its value before and after as stored
+/// (text, a yes/no, a time: whatever the field holds).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportEdit {
+    /// The field, by its stored name.
+    pub field: String,
+    /// Its value before (`null` for none).
+    pub old: Value,
+    /// Its value after (`null` for none).
+    pub new: Value,
+}
+
+/// `indecent_image_recorded`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndecentImageRecorded {
+    /// What was noted (when, where, when the police were told).
+    pub note: SafeguardNote,
+    /// The advice shown to the person.
+    pub advice_given: String,
+}
+
+/// `indecent_image_removed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndecentImageRemoved {
+    /// SHA-256 of the bytes concerned.
+    pub sha256: String,
+    /// When.
+    pub at: Stamp,
+    /// Why, in the person's words (or the app's).
+    pub reason: String,
+}
+
+/// `sealed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sealed {
+    /// The bundle's id.
+    pub bundle: String,
+    /// The file's name.
+    pub file: String,
+    /// SHA-256 of the bytes concerned.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Items sealed.
+    pub items: u64,
+    /// Bytes of evidence sealed.
+    pub payload_bytes: u64,
+    /// The signing key's id.
+    pub signer_key_id: String,
+    /// The signing key's fingerprint, in words.
+    pub signer_fingerprint: String,
+    /// Whether it was encrypted.
+    pub encrypted: bool,
+    /// Whom it was encrypted to.
+    pub recipients: Vec<SealedFor>,
+    /// When it was sealed.
+    pub sealed: Stamp,
+}
+
+/// One designated person a bundle was encrypted to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SealedFor {
+    /// Their name.
+    pub name: String,
+    /// Their age recipient.
+    pub recipient: String,
+    /// Its fingerprint, in words.
+    pub fingerprint: String,
+}
+
+/// `handed_over`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandedOver {
+    /// To whom, when the person said.
+    pub to: Option<String>,
+}
+
+/// `receipt`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Who received it.
+    pub received_by: String,
+    /// When (local time with offset).
+    pub received: String,
+    /// `intact` or `failed`.
+    pub verdict: String,
+    /// SHA-256 of the bundle received.
+    pub bundle_sha256: String,
+    /// The fingerprint of the key that signed the receipt.
+    pub key: String,
+}
+
+/// `clock_set_back`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClockSetBack {
+    /// The latest time already in the log.
+    pub latest_utc: String,
+    /// What the clock read.
+    pub now_utc: String,
+}
+
+/// `incomplete_capture_removed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncompleteCapture {
+    /// The file's name.
+    pub file: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// What happened, in words.
+    pub why: String,
+}
+
+/// `interrupted_capture_kept`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InterruptedCapture {
+    /// The file's name.
+    pub file: String,
+    /// SHA-256 of the bytes concerned.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// What happened, in words.
+    pub why: String,
+}
+
+impl Event {
+    /// The action's name, as stored in the log.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Event::CaseCreated(_) => "case_created",
+            Event::Captured(_) => "captured",
+            Event::NoteEdited(_) => "note_edited",
+            Event::DetailsEdited(_) => "details_edited",
+            Event::Withdrawn(_) => "withdrawn",
+            Event::ReportEdited(_) => "report_edited",
+            Event::IndecentImageRecorded(_) => "indecent_image_recorded",
+            Event::IndecentImageRemoved(_) => "indecent_image_removed",
+            Event::Sealed(_) => "sealed",
+            Event::HandedOver(_) => "handed_over",
+            Event::Receipt(_) => "receipt",
+            Event::ClockSetBack(_) => "clock_set_back",
+            Event::IncompleteCaptureRemoved(_) => "incomplete_capture_removed",
+            Event::InterruptedCaptureKept(_) => "interrupted_capture_kept",
+        }
+    }
+
+    /// The details as JSON (an object; its text, written compactly, has sorted keys).
+    pub fn details(&self) -> Value {
+        let v = match self {
+            Event::CaseCreated(d) => serde_json::to_value(d),
+            Event::Captured(d) => serde_json::to_value(d),
+            Event::NoteEdited(d) | Event::DetailsEdited(d) => serde_json::to_value(d),
+            Event::Withdrawn(d) => serde_json::to_value(d),
+            Event::ReportEdited(d) => serde_json::to_value(d),
+            Event::IndecentImageRecorded(d) => serde_json::to_value(d),
+            Event::IndecentImageRemoved(d) => serde_json::to_value(d),
+            Event::Sealed(d) => serde_json::to_value(d),
+            Event::HandedOver(d) => serde_json::to_value(d),
+            Event::Receipt(d) => serde_json::to_value(d),
+            Event::ClockSetBack(d) => serde_json::to_value(d),
+            Event::IncompleteCaptureRemoved(d) => serde_json::to_value(d),
+            Event::InterruptedCaptureKept(d) => serde_json::to_value(d),
+        };
+        // Plain data with string keys: serialising it cannot fail.
+        v.expect("custody details are plain data")
+    }
+
+    /// The details text, as stored in the log.
+    pub fn details_text(&self) -> String {
+        self.details().to_string()
+    }
+
+    /// The event an entry's `action` and `details` record, when the action is one this
+    /// version knows and its details read as that action's; `None` otherwise (a newer
+    /// version's action, or details written by hand).
+    pub fn read(action: &str, details: &str) -> Option<Event> {
+        fn of<T: serde::de::DeserializeOwned>(details: &str) -> Option<T> {
+            serde_json::from_str(details).ok()
+        }
+        Some(match action {
+            "case_created" => Event::CaseCreated(of(details)?),
+            "captured" => Event::Captured(of(details)?),
+            "note_edited" => Event::NoteEdited(of(details)?),
+            "details_edited" => Event::DetailsEdited(of(details)?),
+            "withdrawn" => Event::Withdrawn(of(details)?),
+            "report_edited" => Event::ReportEdited(of(details)?),
+            "indecent_image_recorded" => Event::IndecentImageRecorded(of(details)?),
+            "indecent_image_removed" => Event::IndecentImageRemoved(of(details)?),
+            "sealed" => Event::Sealed(of(details)?),
+            "handed_over" => Event::HandedOver(of(details)?),
+            "receipt" => Event::Receipt(of(details)?),
+            "clock_set_back" => Event::ClockSetBack(of(details)?),
+            "incomplete_capture_removed" => Event::IncompleteCaptureRemoved(of(details)?),
+            "interrupted_capture_kept" => Event::InterruptedCaptureKept(of(details)?),
+            _ => return None,
+        })
+    }
+}
+
+impl crate::custody::Entry {
+    /// This entry's action and details, typed (see [`Event::read`]).
+    pub fn event(&self) -> Option<Event> {
+        Event::read(&self.action, &self.details)
+    }
+}
