@@ -36,6 +36,7 @@ pub mod objects;
 pub mod receipt;
 pub mod register;
 pub mod replay;
+pub mod settings;
 pub mod store;
 pub mod text;
 pub mod thumbnail;
