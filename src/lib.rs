@@ -38,6 +38,7 @@ pub mod objects;
 pub mod receipt;
 pub mod register;
 pub mod replay;
+pub mod settings;
 pub mod store;
 pub mod text;
 pub mod thumbnail;

@@ -531,8 +531,8 @@ mod tests {
     use super::*;
 
     fn face() -> Face {
-        let font =
-            ParsedFont::from_bytes(super::super::FONT_REGULAR, 0, &mut Vec::new()).expect("font");
+        let font = ParsedFont::from_bytes(super::super::render::FONT_REGULAR, 0, &mut Vec::new())
+            .expect("font");
         let mut doc = printpdf::PdfDocument::new("t");
         let id = doc.add_font(&font);
         Face::new(id, font)

@@ -20,11 +20,16 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // Layer 1: formats (pure: no store, no I/O of their own but reading what they are given).
     ("custody", &["clock"]),
     ("event", &["case", "clock", "custody"]),
-    ("keys", &["clock", "error"]),
+    ("keys::format", &["error"]),
     ("bundle::format", &["case", "clock", "custody", "digest"]),
-    ("receipt", &["bundle::format", "clock", "keys"]),
+    ("receipt", &["bundle::format", "clock", "keys::format"]),
     ("replay", &["case", "clock", "custody"]),
     ("objects", &["error", "fsutil"]),
+    // The keys folder, above the key files' formats; `settings.json` above it, kept in it;
+    // and `keys` itself (`keys/mod.rs`), which only names them all (`keys::Profile`).
+    ("keys::dir", &["clock", "keys::format"]),
+    ("settings", &["keys::dir", "keys::format"]),
+    ("keys", &["keys::dir", "keys::format", "settings"]),
     // Layer 2: reading a bundle, trusting nothing.
     (
         "verify",
@@ -34,7 +39,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "custody",
             "digest",
             "error",
+            // `use crate::keys::{self, …}`: the module named bare (see `node`).
             "keys",
+            "keys::format",
             "replay",
             "text",
         ],
@@ -64,7 +71,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "clock",
             "digest",
             "error",
-            "keys",
+            "keys::format",
             "objects",
             "store",
         ],
@@ -77,7 +84,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "clock",
             "digest",
             "error",
-            "keys",
+            "keys::format",
             "objects",
             "store",
             "text",
@@ -95,7 +102,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "error",
             "form",
             "fsutil",
-            "keys",
+            "keys::dir",
+            "keys::format",
             "objects",
             "receipt",
             "thumbnail",
@@ -226,6 +234,7 @@ struct Edge {
 fn edges(src: &Path) -> Vec<Edge> {
     let root_names = root_reexports(&src.join("lib.rs"));
     let seal_names = seal_reexports(&src.join("bundle/mod.rs"));
+    let keys_names = reexports("keys", &src.join("keys/mod.rs"));
     let mut out = Vec::new();
     for file in rust_files(src) {
         let rel = file.strip_prefix(src).expect("under src").to_path_buf();
@@ -252,6 +261,12 @@ fn edges(src: &Path) -> Vec<Edge> {
             {
                 abs.insert(0, m.clone());
             }
+            // `crate::keys::Profile` is `settings`' (what `keys/mod.rs` names, resolved).
+            if abs.first().is_some_and(|m| m == "keys")
+                && let Some(m) = abs.get(1).and_then(|n| keys_names.get(n))
+            {
+                abs.splice(..1, m.iter().cloned());
+            }
             if abs.is_empty() {
                 continue;
             }
@@ -272,7 +287,8 @@ fn edges(src: &Path) -> Vec<Edge> {
 
 /// `src/x.rs`, `src/x/**` → `x`; in `bundle`, sealing (`seal.rs`, `stream.rs` and
 /// what `mod.rs` re-exports from them, or the whole module named bare) →
-/// `bundle::seal`, the rest → `bundle::format`.
+/// `bundle::seal`, the rest → `bundle::format`; `keys/format/**` → `keys::format`,
+/// `keys/dir/**` → `keys::dir`, and `keys/mod.rs` (or the module named bare) → `keys`.
 fn node(module: &[String], seal_names: &BTreeSet<String>) -> String {
     match module {
         [b] if b == "bundle" => "bundle::seal".into(),
@@ -283,6 +299,7 @@ fn node(module: &[String], seal_names: &BTreeSet<String>) -> String {
                 "bundle::format".into()
             }
         }
+        [k, x, ..] if k == "keys" && (x == "format" || x == "dir") => format!("keys::{x}"),
         [m, ..] => m.clone(),
         [] => "crate".into(),
     }
@@ -429,6 +446,29 @@ fn seal_reexports(bundle_mod: &Path) -> BTreeSet<String> {
             _ => None,
         })
         .collect()
+}
+
+/// The names `module`'s `mod.rs` re-exports, each with the module it takes it from:
+/// `pub use format::{A, B};` → `A` → `[module, format]`; `pub use crate::m::C;` → `C` →
+/// `[m]`.
+fn reexports(module: &str, mod_rs: &Path) -> BTreeMap<String, Vec<String>> {
+    let text = std::fs::read_to_string(mod_rs).expect("read mod.rs");
+    let mut out = BTreeMap::new();
+    for (_, p) in paths(&text.replace("pub use ", "pub use crate::")) {
+        // `crate::` once: a path from `module`; twice: from the crate's root.
+        let (mut from, rest) = match p.as_slice() {
+            [a, b, rest @ ..] if a == "crate" && b == "crate" => (Vec::new(), rest),
+            [a, rest @ ..] if a == "crate" => (vec![module.to_string()], rest),
+            _ => continue,
+        };
+        if let [path @ .., name] = rest
+            && !path.is_empty()
+        {
+            from.extend(path.iter().cloned());
+            out.insert(name.clone(), from);
+        }
+    }
+    out
 }
 
 /// Every elementary cycle of `g`, each once (started at its smallest module).
