@@ -632,4 +632,52 @@ mod tests {
         assert_eq!(f.compression(), zip::CompressionMethod::Stored);
         assert_eq!(f.unix_mode(), Some(0o100644));
     }
+
+    #[test]
+    fn the_reader_finds_what_the_writer_wrote() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-25T14:32:06Z")
+            .expect("t")
+            .with_timezone(&chrono::Utc);
+        let mut w = Writer::new(HashingWriter::new(Vec::new()), dos_time(&t));
+        w.add_bytes("bagit.txt", b"BagIt-Version: 1.0\n")
+            .expect("add");
+        w.add_bytes("data/001-caf\u{e9}.txt", b"hello")
+            .expect("add");
+        let (bytes, _, _) = w.finish().expect("finish").finish();
+        let cd = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone()))
+            .expect("zip")
+            .central_directory_start();
+        assert_eq!(
+            read::central_names(std::io::Cursor::new(bytes.clone()), cd, 10),
+            vec![
+                b"bagit.txt".to_vec(),
+                "data/001-caf\u{e9}.txt".as_bytes().to_vec()
+            ]
+        );
+        assert!(read::central_names(std::io::Cursor::new(bytes.clone()), cd, 1).len() == 1);
+        let mut c = std::io::Cursor::new(bytes.clone());
+        let first = read::local_data_start(&mut c, 0).expect("first header");
+        assert_eq!(&bytes[first as usize..][..19], b"BagIt-Version: 1.0\n");
+        let second = read::local_data_start(&mut c, first + 19).expect("second header");
+        assert_eq!(&bytes[second as usize..][..5], b"hello");
+        assert_eq!(read::local_data_start(&mut c, 1), None, "not a header");
+        let mut r = read::EntryReader::new(std::io::Cursor::new(bytes.clone()), second, true, 5, 5)
+            .expect("entry");
+        let mut got = Vec::new();
+        r.read_to_end(&mut got).expect("read");
+        assert_eq!(
+            (got.as_slice(), r.crc32()),
+            (&b"hello"[..], crc32fast::hash(b"hello"))
+        );
+        // Fewer bytes than declared (the central directory is not the entry's) is refused.
+        let mut short = read::EntryReader::new(
+            std::io::Cursor::new(bytes[..second as usize + 3].to_vec()),
+            second,
+            true,
+            5,
+            5,
+        )
+        .expect("entry");
+        assert!(short.read_to_end(&mut Vec::new()).is_err());
+    }
 }
