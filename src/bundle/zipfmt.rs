@@ -14,7 +14,8 @@
 use sha2::Digest;
 use std::io::{self, Write};
 
-const LOCAL_SIG: u32 = 0x0403_4b50;
+/// A local header's signature (the reader in [`read`] and the encrypted pass look for it).
+pub(crate) const LOCAL_SIG: u32 = 0x0403_4b50;
 const CENTRAL_SIG: u32 = 0x0201_4b50;
 const EOCD_SIG: u32 = 0x0605_4b50;
 const ZIP64_EOCD_SIG: u32 = 0x0606_4b50;
@@ -467,6 +468,143 @@ fn put64(v: &mut Vec<u8>, x: u64) {
     v.extend_from_slice(&x.to_le_bytes());
 }
 
+/// The reader beside the writer: the headers `verify` parses itself (the `zip` crate
+/// reads the rest), and an entry's bytes through a reader that trusts no declared size.
+pub(crate) mod read {
+    use super::{CENTRAL_SIG, LOCAL_SIG};
+    use std::io::{BufReader, Read, Seek, SeekFrom};
+
+    /// Every name in the zip's central directory from `start`, duplicates included (at
+    /// most `limit`).
+    pub fn central_names(f: impl Read + Seek, start: u64, limit: usize) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut r = BufReader::new(f);
+        if r.seek(SeekFrom::Start(start)).is_err() {
+            return out;
+        }
+        let mut h = [0u8; 46];
+        while out.len() < limit
+            && r.read_exact(&mut h).is_ok()
+            && h[..4] == CENTRAL_SIG.to_le_bytes()
+        {
+            let n = u16::from_le_bytes([h[28], h[29]]) as usize;
+            let skip = u16::from_le_bytes([h[30], h[31]]) as i64
+                + u16::from_le_bytes([h[32], h[33]]) as i64;
+            let mut name = vec![0u8; n];
+            if r.read_exact(&mut name).is_err() || r.seek_relative(skip).is_err() {
+                break;
+            }
+            out.push(name);
+        }
+        out
+    }
+
+    /// Read the local header at `at`; returns where the entry's data starts.
+    pub fn local_data_start<R: Read + Seek + ?Sized>(f: &mut R, at: u64) -> Option<u64> {
+        let mut h = [0u8; 30];
+        f.seek(SeekFrom::Start(at)).ok()?;
+        f.read_exact(&mut h).ok()?;
+        if h[..4] != LOCAL_SIG.to_le_bytes() {
+            return None;
+        }
+        let n = u16::from_le_bytes([h[26], h[27]]) as u64;
+        let x = u16::from_le_bytes([h[28], h[29]]) as u64;
+        Some(at + 30 + n + x)
+    }
+
+    /// An entry's bytes as a reader: stored entries straight from the file, deflated ones
+    /// through `flate2` (no trust in any zip library's CRC handling). Fails as soon as the
+    /// bytes run past the declared size (a zip bomb), and at the end if they fall short.
+    pub struct EntryReader {
+        inner: Box<dyn Read>,
+        crc: crc32fast::Hasher,
+        total: u64,
+        size: u64,
+    }
+
+    impl EntryReader {
+        /// The entry whose data starts at `data_start` in `f`: `size` bytes, `stored`
+        /// or deflated into `compressed` bytes.
+        pub fn new(
+            mut f: impl Read + Seek + 'static,
+            data_start: u64,
+            stored: bool,
+            size: u64,
+            compressed: u64,
+        ) -> std::io::Result<Self> {
+            f.seek(SeekFrom::Start(data_start))?;
+            let raw = BufReader::with_capacity(crate::digest::CHUNK_BYTES.min(1 << 16), f);
+            let inner: Box<dyn Read> = if stored {
+                Box::new(raw.take(size))
+            } else {
+                Box::new(flate2::bufread::DeflateDecoder::new(raw.take(compressed)))
+            };
+            Ok(EntryReader {
+                inner,
+                crc: crc32fast::Hasher::new(),
+                total: 0,
+                size,
+            })
+        }
+
+        /// The CRC-32 of what was read.
+        pub fn crc32(&self) -> u32 {
+            self.crc.clone().finalize()
+        }
+    }
+
+    impl Read for EntryReader {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            // Never ask for more than one byte past the declared size.
+            let room = (self.size - self.total.min(self.size)).saturating_add(1);
+            let want = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+            let n = self.inner.read(&mut buf[..want])?;
+            if n == 0 {
+                if self.total != self.size {
+                    return Err(std::io::Error::other(format!(
+                        "it is {} bytes, not the {} its header says",
+                        self.total, self.size
+                    )));
+                }
+                return Ok(0);
+            }
+            self.total += n as u64;
+            if self.total > self.size {
+                return Err(std::io::Error::other(
+                    "it expands past its declared size (a zip bomb?)",
+                ));
+            }
+            self.crc.update(&buf[..n]);
+            Ok(n)
+        }
+    }
+
+    /// The little-endian `u16` at `at` of `b`.
+    pub fn u16le(b: &[u8], at: usize) -> u16 {
+        u16::from_le_bytes([b[at], b[at + 1]])
+    }
+
+    /// The little-endian `u32` at `at` of `b`.
+    pub fn u32le(b: &[u8], at: usize) -> u32 {
+        u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+    }
+
+    /// The (size, compressed size) of a local header's zip64 extra field.
+    pub fn zip64_sizes(mut extra: &[u8]) -> Option<(u64, u64)> {
+        while extra.len() >= 4 {
+            let (tag, len) = (u16le(extra, 0), u16le(extra, 2) as usize);
+            let body = extra.get(4..4 + len)?;
+            if tag == 1 && len >= 16 {
+                let size = u64::from_le_bytes(body[..8].try_into().ok()?);
+                let compressed = u64::from_le_bytes(body[8..16].try_into().ok()?);
+                return Some((size, compressed));
+            }
+            extra = &extra[4 + len..];
+        }
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,5 +631,53 @@ mod tests {
         assert_eq!(s, "hello");
         assert_eq!(f.compression(), zip::CompressionMethod::Stored);
         assert_eq!(f.unix_mode(), Some(0o100644));
+    }
+
+    #[test]
+    fn the_reader_finds_what_the_writer_wrote() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-25T14:32:06Z")
+            .expect("t")
+            .with_timezone(&chrono::Utc);
+        let mut w = Writer::new(HashingWriter::new(Vec::new()), dos_time(&t));
+        w.add_bytes("bagit.txt", b"BagIt-Version: 1.0\n")
+            .expect("add");
+        w.add_bytes("data/001-caf\u{e9}.txt", b"hello")
+            .expect("add");
+        let (bytes, _, _) = w.finish().expect("finish").finish();
+        let cd = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone()))
+            .expect("zip")
+            .central_directory_start();
+        assert_eq!(
+            read::central_names(std::io::Cursor::new(bytes.clone()), cd, 10),
+            vec![
+                b"bagit.txt".to_vec(),
+                "data/001-caf\u{e9}.txt".as_bytes().to_vec()
+            ]
+        );
+        assert!(read::central_names(std::io::Cursor::new(bytes.clone()), cd, 1).len() == 1);
+        let mut c = std::io::Cursor::new(bytes.clone());
+        let first = read::local_data_start(&mut c, 0).expect("first header");
+        assert_eq!(&bytes[first as usize..][..19], b"BagIt-Version: 1.0\n");
+        let second = read::local_data_start(&mut c, first + 19).expect("second header");
+        assert_eq!(&bytes[second as usize..][..5], b"hello");
+        assert_eq!(read::local_data_start(&mut c, 1), None, "not a header");
+        let mut r = read::EntryReader::new(std::io::Cursor::new(bytes.clone()), second, true, 5, 5)
+            .expect("entry");
+        let mut got = Vec::new();
+        r.read_to_end(&mut got).expect("read");
+        assert_eq!(
+            (got.as_slice(), r.crc32()),
+            (&b"hello"[..], crc32fast::hash(b"hello"))
+        );
+        // Fewer bytes than declared (the central directory is not the entry's) is refused.
+        let mut short = read::EntryReader::new(
+            std::io::Cursor::new(bytes[..second as usize + 3].to_vec()),
+            second,
+            true,
+            5,
+            5,
+        )
+        .expect("entry");
+        assert!(short.read_to_end(&mut Vec::new()).is_err());
     }
 }
