@@ -15,7 +15,7 @@ use crate::bundle::bag;
 use crate::bundle::format::{self as bundle, SealFacts};
 // The strict signature reader moved to the format; its old path still resolves.
 pub use crate::bundle::format::parse_signature;
-use crate::keys::{KeyError, PublicKey};
+use crate::keys::format::{KeyError, PublicKey};
 use entry::Entry;
 use open::Source;
 // `decrypt` names it `super::age_detail`.

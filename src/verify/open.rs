@@ -3,7 +3,7 @@
 
 use super::entry::Entry;
 use super::{FindingKind, Opened, Options, Report, VerifyError, decrypt, finding};
-use crate::keys;
+use crate::keys::format as keys;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@ use super::tags::Tags;
 use super::{FindingKind, Opened, Options, Report, Signer, bundle, finding};
 use crate::bundle::bag;
 use crate::bundle::format::{SIGNATURE, SealFacts, TAGMANIFEST, parse_signature};
-use crate::keys::{self, PublicKey};
+use crate::keys::format::{self as keys, PublicKey};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 

@@ -39,8 +39,6 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "custody",
             "digest",
             "error",
-            // `use crate::keys::{self, …}`: the module named bare (see `node`).
-            "keys",
             "keys::format",
             "replay",
             "text",
