@@ -12,7 +12,7 @@ use crate::store::Store;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -591,13 +591,7 @@ fn sign_tag_manifest(
     Ok(signature)
 }
 
-fn partial_path(p: &Path) -> PathBuf {
-    let mut s = p.as_os_str().to_os_string();
-    s.push(".partial");
-    PathBuf::from(s)
-}
-
-fn werr(path: &Path) -> impl FnOnce(std::io::Error) -> SealError + '_ {
+pub(super) fn werr(path: &Path) -> impl FnOnce(std::io::Error) -> SealError + '_ {
     move |source| match source.kind() {
         std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => SealError::Full {
             folder: path
@@ -771,30 +765,4 @@ fn write_zip<W: Write>(
         }
         z.finish().map_err(werr(partial))
     })
-}
-
-fn crc_of(path: &Path) -> std::io::Result<u32> {
-    let mut h = crc32fast::Hasher::new();
-    crate::digest::read_chunks(path, &mut |c| h.update(c))?;
-    Ok(h.finalize())
-}
-
-/// Rename `from` to `to` unless `to` exists, then fsync the folder.
-fn rename_new(from: &Path, to: &Path) -> Result<(), SealError> {
-    if to.exists() {
-        return Err(SealError::OutputExists { path: to.into() });
-    }
-    fs::rename(from, to).map_err(werr(to))?;
-    #[cfg(unix)]
-    if let Some(dir) = to.parent() {
-        let dir = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        };
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(werr(dir))?;
-    }
-    Ok(())
 }

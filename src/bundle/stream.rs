@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Bytes written between background flushes to disk.
 const SYNC_EVERY_BYTES: u64 = 64 * 1024 * 1024;
@@ -242,4 +242,38 @@ impl Read for ChannelReader<'_> {
         self.pos += n;
         Ok(n)
     }
+}
+
+/// Where a file is written before it is renamed into place.
+pub(super) fn partial_path(p: &Path) -> PathBuf {
+    let mut s = p.as_os_str().to_os_string();
+    s.push(".partial");
+    PathBuf::from(s)
+}
+
+/// The CRC-32 of a file, read in chunks.
+pub(super) fn crc_of(path: &Path) -> std::io::Result<u32> {
+    let mut h = crc32fast::Hasher::new();
+    crate::digest::read_chunks(path, &mut |c| h.update(c))?;
+    Ok(h.finalize())
+}
+
+/// Rename `from` to `to` unless `to` exists, then fsync the folder.
+pub(super) fn rename_new(from: &Path, to: &Path) -> Result<(), super::SealError> {
+    if to.exists() {
+        return Err(super::SealError::OutputExists { path: to.into() });
+    }
+    std::fs::rename(from, to).map_err(super::seal::werr(to))?;
+    #[cfg(unix)]
+    if let Some(dir) = to.parent() {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(super::seal::werr(dir))?;
+    }
+    Ok(())
 }
