@@ -165,7 +165,7 @@ pub async fn update_item(
     }
     state
         .run(move |store| {
-            let actor = store.case(&store.item(item_id)?.case_id)?.staff;
+            let actor = store.actor_for_item(item_id)?;
             store.edit_item_fields(item_id, &parsed, &actor)
         })
         .await
@@ -180,7 +180,7 @@ pub async fn withdraw_item(
 ) -> Result<Item, IpcError> {
     state
         .run(move |store| {
-            let actor = store.case(&store.item(item_id)?.case_id)?.staff;
+            let actor = store.actor_for_item(item_id)?;
             store.withdraw(item_id, &reason, &actor)
         })
         .await
@@ -228,7 +228,7 @@ pub async fn update_report(
     };
     state
         .run(move |store| {
-            let actor = store.case(&case_id)?.staff;
+            let actor = store.actor_for_case(&case_id)?;
             store.update_report(&case_id, &update, &actor)
         })
         .await
@@ -288,7 +288,7 @@ pub async fn record_indecent_image(
 ) -> Result<String, IpcError> {
     state
         .run(move |store| {
-            let actor = store.case(&case_id)?.staff;
+            let actor = store.actor_for_case(&case_id)?;
             store
                 .record_indecent_image(&case_id, site.as_deref(), None, &actor)
                 .map(|_| store::INDECENT_IMAGE_ADVICE.to_string())
@@ -305,7 +305,7 @@ pub async fn remove_indecent_item(
 ) -> Result<Item, IpcError> {
     state
         .run(move |store| {
-            let actor = store.case(&store.item(item_id)?.case_id)?.staff;
+            let actor = store.actor_for_item(item_id)?;
             store.remove_indecent_item(item_id, None, &actor)
         })
         .await
@@ -568,7 +568,7 @@ pub async fn mark_handed_over(
 ) -> Result<(), IpcError> {
     state
         .run(move |store| {
-            let actor = store.case(&case_id)?.staff;
+            let actor = store.actor_for_case(&case_id)?;
             store.record_handed_over(&case_id, to.as_deref(), &actor)
         })
         .await

@@ -32,14 +32,14 @@ pub(super) fn case(root: &Path, c: CaseCommand) -> Result<u8, Failure> {
         }
         CaseCommand::HandedOver { case, to } => {
             let store = Store::open(root)?;
-            let actor = store.case(&case)?.staff;
+            let actor = store.actor_for_case(&case)?;
             store.record_handed_over(&case, to.as_deref(), &actor)?;
             println!("Recorded: the sealed record was given to the designated person.");
         }
         CaseCommand::Report(args) => {
             let store = Store::open(root)?;
             let update = report_update(&args)?;
-            let actor = store.case(&args.case)?.staff;
+            let actor = store.actor_for_case(&args.case)?;
             let c = store.update_report(&args.case, &update, &actor)?;
             print_case(&c);
         }

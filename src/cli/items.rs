@@ -26,7 +26,7 @@ pub(super) fn items(root: &Path, case: &str, json: bool) -> Result<u8, Failure> 
 pub(super) fn withdraw(root: &Path, item: &str, reason: &str) -> Result<u8, Failure> {
     let store = Store::open(root)?;
     let id = parse_item(item)?;
-    let actor = store.case(&store.item(id)?.case_id)?.staff;
+    let actor = store.actor_for_item(id)?;
     let i = store.withdraw(id, reason, &actor)?;
     println!(
         "Item {} is withdrawn. It is kept, marked withdrawn, with your reason.",
@@ -42,7 +42,7 @@ pub(super) fn edit(root: &Path, item: &str, field: &str, value: &str) -> Result<
     let f = FieldArg::parse(field).ok_or_else(|| CliError::NotAField {
         given: visible(field).into_owned(),
     })?;
-    let actor = store.case(&store.item(id)?.case_id)?.staff;
+    let actor = store.actor_for_item(id)?;
     store.edit_item(id, f, Some(value), &actor)?;
     println!("Item {id} updated; the old value is kept in the custody log.");
     Ok(0)

@@ -116,6 +116,18 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.db_err(e))
     }
 
+    /// Who a change to record `case_id` is recorded as made by: the staff member the
+    /// record is about (the app has one user, and the record is theirs). Both shells
+    /// ask this, so the rule is written once.
+    pub fn actor_for_case(&self, case_id: &str) -> Result<String, StoreError> {
+        Ok(self.case(case_id)?.staff)
+    }
+
+    /// [`Store::actor_for_case`] of the record item `item_id` is in.
+    pub fn actor_for_item(&self, item_id: i64) -> Result<String, StoreError> {
+        self.actor_for_case(&self.item(item_id)?.case_id)
+    }
+
     /// One case.
     pub fn case(&self, id: &str) -> Result<Case, StoreError> {
         self.conn
