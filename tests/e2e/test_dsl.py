@@ -14,7 +14,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import NoSuchFrameException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.support import expected_conditions as EC
@@ -39,7 +39,12 @@ def ek(env, store: Path, config: Path, *args: str) -> str:
 
 
 def waiter(driver) -> WebDriverWait:
-    return WebDriverWait(driver, 60, ignored_exceptions=[StaleElementReferenceException])
+    # A poll that lands while the page reloads (the mode switch reloads it) is refused
+    # with NoSuchFrameException ("Callback was not called before the unload event"):
+    # polled again, on the new page.
+    return WebDriverWait(
+        driver, 60, ignored_exceptions=[StaleElementReferenceException, NoSuchFrameException]
+    )
 
 
 def staff_case(env, tmp_path: Path) -> tuple[Path, Path, str]:
@@ -83,7 +88,10 @@ def verdict(driver) -> str:
 
 
 def to_dsl_mode(driver, wait) -> None:
+    driver.execute_script("window.__before_switch = 1")
     wait.until(EC.element_to_be_clickable(css('[data-testid="mode-switch"]'))).click()
+    # The page reloads into the designated person's screens: wait for the new page first.
+    wait.until(lambda d: d.execute_script("return window.__before_switch === undefined"))
     wait.until(EC.visibility_of_element_located(css('[data-testid="dsl"]')))
 
 
