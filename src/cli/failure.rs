@@ -99,7 +99,7 @@ pub(crate) enum CliError {
     /// `edit --field` with a name that is not a field (`given` as printed).
     #[error(
         "\"{given}\" is not a field you can change; use one of {}.",
-        super::values::FieldArg::listed()
+        super::values::fields_listed()
     )]
     NotAField { given: String },
     /// An item number that is not a number (`given` as printed).

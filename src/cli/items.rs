@@ -1,7 +1,7 @@
 //! The items of a case and their custody log: `items`, `withdraw`, `edit`, `log`.
 
 use super::failure::{CliError, Failure};
-use super::values::FieldArg;
+use super::values::parse_field;
 use super::{parse_item, to_json};
 use evidence_kit::case::Item;
 use evidence_kit::store::Store;
@@ -39,7 +39,7 @@ pub(super) fn withdraw(root: &Path, item: &str, reason: &str) -> Result<u8, Fail
 pub(super) fn edit(root: &Path, item: &str, field: &str, value: &str) -> Result<u8, Failure> {
     let store = Store::open(root)?;
     let id = parse_item(item)?;
-    let f = FieldArg::parse(field).ok_or_else(|| CliError::NotAField {
+    let f = parse_field(field).ok_or_else(|| CliError::NotAField {
         given: visible(field).into_owned(),
     })?;
     let actor = store.actor_for_item(id)?;

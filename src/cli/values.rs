@@ -4,11 +4,11 @@
 //! - [`Spelled<T>`] takes a core enum's own table of spellings (`Responsible::ALL`,
 //!   `PoliceDecision::ALL`) and adds `""`, which clears the field (`--responsible ""`).
 //!   Matching is exact, as it was with clap's string lists: `Pupil` is refused.
-//! - [`FieldArg`] names the item fields `edit --field` may change, spelt as their
-//!   columns (`from_handle`). The core's `ItemField` has no public table of names, so the
-//!   variants here are mapped to it one by one and `tests/core/cli.rs` pins every
-//!   spelling. `--field` stays a string for clap so a wrong one is refused, as before,
-//!   in the CLI's own sentence after the store and the item are found.
+//! - [`parse_field`] names the item fields `edit --field` may change, spelt as their
+//!   columns (`from_handle`), from the core's own table (`ItemField::ALL`, `name`,
+//!   `parse`); `tests/core/cli.rs` pins every spelling. `--field` stays a string for clap
+//!   so a wrong one is refused, as before, in the CLI's own sentence after the store and
+//!   the item are found.
 //!
 //! `dsl status --set` is not here: the core (`register::STATUSES`) checks it, trimming
 //! and folding case, and words its own refusal.
@@ -80,56 +80,13 @@ impl Spellings for bool {
     }
 }
 
-/// An item field `edit --field` may change, spelt as its column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-#[value(rename_all = "snake_case")]
-pub(crate) enum FieldArg {
-    /// The note.
-    Note,
-    /// Site or app.
-    Site,
-    /// Full address.
-    Url,
-    /// When it was seen.
-    Seen,
-    /// Sender handle.
-    FromHandle,
-    /// Sender e-mail.
-    FromEmail,
-    /// Sender phone.
-    FromPhone,
-    /// Sender profile address.
-    FromProfile,
+/// The item field `edit --field` names, spelt exactly as its column (no trimming, no
+/// folding of case); the core's own table (`ItemField::ALL`, `ItemField::parse`).
+pub(crate) fn parse_field(s: &str) -> Option<ItemField> {
+    ItemField::parse(s)
 }
 
-impl FieldArg {
-    /// The field spelt exactly `s` (no trimming, no folding of case), if any.
-    pub(crate) fn parse(s: &str) -> Option<ItemField> {
-        FieldArg::from_str(s, false).ok().map(ItemField::from)
-    }
-
-    /// Every spelling, in order, joined with ", " (for the refusal).
-    pub(crate) fn listed() -> String {
-        FieldArg::value_variants()
-            .iter()
-            .filter_map(|f| f.to_possible_value())
-            .map(|v| v.get_name().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-impl From<FieldArg> for ItemField {
-    fn from(f: FieldArg) -> ItemField {
-        match f {
-            FieldArg::Note => ItemField::Note,
-            FieldArg::Site => ItemField::Site,
-            FieldArg::Url => ItemField::Url,
-            FieldArg::Seen => ItemField::Seen,
-            FieldArg::FromHandle => ItemField::FromHandle,
-            FieldArg::FromEmail => ItemField::FromEmail,
-            FieldArg::FromPhone => ItemField::FromPhone,
-            FieldArg::FromProfile => ItemField::FromProfile,
-        }
-    }
+/// Every field's spelling, in order, joined with ", " (for the refusal).
+pub(crate) fn fields_listed() -> String {
+    ItemField::ALL.map(ItemField::name).join(", ")
 }

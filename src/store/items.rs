@@ -368,6 +368,23 @@ pub enum ItemField {
 }
 
 impl ItemField {
+    /// Every field, in the order the CLI and the app list them.
+    pub const ALL: [ItemField; 8] = [
+        ItemField::Note,
+        ItemField::Site,
+        ItemField::Url,
+        ItemField::Seen,
+        ItemField::FromHandle,
+        ItemField::FromEmail,
+        ItemField::FromPhone,
+        ItemField::FromProfile,
+    ];
+
+    /// The field's name, as its column, `edit --field` and the custody log spell it.
+    pub fn name(self) -> &'static str {
+        self.column()
+    }
+
     fn column(self) -> &'static str {
         match self {
             ItemField::Note => "note",
@@ -407,20 +424,9 @@ impl ItemField {
         }
     }
 
-    /// Parse a column name (`note`, `site`, …).
+    /// Parse a column name (`note`, `site`, …), spelt exactly.
     pub fn parse(s: &str) -> Option<ItemField> {
-        [
-            ItemField::Note,
-            ItemField::Site,
-            ItemField::Url,
-            ItemField::Seen,
-            ItemField::FromHandle,
-            ItemField::FromEmail,
-            ItemField::FromPhone,
-            ItemField::FromProfile,
-        ]
-        .into_iter()
-        .find(|f| f.column() == s)
+        ItemField::ALL.into_iter().find(|f| f.column() == s)
     }
 }
 
