@@ -337,7 +337,7 @@ fn decrypt_blocks(
             Ok(Msg::End) => Msg::Failed(if counter == 0 {
                 "it ends where its encrypted contents should begin".into()
             } else {
-                "it ends early: the rest of it is missing".into()
+                "it ends early and the rest of it is missing".into()
             }),
             Ok(Msg::Failed(why)) => Msg::Failed(why),
             Err(_) => Msg::Failed("it could not be read to the end".into()),
@@ -418,7 +418,7 @@ fn explain_chunk(
         return changed;
     }
     match (was_final, opens_as(key, counter, !was_final, &sealed)) {
-        (true, true) => "it ends early: the rest of it is missing".into(),
+        (true, true) => "it ends early and the rest of it is missing".into(),
         (false, true) => "there is something after the end of its encrypted contents".into(),
         _ => changed,
     }

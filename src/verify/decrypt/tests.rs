@@ -195,7 +195,7 @@ fn the_part_that_was_changed_is_named_and_a_cut_is_not_called_a_change() {
     let cut = file[..start + 3 * SEALED_CHUNK].to_vec();
     assert_eq!(
         ours(&cut, &id),
-        Err("it ends early: the rest of it is missing".into())
+        Err("it ends early and the rest of it is missing".into())
     );
     let mut longer = file.clone();
     longer.extend_from_slice(&[0; 40]);
