@@ -322,6 +322,10 @@ pub struct SetupState {
     recipients: Vec<RecipientView>,
     /// Where bundles and forms are saved unless the person chooses elsewhere.
     default_folder: String,
+    /// The folder holding the evidence (to copy to a new computer).
+    store_folder: Option<String>,
+    /// The folder holding the keys and settings (to copy to a new computer).
+    keys_folder: String,
 }
 
 /// A designated person, for lists.
@@ -350,8 +354,9 @@ pub(crate) fn default_folder() -> std::path::PathBuf {
 /// The profile, the signing key and the designated persons, as far as they exist.
 #[tauri::command]
 pub async fn setup_state(state: State<'_, AppState>) -> Result<SetupState, IpcError> {
+    let store_folder = state.root().ok().map(|p| p.display().to_string());
     state
-        .run_keys(|dir| {
+        .run_keys(move |dir| {
             Ok::<_, KeyError>(SetupState {
                 profile: dir.profile(),
                 signing_fingerprint: dir.public_signing_key().ok().map(|k| k.fingerprint()),
@@ -364,6 +369,8 @@ pub async fn setup_state(state: State<'_, AppState>) -> Result<SetupState, IpcEr
                     })
                     .collect(),
                 default_folder: default_folder().display().to_string(),
+                store_folder,
+                keys_folder: dir.root().display().to_string(),
             })
         })
         .await

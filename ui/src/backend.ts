@@ -32,6 +32,18 @@ export type { Source } from "./generated/Source";
 export type { Stamp } from "./generated/Stamp";
 export type { Withdrawal } from "./generated/Withdrawal";
 
+/** An e-mail as text (made by the core: never HTML). */
+export interface EmailView {
+  from: string | null;
+  to: string | null;
+  date: string | null;
+  subject: string | null;
+  /** The plain-text body (an HTML-only message turned into text). */
+  body: string;
+  /** The body was longer than is shown. */
+  cut: boolean;
+}
+
 /** What the UI needs from the store. */
 export interface Backend {
   listCases(): Promise<CaseSummary[]>;
@@ -54,7 +66,23 @@ export interface Backend {
   saveProfile(profile: Profile): Promise<Profile>;
   /** Returns the new key's fingerprint. */
   createSigningKey(passphrase: string): Promise<string>;
-  addRecipient(name: string, text: string): Promise<RecipientView>;
+  /** Add a designated person; under a name already used for another key, refused
+   *  (`recipient_exists`) unless `replace`. */
+  addRecipient(name: string, text: string, replace: boolean): Promise<RecipientView>;
+  /** Remove a designated person (their key is kept aside, never deleted). */
+  removeRecipient(name: string): Promise<void>;
+  /** A new signing key when the passphrase is forgotten; returns its fingerprint. */
+  replaceSigningKey(passphrase: string): Promise<string>;
+  /** The system's folder chooser, starting at `start`; null if the person cancels. */
+  chooseFolder(start: string): Promise<string | null>;
+  /** Open the folder holding `path` in the file manager, with it selected. */
+  showInFolder(path: string): Promise<void>;
+  /** Copy the sealed file at `path` to a folder the person chooses; where it went, or null. */
+  saveCopy(path: string): Promise<string | null>;
+  /** Make the record's form in a private temporary folder and open it to print. */
+  printForm(caseId: string): Promise<void>;
+  /** An e-mail item as text: headers and plain-text body. */
+  emailView(itemId: number): Promise<EmailView>;
   sealCase(caseId: string, to: string, folder: string, passphrase: string): Promise<SealedView>;
   /** [bytes sealed, bytes in all] of the seal under way. */
   sealProgress(): Promise<[number, number]>;
@@ -253,8 +281,36 @@ export class TauriBackend implements Backend {
     return this.run("create_signing_key", { passphrase });
   }
 
-  addRecipient(name: string, text: string): Promise<RecipientView> {
-    return this.run("add_recipient", { name, text });
+  addRecipient(name: string, text: string, replace: boolean): Promise<RecipientView> {
+    return this.run("add_recipient", { name, text, replace });
+  }
+
+  removeRecipient(name: string): Promise<void> {
+    return this.run("remove_recipient", { name });
+  }
+
+  replaceSigningKey(passphrase: string): Promise<string> {
+    return this.run("replace_signing_key", { passphrase });
+  }
+
+  chooseFolder(start: string): Promise<string | null> {
+    return this.run("choose_folder", { start });
+  }
+
+  showInFolder(path: string): Promise<void> {
+    return this.run("show_in_folder", { path });
+  }
+
+  saveCopy(path: string): Promise<string | null> {
+    return this.run("save_copy", { path });
+  }
+
+  printForm(caseId: string): Promise<void> {
+    return this.run("print_form", { caseId });
+  }
+
+  emailView(itemId: number): Promise<EmailView> {
+    return this.run("email_view", { itemId });
   }
 
   sealCase(caseId: string, to: string, folder: string, passphrase: string): Promise<SealedView> {

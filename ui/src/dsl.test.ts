@@ -232,7 +232,7 @@ describe("the verdict", () => {
 describe("the designated person's screens", () => {
   test("open, see the verdict, compare and trust the key, turn green", async () => {
     await new DslApp(document, backend).start();
-    expect($("#staff").hidden).toBe(true);
+    expect($("#dsl-top").hidden).toBe(false);
     expect($("#dsl").hidden).toBe(false);
     expect($("#dsl-setup").hidden).toBe(true);
     expect($("#dsl-share").textContent).toContain("age1xyz");

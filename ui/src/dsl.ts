@@ -58,7 +58,9 @@ export class DslApp {
 
   /** Show the designated person's screens and open the bundle the app was started on. */
   async start(): Promise<void> {
-    this.$("staff").hidden = true;
+    this.$("dsl-top").hidden = false;
+    this.$("lede").hidden = false;
+    this.$("mode-switch").hidden = false;
     this.$("dsl").hidden = false;
     this.$("lede").textContent = "Bundles staff have given you: checked before you read them.";
     this.$("mode-switch").textContent = "I am a member of staff";

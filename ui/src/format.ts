@@ -67,3 +67,40 @@ export function toImageRect(
   const y2 = clamp(Math.max(a.y, b.y) * sy, natural.h);
   return [Math.round(x1), Math.round(y1), Math.round(x2 - x1), Math.round(y2 - y1)];
 }
+
+/** What kind of thing an item is, in words: "A picture", "An e-mail", "A file". */
+export function kindInWords(mediaType: string): string {
+  if (mediaType.startsWith("image/")) return "A picture";
+  if (mediaType.startsWith("video/")) return "A video";
+  if (mediaType === "message/rfc822") return "An e-mail";
+  if (mediaType === "application/pdf") return "A PDF document";
+  if (mediaType.startsWith("text/")) return "Some text";
+  return "A file";
+}
+
+/** The locale dates are shown in: the system's when it names a country, else en-GB (the
+ *  app's audience; a C or POSIX locale names none). */
+export function displayLocale(languages: readonly string[] = globalThis.navigator?.languages ?? []): string {
+  const first = languages.find((l) => /^[a-z]{2,3}-[A-Z]{2}/.test(l));
+  return first ?? "en-GB";
+}
+
+/**
+ * "1 Dec 2026, 14:02" from a local stamp or a date-and-time as typed
+ * ("2026-12-01T14:02"), in the wall-clock time recorded (never moved into the viewer's
+ * zone), in the person's locale's order. Anything unexpected is shown as it is.
+ */
+export function whenInWords(value: string, locale = displayLocale()): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);
+  if (!m) return value;
+  const [, y, mo, d, hh, mm] = m;
+  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(hh), Number(mm)));
+  if (Number.isNaN(date.getTime())) return value;
+  try {
+    return new Intl.DateTimeFormat(locale, {
+      day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hour12: false, timeZone: "UTC",
+    }).format(date);
+  } catch {
+    return value;
+  }
+}

@@ -12,7 +12,7 @@ export function fillThumbnail(
   png: Uint8Array,
   name: string,
   shown: boolean,
-  onFull: () => void,
+  onFull: (showing: boolean) => void,
   fullTestId = "open-full",
 ): string | null {
   if (png.length === 0) {
@@ -39,7 +39,8 @@ export function fillThumbnail(
     "data-testid": fullTestId,
     text: "Full size",
   });
-  full.addEventListener("click", onFull);
+  // The full-size view opens as the thumbnail is: shown if the person chose to look.
+  full.addEventListener("click", () => onFull(!img.classList.contains("thumb__img--hidden")));
   toggle.addEventListener("click", () => {
     const showing = img.classList.toggle("thumb__img--hidden") === false;
     toggle.setAttribute("aria-pressed", String(showing));

@@ -65,8 +65,8 @@ export function itemChanges(values: ItemValues): Array<[ItemField, string | null
     ["from_handle", text(values.from_handle)],
     ["note", text(values.note)],
   ];
-  // "When you saw it" starts empty (the saved time is shown in its label): empty means
-  // "leave it as it is".
+  // "When you saw it" shows the saved time; emptied, it is left as it is (a time once
+  // recorded is only ever changed, never taken away).
   const seen = text(values.seen);
   if (seen !== null) changes.push(["seen", seen]);
   return changes;
@@ -75,7 +75,6 @@ export function itemChanges(values: ItemValues): Array<[ItemField, string | null
 /** The saved value of an item field, as its form shows it. */
 function savedItemValue(item: Item, f: ItemFormField): string | null {
   if (f === "from_handle") return item.from.handle;
-  if (f === "seen") return null;
   return item[f];
 }
 
@@ -84,6 +83,8 @@ export function unsavedItemFields(item: Item, values: ItemValues): ItemFormField
   const changed = new Map(itemChanges(values));
   return ITEM_FIELDS.filter((f) => {
     if (values[f] === undefined) return false;
+    // An emptied time is left as it is (see itemChanges): nothing unsaved.
+    if (f === "seen" && text(values.seen) === null) return false;
     const typed = changed.has(f) ? (changed.get(f) ?? null) : null;
     return typed !== savedItemValue(item, f);
   });

@@ -17,4 +17,12 @@ recipients: Array<RecipientView>,
 /**
  * Where bundles and forms are saved unless the person chooses elsewhere.
  */
-default_folder: string, };
+default_folder: string, 
+/**
+ * The folder holding the evidence (to copy to a new computer).
+ */
+store_folder: string | null, 
+/**
+ * The folder holding the keys and settings (to copy to a new computer).
+ */
+keys_folder: string, };

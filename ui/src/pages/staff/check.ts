@@ -1,0 +1,170 @@
+// Step 4, Check before you seal (GOV.UK "check your answers"): what will be in it, anything
+// typed but not saved (sealing with unsaved text is impossible: save it here first), the
+// report's answers, who it goes to and where it is saved. Only then Seal.
+
+import { toBackendError } from "../../backend";
+import { el } from "../../dom";
+import { dropItemDraft, dropReportDraft, itemDraft, reportDraft } from "../../base/drafts";
+import { href, type Page, type PageMaker } from "../../base/router";
+import type { Session } from "../../base/session";
+import { button, buttonLink, field, link, p, radios, summaryList, textInput, warning } from "../../base/ui";
+import { countItems } from "../../format";
+import { type UnsavedPart, findUnsaved, itemChanges, reportFields, reportValues } from "../../unsaved";
+import { ANSWERS, answerInWords } from "./report";
+import { loadRecord } from "./record";
+
+export function checkPage(s: Session): PageMaker {
+  return async (params): Promise<Page> => {
+    const doc = s.doc;
+    const caseId = params.id ?? "";
+    const rec = await loadRecord(s, caseId);
+    const setup = await s.refresh();
+    const [items, c] = await Promise.all([s.backend.listItems(caseId), s.backend.getCase(caseId)]);
+    const unsaved = findUnsaved(items, (item) => itemDraft(doc, caseId, item.id), c.report, reportDraft(doc, caseId));
+    const choice = s.sealChoices.get(caseId);
+    const body: Node[] = [];
+
+    // Unsaved text first: it must be saved (or left out knowingly by undoing it) first.
+    if (unsaved.length > 0) {
+      const save = button(doc, "Save them and continue", "seal-unsaved-save");
+      save.addEventListener("click", () => void saveAll(s, caseId, unsaved, save));
+      body.push(
+        el(
+          doc,
+          "div",
+          { class: "unsaved", "data-testid": "seal-unsaved", tabindex: "-1" },
+          el(doc, "h2", { class: "unsaved__title", "data-testid": "seal-unsaved-title", text: "You have details you have not saved yet" }),
+          p(doc, "Only saved details go into the sealed file."),
+          el(
+            doc,
+            "ul",
+            { class: "list", "data-testid": "seal-unsaved-list" },
+            ...unsaved.map((u) => el(doc, "li", {}, link(doc, u.text, partHref(caseId, u)))),
+          ),
+          el(doc, "div", { "data-slot": "messages" }),
+          el(doc, "div", { class: "actions" }, save),
+        ),
+      );
+    }
+
+    const live = items.filter((i) => !i.withdrawn && !i.removed).length;
+    body.push(
+      el(doc, "h2", { text: "What will be sealed" }),
+      summaryList(doc, [
+        {
+          key: "Evidence",
+          value: el(
+            doc,
+            "div",
+            {},
+            p(doc, items.length === 0 ? "Nothing yet" : `${countItems(live)}${items.length > live ? `, and ${items.length - live} withdrawn or removed (kept, marked)` : ""}`),
+            el(doc, "ul", { class: "list" }, ...items.map((i, n) => el(doc, "li", { class: i.withdrawn || i.removed ? "struck" : "" }, `${n + 1}. ${i.original_name}`, i.withdrawn ? " (withdrawn)" : i.removed ? " (removed)" : "", i.site ? ` · ${i.site}` : " · where: not recorded"))),
+          ),
+          change: { to: href(`record/${caseId}/details`), what: "the evidence" },
+          testid: "check-items",
+        },
+      ]),
+      el(doc, "h2", { text: "Your report" }),
+      summaryList(
+        doc,
+        ANSWERS.map(([f, label, part]) => ({
+          key: label,
+          value: answerInWords(f, c.report[f]),
+          change: { to: href(part === "what" ? `record/${caseId}/report` : part === "done" ? `record/${caseId}/report/done` : `record/${caseId}/report/you`), what: label.toLowerCase() },
+        })),
+        "check-report",
+      ),
+    );
+
+    // Who it goes to, and where it is saved.
+    const folder = textInput(doc, "folder", choice?.folder ?? setup.default_folder, { spellcheck: "false", "data-testid": "s-folder" });
+    const chooseFolder = button(doc, "Choose a folder", "s-folder-choose", "secondary");
+    chooseFolder.addEventListener("click", () =>
+      void s.act(async () => {
+        const got = await s.backend.chooseFolder(folder.value);
+        if (got !== null) folder.value = got;
+      }),
+    );
+    const who = setup.recipients;
+    const toChoice =
+      who.length > 1
+        ? radios(doc, "s-to", "Who is it for?", who.map((r) => ({ value: r.name, label: r.name, hint: `Fingerprint ${r.fingerprint}` })), choice?.to ?? who[0]?.name ?? null)
+        : null;
+    body.push(el(doc, "h2", { text: "Who it goes to, and where it is saved" }));
+    if (who.length === 0) {
+      body.push(warning(doc, "You have not added your designated safeguarding person yet. Only they can open what you seal.", "no-dsl"), el(doc, "p", {}, link(doc, "Add your designated person", href("settings/designated"), "add-dsl")));
+    } else if (toChoice) {
+      body.push(toChoice);
+    } else {
+      const r = who[0];
+      if (r) body.push(summaryList(doc, [{ key: "For", value: `${r.name} (fingerprint ${r.fingerprint})`, change: { to: href("settings"), what: "who it is for" }, testid: "check-to" }]));
+    }
+    body.push(field(doc, "s-folder", "Save it in this folder", folder, "On this computer, or a USB stick.", el(doc, "div", { class: "file-choose" }, chooseFolder)));
+    if (setup.profile.school === null) {
+      body.push(warning(doc, "Your school's name is missing. It goes on the form.", "no-school"), el(doc, "p", {}, link(doc, "Add your school's name", href("settings/you"), "add-school")));
+    }
+    const go = button(doc, "Continue to seal", "check-continue");
+    go.addEventListener("click", () => {
+      const to = toChoice ? (toChoice.querySelector<HTMLInputElement>("input:checked")?.value ?? "") : (who[0]?.name ?? "");
+      const problems = [];
+      if (to === "") problems.push({ text: "Add your designated person first", field: who.length === 0 ? undefined : "s-to" });
+      if (folder.value.trim() === "") problems.push({ text: "Choose where to save it", field: "s-folder" });
+      if (problems.length > 0) {
+        s.router.problems(problems.map((x) => (x.field ? { text: x.text, field: x.field } : { text: x.text })));
+        return;
+      }
+      s.sealChoices.set(caseId, { to, folder: folder.value.trim() });
+      void s.router.go(`record/${caseId}/seal`);
+    });
+    if (unsaved.length === 0) body.push(el(doc, "div", { "data-slot": "messages" }), el(doc, "div", { class: "actions" }, go));
+    else body.push(p(doc, "Save your details above first.", { class: "hint" }));
+    return {
+      title: "Check before you seal",
+      caption: rec.summary.title,
+      steps: rec.steps("check"),
+      back: href(`record/${caseId}/report/done`),
+      body: () => body,
+      shown: () => (unsaved.length > 0 ? doc.querySelector<HTMLElement>('[data-testid="seal-unsaved"]')?.focus() : doc.getElementById("page-title")?.focus()),
+    };
+  };
+}
+
+/** Where an unsaved part is typed: the item's page, or the report's page holding it. */
+function partHref(caseId: string, u: UnsavedPart): string {
+  if (u.kind === "item") return href(`record/${caseId}/details/${u.itemId ?? ""}`);
+  const done = ["r-platform", "r-advice", "r-informed", "r-police-yes", "r-police-no", "r-police-undecided", "r-police-ref"];
+  const you = ["r-role", "r-contact", "r-addressed-to"];
+  return href(`record/${caseId}/report${done.includes(u.input) ? "/done" : you.includes(u.input) ? "/you" : ""}`);
+}
+
+/** "Save them and continue": each part through its own save; a failure is named, and
+ *  nothing is sealed. */
+async function saveAll(s: Session, caseId: string, parts: UnsavedPart[], save: HTMLButtonElement): Promise<void> {
+  const doc = s.doc;
+  save.disabled = true;
+  try {
+    const [items, c] = await Promise.all([s.backend.listItems(caseId), s.backend.getCase(caseId)]);
+    for (const part of parts) {
+      try {
+        if (part.kind === "item") {
+          const item = items.find((i) => i.id === part.itemId);
+          const draft = item ? itemDraft(doc, caseId, item.id) : null;
+          if (!item || draft === null) continue;
+          await s.backend.updateItem(item.id, itemChanges(draft));
+          dropItemDraft(doc, caseId, item.id);
+        } else {
+          const draft = reportDraft(doc, caseId) ?? {};
+          await s.backend.updateReport(caseId, reportFields({ ...reportValues(c.report), ...draft }));
+          dropReportDraft(doc, caseId);
+        }
+      } catch (e) {
+        await s.router.redraw();
+        s.router.problems([{ text: `${part.name} could not be saved: ${toBackendError(e).message} Nothing was sealed.` }]);
+        return;
+      }
+    }
+    await s.router.redraw({ title: "Your details are saved.", text: "Check them below, then continue to seal." });
+  } finally {
+    save.disabled = false;
+  }
+}

@@ -1,0 +1,250 @@
+// First run, one question per page: who are you (staff or designated person), about you,
+// your key, your designated person. The same pages change these later, from Settings.
+
+import { el } from "../../dom";
+import { toBackendError } from "../../backend";
+import { href, part, type Page, type PageMaker } from "../../base/router";
+import type { Session } from "../../base/session";
+import { actions, button, chosen, field, form, link, p, radios, textArea, textInput, valueOf } from "../../base/ui";
+
+/** "Who are you?": asked once, on the first run. */
+export function whoPage(s: Session): PageMaker {
+  return (): Page => {
+    const doc = s.doc;
+    const choice = radios(
+      doc,
+      "who",
+      "Who are you?",
+      [
+        { value: "staff", label: "A member of staff keeping evidence of what happened to me" },
+        { value: "dsl", label: "The school's designated safeguarding person, or a deputy", hint: "You open the sealed files staff give you." },
+      ],
+      null,
+    );
+    const submit = async () => {
+      const who = chosen(f, "who");
+      if (who === null) {
+        s.router.problems([{ text: "Choose who you are", field: "who" }]);
+        return;
+      }
+      await s.act(async () => {
+        await s.backend.setMode(who === "dsl" ? "dsl" : "staff");
+        if (who === "dsl") s.doc.defaultView?.location.reload();
+        else await s.router.go("setup/you");
+      });
+    };
+    const f = form(doc, "who-form", () => void submit(), choice, actions(doc, button(doc, "Continue", "continue", "primary", "submit")));
+    return {
+      title: "Welcome to Evidence Kit",
+      body: () => [p(doc, "It helps you keep a safe, sealed record of online abuse and give it to your school's designated safeguarding person."), f],
+      shown: () => doc.getElementById("who")?.focus(),
+    };
+  };
+}
+
+/** About you: name, role, school, school e-mail. `next` is where Continue goes. */
+export function aboutYouPage(s: Session, next: string, back?: string): PageMaker {
+  return async (): Promise<Page> => {
+    const doc = s.doc;
+    const setup = await s.setup();
+    const pr = setup.profile;
+    const name = textInput(doc, "name", pr.name, { autocomplete: "name", "data-testid": "p-name" });
+    const role = textInput(doc, "role", pr.role, { "data-testid": "p-role" });
+    const school = textInput(doc, "school", pr.school, { autocomplete: "organization", "data-testid": "p-school" });
+    const contact = textInput(doc, "contact", pr.contact, { type: "email", autocomplete: "email", spellcheck: "false", "data-testid": "p-contact" });
+    const submit = async () => {
+      const problems = [];
+      if (valueOf(name) === null) problems.push({ text: "Enter your name", field: "p-name" });
+      if (valueOf(school) === null) problems.push({ text: "Enter your school's name", field: "p-school" });
+      if (problems.length > 0) {
+        s.router.problems(problems);
+        return;
+      }
+      await s.act(async () => {
+        await s.backend.saveProfile({ ...pr, name: valueOf(name), role: valueOf(role), school: valueOf(school), contact: valueOf(contact) });
+        await s.refresh();
+        await s.router.go(next, next === "settings" ? { title: "Your details are saved." } : undefined);
+      });
+    };
+    const f = form(
+      doc,
+      "about-you",
+      () => void submit(),
+      field(doc, "p-name", "Your name", name),
+      field(doc, "p-role", "Your role at school", role, "For example, class teacher."),
+      field(doc, "p-school", "Your school's name", school, "As it should appear on the form you hand in."),
+      field(doc, "p-contact", "Your school e-mail", contact, "Not a personal one: the school's policy asks for school contacts only."),
+      actions(doc, button(doc, "Continue", "continue", "primary", "submit")),
+    );
+    return {
+      title: "About you",
+      caption: back ? "Settings" : "Setting up: 1 of 3",
+      back,
+      body: () => [f],
+      shown: () => name.focus(),
+    };
+  };
+}
+
+/** Your key: made once, with a passphrase (or shown when it exists). */
+export function keyPage(s: Session, next: string): PageMaker {
+  return async (): Promise<Page> => {
+    const doc = s.doc;
+    const setup = await s.setup();
+    if (setup.signing_fingerprint !== null) {
+      return {
+        title: "Your key is ready",
+        caption: "Setting up: 2 of 3",
+        back: href("setup/you"),
+        body: () => [
+          p(doc, "Its fingerprint, which your designated person will see on everything you seal:"),
+          el(doc, "p", { class: "fingerprint", "data-testid": "key-fingerprint", text: setup.signing_fingerprint ?? "" }),
+          actions(doc, el(doc, "a", { class: "button", href: href(next), "data-testid": "continue", text: "Continue" })),
+          el(doc, "p", {}, link(doc, "I have forgotten my passphrase", href("settings/new-key"), "forgotten")),
+        ],
+      };
+    }
+    const a = el(doc, "input", { type: "password", autocomplete: "new-password", "data-testid": "k-pass" });
+    const b = el(doc, "input", { type: "password", autocomplete: "new-password", "data-testid": "k-pass2" });
+    const submit = async () => {
+      if (a.value.length === 0) {
+        s.router.problems([{ text: "Choose a passphrase", field: "k-pass" }]);
+        return;
+      }
+      if (a.value !== b.value) {
+        s.router.problems([{ text: "The two passphrases are not the same", field: "k-pass2" }]);
+        return;
+      }
+      s.router.busy("Making your key…");
+      const go = f.querySelector<HTMLButtonElement>("button[type=submit]");
+      if (go) go.disabled = true;
+      try {
+        const fp = await s.backend.createSigningKey(a.value);
+        a.value = "";
+        b.value = "";
+        await s.refresh();
+        await s.router.go(next, { title: "Your key is made.", text: `Its fingerprint is ${fp}.` });
+      } catch (e) {
+        s.router.problems([{ text: toBackendError(e).message, field: "k-pass" }]);
+      } finally {
+        if (go) go.disabled = false;
+      }
+    };
+    const f = form(
+      doc,
+      "key-form",
+      () => void submit(),
+      field(doc, "k-pass", "Passphrase", a, "At least 8 characters. A few words you will remember are best."),
+      field(doc, "k-pass2", "The same passphrase again", b),
+      actions(doc, button(doc, "Make my key", "k-create", "primary", "submit")),
+    );
+    return {
+      title: "Your key",
+      caption: "Setting up: 2 of 3",
+      back: href("setup/you"),
+      body: () => [
+        p(doc, "When you seal your evidence, Evidence Kit signs it with a key only you hold. It shows that you sealed it and that nothing was changed afterwards."),
+        p(doc, "A passphrase protects the key. Nobody, not even the school, can find it for you. If you forget it, you can make a new key; what you sealed before stays valid."),
+        f,
+      ],
+      shown: () => a.focus(),
+    };
+  };
+}
+
+/** Your designated person: their name and the text (or file) they gave you. */
+export function designatedPage(s: Session, next: string, back: string, caption = "Setting up: 3 of 3"): PageMaker {
+  return (): Page => {
+    const doc = s.doc;
+    const name = textInput(doc, "name", null, { autocomplete: "off", "data-testid": "d-name" });
+    const text = textArea(doc, "key", null, 3, { spellcheck: "false", "data-testid": "d-key" });
+    const file = el(doc, "input", { type: "file", accept: ".pub,.txt,text/plain", hidden: "", "data-testid": "d-file", "aria-label": "Choose the file they gave you" });
+    const choose = button(doc, "Choose their file", "d-choose", "secondary");
+    choose.addEventListener("click", () => file.click());
+    file.addEventListener("change", () => {
+      const f = file.files?.[0];
+      file.value = "";
+      if (!f) return;
+      f.text().then(
+        (t) => {
+          text.value = t.trim();
+          s.router.done(`${f.name} is read.`, "Check their name, then continue.", false);
+        },
+        () => s.router.problems([{ text: "That file could not be read. Paste their text instead.", field: "d-key" }]),
+      );
+    });
+    const add = async (replace: boolean) => {
+      const problems = [];
+      if (valueOf(name) === null) problems.push({ text: "Enter their name", field: "d-name" });
+      if (valueOf(text) === null) problems.push({ text: "Paste the text they gave you, or choose their file", field: "d-key" });
+      if (problems.length > 0) {
+        s.router.problems(problems);
+        return;
+      }
+      try {
+        const r = await s.backend.addRecipient(valueOf(name) ?? "", text.value, replace);
+        await s.refresh();
+        await s.router.go(`${next}/${part(r.name)}`);
+      } catch (e) {
+        const err = toBackendError(e);
+        if (err.code === "recipient_exists" && !replace) {
+          s.router.problems([{ text: err.message, field: "d-name" }]);
+          const again = button(doc, "Replace their key", "d-replace", "warning");
+          again.addEventListener("click", () => void add(true));
+          doc.querySelector("[data-slot=messages]")?.append(
+            p(doc, "Files you seal from now on go to the new key only. Files you sealed before still open with the old one."),
+            again,
+          );
+          return;
+        }
+        s.router.problems([{ text: err.message, field: "d-key" }]);
+      }
+    };
+    const f = form(
+      doc,
+      "dsl-form",
+      () => void add(false),
+      field(doc, "d-name", "Their name", name),
+      field(doc, "d-key", "The text they gave you", text, "It starts with “age1”. Paste it here, or choose the file they sent you.", el(doc, "div", { class: "file-choose" }, choose, file)),
+      actions(doc, button(doc, "Continue", "d-add", "primary", "submit")),
+    );
+    return {
+      title: "Your designated safeguarding person",
+      caption,
+      back,
+      body: () => [p(doc, "Only they will be able to open what you seal. Ask them for the text Evidence Kit gives them to share with staff."), f],
+      shown: () => name.focus(),
+    };
+  };
+}
+
+/** Compare the fingerprint with them: the one step that proves it is really their key. */
+export function compareFingerprintPage(s: Session, done: string, backTo: string): PageMaker {
+  return async (params): Promise<Page> => {
+    const doc = s.doc;
+    const setup = await s.setup();
+    const back = href(backTo);
+    const who = params.name ?? "";
+    const r = setup.recipients.find((x) => x.name === who);
+    if (!r) return { title: "That person is not added", back, body: () => [link(doc, "Add your designated person", back, "continue")] };
+    const yes = button(doc, "Yes, it is the same", "fp-same");
+    yes.addEventListener("click", () => void s.router.go(done, { title: `${r.name} is added.`, text: "Only they can open what you seal for them." }));
+    const no = button(doc, "No, it is different", "fp-different", "secondary");
+    no.addEventListener("click", () =>
+      void s.act(async () => {
+        await s.backend.removeRecipient(r.name);
+        await s.refresh();
+        await s.router.go(backTo, { title: `${r.name}'s key was not kept.`, text: "Ask them for their text again, in person if you can." });
+      }),
+    );
+    return {
+      title: `Check ${r.name}'s fingerprint`,
+      back,
+      body: () => [
+        p(doc, `Ask ${r.name} to read out the fingerprint Evidence Kit shows them, and compare it with this one:`),
+        el(doc, "p", { class: "fingerprint", "data-testid": "d-fingerprint", text: r.fingerprint }),
+        actions(doc, yes, no),
+      ],
+    };
+  };
+}
