@@ -87,7 +87,44 @@ pub fn core_types() -> Result<Vec<Generated>, ts_rs::ExportError> {
         typescript::<register::TimelineLine>()?,
         typescript::<register::Account>()?,
         typescript::<register::Mention>()?,
+        report_fields(),
     ])
+}
+
+/// `ReportFields.ts`: the incident report as the app's `update_report` takes it, every
+/// field of the report's table ([`case::ReportField::ALL`]), `null` when empty. Made
+/// from the table rather than from a struct, so that the fields are listed once; each
+/// value's type is ts-rs's.
+pub fn report_fields() -> Generated {
+    use crate::case::{PoliceDecision, ReportField, ReportKind, Responsible};
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let mut imports = std::collections::BTreeSet::new();
+    let mut members = String::new();
+    for field in ReportField::ALL {
+        let (ty, import) = match field.kind() {
+            ReportKind::Text { .. } => (<Option<String> as TS>::name(&cfg), None),
+            ReportKind::Responsible => (
+                <Option<Responsible> as TS>::name(&cfg),
+                Some(<Responsible as TS>::ident(&cfg)),
+            ),
+            ReportKind::YesNo => (<Option<bool> as TS>::name(&cfg), None),
+            ReportKind::Police => (
+                <Option<PoliceDecision> as TS>::name(&cfg),
+                Some(<PoliceDecision as TS>::ident(&cfg)),
+            ),
+        };
+        imports.extend(import);
+        members.push_str(&format!("{}: {ty}, ", field.name()));
+    }
+    let mut body = String::new();
+    for t in imports {
+        body.push_str(&format!("import type {{ {t} }} from \"./{t}\";\n"));
+    }
+    body.push_str(&format!(
+        "\n/**\n * The incident report as the UI sends it: every field, `null` when empty.\n */\n\
+         export type ReportFields = {{ {members}}};\n"
+    ));
+    file("ReportFields.ts", &body)
 }
 
 /// Compare `files` with those in `dir` (the repository's [`GENERATED_DIR`]), or write

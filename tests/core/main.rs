@@ -19,6 +19,7 @@ mod layers;
 mod register;
 mod replay;
 mod report;
+mod report_table;
 mod screen;
 mod store;
 mod vectors;
