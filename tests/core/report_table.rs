@@ -124,3 +124,81 @@ fn the_apps_update_sets_every_field_and_logs_texts_first_then_the_choices() {
     }
     env.assert_intact();
 }
+
+/// Each `case report` flag, the field it must set, a value no other flag has and that
+/// value as the stored report holds it (JSON).
+const FLAGS: [(&str, &str, &str, &str); 12] = [
+    ("--role", "role", "Class teacher", r#""Class teacher""#),
+    (
+        "--contact",
+        "contact",
+        "a.teacher@school.example",
+        r#""a.teacher@school.example""#,
+    ),
+    (
+        "--addressed-to",
+        "addressed_to",
+        "Mrs D. Lead",
+        r#""Mrs D. Lead""#,
+    ),
+    (
+        "--description",
+        "description",
+        "In a group.",
+        r#""In a group.""#,
+    ),
+    (
+        "--responsible",
+        "responsible",
+        "colleague",
+        r#""colleague""#,
+    ),
+    (
+        "--witnesses",
+        "witnesses",
+        "A colleague saw them.",
+        r#""A colleague saw them.""#,
+    ),
+    ("--continuing", "continuing", "no", "false"),
+    (
+        "--platform-report",
+        "platform_report",
+        "25 Nov REF",
+        r#""25 Nov REF""#,
+    ),
+    (
+        "--advice",
+        "advice",
+        "Keep everything.",
+        r#""Keep everything.""#,
+    ),
+    (
+        "--informed",
+        "informed",
+        "My line manager.",
+        r#""My line manager.""#,
+    ),
+    ("--police", "police", "undecided", r#""undecided""#),
+    ("--police-ref", "police_ref", "CAD 1234", r#""CAD 1234""#),
+];
+
+#[test]
+fn every_report_flag_of_the_cli_sets_its_own_field() {
+    let names: Vec<&str> = FLAGS.iter().map(|(_, f, _, _)| *f).collect();
+    let table: Vec<&str> = ReportField::ALL.iter().map(|f| f.name()).collect();
+    assert_eq!(
+        names, table,
+        "a field of the table with no flag, or the other way"
+    );
+    let env = Env::new();
+    let case = env.case();
+    let mut args = vec!["case", "report", "--case", case.as_str()];
+    args.extend(FLAGS.iter().flat_map(|(flag, _, v, _)| [*flag, *v]));
+    env.ok(&args);
+    let shown: Value =
+        serde_json::from_str(&env.ok(&["case", "show", "--case", &case, "--json"])).expect("json");
+    for (flag, field, _, stored) in FLAGS {
+        let want: Value = serde_json::from_str(stored).expect("json");
+        assert_eq!(shown["report"][field], want, "{flag} in {shown:#}");
+    }
+}
