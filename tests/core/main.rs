@@ -20,5 +20,6 @@ mod register;
 mod replay;
 mod report;
 mod screen;
+mod settings;
 mod store;
 mod vectors;
