@@ -76,6 +76,7 @@ pub fn core_types() -> Result<Vec<Generated>, ts_rs::ExportError> {
         typescript::<case::Withdrawal>()?,
         typescript::<store::ItemField>()?,
         typescript::<keys::Profile>()?,
+        typescript::<keys::Mode>()?,
         typescript::<verify::Report>()?,
         typescript::<verify::Finding>()?,
         typescript::<verify::FindingKind>()?,
@@ -180,7 +181,7 @@ mod tests {
     use crate::bundle::format::SealFacts;
     use crate::case::*;
     use crate::clock::Stamp;
-    use crate::keys::Profile;
+    use crate::keys::{Mode, Profile};
     use crate::register::{Account, BundleView, Mention, Received, TimelineLine, ViewItem};
     use crate::verify::{Finding, FindingKind, Report, Signer};
 
@@ -403,7 +404,7 @@ mod tests {
             school: some("St Mary's"),
             show_previews: true,
             shortcut: some("Alt+F9"),
-            mode: some("staff"),
+            mode: Some(Mode::Staff),
         };
         let json = |v: &dyn erased::Json| v.pretty();
         let samples: [(&str, &str, String); 8] = [

@@ -432,10 +432,7 @@ pub async fn seal_case(
                     case_id: case.id.clone(),
                     out: Some(out),
                     to: vec![recipient],
-                    organization: dir
-                        .profile()
-                        .school
-                        .unwrap_or_else(|| bundle::DEFAULT_ORGANIZATION.into()),
+                    organization: dir.school_name(None)?,
                 },
                 &mut |done, total| {
                     if let Ok(mut p) = progress.lock() {
@@ -496,10 +493,7 @@ pub async fn make_form(
             let folder = std::path::PathBuf::from(folder.trim());
             std::fs::create_dir_all(&folder)
                 .map_err(|e| IpcError::from(evidence_kit::StoreError::io("create", &folder, e)))?;
-            let school = dir
-                .profile()
-                .school
-                .unwrap_or_else(|| form::DEFAULT_SCHOOL.into());
+            let school = dir.school_name(None)?;
             let made = form::for_case(store, &case_id, &school)?;
             let out = free_name(&folder, &format!("{}-form", case_id.trim()), "pdf");
             form::write_new(&out, &made.pdf)?;

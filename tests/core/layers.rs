@@ -25,11 +25,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("receipt", &["bundle::format", "clock", "keys::format"]),
     ("replay", &["case", "clock", "custody"]),
     ("objects", &["error", "fsutil"]),
-    // The keys folder, above the key files' formats; `settings.json` above it, kept in it;
-    // and `keys` itself (`keys/mod.rs`), which only names them all (`keys::Profile`).
+    // The keys folder, above the key files' formats.
     ("keys::dir", &["clock", "keys::format"]),
-    ("settings", &["keys::dir", "keys::format"]),
-    ("keys", &["keys::dir", "keys::format", "settings"]),
     // Layer 2: reading a bundle, trusting nothing.
     (
         "verify",
@@ -44,6 +41,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "text",
         ],
     ),
+    // Above the verifier: `settings.json`, and the rules both shells apply over the keys
+    // folder (the school's name, verify options from its keys, the designated person's
+    // set-up); and `keys` itself (`keys/mod.rs`), which only names them all
+    // (`keys::Profile`).
+    (
+        "settings",
+        &["bundle::format", "keys::dir", "keys::format", "verify"],
+    ),
+    ("keys", &["keys::dir", "keys::format", "settings"]),
     // Layer 3: the index.
     (
         "store",

@@ -21,5 +21,6 @@ mod replay;
 mod report;
 mod report_table;
 mod screen;
+mod settings;
 mod store;
 mod vectors;
