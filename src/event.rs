@@ -284,3 +284,97 @@ impl crate::custody::Entry {
         Event::read(&self.action, &self.details)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::clock::Stamp;
+    use crate::custody::{Entry, next_entry};
+    use serde_json::json;
+
+    fn entry(action: &str, item: Option<i64>, details: &str) -> Entry {
+        let at = Stamp {
+            utc: "2026-11-25T10:00:00.000Z".into(),
+            local: "2026-11-25T10:00:00.000+00:00".into(),
+            zone: "Europe/London".into(),
+        };
+        let mut e = next_entry(None, at, "A", action, Some("C"), item, &json!({}));
+        e.details = details.to_string();
+        e
+    }
+
+    /// Entries an older version wrote, or written by hand: each reads as it did before
+    /// the readers were typed (lenient: a missing field is empty, or its fallback).
+    #[test]
+    fn old_and_partial_entries_are_described_as_before() {
+        let cases = [
+            (
+                "sealed",
+                None,
+                r#"{"bundle":"b","encrypted":false,"file":"c.evidence","items":2,"payload_bytes":5,"sealed":{"local":"2026-11-25T10:00:00.000+00:00","utc":"2026-11-25T10:00:00.000Z","zone":"Europe/London"},"sha256":"cd","signer_key_id":"ABCDEF0123456789","size":10}"#,
+                "Sealed into c.evidence (SHA-256 cd), 2 item(s).",
+            ),
+            (
+                "receipt",
+                None,
+                r#"{"bundle_sha256":"cd","key":"FF30","received":"2026-11-26T09:00:00+00:00","verdict":"intact"}"#,
+                "The designated person confirmed receiving the sealed record on 2026-11-26T09:00:00+00:00 (verified intact), in a receipt signed with key FF30.",
+            ),
+            (
+                "receipt",
+                None,
+                r#"{"verdict":"failed"}"#,
+                "The designated person confirmed receiving the sealed record on an unknown date (it did NOT verify), in a receipt signed with key unknown.",
+            ),
+            (
+                "handed_over",
+                None,
+                r#"{}"#,
+                "The sealed record was given to the designated safeguarding person.",
+            ),
+            (
+                "withdrawn",
+                Some(3),
+                r#"{"reason":"twice"}"#,
+                "Item 3 withdrawn (kept, marked): \"twice\".",
+            ),
+            (
+                "incomplete_capture_removed",
+                None,
+                r#"{"file":"x.arriving"}"#,
+                "A file being added through the window, cut short before it was saved, was cleaned up.",
+            ),
+            (
+                "incomplete_capture_removed",
+                None,
+                r#"{}"#,
+                "An unfinished capture, interrupted before it was saved, was cleaned up.",
+            ),
+            (
+                "details_edited",
+                Some(3),
+                r#"{"field":"site","new":5,"old":null}"#,
+                "Site of item 3 changed from nothing to 5.",
+            ),
+            (
+                "withdrawn",
+                Some(3),
+                "not json",
+                "Item 3 withdrawn (kept, marked): \"\".",
+            ),
+            (
+                "something_new",
+                Some(3),
+                "not json",
+                "Something_new item 3.",
+            ),
+            ("something_new", None, "{}", "Something_new."),
+        ];
+        for (action, item, details, want) in cases {
+            assert_eq!(
+                entry(action, item, details).describe(),
+                want,
+                "{action} {details}"
+            );
+        }
+    }
+}

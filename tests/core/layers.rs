@@ -80,6 +80,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "bundle::format",
             "case",
             "clock",
+            "custody",
             "digest",
             "error",
             "keys::format",
