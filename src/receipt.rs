@@ -120,3 +120,26 @@ pub(crate) fn words(d: &serde_json::Value) -> String {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The words for a receipt entry, and for a partial one (each missing part said).
+    #[test]
+    fn a_receipt_entry_is_said_in_words_even_when_partial() {
+        let read = |d: &str| super::words(&serde_json::from_str(d).expect("json"));
+        assert_eq!(
+            read(
+                r#"{"bundle_sha256":"cd","key":"FF30","received":"2026-11-26T09:00:00+00:00","received_by":"Mrs D. Lead","verdict":"intact"}"#
+            ),
+            "Received and verified by Mrs D. Lead on 26 Nov 2026, 09:00:00 (UTC+00:00)."
+        );
+        assert_eq!(
+            read(r#"{"verdict":"intact"}"#),
+            "Received and verified by the designated person on an unknown date."
+        );
+        assert_eq!(
+            read(r#"{"received_by":"Mrs D. Lead","received":"2026-11-26T09:00:00+00:00"}"#),
+            "Received by Mrs D. Lead on 26 Nov 2026, 09:00:00 (UTC+00:00), but it did NOT verify: seal it again and give them the new file."
+        );
+    }
+}
