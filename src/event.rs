@@ -135,40 +135,50 @@ pub struct IndecentImageRemoved {
 
 /// `sealed`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Sealed {
     /// The bundle's id.
-    #[serde(default)]
     pub bundle: String,
     /// The file's name.
-    #[serde(default)]
     pub file: String,
     /// SHA-256 of the bytes concerned.
-    #[serde(default)]
     pub sha256: String,
     /// Its size in bytes.
-    #[serde(default)]
     pub size: u64,
     /// Items sealed.
-    #[serde(default)]
     pub items: u64,
     /// Bytes of evidence sealed.
-    #[serde(default)]
     pub payload_bytes: u64,
     /// The signing key's id.
-    #[serde(default)]
     pub signer_key_id: String,
     /// The signing key's fingerprint, in words.
-    #[serde(default)]
     pub signer_fingerprint: String,
     /// Whether it was encrypted.
-    #[serde(default)]
     pub encrypted: bool,
     /// Whom it was encrypted to.
-    #[serde(default)]
     pub recipients: Vec<SealedFor>,
     /// When it was sealed.
-    #[serde(default = "unstamped")]
     pub sealed: Stamp,
+}
+
+/// A seal's details with every field missing: what a `sealed` entry whose details do
+/// not read shows.
+impl Default for Sealed {
+    fn default() -> Sealed {
+        Sealed {
+            bundle: String::new(),
+            file: String::new(),
+            sha256: String::new(),
+            size: 0,
+            items: 0,
+            payload_bytes: 0,
+            signer_key_id: String::new(),
+            signer_fingerprint: String::new(),
+            encrypted: false,
+            recipients: Vec::new(),
+            sealed: unstamped(),
+        }
+    }
 }
 
 /// One designated person a bundle was encrypted to.

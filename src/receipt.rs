@@ -1,7 +1,8 @@
 //! The receipt the designated person signs for a bundle they received: its file format
 //! (a body and a minisign signature of the body's compact JSON), signing it, checking it
 //! against the keys trusted, and the words the staff member's record shows for it.
-//! A format: imports only `keys`, `clock` and the signature reader of `bundle::format`.
+//! A format: imports only `keys`, `clock`, the signature reader of `bundle::format` and
+//! the receipt's custody details (`event::Receipt`).
 
 use crate::keys::SigningKey;
 use serde::Serialize;
@@ -105,14 +106,18 @@ pub fn verify_receipt(
     Err(ReceiptError::BadSignature)
 }
 
-/// "Received and verified by … on …" from a receipt's custody details.
-pub(crate) fn words(d: &serde_json::Value) -> String {
-    let by = d["received_by"].as_str().unwrap_or("the designated person");
-    let on = d["received"]
-        .as_str()
-        .map(crate::clock::in_words)
-        .unwrap_or_else(|| "an unknown date".into());
-    if d["verdict"] == "intact" {
+/// "Received and verified by … on …" from a receipt's custody details (a part missing,
+/// i.e. empty, is said as such).
+pub(crate) fn words(d: &crate::event::Receipt) -> String {
+    let by = match d.received_by.as_str() {
+        "" => "the designated person",
+        by => by,
+    };
+    let on = match d.received.as_str() {
+        "" => "an unknown date".into(),
+        on => crate::clock::in_words(on),
+    };
+    if d.verdict == "intact" {
         format!("Received and verified by {by} on {on}.")
     } else {
         format!(

@@ -7,6 +7,7 @@ use super::{
 use crate::case::Item;
 use crate::clock::Stamp;
 use crate::custody::Entry;
+use crate::event::{Event, Sealed};
 use crate::store::Store;
 use crate::verify;
 use std::path::Path;
@@ -62,37 +63,33 @@ pub fn from_store(store: &Store, case_id: &str, school: &str) -> Result<FormInpu
 }
 
 /// The form's seal block from a `sealed` custody entry, `changed_since` entries about
-/// the case coming after it.
+/// the case coming after it. Read leniently (see `event`): details that do not read as
+/// a seal's show as an empty block, as they did when they were read by key.
 fn seal_block(e: &Entry, changed_since: usize) -> SealBlock {
-    let d = e.details_json();
-    let s = |k: &str| d[k].as_str().unwrap_or("").to_string();
+    let d = match e.event() {
+        Some(Event::Sealed(d)) => *d,
+        _ => Sealed::default(),
+    };
     SealBlock {
-        file: s("file"),
-        sha256: s("sha256"),
+        file: d.file,
+        sha256: d.sha256,
         signer: e.actor.clone(),
         // Seals before the fingerprint was recorded show the key id in its place.
-        fingerprint: d["signer_fingerprint"].as_str().map_or_else(
-            || crate::keys::fingerprint(d["signer_key_id"].as_str().unwrap_or("")),
-            str::to_string,
-        ),
-        sealed: d["sealed"]["local"]
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| e.at.local.clone()),
-        recipients: d["recipients"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|r| {
-                        let name = r["name"].as_str()?;
-                        Some(format!(
-                            "{name} ({})",
-                            r["fingerprint"].as_str().unwrap_or("")
-                        ))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        fingerprint: match d.signer_fingerprint {
+            f if f.is_empty() => crate::keys::fingerprint(&d.signer_key_id),
+            f => f,
+        },
+        // And before the time was recorded in the details, the entry's.
+        sealed: match d.sealed.local {
+            t if t.is_empty() => e.at.local.clone(),
+            t => t,
+        },
+        recipients: d
+            .recipients
+            .into_iter()
+            .filter(|r| !r.name.is_empty())
+            .map(|r| format!("{} ({})", r.name, r.fingerprint))
+            .collect(),
         changed_since,
     }
 }

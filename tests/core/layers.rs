@@ -22,8 +22,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("event", &["case", "clock", "custody"]),
     ("keys::format", &["error"]),
     ("bundle::format", &["case", "clock", "custody", "digest"]),
-    ("receipt", &["bundle::format", "clock", "keys::format"]),
-    ("replay", &["case", "clock", "custody"]),
+    (
+        "receipt",
+        &["bundle::format", "clock", "event", "keys::format"],
+    ),
+    ("replay", &["case", "clock", "custody", "event"]),
     ("objects", &["error", "fsutil"]),
     // The keys folder, above the key files' formats; `settings.json` above it, kept in it;
     // and `keys` itself (`keys/mod.rs`), which only names them all (`keys::Profile`).
@@ -57,7 +60,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "check",
         &[
-            "case", "custody", "digest", "error", "replay", "store", "verify",
+            "case", "custody", "digest", "error", "event", "replay", "store", "verify",
         ],
     ),
     (
@@ -83,6 +86,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "custody",
             "digest",
             "error",
+            "event",
             "keys::format",
             "objects",
             "store",
