@@ -22,8 +22,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("event", &["case", "clock", "custody"]),
     ("keys::format", &["error"]),
     ("bundle::format", &["case", "clock", "custody", "digest"]),
-    ("receipt", &["bundle::format", "clock", "keys::format"]),
-    ("replay", &["case", "clock", "custody"]),
+    (
+        "receipt",
+        &["bundle::format", "clock", "event", "keys::format"],
+    ),
+    ("replay", &["case", "clock", "custody", "event"]),
     ("objects", &["error", "fsutil"]),
     // The keys folder, above the key files' formats.
     ("keys::dir", &["clock", "keys::format"]),
@@ -63,7 +66,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "check",
         &[
-            "case", "custody", "digest", "error", "replay", "store", "verify",
+            "case", "custody", "digest", "error", "event", "replay", "store", "verify",
         ],
     ),
     (
@@ -86,8 +89,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "bundle::format",
             "case",
             "clock",
+            "custody",
             "digest",
             "error",
+            "event",
             "keys::format",
             "objects",
             "store",
