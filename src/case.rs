@@ -140,6 +140,158 @@ pub struct IncidentReport {
     pub indecent_images: Vec<SafeguardNote>,
 }
 
+/// A field of the incident report that the person fills in: the one table of them,
+/// which the store (`ReportUpdate`), the CLI (`case report`) and the app's
+/// `update_report` walk. Its [`name`](Self::name) is the field's key in the stored
+/// report and in `report_edited` custody entries. Adding a field means adding it here
+/// and to [`IncidentReport`]; a test fails if the two differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportField {
+    /// The reporting person's role.
+    Role,
+    /// School e-mail or phone.
+    Contact,
+    /// The designated person it is addressed to.
+    AddressedTo,
+    /// What happened.
+    Description,
+    /// Who is believed responsible.
+    Responsible,
+    /// Others involved or witnesses.
+    Witnesses,
+    /// Still going on.
+    Continuing,
+    /// Reported to the platform ("DATE REF").
+    PlatformReport,
+    /// Advice sought.
+    Advice,
+    /// Others informed.
+    Informed,
+    /// The police decision (setting it also records `police_decided`).
+    Police,
+    /// Police reference.
+    PoliceRef,
+}
+
+/// What a [`ReportField`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    /// Free text, trimmed (empty clears it): `label` names it in errors, at most `max`
+    /// characters.
+    Text {
+        /// E.g. "The role".
+        label: &'static str,
+        /// Longest accepted, in characters.
+        max: usize,
+    },
+    /// A [`Responsible`].
+    Responsible,
+    /// Yes or no.
+    YesNo,
+    /// A [`PoliceDecision`].
+    Police,
+}
+
+/// A value of a [`ReportField`], of its [`kind`](ReportField::kind); `None` is empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportValue {
+    /// For a [`ReportKind::Text`] field.
+    Text(Option<String>),
+    /// For [`ReportField::Responsible`].
+    Responsible(Option<Responsible>),
+    /// For [`ReportField::Continuing`].
+    YesNo(Option<bool>),
+    /// For [`ReportField::Police`].
+    Police(Option<PoliceDecision>),
+}
+
+impl ReportValue {
+    /// Whether this value is of `kind`.
+    pub fn is_of(&self, kind: ReportKind) -> bool {
+        matches!(
+            (self, kind),
+            (ReportValue::Text(_), ReportKind::Text { .. })
+                | (ReportValue::Responsible(_), ReportKind::Responsible)
+                | (ReportValue::YesNo(_), ReportKind::YesNo)
+                | (ReportValue::Police(_), ReportKind::Police)
+        )
+    }
+}
+
+impl ReportField {
+    /// Every field, in the order of [`IncidentReport`]'s.
+    pub const ALL: [ReportField; 12] = [
+        ReportField::Role,
+        ReportField::Contact,
+        ReportField::AddressedTo,
+        ReportField::Description,
+        ReportField::Responsible,
+        ReportField::Witnesses,
+        ReportField::Continuing,
+        ReportField::PlatformReport,
+        ReportField::Advice,
+        ReportField::Informed,
+        ReportField::Police,
+        ReportField::PoliceRef,
+    ];
+
+    /// The field's key, as the stored report and `report_edited` entries spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportField::Role => "role",
+            ReportField::Contact => "contact",
+            ReportField::AddressedTo => "addressed_to",
+            ReportField::Description => "description",
+            ReportField::Responsible => "responsible",
+            ReportField::Witnesses => "witnesses",
+            ReportField::Continuing => "continuing",
+            ReportField::PlatformReport => "platform_report",
+            ReportField::Advice => "advice",
+            ReportField::Informed => "informed",
+            ReportField::Police => "police",
+            ReportField::PoliceRef => "police_ref",
+        }
+    }
+
+    /// What the field holds (and, for a text, how a new one is checked).
+    pub fn kind(self) -> ReportKind {
+        let text = |label, max| ReportKind::Text { label, max };
+        match self {
+            ReportField::Role => text("The role", MAX_TEXT_CHARS),
+            ReportField::Contact => text("The contact", MAX_TEXT_CHARS),
+            ReportField::AddressedTo => text("The designated person's name", MAX_TEXT_CHARS),
+            ReportField::Description => text("The description", MAX_DESCRIPTION_CHARS),
+            ReportField::Responsible => ReportKind::Responsible,
+            ReportField::Witnesses => text("The witnesses", MAX_TEXT_CHARS),
+            ReportField::Continuing => ReportKind::YesNo,
+            ReportField::PlatformReport => text("The platform report", MAX_TEXT_CHARS),
+            ReportField::Advice => text("The advice sought", MAX_TEXT_CHARS),
+            ReportField::Informed => text("Who else was informed", MAX_TEXT_CHARS),
+            ReportField::Police => ReportKind::Police,
+            ReportField::PoliceRef => text("The police reference", MAX_TEXT_CHARS),
+        }
+    }
+
+    /// The field's value in `report`.
+    pub fn value(self, report: &IncidentReport) -> ReportValue {
+        let text = |v: &Option<String>| ReportValue::Text(v.clone());
+        match self {
+            ReportField::Role => text(&report.role),
+            ReportField::Contact => text(&report.contact),
+            ReportField::AddressedTo => text(&report.addressed_to),
+            ReportField::Description => text(&report.description),
+            ReportField::Responsible => ReportValue::Responsible(report.responsible),
+            ReportField::Witnesses => text(&report.witnesses),
+            ReportField::Continuing => ReportValue::YesNo(report.continuing),
+            ReportField::PlatformReport => text(&report.platform_report),
+            ReportField::Advice => text(&report.advice),
+            ReportField::Informed => text(&report.informed),
+            ReportField::Police => ReportValue::Police(report.police),
+            ReportField::PoliceRef => text(&report.police_ref),
+        }
+    }
+}
+
 /// A case with counts, for lists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CaseSummary {

@@ -6,6 +6,7 @@ use crate::StoreError;
 use crate::case::{IncidentReport, Item};
 use crate::custody::{self, ChainBreak, Entry};
 use crate::digest::hash_file_blocks;
+use crate::event::Event;
 use crate::replay::{Difference, Replay};
 use crate::store::Store;
 use serde::Serialize;
@@ -569,10 +570,11 @@ fn note_unreferenced_objects(
 ) {
     let explained: BTreeMap<String, i64> = log
         .iter()
-        .filter(|e| e.action == "interrupted_capture_kept")
-        .filter_map(|e| {
-            let sha = e.details_json()["sha256"].as_str()?.to_string();
-            Some((sha, e.seq))
+        .filter_map(|e| match e.event() {
+            Some(Event::InterruptedCaptureKept(d)) if !d.sha256.is_empty() => {
+                Some((d.sha256, e.seq))
+            }
+            _ => None,
         })
         .collect();
     let unnamed: Vec<_> = on_disk

@@ -7,10 +7,20 @@
 //! writes again is the text it read.
 //!
 //! `custody` stays the format (entries, hashes, the chain) and knows nothing of the
-//! actions; this module is the one place their details are spelt.
+//! actions; this module is the one place their details are spelt, and says what an
+//! entry records in words ([`Entry::describe`]).
+//!
+//! Reading is lenient, as the string-key readers it replaced were: a field missing from
+//! the details (an older version's entry, or one written by hand) reads as empty (`""`,
+//! `0`, `false`, none, a blank time), and a reader that had a fallback for it keeps it
+//! (the seal's fingerprint from its key id, its time from the entry's). Details that do
+//! not read at all (not JSON, a value of the wrong type) are no event: an unknown
+//! action's. `captured` is the item record's own serde, unchanged since the first
+//! version. Writing is unchanged: every field is always written.
 
 use crate::case::{Item, SafeguardNote};
 use crate::clock::Stamp;
+use crate::custody::Entry;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -51,16 +61,20 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseCreated {
     /// The record's title.
+    #[serde(default)]
     pub title: String,
     /// The staff member it is about.
+    #[serde(default)]
     pub staff: String,
     /// When it was started.
+    #[serde(default = "unstamped")]
     pub created: Stamp,
 }
 
 /// `note_edited` and `details_edited`: the field (its column name), its value before
 /// and after (`null` for none).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ItemEdit {
     /// The field, by its stored name.
     pub field: String,
@@ -74,14 +88,17 @@ pub struct ItemEdit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Withdrawn {
     /// Why, in the person's words (or the app's).
+    #[serde(default)]
     pub reason: String,
     /// When.
+    #[serde(default = "unstamped")]
     pub at: Stamp,
 }
 
 /// `report_edited`: the report's field, and its value before and after as stored
 /// (text, a yes/no, a time: whatever the field holds).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ReportEdit {
     /// The field, by its stored name.
     pub field: String,
@@ -95,8 +112,10 @@ pub struct ReportEdit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndecentImageRecorded {
     /// What was noted (when, where, when the police were told).
+    #[serde(default = "no_note")]
     pub note: SafeguardNote,
     /// The advice shown to the person.
+    #[serde(default)]
     pub advice_given: String,
 }
 
@@ -104,15 +123,19 @@ pub struct IndecentImageRecorded {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndecentImageRemoved {
     /// SHA-256 of the bytes concerned.
+    #[serde(default)]
     pub sha256: String,
     /// When.
+    #[serde(default = "unstamped")]
     pub at: Stamp,
     /// Why, in the person's words (or the app's).
+    #[serde(default)]
     pub reason: String,
 }
 
 /// `sealed`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Sealed {
     /// The bundle's id.
     pub bundle: String,
@@ -138,8 +161,29 @@ pub struct Sealed {
     pub sealed: Stamp,
 }
 
+/// A seal's details with every field missing: what a `sealed` entry whose details do
+/// not read shows.
+impl Default for Sealed {
+    fn default() -> Sealed {
+        Sealed {
+            bundle: String::new(),
+            file: String::new(),
+            sha256: String::new(),
+            size: 0,
+            items: 0,
+            payload_bytes: 0,
+            signer_key_id: String::new(),
+            signer_fingerprint: String::new(),
+            encrypted: false,
+            recipients: Vec::new(),
+            sealed: unstamped(),
+        }
+    }
+}
+
 /// One designated person a bundle was encrypted to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SealedFor {
     /// Their name.
     pub name: String,
@@ -150,14 +194,16 @@ pub struct SealedFor {
 }
 
 /// `handed_over`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct HandedOver {
     /// To whom, when the person said.
     pub to: Option<String>,
 }
 
 /// `receipt`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Receipt {
     /// Who received it.
     pub received_by: String,
@@ -172,7 +218,8 @@ pub struct Receipt {
 }
 
 /// `clock_set_back`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ClockSetBack {
     /// The latest time already in the log.
     pub latest_utc: String,
@@ -181,7 +228,8 @@ pub struct ClockSetBack {
 }
 
 /// `incomplete_capture_removed`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct IncompleteCapture {
     /// The file's name.
     pub file: String,
@@ -192,7 +240,8 @@ pub struct IncompleteCapture {
 }
 
 /// `interrupted_capture_kept`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct InterruptedCapture {
     /// The file's name.
     pub file: String,
@@ -202,6 +251,24 @@ pub struct InterruptedCapture {
     pub size: u64,
     /// What happened, in words.
     pub why: String,
+}
+
+/// A missing time: blank.
+fn unstamped() -> Stamp {
+    Stamp {
+        utc: String::new(),
+        local: String::new(),
+        zone: String::new(),
+    }
+}
+
+/// A missing note: blank.
+fn no_note() -> SafeguardNote {
+    SafeguardNote {
+        recorded: unstamped(),
+        site: None,
+        police_informed: None,
+    }
 }
 
 impl Event {
@@ -278,9 +345,271 @@ impl Event {
     }
 }
 
-impl crate::custody::Entry {
+impl Entry {
     /// This entry's action and details, typed (see [`Event::read`]).
     pub fn event(&self) -> Option<Event> {
         Event::read(&self.action, &self.details)
+    }
+
+    /// What this entry records, in one plain sentence (for the app's timeline and the
+    /// CLI's `log`). Field values are quoted as recorded. An entry that is no event
+    /// (see [`Event::read`]) is said by its action and item: `Something_new item 3.`
+    pub fn describe(&self) -> String {
+        let text = self.sentence();
+        let mut c = text.chars();
+        match c.next() {
+            Some(first) => first.to_uppercase().chain(c).collect(),
+            None => text,
+        }
+    }
+
+    fn sentence(&self) -> String {
+        let item = self
+            .item_id
+            .map(|i| format!("item {i}"))
+            .unwrap_or_default();
+        let Some(event) = self.event() else {
+            return format!("{} {item}", self.action).trim().to_string() + ".";
+        };
+        // An edit's value: none, a text quoted, anything else (a report's yes/no, a
+        // time) as its JSON.
+        let shown = |v: &Value| match v {
+            Value::Null => "nothing".to_string(),
+            Value::String(t) => format!("\"{t}\""),
+            other => other.to_string(),
+        };
+        let text = |v: &Option<String>| shown(&v.clone().map_or(Value::Null, Value::String));
+        // A receipt's part missing (empty) is said as such.
+        let or = |v: &str, missing: &'static str| -> String {
+            if v.is_empty() { missing } else { v }.to_string()
+        };
+        match event {
+            Event::CaseCreated(d) => format!("Record \"{}\" started by {}.", d.title, d.staff),
+            Event::Captured(i) => format!(
+                "Captured {item}: {} ({}), SHA-256 {}.",
+                i.original_name, i.media_type, i.sha256
+            ),
+            Event::NoteEdited(d) => format!(
+                "Note of {item} changed from {} to {}.",
+                text(&d.old),
+                text(&d.new)
+            ),
+            Event::DetailsEdited(d) => format!(
+                "{} of {item} changed from {} to {}.",
+                d.field,
+                text(&d.old),
+                text(&d.new)
+            ),
+            Event::Withdrawn(d) => format!("{item} withdrawn (kept, marked): \"{}\".", d.reason),
+            Event::ReportEdited(d) => format!(
+                "Report field {} changed from {} to {}.",
+                d.field,
+                shown(&d.old),
+                shown(&d.new)
+            ),
+            Event::IndecentImageRecorded(_) => {
+                "A possible indecent image of a child was recorded as seen (nothing captured); the advice to tell the police and the designated person was given.".into()
+            }
+            Event::IndecentImageRemoved(d) => format!(
+                "{item} was marked as a possible indecent image of a child; its bytes were removed (SHA-256 {} kept).",
+                d.sha256
+            ),
+            Event::Sealed(d) => format!(
+                "Sealed into {} (SHA-256 {}), {} item(s){}.",
+                d.file,
+                d.sha256,
+                d.items,
+                if d.encrypted { ", encrypted" } else { "" }
+            ),
+            Event::HandedOver(d) => match d.to {
+                Some(to) => format!("The sealed record was given to {to}."),
+                None => "The sealed record was given to the designated safeguarding person.".into(),
+            },
+            Event::Receipt(d) => format!(
+                "{} confirmed receiving the sealed record on {} ({}), in a receipt signed with key {}.",
+                or(&d.received_by, "The designated person"),
+                or(&d.received, "an unknown date"),
+                if d.verdict == "intact" {
+                    "verified intact"
+                } else {
+                    "it did NOT verify"
+                },
+                or(&d.key, "unknown")
+            ),
+            Event::InterruptedCaptureKept(d) => format!(
+                "A capture was interrupted after its bytes were saved and before it was recorded; the bytes are kept (SHA-256 {}), and no item names them.",
+                d.sha256
+            ),
+            Event::ClockSetBack(d) => format!(
+                "Before sealing, the computer's clock read {}, earlier than a time already in the log ({}): it had been set back. Recorded so that the times can be read.",
+                d.now_utc, d.latest_utc
+            ),
+            Event::IncompleteCaptureRemoved(d) if d.file.ends_with(".arriving") => {
+                "A file being added through the window, cut short before it was saved, was cleaned up.".into()
+            }
+            Event::IncompleteCaptureRemoved(_) => {
+                "An unfinished capture, interrupted before it was saved, was cleaned up.".into()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::clock::Stamp;
+    use crate::custody::{Entry, next_entry};
+    use serde_json::json;
+
+    fn entry(action: &str, item: Option<i64>, details: &str) -> Entry {
+        let at = Stamp {
+            utc: "2026-11-25T10:00:00.000Z".into(),
+            local: "2026-11-25T10:00:00.000+00:00".into(),
+            zone: "Europe/London".into(),
+        };
+        let mut e = next_entry(None, at, "A", action, Some("C"), item, &json!({}));
+        e.details = details.to_string();
+        e
+    }
+
+    #[test]
+    fn every_entry_reads_as_one_plain_sentence() {
+        let at = entry("x", None, "").at;
+        let cases = [
+            (
+                "case_created",
+                None,
+                json!({"title": "Posts", "staff": "A. Teacher"}),
+                "Record \"Posts\" started by A. Teacher.",
+            ),
+            (
+                "captured",
+                Some(3),
+                json!({
+                    "captured": at, "captured_by": "A", "case_id": "C", "email": null,
+                    "from": {"email": null, "handle": null, "phone": null, "profile": null},
+                    "id": 3, "media_type": "image/png", "note": null, "original_name": "s.png",
+                    "seen": null, "sha256": "ab", "site": null, "size": 2, "source": "file",
+                    "url": null, "withdrawn": null
+                }),
+                "Captured item 3: s.png (image/png), SHA-256 ab.",
+            ),
+            (
+                "note_edited",
+                Some(3),
+                json!({"old": null, "new": "n"}),
+                "Note of item 3 changed from nothing to \"n\".",
+            ),
+            (
+                "details_edited",
+                Some(3),
+                json!({"field": "site", "old": "x", "new": null}),
+                "Site of item 3 changed from \"x\" to nothing.",
+            ),
+            (
+                "withdrawn",
+                Some(3),
+                json!({"reason": "twice"}),
+                "Item 3 withdrawn (kept, marked): \"twice\".",
+            ),
+            (
+                "report_edited",
+                None,
+                json!({"field": "continuing", "old": null, "new": true}),
+                "Report field continuing changed from nothing to true.",
+            ),
+            (
+                "sealed",
+                None,
+                json!({"file": "c.evidence", "sha256": "cd", "items": 2, "encrypted": true}),
+                "Sealed into c.evidence (SHA-256 cd), 2 item(s), encrypted.",
+            ),
+            ("something_new", Some(3), json!({}), "Something_new item 3."),
+        ];
+        for (action, item, details, want) in cases {
+            let e = entry(action, item, &details.to_string());
+            assert_eq!(e.describe(), want, "{action}");
+        }
+    }
+
+    /// Entries an older version wrote, or written by hand: each reads as it did before
+    /// the readers were typed (lenient: a missing field is empty, or its fallback).
+    #[test]
+    fn old_and_partial_entries_are_described_as_before() {
+        let cases = [
+            (
+                "sealed",
+                None,
+                r#"{"bundle":"b","encrypted":false,"file":"c.evidence","items":2,"payload_bytes":5,"sealed":{"local":"2026-11-25T10:00:00.000+00:00","utc":"2026-11-25T10:00:00.000Z","zone":"Europe/London"},"sha256":"cd","signer_key_id":"ABCDEF0123456789","size":10}"#,
+                "Sealed into c.evidence (SHA-256 cd), 2 item(s).",
+            ),
+            (
+                "receipt",
+                None,
+                r#"{"bundle_sha256":"cd","key":"FF30","received":"2026-11-26T09:00:00+00:00","verdict":"intact"}"#,
+                "The designated person confirmed receiving the sealed record on 2026-11-26T09:00:00+00:00 (verified intact), in a receipt signed with key FF30.",
+            ),
+            (
+                "receipt",
+                None,
+                r#"{"verdict":"failed"}"#,
+                "The designated person confirmed receiving the sealed record on an unknown date (it did NOT verify), in a receipt signed with key unknown.",
+            ),
+            (
+                "handed_over",
+                None,
+                r#"{}"#,
+                "The sealed record was given to the designated safeguarding person.",
+            ),
+            (
+                "withdrawn",
+                Some(3),
+                r#"{"reason":"twice"}"#,
+                "Item 3 withdrawn (kept, marked): \"twice\".",
+            ),
+            (
+                "incomplete_capture_removed",
+                None,
+                r#"{"file":"x.arriving"}"#,
+                "A file being added through the window, cut short before it was saved, was cleaned up.",
+            ),
+            (
+                "incomplete_capture_removed",
+                None,
+                r#"{}"#,
+                "An unfinished capture, interrupted before it was saved, was cleaned up.",
+            ),
+            // Details that do not read as the action's (a value of the wrong type, not
+            // JSON, a captured entry that is not a whole item) are said as an unknown
+            // action's; the string-key reader said "Site of item 3 changed from nothing
+            // to 5.", "Item 3 withdrawn (kept, marked): \"\"." and "Captured item 3: s.png
+            // (image/png), SHA-256 ab." (no version wrote such an entry).
+            (
+                "details_edited",
+                Some(3),
+                r#"{"field":"site","new":5,"old":null}"#,
+                "Details_edited item 3.",
+            ),
+            ("withdrawn", Some(3), "not json", "Withdrawn item 3."),
+            (
+                "captured",
+                Some(3),
+                r#"{"media_type":"image/png","original_name":"s.png","sha256":"ab"}"#,
+                "Captured item 3.",
+            ),
+            (
+                "something_new",
+                Some(3),
+                "not json",
+                "Something_new item 3.",
+            ),
+            ("something_new", None, "{}", "Something_new."),
+        ];
+        for (action, item, details, want) in cases {
+            assert_eq!(
+                entry(action, item, details).describe(),
+                want,
+                "{action} {details}"
+            );
+        }
     }
 }

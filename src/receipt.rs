@@ -1,7 +1,8 @@
 //! The receipt the designated person signs for a bundle they received: its file format
 //! (a body and a minisign signature of the body's compact JSON), signing it, checking it
 //! against the keys trusted, and the words the staff member's record shows for it.
-//! A format: imports only `keys`, `clock` and the signature reader of `bundle::format`.
+//! A format: imports only `keys`, `clock`, the signature reader of `bundle::format` and
+//! the receipt's custody details (`event::Receipt`).
 
 use crate::keys::SigningKey;
 use serde::Serialize;
@@ -105,18 +106,45 @@ pub fn verify_receipt(
     Err(ReceiptError::BadSignature)
 }
 
-/// "Received and verified by … on …" from a receipt's custody details.
-pub(crate) fn words(d: &serde_json::Value) -> String {
-    let by = d["received_by"].as_str().unwrap_or("the designated person");
-    let on = d["received"]
-        .as_str()
-        .map(crate::clock::in_words)
-        .unwrap_or_else(|| "an unknown date".into());
-    if d["verdict"] == "intact" {
+/// "Received and verified by … on …" from a receipt's custody details (a part missing,
+/// i.e. empty, is said as such).
+pub(crate) fn words(d: &crate::event::Receipt) -> String {
+    let by = match d.received_by.as_str() {
+        "" => "the designated person",
+        by => by,
+    };
+    let on = match d.received.as_str() {
+        "" => "an unknown date".into(),
+        on => crate::clock::in_words(on),
+    };
+    if d.verdict == "intact" {
         format!("Received and verified by {by} on {on}.")
     } else {
         format!(
             "Received by {by} on {on}, but it did NOT verify: seal it again and give them the new file."
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The words for a receipt entry, and for a partial one (each missing part said).
+    #[test]
+    fn a_receipt_entry_is_said_in_words_even_when_partial() {
+        let read = |d: &str| super::words(&serde_json::from_str(d).expect("json"));
+        assert_eq!(
+            read(
+                r#"{"bundle_sha256":"cd","key":"FF30","received":"2026-11-26T09:00:00+00:00","received_by":"Mrs D. Lead","verdict":"intact"}"#
+            ),
+            "Received and verified by Mrs D. Lead on 26 Nov 2026, 09:00:00 (UTC+00:00)."
+        );
+        assert_eq!(
+            read(r#"{"verdict":"intact"}"#),
+            "Received and verified by the designated person on an unknown date."
+        );
+        assert_eq!(
+            read(r#"{"received_by":"Mrs D. Lead","received":"2026-11-26T09:00:00+00:00"}"#),
+            "Received by Mrs D. Lead on 26 Nov 2026, 09:00:00 (UTC+00:00), but it did NOT verify: seal it again and give them the new file."
+        );
     }
 }

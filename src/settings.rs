@@ -1,12 +1,22 @@
 //! The staff member's details and the desktop app's settings: `settings.json` in the
 //! keys folder ([`Profile`], read through [`KeyDir::profile`] and
-//! [`KeyDir::read_profile`], saved with [`KeyDir::save_profile`]), and the app's mode
-//! (`staff` or `dsl`). Above the keys: it is kept in their folder, and `keys::Profile`
-//! still names it.
+//! [`KeyDir::read_profile`], saved with [`KeyDir::save_profile`]), and the app's
+//! [`Mode`]. Above the keys: it is kept in their folder, and `keys::Profile` still
+//! names it.
+//!
+//! Also the rules both shells (the CLI and the desktop app) apply over the keys folder,
+//! written once here: the school's name ([`school_name`]), how to verify with the
+//! folder's keys ([`KeyDir::verify_options`]) and setting up the designated person
+//! ([`KeyDir::setup_designated_person`]).
 
+use crate::bundle::format::DEFAULT_ORGANIZATION;
 use crate::keys::KeyDir;
-use crate::keys::format::{KeyError, MAX_KEY_FILE_BYTES, not_found, read_regular};
-use serde::{Deserialize, Serialize};
+use crate::keys::format::{
+    KeyError, MAX_KEY_FILE_BYTES, check_new_passphrase, not_found, read_identities, read_regular,
+};
+use crate::verify;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::path::PathBuf;
 
 /// The longest text setting accepted from `settings.json`, in characters (the app saves
 /// at most 200).
@@ -30,7 +40,46 @@ pub struct Profile {
     /// The desktop app's capture shortcut (default Ctrl+Shift+E).
     pub shortcut: Option<String>,
     /// The desktop app's mode: `staff` (the default) or `dsl` (the designated person's).
-    pub mode: Option<String>,
+    /// From the app, a word that is not a mode is none (as it was never saved).
+    #[serde(deserialize_with = "mode_given")]
+    pub mode: Option<Mode>,
+}
+
+/// The desktop app's modes, kept in `settings.json` as their words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// `staff`: the staff member's screens (the default).
+    Staff,
+    /// `dsl`: the designated person's screens.
+    Dsl,
+}
+
+impl Mode {
+    /// Every mode.
+    pub const ALL: [Mode; 2] = [Mode::Staff, Mode::Dsl];
+
+    /// Its word in `settings.json` and over IPC.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Staff => "staff",
+            Mode::Dsl => "dsl",
+        }
+    }
+
+    /// The mode named exactly `word`, if any.
+    pub fn from_word(word: &str) -> Option<Mode> {
+        Mode::ALL.into_iter().find(|m| m.as_str() == word)
+    }
+}
+
+/// A profile's mode as the app sends it: trimmed, and none unless it is a mode's word
+/// (what saving kept of it when the mode was a string).
+fn mode_given<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Mode>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?
+        .as_deref()
+        .map(str::trim)
+        .and_then(Mode::from_word))
 }
 
 impl Profile {
@@ -56,7 +105,7 @@ impl Profile {
             contact: text("contact"),
             school: text("school"),
             shortcut: text("shortcut"),
-            mode: text("mode"),
+            mode: text("mode").as_deref().and_then(Mode::from_word),
             show_previews: v
                 .get("show_previews")
                 .and_then(serde_json::Value::as_bool)
@@ -64,11 +113,6 @@ impl Profile {
         };
         (p, too_long)
     }
-}
-
-/// The desktop app's modes: the staff member's and the designated person's.
-fn known_mode(m: &str) -> bool {
-    m == "staff" || m == "dsl"
 }
 
 impl KeyDir {
@@ -136,7 +180,7 @@ impl KeyDir {
             school: clean(&p.school),
             show_previews: p.show_previews,
             shortcut: clean(&p.shortcut),
-            mode: clean(&p.mode).filter(|m| known_mode(m)),
+            mode: p.mode,
         };
         if p.name.is_none() {
             return Err(KeyError::BadName);
@@ -145,11 +189,83 @@ impl KeyDir {
         Ok(p)
     }
 
-    /// Choose the desktop app's mode (`staff` or `dsl`), keeping the rest of the
-    /// profile as it is (a name is not needed for this).
-    pub fn set_mode(&self, mode: &str) -> Result<(), KeyError> {
+    /// Choose the desktop app's mode, keeping the rest of the profile as it is (a name
+    /// is not needed for this).
+    pub fn set_mode(&self, mode: Mode) -> Result<(), KeyError> {
         let mut p = self.profile();
-        p.mode = Some(mode).filter(|m| known_mode(m)).map(str::to_string);
+        p.mode = Some(mode);
         self.write_json("settings.json", &p)
     }
+
+    /// The school's name from this folder: [`school_name`] with this folder's settings.
+    pub fn school_name(&self, given: Option<&str>) -> Result<String, KeyError> {
+        school_name(given, || Ok::<_, KeyError>(self.clone()))
+    }
+
+    /// How to verify with this folder's keys: `identity` (a file given), else the
+    /// designated person's own key when it exists, opened with `passphrase`; and every
+    /// staff key trusted here. No key trusted for one run only: a shell adds its own
+    /// (the CLI's `--trust`).
+    pub fn verify_options(
+        &self,
+        identity: Option<PathBuf>,
+        passphrase: Option<String>,
+    ) -> verify::Options {
+        let trusted = self.trusted_keys();
+        let identity = identity.or_else(|| {
+            let p = self.identity_path(None);
+            p.exists().then_some(p)
+        });
+        verify::Options {
+            identity,
+            identity_passphrase: passphrase,
+            trusted,
+            trusted_files: Vec::new(),
+        }
+    }
+
+    /// Set up the designated person on this computer: `passphrase` checked as a new
+    /// one, `name` saved in the profile with the designated person's [`Mode`], then
+    /// their decryption key (the one staff seal to) and their signing key (for
+    /// receipts) made with that name and passphrase; keys that exist are kept. Whether
+    /// `passphrase` opens their decryption key (a key made before, with another
+    /// passphrase, asks for its own).
+    pub fn setup_designated_person(&self, name: &str, passphrase: &str) -> Result<bool, KeyError> {
+        check_new_passphrase(passphrase)?;
+        let p = self.profile();
+        let p = self.save_profile(&Profile {
+            name: Some(name.to_string()),
+            mode: Some(Mode::Dsl),
+            ..p
+        })?;
+        let name = p.name.unwrap_or_else(|| name.to_string());
+        if self.identity_info().is_err() {
+            self.new_identity(&name, Some(passphrase), false)?;
+        }
+        if self.public_signing_key().is_err() {
+            self.new_signing_key(&name, Some(passphrase), false)?;
+        }
+        Ok(read_identities(&self.identity_path(None), Some(passphrase)).is_ok())
+    }
+}
+
+/// The school's name, the one rule of both shells for a seal's `Source-Organization`
+/// and the form: `given` (a flag), trimmed, when not empty; else the school in
+/// `settings.json` in the keys folder `dir` gives, trimmed, read strictly
+/// ([`KeyDir::read_profile`]: a file that cannot be used is refused rather than
+/// silently replaced by the default); else [`DEFAULT_ORGANIZATION`]. An empty school
+/// is no school. The folder is asked for (`dir` called) only when no school is given.
+pub fn school_name<E: From<KeyError>>(
+    given: Option<&str>,
+    dir: impl FnOnce() -> Result<KeyDir, E>,
+) -> Result<String, E> {
+    if let Some(s) = given.map(str::trim).filter(|s| !s.is_empty()) {
+        return Ok(s.to_string());
+    }
+    Ok(dir()?
+        .read_profile()?
+        .school
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| DEFAULT_ORGANIZATION.to_string()))
 }

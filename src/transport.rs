@@ -76,6 +76,7 @@ pub fn core_types() -> Result<Vec<Generated>, ts_rs::ExportError> {
         typescript::<case::Withdrawal>()?,
         typescript::<store::ItemField>()?,
         typescript::<keys::Profile>()?,
+        typescript::<keys::Mode>()?,
         typescript::<verify::Report>()?,
         typescript::<verify::Finding>()?,
         typescript::<verify::FindingKind>()?,
@@ -87,7 +88,44 @@ pub fn core_types() -> Result<Vec<Generated>, ts_rs::ExportError> {
         typescript::<register::TimelineLine>()?,
         typescript::<register::Account>()?,
         typescript::<register::Mention>()?,
+        report_fields(),
     ])
+}
+
+/// `ReportFields.ts`: the incident report as the app's `update_report` takes it, every
+/// field of the report's table ([`case::ReportField::ALL`]), `null` when empty. Made
+/// from the table rather than from a struct, so that the fields are listed once; each
+/// value's type is ts-rs's.
+pub fn report_fields() -> Generated {
+    use crate::case::{PoliceDecision, ReportField, ReportKind, Responsible};
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let mut imports = std::collections::BTreeSet::new();
+    let mut members = String::new();
+    for field in ReportField::ALL {
+        let (ty, import) = match field.kind() {
+            ReportKind::Text { .. } => (<Option<String> as TS>::name(&cfg), None),
+            ReportKind::Responsible => (
+                <Option<Responsible> as TS>::name(&cfg),
+                Some(<Responsible as TS>::ident(&cfg)),
+            ),
+            ReportKind::YesNo => (<Option<bool> as TS>::name(&cfg), None),
+            ReportKind::Police => (
+                <Option<PoliceDecision> as TS>::name(&cfg),
+                Some(<PoliceDecision as TS>::ident(&cfg)),
+            ),
+        };
+        imports.extend(import);
+        members.push_str(&format!("{}: {ty}, ", field.name()));
+    }
+    let mut body = String::new();
+    for t in imports {
+        body.push_str(&format!("import type {{ {t} }} from \"./{t}\";\n"));
+    }
+    body.push_str(&format!(
+        "\n/**\n * The incident report as the UI sends it: every field, `null` when empty.\n */\n\
+         export type ReportFields = {{ {members}}};\n"
+    ));
+    file("ReportFields.ts", &body)
 }
 
 /// Compare `files` with those in `dir` (the repository's [`GENERATED_DIR`]), or write
@@ -143,7 +181,7 @@ mod tests {
     use crate::bundle::format::SealFacts;
     use crate::case::*;
     use crate::clock::Stamp;
-    use crate::keys::Profile;
+    use crate::keys::{Mode, Profile};
     use crate::register::{Account, BundleView, Mention, Received, TimelineLine, ViewItem};
     use crate::verify::{Finding, FindingKind, Report, Signer};
 
@@ -366,7 +404,7 @@ mod tests {
             school: some("St Mary's"),
             show_previews: true,
             shortcut: some("Alt+F9"),
-            mode: some("staff"),
+            mode: Some(Mode::Staff),
         };
         let json = |v: &dyn erased::Json| v.pretty();
         let samples: [(&str, &str, String); 8] = [

@@ -5,7 +5,7 @@ use crate::error::IpcError;
 use crate::state::AppState;
 use evidence_kit::bundle::{self, SealRequest};
 use evidence_kit::capture::{self, Arriving, Details, Target};
-use evidence_kit::case::{Case, CaseSummary, Item, PoliceDecision, Responsible};
+use evidence_kit::case::{Case, CaseSummary, IncidentReport, Item};
 use evidence_kit::form;
 use evidence_kit::keys::{KeyDir, KeyError, Profile};
 use evidence_kit::store::{self, ItemField, ReportUpdate};
@@ -186,46 +186,16 @@ pub async fn withdraw_item(
         .await
 }
 
-/// The incident report as the UI sends it: every field, `null` when empty.
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct ReportFields {
-    role: Option<String>,
-    contact: Option<String>,
-    addressed_to: Option<String>,
-    description: Option<String>,
-    responsible: Option<Responsible>,
-    witnesses: Option<String>,
-    continuing: Option<bool>,
-    platform_report: Option<String>,
-    advice: Option<String>,
-    informed: Option<String>,
-    police: Option<PoliceDecision>,
-    police_ref: Option<String>,
-}
-
 /// Save the incident report; only fields that changed are written (each a custody entry).
+/// The UI sends every field of the report's table (`ReportFields.ts`, made from
+/// `ReportField::ALL`), `null` when empty; the others of `IncidentReport` are not read.
 #[tauri::command]
 pub async fn update_report(
     state: State<'_, AppState>,
     case_id: String,
-    report: ReportFields,
+    report: IncidentReport,
 ) -> Result<Case, IpcError> {
-    let r = report;
-    let update = ReportUpdate {
-        role: Some(r.role),
-        contact: Some(r.contact),
-        addressed_to: Some(r.addressed_to),
-        description: Some(r.description),
-        responsible: Some(r.responsible),
-        witnesses: Some(r.witnesses),
-        continuing: Some(r.continuing),
-        platform_report: Some(r.platform_report),
-        advice: Some(r.advice),
-        informed: Some(r.informed),
-        police: Some(r.police),
-        police_ref: Some(r.police_ref),
-    };
+    let update = ReportUpdate::every_field(&report);
     state
         .run(move |store| {
             let actor = store.actor_for_case(&case_id)?;
@@ -469,10 +439,7 @@ pub async fn seal_case(
                     case_id: case.id.clone(),
                     out: Some(out),
                     to: vec![recipient],
-                    organization: dir
-                        .profile()
-                        .school
-                        .unwrap_or_else(|| bundle::DEFAULT_ORGANIZATION.into()),
+                    organization: dir.school_name(None)?,
                 },
                 &mut |done, total| {
                     if let Ok(mut p) = progress.lock() {
@@ -533,10 +500,7 @@ pub async fn make_form(
             let folder = std::path::PathBuf::from(folder.trim());
             std::fs::create_dir_all(&folder)
                 .map_err(|e| IpcError::from(evidence_kit::StoreError::io("create", &folder, e)))?;
-            let school = dir
-                .profile()
-                .school
-                .unwrap_or_else(|| form::DEFAULT_SCHOOL.into());
+            let school = dir.school_name(None)?;
             let made = form::for_case(store, &case_id, &school)?;
             let out = free_name(&folder, &format!("{}-form", case_id.trim()), "pdf");
             form::write_new(&out, &made.pdf)?;

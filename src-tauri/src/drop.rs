@@ -11,6 +11,7 @@ use crate::error::IpcError;
 use crate::state::AppState;
 use evidence_kit::capture::{self, Details};
 use evidence_kit::case::Item;
+use evidence_kit::keys::Mode;
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use tauri::{DragDropEvent, Manager, State, WebviewWindow, WindowEvent};
@@ -136,7 +137,7 @@ pub async fn capture_drop(
     let keys = state.keys.clone().ok();
     state
         .run(move |store| {
-            if keys.and_then(|k| k.profile().mode).as_deref() == Some("dsl") {
+            if keys.and_then(|k| k.profile().mode) == Some(Mode::Dsl) {
                 return Err(IpcError::drop_in_dsl());
             }
             let mut shown = None;

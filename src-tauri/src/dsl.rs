@@ -7,7 +7,7 @@ use crate::commands::{default_folder, free_name};
 use crate::error::IpcError;
 use crate::state::AppState;
 use evidence_kit::form;
-use evidence_kit::keys::{KeyDir, KeyError, Profile};
+use evidence_kit::keys::{KeyDir, KeyError, Mode};
 use evidence_kit::register::{self, Account, BundleView, Received, Register};
 use evidence_kit::verify;
 use std::path::{Path, PathBuf};
@@ -35,7 +35,7 @@ pub struct DslState {
     /// The text to give staff (their age1… and receipt key).
     share_text: Option<String>,
     default_folder: String,
-    mode: Option<String>,
+    mode: Option<Mode>,
     /// The app was started on a bundle (from the file manager).
     launch_file: bool,
 }
@@ -71,12 +71,12 @@ pub async fn dsl_state(state: State<'_, AppState>) -> Result<DslState, IpcError>
 
 /// Switch between the staff member's app and the designated person's.
 #[tauri::command]
-pub async fn set_mode(state: State<'_, AppState>, mode: String) -> Result<(), IpcError> {
+pub async fn set_mode(state: State<'_, AppState>, mode: Mode) -> Result<(), IpcError> {
     // Leaving the designated person's screens locks their key again.
     if let Ok(mut p) = state.identity_passphrase.lock() {
         *p = None;
     }
-    state.run_keys(move |dir| dir.set_mode(&mode)).await
+    state.run_keys(move |dir| dir.set_mode(mode)).await
 }
 
 /// Make the designated person's keys: the decryption key staff seal to and the signing
@@ -91,25 +91,9 @@ pub async fn dsl_setup(
     let remember = state.identity_passphrase.clone();
     state
         .run_keys(move |dir| {
-            evidence_kit::keys::check_new_passphrase(&passphrase)?;
-            let p = dir.profile();
-            let p = dir.save_profile(&Profile {
-                name: Some(name.clone()),
-                mode: Some("dsl".into()),
-                ..p
-            })?;
-            let name = p.name.unwrap_or(name);
-            if dir.identity_info().is_err() {
-                dir.new_identity(&name, Some(&passphrase), false)?;
-            }
-            if dir.public_signing_key().is_err() {
-                dir.new_signing_key(&name, Some(&passphrase), false)?;
-            }
+            let opens = dir.setup_designated_person(&name, &passphrase)?;
             // Remembered for this session only if it opens their key (a key made before,
             // with another passphrase, is kept and asks for its own).
-            let opens =
-                evidence_kit::keys::read_identities(&dir.identity_path(None), Some(&passphrase))
-                    .is_ok();
             if opens && let Ok(mut r) = remember.lock() {
                 *r = Some(passphrase);
             }
@@ -135,15 +119,9 @@ async fn with_register<T: Send + 'static>(
 }
 
 /// How to verify on this side: their own key (with the passphrase given this session,
-/// or `passphrase`) and every staff key they trust.
+/// or `passphrase`) and every staff key they trust (the core's rule).
 fn options(dir: &KeyDir, passphrase: Option<String>) -> verify::Options {
-    let identity = dir.identity_path(None);
-    verify::Options {
-        identity: identity.exists().then_some(identity),
-        identity_passphrase: passphrase,
-        trusted: dir.trusted_keys(),
-        trusted_files: Vec::new(),
-    }
+    dir.verify_options(None, passphrase)
 }
 
 /// Keep a bundle dropped on the window or chosen, once all its `size` bytes have arrived
@@ -369,10 +347,7 @@ pub async fn dsl_form(
         } else {
             None
         };
-        let school = dir
-            .profile()
-            .school
-            .unwrap_or_else(|| form::DEFAULT_SCHOOL.into());
+        let school = dir.school_name(None)?;
         let opts = options(dir, pass);
         let made = form::for_bundle(&path, &opts, &school, evidence_kit::clock::now(), section)?;
         let case_ref = reg

@@ -5,6 +5,7 @@
 
 use crate::state::AppState;
 use evidence_kit::capture::{self, Details};
+use evidence_kit::keys::Mode;
 use evidence_kit::store::Store;
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Manager};
@@ -70,7 +71,7 @@ pub fn capture_now(app: &AppHandle) {
         .as_ref()
         .ok()
         .and_then(|k| k.profile().mode);
-    if mode.as_deref() == Some("dsl") {
+    if mode == Some(Mode::Dsl) {
         if let Some(w) = app.get_webview_window("main") {
             let _ = w.eval(
                 "document.getElementById('status') && (document.getElementById('status').textContent = \"The capture shortcut is off in the designated person's screens: nothing was captured.\")",

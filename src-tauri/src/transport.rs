@@ -14,7 +14,6 @@ fn ts_desktop_views_match_the_committed_files() {
             typescript::<crate::commands::SetupState>(),
             typescript::<crate::commands::RecipientView>(),
             typescript::<crate::commands::SealedView>(),
-            typescript::<crate::commands::ReportFields>(),
             typescript::<crate::dsl::DslState>(),
             typescript::<crate::dsl::StatusLine>(),
             typescript::<crate::dsl::ReceiptView>(),

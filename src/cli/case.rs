@@ -4,7 +4,7 @@
 use super::args::{CaseCommand, ReportArgs};
 use super::failure::{CliError, Failure};
 use super::{parse_item, print_list, to_json};
-use evidence_kit::case::CaseState;
+use evidence_kit::case::{CaseState, ReportField, ReportValue};
 use evidence_kit::store::{self, Store};
 use evidence_kit::text::{visible, visible_lines};
 use std::path::Path;
@@ -119,33 +119,50 @@ fn safeguard(
     Ok(())
 }
 
-/// The report fields given on the command line; an empty value clears a field.
+/// The report fields given on the command line, each mapped to its field of the
+/// core's table (the one place the flags meet it); an empty value clears a field.
 fn report_update(a: &ReportArgs) -> Result<store::ReportUpdate, Failure> {
-    let text = |v: &Option<String>| v.as_ref().map(|s| Some(s.clone()));
     let description = match &a.description_file {
         Some(path) => {
             let bytes = evidence_kit::keys::read_regular(path, MAX_DESCRIPTION_FILE_BYTES)?;
             let t = String::from_utf8(bytes).map_err(|_| CliError::NotUtf8 {
                 path: path.display().to_string(),
             })?;
-            Some(Some(t))
+            Some(t)
         }
-        None => text(&a.description),
+        None => a.description.clone(),
     };
-    Ok(store::ReportUpdate {
-        role: text(&a.role),
-        contact: text(&a.contact),
-        addressed_to: text(&a.addressed_to),
-        description,
-        responsible: a.responsible.map(|s| s.value),
-        witnesses: text(&a.witnesses),
-        continuing: a.continuing.map(|s| s.value),
-        platform_report: text(&a.platform_report),
-        advice: text(&a.advice),
-        informed: text(&a.informed),
-        police: a.police.map(|s| s.value),
-        police_ref: text(&a.police_ref),
-    })
+    let text = |v: &Option<String>| v.as_ref().map(|s| ReportValue::Text(Some(s.clone())));
+    let given = [
+        (ReportField::Role, text(&a.role)),
+        (ReportField::Contact, text(&a.contact)),
+        (ReportField::AddressedTo, text(&a.addressed_to)),
+        (ReportField::Description, text(&description)),
+        (
+            ReportField::Responsible,
+            a.responsible.map(|s| ReportValue::Responsible(s.value)),
+        ),
+        (ReportField::Witnesses, text(&a.witnesses)),
+        (
+            ReportField::Continuing,
+            a.continuing.map(|s| ReportValue::YesNo(s.value)),
+        ),
+        (ReportField::PlatformReport, text(&a.platform_report)),
+        (ReportField::Advice, text(&a.advice)),
+        (ReportField::Informed, text(&a.informed)),
+        (
+            ReportField::Police,
+            a.police.map(|s| ReportValue::Police(s.value)),
+        ),
+        (ReportField::PoliceRef, text(&a.police_ref)),
+    ];
+    let mut update = store::ReportUpdate::default();
+    for (field, value) in given {
+        if let Some(value) = value {
+            update.set(field, value);
+        }
+    }
+    Ok(update)
 }
 
 fn print_case(c: &evidence_kit::case::Case) {

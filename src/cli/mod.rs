@@ -122,20 +122,11 @@ fn keydir(config: &Option<PathBuf>) -> Result<KeyDir, Failure> {
 }
 
 /// The school's name, the same for `seal` (Source-Organization) and `form`: the flag
-/// (or its environment variable), else the school in settings.json in the keys folder
-/// (`keys::Profile`, read field by field; a settings file that cannot be used is
-/// refused with a sentence rather than silently replaced by the default), else the
-/// default.
+/// (or its environment variable), else settings.json's, else the default; the core's
+/// one rule (`settings::school_name`), the keys folder found only when no school is
+/// given.
 fn school_name(config: &Option<PathBuf>, given: &Option<String>) -> Result<String, Failure> {
-    if let Some(s) = given.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        return Ok(s.to_string());
-    }
-    Ok(keydir(config)?
-        .read_profile()?
-        .school
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| evidence_kit::form::DEFAULT_SCHOOL.to_string()))
+    evidence_kit::settings::school_name(given.as_deref(), || keydir(config))
 }
 
 /// A path to print (it may hold any characters).

@@ -50,25 +50,19 @@ pub(super) fn open(
     Ok(if report.intact() { 0 } else { 1 })
 }
 
+/// The keys folder's verify options (the core's `KeyDir::verify_options`: `--identity`
+/// or your designated-person key, and the keys you trust), with the `--trust` files
+/// and, for an encrypted bundle and a protected key, its passphrase asked for.
 pub(super) fn verify_options(
     config: &Option<PathBuf>,
     v: &VerifyArgs,
     file: &std::path::Path,
 ) -> Result<verify::Options, Failure> {
-    let dir = keydir(config)?;
-    let trusted = dir.trusted_keys();
-    let mut trusted_files = Vec::new();
+    let mut opts = keydir(config)?.verify_options(v.identity.clone(), None);
     for p in &v.trust {
-        trusted_files.push((p.clone(), PublicKey::read(p)?));
+        opts.trusted_files.push((p.clone(), PublicKey::read(p)?));
     }
-    let identity = match &v.identity {
-        Some(p) => Some(p.clone()),
-        None => {
-            let p = dir.identity_path(None);
-            p.exists().then_some(p)
-        }
-    };
-    let identity_passphrase = match &identity {
+    opts.identity_passphrase = match &opts.identity {
         Some(p) if verify::is_encrypted(file) && evidence_kit::keys::identity_is_protected(p) => {
             Some(super::keys::ask_passphrase(
                 &PassArgs {
@@ -80,12 +74,7 @@ pub(super) fn verify_options(
         }
         _ => None,
     };
-    Ok(verify::Options {
-        identity,
-        identity_passphrase,
-        trusted,
-        trusted_files,
-    })
+    Ok(opts)
 }
 
 pub(super) fn print_report(r: &verify::Report) {

@@ -6,6 +6,8 @@ use super::{
 };
 use crate::case::Item;
 use crate::clock::Stamp;
+use crate::custody::Entry;
+use crate::event::{Event, Sealed};
 use crate::store::Store;
 use crate::verify;
 use std::path::Path;
@@ -41,37 +43,7 @@ pub fn from_store(store: &Store, case_id: &str, school: &str) -> Result<FormInpu
         if e.action != "sealed" {
             continue;
         }
-        let d = e.details_json();
-        let s = |k: &str| d[k].as_str().unwrap_or("").to_string();
-        seal = Some(SealBlock {
-            file: s("file"),
-            sha256: s("sha256"),
-            signer: e.actor.clone(),
-            // Seals before the fingerprint was recorded show the key id in its place.
-            fingerprint: d["signer_fingerprint"].as_str().map_or_else(
-                || crate::keys::fingerprint(d["signer_key_id"].as_str().unwrap_or("")),
-                str::to_string,
-            ),
-            sealed: d["sealed"]["local"]
-                .as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| e.at.local.clone()),
-            recipients: d["recipients"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|r| {
-                            let name = r["name"].as_str()?;
-                            Some(format!(
-                                "{name} ({})",
-                                r["fingerprint"].as_str().unwrap_or("")
-                            ))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            changed_since: log.len() - k - 1,
-        });
+        seal = Some(seal_block(e, log.len() - k - 1));
     }
     Ok(FormInput {
         school: school.to_string(),
@@ -88,6 +60,38 @@ pub fn from_store(store: &Store, case_id: &str, school: &str) -> Result<FormInpu
         // and every item is laid out.
         left_out: limits::LeftOut::default(),
     })
+}
+
+/// The form's seal block from a `sealed` custody entry, `changed_since` entries about
+/// the case coming after it. Read leniently (see `event`): details that do not read as
+/// a seal's show as an empty block, as they did when they were read by key.
+fn seal_block(e: &Entry, changed_since: usize) -> SealBlock {
+    let d = match e.event() {
+        Some(Event::Sealed(d)) => *d,
+        _ => Sealed::default(),
+    };
+    SealBlock {
+        file: d.file,
+        sha256: d.sha256,
+        signer: e.actor.clone(),
+        // Seals before the fingerprint was recorded show the key id in its place.
+        fingerprint: match d.signer_fingerprint {
+            f if f.is_empty() => crate::keys::fingerprint(&d.signer_key_id),
+            f => f,
+        },
+        // And before the time was recorded in the details, the entry's.
+        sealed: match d.sealed.local {
+            t if t.is_empty() => e.at.local.clone(),
+            t => t,
+        },
+        recipients: d
+            .recipients
+            .into_iter()
+            .filter(|r| !r.name.is_empty())
+            .map(|r| format!("{} ({})", r.name, r.fingerprint))
+            .collect(),
+        changed_since,
+    }
 }
 
 /// The form for a bundle: verified first; a bundle that fails gets a failed form.
@@ -169,4 +173,60 @@ pub fn for_bundle(
         verify::read_payload(&opened, name, images::MAX_PIXELS * 4)
     };
     render(&input, &fetch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seal_block;
+    use crate::clock::Stamp;
+    use crate::custody::Entry;
+
+    fn sealed(details: &str) -> Entry {
+        Entry {
+            seq: 7,
+            at: Stamp {
+                utc: "2026-11-25T10:05:00.000Z".into(),
+                local: "2026-11-25T10:05:00.000+00:00".into(),
+                zone: "Europe/London".into(),
+            },
+            actor: "A. Teacher".into(),
+            action: "sealed".into(),
+            case_id: Some("C".into()),
+            item_id: None,
+            details: details.into(),
+            clock_anomaly: false,
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    /// A seal an older version recorded (no `signer_fingerprint`, no `recipients`, no
+    /// `sealed` time) shows its key id's fingerprint and the entry's own time.
+    #[test]
+    fn an_old_seal_shows_the_fingerprint_of_its_key_id() {
+        let e = sealed(
+            r#"{"bundle":"b","encrypted":false,"file":"c.evidence","items":2,"sha256":"cd","signer_key_id":"ABCDEF0123456789","size":10}"#,
+        );
+        let b = seal_block(&e, 3);
+        assert_eq!(b.file, "c.evidence");
+        assert_eq!(b.sha256, "cd");
+        assert_eq!(b.signer, "A. Teacher");
+        assert_eq!(b.fingerprint, crate::keys::fingerprint("ABCDEF0123456789"));
+        assert!(!b.fingerprint.is_empty());
+        assert_eq!(b.sealed, "2026-11-25T10:05:00.000+00:00");
+        assert!(b.recipients.is_empty());
+        assert_eq!(b.changed_since, 3);
+    }
+
+    /// Today's seal: its own fingerprint, time and recipients.
+    #[test]
+    fn a_seal_shows_its_recorded_fingerprint_time_and_recipients() {
+        let e = sealed(
+            r#"{"bundle":"b","encrypted":true,"file":"c.evidence","items":2,"payload_bytes":5,"recipients":[{"fingerprint":"AB12","name":"Mrs D. Lead","recipient":"age1x"}],"sealed":{"local":"2026-11-25T10:04:00.000+00:00","utc":"2026-11-25T10:04:00.000Z","zone":"Europe/London"},"sha256":"cd","signer_fingerprint":"FF30 111F","signer_key_id":"ABCDEF0123456789","size":10}"#,
+        );
+        let b = seal_block(&e, 0);
+        assert_eq!(b.fingerprint, "FF30 111F");
+        assert_eq!(b.sealed, "2026-11-25T10:04:00.000+00:00");
+        assert_eq!(b.recipients, ["Mrs D. Lead (AB12)"]);
+    }
 }

@@ -31,7 +31,7 @@ pub mod format;
 
 mod dir;
 
-pub use crate::settings::{MAX_SETTING_CHARS, Profile};
+pub use crate::settings::{MAX_SETTING_CHARS, Mode, Profile};
 pub use dir::KeyDir;
 pub use format::{
     KeyError, MAX_KEY_FILE_BYTES, MAX_PASSPHRASE_FILE_BYTES, MIN_PASSPHRASE_CHARS, PublicKey,

@@ -1,24 +1,29 @@
 //! What each custody action does to the records it replays: the per-action rules.
 
 use super::{LoggedItem, Replay};
+use crate::case::{Removal, Withdrawal};
 use crate::custody::Entry;
-use serde_json::{Map, Value, json};
+use crate::event::Event;
+use serde_json::{Map, Value};
 
 impl Replay {
-    /// What each action does to the records (see `store.rs` for each one's details).
+    /// What each action does to the records (see `event.rs` for each one's details).
     pub(super) fn replay(&mut self, e: &Entry) {
-        let d = e.details_json();
         match (e.action.as_str(), e.item_id) {
+            // These two keep their details as written, the raw JSON: each is compared
+            // whole with a record (the item row; the case's title, staff and time),
+            // and a typed round trip would hide a field the entry has that the type
+            // has not, or fill one it lacks.
             ("case_created", _) => {
                 if let Some(case) = &e.case_id {
-                    self.cases.entry(case.clone()).or_default().created = Some(d);
+                    self.cases.entry(case.clone()).or_default().created = Some(e.details_json());
                 }
             }
             ("captured", Some(id)) => {
                 self.items.insert(
                     id,
                     LoggedItem {
-                        record: d,
+                        record: e.details_json(),
                         seq: e.seq,
                         utc: e.at.utc.clone(),
                         removed: false,
@@ -26,49 +31,65 @@ impl Replay {
                     },
                 );
             }
-            ("note_edited" | "details_edited", Some(id)) => {
-                if let (Some(l), Some(field)) = (self.items.get_mut(&id), d["field"].as_str()) {
-                    set_column(&mut l.record, field, d["new"].clone());
-                }
-            }
-            ("withdrawn", Some(id)) => {
-                if let Some(l) = self.items.get_mut(&id) {
-                    set(
+            _ => self.replay_event(e),
+        }
+    }
+
+    /// The other actions' rules, on typed details. Anything else (sealed, handed_over,
+    /// a newer version's action, details that do not read as their action's) changes
+    /// no record: carried in the chain, ignored here.
+    fn replay_event(&mut self, e: &Entry) {
+        let Some(event) = e.event() else { return };
+        match (event, e.item_id) {
+            (Event::NoteEdited(d) | Event::DetailsEdited(d), Some(id)) => {
+                if let Some(l) = self.items.get_mut(&id)
+                    && !d.field.is_empty()
+                {
+                    set_column(
                         &mut l.record,
-                        "withdrawn",
-                        json!({"at": d["at"], "reason": d["reason"]}),
+                        &d.field,
+                        d.new.map_or(Value::Null, Value::from),
                     );
                 }
             }
-            ("indecent_image_removed", Some(id)) => {
+            (Event::Withdrawn(d), Some(id)) => {
                 if let Some(l) = self.items.get_mut(&id) {
-                    set(
-                        &mut l.record,
-                        "removed",
-                        json!({"at": d["at"], "reason": d["reason"]}),
-                    );
+                    let w = Withdrawal {
+                        at: d.at,
+                        reason: d.reason,
+                    };
+                    set(&mut l.record, "withdrawn", to_value(&w));
+                }
+            }
+            (Event::IndecentImageRemoved(d), Some(id)) => {
+                if let Some(l) = self.items.get_mut(&id) {
+                    let r = Removal {
+                        at: d.at,
+                        reason: d.reason,
+                    };
+                    set(&mut l.record, "removed", to_value(&r));
                     l.removed = true;
                 }
             }
-            ("report_edited", _) => {
-                if let (Some(case), Some(field)) = (&e.case_id, d["field"].as_str()) {
+            (Event::ReportEdited(d), _) => {
+                if let Some(case) = &e.case_id
+                    && !d.field.is_empty()
+                {
                     let report = self.report_mut(case);
-                    set(report, field, d["new"].clone());
+                    set(report, &d.field, d.new);
                 }
             }
-            ("indecent_image_recorded", _) => {
+            (Event::IndecentImageRecorded(d), _) => {
                 if let Some(case) = &e.case_id {
                     let report = self.report_mut(case);
                     if let Some(list) = report
                         .get_mut("indecent_images")
                         .and_then(Value::as_array_mut)
                     {
-                        list.push(d["note"].clone());
+                        list.push(to_value(&d.note));
                     }
                 }
             }
-            // Anything else (sealed, handed_over, a newer version's action) changes no
-            // record: carried in the chain, ignored here.
             _ => {}
         }
     }
@@ -81,6 +102,11 @@ impl Replay {
             .report
             .get_or_insert_with(|| empty.clone())
     }
+}
+
+/// A record's part as JSON (plain data: it cannot fail to serialise).
+fn to_value<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or_default()
 }
 
 /// Set `key` of an object (anything else is left as it is: a record that is not an

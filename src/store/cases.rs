@@ -108,7 +108,7 @@ impl Store {
                     changed_since_seal: matches!((sealed_seq, changed_seq), (Some(s), Some(c)) if c > s),
                     receipt: r
                         .get::<_, Option<String>>(14)?
-                        .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+                        .and_then(|d| serde_json::from_str::<event::Receipt>(&d).ok())
                         .map(|d| crate::receipt::words(&d)),
                 })
             })

@@ -72,13 +72,15 @@ impl Store {
                 sha256: receipt.bundle_sha256.clone(),
             });
         }
-        let event = Event::Receipt(event::Receipt {
+        let recorded = event::Receipt {
             received_by: receipt.received_by.clone(),
             received: receipt.received.clone(),
             verdict: receipt.verdict.clone(),
             bundle_sha256: receipt.bundle_sha256.clone(),
             key: key_fingerprint.to_string(),
-        });
+        };
+        let words = crate::receipt::words(&recorded);
+        let event = Event::Receipt(recorded);
         // The same receipt opened twice is recorded once.
         let again: Option<i64> = self
             .conn
@@ -92,7 +94,7 @@ impl Store {
         if again.is_none() {
             self.append_custody(&receipt.received_by, Some(&case.id), None, &event)?;
         }
-        Ok(crate::receipt::words(&event.details()))
+        Ok(words)
     }
 
     /// The custody log: all of it, or the entries about one case.

@@ -175,8 +175,11 @@ impl Store {
             .map_err(|e| self.db_err(e))?;
         for details in rows {
             let details = details.map_err(|e| self.db_err(e))?;
-            let v: serde_json::Value = serde_json::from_str(&details).unwrap_or_default();
-            if v["sha256"] == sha256 {
+            if let Some(Event::InterruptedCaptureKept(d)) =
+                Event::read("interrupted_capture_kept", &details)
+                && !d.sha256.is_empty()
+                && d.sha256 == sha256
+            {
                 return Ok(true);
             }
         }

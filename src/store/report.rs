@@ -4,7 +4,7 @@
 use super::Store;
 use super::custody_log::append_custody_tx;
 use crate::StoreError;
-use crate::case::{self, Case, IncidentReport, PoliceDecision, Responsible};
+use crate::case::{self, Case, IncidentReport, ReportField, ReportKind, ReportValue};
 use crate::event::{self, Event};
 use rusqlite::params;
 use serde_json::json;
@@ -85,105 +85,63 @@ pub(crate) fn report_value(text: &str) -> Option<serde_json::Value> {
     serde_json::to_value(report).ok()
 }
 
-/// A change to a case's incident report: for each field, `None` leaves it as it is,
-/// `Some(None)` clears it, `Some(Some(v))` sets it.
+/// A change to a case's incident report: the fields given, each with its new value
+/// (an empty one clears the field); fields not given are left as they are. Built by
+/// walking [`ReportField`]'s table: [`set`](Self::set) one field, or
+/// [`every_field`](Self::every_field) as the app sends them.
 #[derive(Debug, Clone, Default)]
 pub struct ReportUpdate {
-    /// The reporting person's role.
-    pub role: Option<Option<String>>,
-    /// School e-mail or phone.
-    pub contact: Option<Option<String>>,
-    /// The designated person it is addressed to.
-    pub addressed_to: Option<Option<String>>,
-    /// What happened.
-    pub description: Option<Option<String>>,
-    /// Who is believed responsible.
-    pub responsible: Option<Option<Responsible>>,
-    /// Others involved or witnesses.
-    pub witnesses: Option<Option<String>>,
-    /// Still going on.
-    pub continuing: Option<Option<bool>>,
-    /// Reported to the platform ("DATE REF").
-    pub platform_report: Option<Option<String>>,
-    /// Advice sought.
-    pub advice: Option<Option<String>>,
-    /// Others informed.
-    pub informed: Option<Option<String>>,
-    /// The police decision.
-    pub police: Option<Option<PoliceDecision>>,
-    /// Police reference.
-    pub police_ref: Option<Option<String>>,
+    given: Vec<(ReportField, ReportValue)>,
 }
 
 impl ReportUpdate {
-    /// (field, new JSON value) for each field given, checked.
+    /// Every field of the table set to its value in `report` (the app's report screen
+    /// sends them all; unchanged ones write nothing).
+    pub fn every_field(report: &IncidentReport) -> ReportUpdate {
+        ReportUpdate {
+            given: ReportField::ALL
+                .iter()
+                .map(|&f| (f, f.value(report)))
+                .collect(),
+        }
+    }
+
+    /// Give `field` the new `value` (given again, the later value counts). A value not
+    /// of the field's kind is a caller's mistake: debug builds stop at it, and it is
+    /// left out (so the stored report always reads as an [`IncidentReport`]).
+    pub fn set(&mut self, field: ReportField, value: ReportValue) -> &mut ReportUpdate {
+        debug_assert!(value.is_of(field.kind()), "{field:?} given {value:?}");
+        if !value.is_of(field.kind()) {
+            return self;
+        }
+        self.given.retain(|(f, _)| *f != field);
+        self.given.push((field, value));
+        self
+    }
+
+    /// (field, new JSON value) for each field given, checked: the texts first, then
+    /// the choices, each in the table's order (the order of the `report_edited`
+    /// entries, which the golden custody test pins).
     fn changes(&self) -> Result<Vec<(&'static str, serde_json::Value)>, StoreError> {
+        let is_text = |f: &&ReportField| matches!(f.kind(), ReportKind::Text { .. });
+        let texts = ReportField::ALL.iter().filter(is_text);
+        let choices = ReportField::ALL.iter().filter(|f| !is_text(f));
         let mut out = Vec::new();
-        let texts: [(&'static str, &'static str, &Option<Option<String>>, usize); 9] = [
-            ("role", "The role", &self.role, case::MAX_TEXT_CHARS),
-            (
-                "contact",
-                "The contact",
-                &self.contact,
-                case::MAX_TEXT_CHARS,
-            ),
-            (
-                "addressed_to",
-                "The designated person's name",
-                &self.addressed_to,
-                case::MAX_TEXT_CHARS,
-            ),
-            (
-                "description",
-                "The description",
-                &self.description,
-                case::MAX_DESCRIPTION_CHARS,
-            ),
-            (
-                "witnesses",
-                "The witnesses",
-                &self.witnesses,
-                case::MAX_TEXT_CHARS,
-            ),
-            (
-                "platform_report",
-                "The platform report",
-                &self.platform_report,
-                case::MAX_TEXT_CHARS,
-            ),
-            (
-                "advice",
-                "The advice sought",
-                &self.advice,
-                case::MAX_TEXT_CHARS,
-            ),
-            (
-                "informed",
-                "Who else was informed",
-                &self.informed,
-                case::MAX_TEXT_CHARS,
-            ),
-            (
-                "police_ref",
-                "The police reference",
-                &self.police_ref,
-                case::MAX_TEXT_CHARS,
-            ),
-        ];
-        for (field, what, value, max) in texts {
-            if let Some(v) = value {
-                let v = case::optional_up_to(what, v.as_deref(), max)?;
-                out.push((field, json!(v)));
-            }
-        }
-        if let Some(v) = self.responsible {
-            out.push(("responsible", serde_json::to_value(v).unwrap_or_default()));
-        }
-        if let Some(v) = self.continuing {
-            out.push(("continuing", json!(v)));
-        }
-        if let Some(v) = self.police {
-            out.push(("police", serde_json::to_value(v).unwrap_or_default()));
+        for &field in texts.chain(choices) {
+            let Some((_, value)) = self.given.iter().find(|(f, _)| *f == field) else {
+                continue;
+            };
+            let new = match (field.kind(), value) {
+                (ReportKind::Text { label, max }, ReportValue::Text(v)) => {
+                    json!(case::optional_up_to(label, v.as_deref(), max)?)
+                }
+                (_, ReportValue::Responsible(v)) => serde_json::to_value(v).unwrap_or_default(),
+                (_, ReportValue::YesNo(v)) => json!(v),
+                (_, ReportValue::Police(v)) => serde_json::to_value(v).unwrap_or_default(),
+                // `set` keeps only values of their field's kind.
+                (_, ReportValue::Text(_)) => continue,
+            };
+            out.push((field.name(), new));
         }
         Ok(out)
     }

@@ -211,3 +211,33 @@ fn headline_the_golden_custody_chain_keeps_its_details_and_hashes() {
         );
     }
 }
+
+const DESCRIBED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/golden/custody-described.txt"
+);
+
+/// Every golden entry's sentence (`Entry::describe`, what the app's timeline and the
+/// CLI's `log` show), one line each as `seq<TAB>sentence`: written by the untyped
+/// reader before the readers were typed, so the typed one must say exactly the same.
+#[test]
+fn headline_every_golden_entry_is_described_as_before() {
+    let described: Vec<String> = read_golden(Path::new(GOLDEN))
+        .into_iter()
+        .map(|v| serde_json::from_value::<Entry>(v).expect("an entry"))
+        .map(|e| {
+            let sentence = e.describe();
+            assert!(!sentence.contains('\n'), "entry {}: {sentence}", e.seq);
+            format!("{}\t{sentence}", e.seq)
+        })
+        .collect();
+    if std::env::var_os("EVIDENCE_KIT_WRITE_GOLDEN").is_some() {
+        std::fs::write(DESCRIBED, described.join("\n") + "\n").expect("write the sentences");
+    }
+    let kept = std::fs::read_to_string(DESCRIBED).expect("tests/golden/custody-described.txt");
+    let kept: Vec<&str> = kept.lines().collect();
+    assert_eq!(kept.len(), described.len(), "one sentence per golden entry");
+    for (k, d) in kept.iter().zip(&described) {
+        assert_eq!(k, d, "the entry's sentence changed");
+    }
+}

@@ -22,14 +22,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("event", &["case", "clock", "custody"]),
     ("keys::format", &["error"]),
     ("bundle::format", &["case", "clock", "custody", "digest"]),
-    ("receipt", &["bundle::format", "clock", "keys::format"]),
-    ("replay", &["case", "clock", "custody"]),
+    (
+        "receipt",
+        &["bundle::format", "clock", "event", "keys::format"],
+    ),
+    ("replay", &["case", "clock", "custody", "event"]),
     ("objects", &["error", "fsutil"]),
-    // The keys folder, above the key files' formats; `settings.json` above it, kept in it;
-    // and `keys` itself (`keys/mod.rs`), which only names them all (`keys::Profile`).
+    // The keys folder, above the key files' formats.
     ("keys::dir", &["clock", "keys::format"]),
-    ("settings", &["keys::dir", "keys::format"]),
-    ("keys", &["keys::dir", "keys::format", "settings"]),
     // Layer 2: reading a bundle, trusting nothing.
     (
         "verify",
@@ -44,6 +44,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "text",
         ],
     ),
+    // Above the verifier: `settings.json`, and the rules both shells apply over the keys
+    // folder (the school's name, verify options from its keys, the designated person's
+    // set-up); and `keys` itself (`keys/mod.rs`), which only names them all
+    // (`keys::Profile`).
+    (
+        "settings",
+        &["bundle::format", "keys::dir", "keys::format", "verify"],
+    ),
+    ("keys", &["keys::dir", "keys::format", "settings"]),
     // Layer 3: the index.
     (
         "store",
@@ -57,7 +66,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "check",
         &[
-            "case", "custody", "digest", "error", "replay", "store", "verify",
+            "case", "custody", "digest", "error", "event", "replay", "store", "verify",
         ],
     ),
     (
@@ -80,8 +89,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "bundle::format",
             "case",
             "clock",
+            "custody",
             "digest",
             "error",
+            "event",
             "keys::format",
             "objects",
             "store",

@@ -19,6 +19,8 @@ mod layers;
 mod register;
 mod replay;
 mod report;
+mod report_table;
 mod screen;
+mod settings;
 mod store;
 mod vectors;

@@ -1,4 +1,5 @@
 // Generated from the Rust types by `cargo test` (ts-rs); do not edit.
+import type { Mode } from "./Mode";
 
 /**
  * The designated person's keys and what to give staff.
@@ -23,7 +24,7 @@ signing_fingerprint: string | null,
 /**
  * The text to give staff (their age1… and receipt key).
  */
-share_text: string | null, default_folder: string, mode: string | null, 
+share_text: string | null, default_folder: string, mode: Mode | null, 
 /**
  * The app was started on a bundle (from the file manager).
  */

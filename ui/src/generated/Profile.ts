@@ -1,4 +1,5 @@
 // Generated from the Rust types by `cargo test` (ts-rs); do not edit.
+import type { Mode } from "./Mode";
 
 /**
  * The staff member's details, kept in `settings.json` in the keys folder: who they
@@ -31,5 +32,6 @@ show_previews: boolean,
 shortcut: string | null, 
 /**
  * The desktop app's mode: `staff` (the default) or `dsl` (the designated person's).
+ * From the app, a word that is not a mode is none (as it was never saved).
  */
-mode: string | null, };
+mode: Mode | null, };
