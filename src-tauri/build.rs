@@ -61,6 +61,10 @@ fn main() {
             "dsl_accounts",
             "dsl_export_csv",
             "open_receipt",
+            "choose_folder",
+            "show_in_folder",
+            "save_copy",
+            "print_form",
             "capture_drop",
             "dsl_take_drop",
         ]))

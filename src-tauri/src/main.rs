@@ -16,6 +16,7 @@ mod commands;
 mod drop;
 mod dsl;
 mod error;
+mod files;
 mod navigation;
 mod shortcut;
 mod state;
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         .and_then(|k| k.profile().shortcut)
         .unwrap_or_else(|| shortcut::DEFAULT.to_string());
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .plugin(shortcut::plugin())
         .plugin(navigation::plugin())
         .setup(move |app| {
@@ -110,12 +112,25 @@ fn main() -> ExitCode {
             dsl::dsl_accounts,
             dsl::dsl_export_csv,
             dsl::open_receipt,
+            files::choose_folder,
+            files::show_in_folder,
+            files::save_copy,
+            files::print_form,
             drop::capture_drop,
             drop::dsl_take_drop,
         ])
-        .run(tauri::tauri_build_context!());
+        .build(tauri::tauri_build_context!());
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(app) => {
+            app.run(|handle, event| {
+                // Forms made for printing go with the app.
+                if let tauri::RunEvent::Exit = event {
+                    use tauri::Manager;
+                    handle.state::<state::AppState>().remove_print_folder();
+                }
+            });
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("evidence-kit-desktop: the window could not be opened: {e}");
             ExitCode::FAILURE

@@ -33,6 +33,9 @@ pub struct AppState {
     pub uploads: Mutex<HashMap<String, Arriving>>,
     /// Paths dropped on the window from a file manager, by token (`drop.rs`).
     pub drops: Mutex<Drops>,
+    /// The private folder forms for printing are made in: made when first needed
+    /// (readable by this user only), removed with everything in it when the app closes.
+    print_dir: Mutex<Option<tempfile::TempDir>>,
     root: Option<PathBuf>,
 }
 
@@ -65,7 +68,32 @@ impl AppState {
             launch_file: Mutex::new(launch_file),
             uploads: Mutex::new(HashMap::new()),
             drops: Mutex::new(Drops::default()),
+            print_dir: Mutex::new(None),
             root: root_ok,
+        }
+    }
+
+    /// The private folder for forms to print (see `print_dir`).
+    pub fn print_folder(&self) -> Result<PathBuf, IpcError> {
+        let mut dir = self.print_dir.lock().unwrap_or_else(PoisonError::into_inner);
+        if dir.is_none() {
+            // tempfile makes the folder 0700 on Unix: no other user can read the form.
+            let made = tempfile::Builder::new()
+                .prefix("evidence-kit-print-")
+                .tempdir()
+                .map_err(|e| IpcError::from(evidence_kit::StoreError::io("create", &std::env::temp_dir(), e)))?;
+            *dir = Some(made);
+        }
+        dir.as_ref()
+            .map(|d| d.path().to_path_buf())
+            .ok_or_else(IpcError::task_failed)
+    }
+
+    /// Remove the folder of forms made for printing (the app is closing).
+    pub fn remove_print_folder(&self) {
+        let mut dir = self.print_dir.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(d) = dir.take() {
+            let _ = d.close();
         }
     }
 

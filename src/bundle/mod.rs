@@ -29,3 +29,4 @@ pub mod zipfmt;
 
 pub use format::*;
 pub use seal::{SealError, SealRequest, Sealed, seal};
+pub use stream::copy_sealed;

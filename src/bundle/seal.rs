@@ -88,6 +88,15 @@ pub enum SealError {
         /// Why.
         reason: String,
     },
+    /// A copy of a sealed file read back different from the file (a failing USB stick).
+    #[error(
+        "The copy in {} did not read back the same as the sealed file, so it was taken away again. Try another USB stick or folder.",
+        folder.display()
+    )]
+    CopyDiffers {
+        /// The folder.
+        folder: PathBuf,
+    },
 }
 
 impl SealError {
@@ -103,6 +112,7 @@ impl SealError {
             SealError::TooManyItems { .. } => "too_many_items",
             SealError::TooLarge { .. } => "too_large",
             SealError::Encrypt { .. } => "encrypt",
+            SealError::CopyDiffers { .. } => "copy_differs",
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The I/O plumbing of sealing: a file flushed to disk as it is written, and threads
 //! that read the objects ahead of the zip writer, in batches, from a pool of buffers.
 
-use std::fs::File;
+use super::SealError;
+use sha2::{Digest, Sha256};
+use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -276,4 +278,78 @@ pub(super) fn rename_new(from: &Path, to: &Path) -> Result<(), super::SealError>
             .map_err(super::seal::werr(dir))?;
     }
     Ok(())
+}
+
+/// Copy the sealed file `from` into `folder` ("Save a copy to…", a USB stick): never over
+/// a file there (`NAME-2.evidence…` then), flushed to disk, then read back: the copy is
+/// said to be saved only when its SHA-256 is the original's. A copy that differs, or is
+/// cut short by a full disk, is removed again. Returns the copy's path.
+pub fn copy_sealed(from: &Path, folder: &Path) -> Result<PathBuf, SealError> {
+    let write_err = |path: &Path, source: std::io::Error| SealError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let name = from
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("sealed.evidence")
+        .to_string();
+    let (stem, ext) = match name.find(".evidence") {
+        Some(i) => (&name[..i], &name[i..]),
+        None => (name.as_str(), ""),
+    };
+    let mut n = 1;
+    let (to, mut out) = loop {
+        let candidate = folder.join(if n == 1 {
+            name.clone()
+        } else {
+            format!("{stem}-{n}{ext}")
+        });
+        match OpenOptions::new().write(true).create_new(true).open(&candidate) {
+            Ok(f) => break (candidate, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+            Err(e) => return Err(write_err(&candidate, e)),
+        }
+    };
+    let copied = (|| -> std::io::Result<String> {
+        let mut src = File::open(from)?;
+        let mut hash = Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let got = src.read(&mut buf)?;
+            if got == 0 {
+                break;
+            }
+            hash.update(&buf[..got]);
+            out.write_all(&buf[..got])?;
+        }
+        out.sync_all()?;
+        Ok(hex::encode(hash.finalize()))
+    })();
+    let original = match copied {
+        Ok(h) => h,
+        Err(e) => {
+            let _ = std::fs::remove_file(&to);
+            let full = matches!(
+                e.kind(),
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+            );
+            return Err(if full {
+                SealError::Full {
+                    folder: folder.to_path_buf(),
+                }
+            } else {
+                write_err(&to, e)
+            });
+        }
+    };
+    let _ = crate::fsutil::sync_dir(folder);
+    let back = crate::digest::hash_file(&to).map_err(|e| write_err(&to, e))?;
+    if back != original {
+        let _ = std::fs::remove_file(&to);
+        return Err(SealError::CopyDiffers {
+            folder: folder.to_path_buf(),
+        });
+    }
+    Ok(to)
 }

@@ -1,6 +1,6 @@
 // The designated person's commands (src-tauri/src/dsl.rs), and the types they return.
 import { invoke } from "@tauri-apps/api/core";
-import { type Progress, sendFile, toBackendError, toBytes } from "./backend";
+import { type EmailView, type Progress, sendFile, toBackendError, toBytes } from "./backend";
 
 // The types are generated from their Rust definitions (ui/src/generated/, made by
 // `cargo test`: see src/transport.rs); none is written here.
@@ -35,7 +35,9 @@ export interface DslBackend {
   trust(sha256: string): Promise<BundleView>;
   picture(sha256: string, path: string, full: boolean): Promise<Uint8Array>;
   list(): Promise<Received[]>;
-  setStatus(caseRef: string, status: string, note: string | null): Promise<StatusLine[]>;
+  /** `to`: whom it was referred to (headteacher, chair-of-governors, hr, lado, police,
+   *  other:TEXT), for the status `referred`. */
+  setStatus(caseRef: string, status: string, note: string | null, to: string[]): Promise<StatusLine[]>;
   history(caseRef: string): Promise<StatusLine[]>;
   /** A signed receipt for the bundle `sha256` (of case `caseRef`); returns its path. */
   receipt(sha256: string, caseRef: string, passphrase: string, folder: string): Promise<string>;
@@ -43,6 +45,14 @@ export interface DslBackend {
   openForm(path: string): Promise<void>;
   accounts(): Promise<Account[]>;
   exportCsv(folder: string): Promise<string>;
+  /** The system's folder chooser, starting at `start`; null if cancelled. */
+  chooseFolder(start: string): Promise<string | null>;
+  /** Make the form of the sealed file `sha256` in a private folder and open it to print. */
+  printForm(sha256: string, fill: boolean): Promise<void>;
+  /** Save "What to give staff" as a file in a folder the person chooses; where, or null. */
+  saveShare(): Promise<string | null>;
+  /** An e-mail in an opened sealed file, as text. */
+  emailView(sha256: string, path: string): Promise<EmailView>;
 }
 
 type Invoke = <T>(cmd: string, args?: unknown, options?: unknown) => Promise<T>;
@@ -94,8 +104,8 @@ export class TauriDslBackend implements DslBackend {
   list(): Promise<Received[]> {
     return this.run("dsl_list");
   }
-  setStatus(caseRef: string, status: string, note: string | null): Promise<StatusLine[]> {
-    return this.run("dsl_set_status", { caseRef, status, note });
+  setStatus(caseRef: string, status: string, note: string | null, to: string[]): Promise<StatusLine[]> {
+    return this.run("dsl_set_status", { caseRef, status, note, to });
   }
   history(caseRef: string): Promise<StatusLine[]> {
     return this.run("dsl_history", { caseRef });
@@ -114,5 +124,17 @@ export class TauriDslBackend implements DslBackend {
   }
   exportCsv(folder: string): Promise<string> {
     return this.run("dsl_export_csv", { folder });
+  }
+  chooseFolder(start: string): Promise<string | null> {
+    return this.run("choose_folder", { start });
+  }
+  printForm(sha256: string, fill: boolean): Promise<void> {
+    return this.run("dsl_print_form", { sha256, fill });
+  }
+  saveShare(): Promise<string | null> {
+    return this.run("dsl_save_share");
+  }
+  emailView(sha256: string, path: string): Promise<EmailView> {
+    return this.run("dsl_email_view", { sha256, item: path });
   }
 }

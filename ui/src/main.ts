@@ -4,10 +4,10 @@
 import { invoke } from "@tauri-apps/api/core";
 import { TauriBackend } from "./backend";
 import { byId } from "./dom";
-import { DslApp } from "./dsl";
 import { TauriDslBackend } from "./dslBackend";
 import { listenForDrops, refuseOtherDrops } from "./drop";
 import { wireTextSize } from "./base/textsize";
+import { dslApp, openLaunchFile } from "./pages/dsl/app";
 import { staffApp } from "./pages/staff/app";
 
 async function boot(): Promise<void> {
@@ -16,12 +16,17 @@ async function boot(): Promise<void> {
   const dslBackend = new TauriDslBackend();
   const state = await dslBackend.dslState().catch(() => null);
   if (state && (state.mode === "dsl" || state.launch_file)) {
-    byId(document, "page").hidden = true;
-    byId(document, "dsl").hidden = false;
-    const dsl = new DslApp(document, dslBackend);
+    const modeSwitch = byId<HTMLButtonElement>(document, "mode-switch");
+    modeSwitch.hidden = false;
+    modeSwitch.addEventListener("click", () =>
+      void dslBackend.setMode("staff").then(() => window.location.reload(), () => undefined),
+    );
+    const d = dslApp(document, dslBackend, byId(document, "page"));
     // A sealed file dropped from a file manager: the app says what was dropped (drop.ts).
-    listenForDrops(window, (message) => dsl.onDrop(message));
-    await dsl.start();
+    listenForDrops(window, (message) => d.onDrop?.(message));
+    if (!window.location.hash.startsWith("#/dsl")) window.location.hash = "#/dsl";
+    await d.router.start();
+    await openLaunchFile(d);
     return;
   }
   const s = staffApp(document, new TauriBackend(), byId(document, "page"));

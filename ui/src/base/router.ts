@@ -22,8 +22,8 @@ export interface Page {
   back?: string;
   /** The step indicator drawn above the heading (record pages). */
   steps?: Node;
-  /** The page's content, drawn below the heading. */
-  body(): Node[] | Promise<Node[]>;
+  /** The page's content, drawn below the heading (a null is left out). */
+  body(): Array<Node | null> | Promise<Array<Node | null>>;
   /** Once it is on screen: put the cursor in the first field, say, or start a timer. */
   shown?(): void;
   /** Before another page replaces it: stop its timers, free its pictures. */
@@ -160,7 +160,7 @@ export class Router {
     let body: Node[];
     try {
       page = await found[0](found[1]);
-      body = await page.body();
+      body = (await page.body()).filter((n): n is Node => n !== null);
     } catch (e) {
       if (generation !== this.generation) return;
       page = { title: "Something went wrong", back: href(this.home), body: () => [] };

@@ -132,7 +132,7 @@ export function reportPage(s: Session, part: Part): PageMaker {
         part === "what" ? p(doc, "These are the questions of the school's E-safety incident-logging form. Answer what you can; you can come back to it.") : null,
         hasDraft ? inset(doc, "Your unsaved answers were kept. Continue to save them.") : null,
         f,
-      ].filter((n): n is HTMLDivElement | HTMLFormElement => n !== null),
+      ],
       shown: () => f.querySelector<HTMLElement>("input, textarea")?.focus(),
     };
   };

@@ -1,0 +1,123 @@
+//! The person's own files, through the desktop: the system's folder chooser, "Show in
+//! folder", "Save a copy to…" (copied, synced and read back before it is said to be
+//! saved), and "Print the form" (made in a private temporary folder that is removed when
+//! the app closes, never beside the sealed file). Only glue: the form and the copying
+//! checks are the core's.
+
+use crate::error::IpcError;
+use crate::state::AppState;
+use evidence_kit::form;
+use std::path::{Path, PathBuf};
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
+
+/// The system's folder chooser, starting at `start`; `None` if the person cancels.
+#[tauri::command]
+pub async fn choose_folder(app: AppHandle, start: String) -> Result<Option<String>, IpcError> {
+    let mut dialog = app.dialog().file().set_title("Choose a folder");
+    let start = PathBuf::from(start.trim());
+    if start.is_dir() {
+        dialog = dialog.set_directory(&start);
+    }
+    // The chooser waits for the person: off the main thread.
+    let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_folder())
+        .await
+        .map_err(|_| IpcError::task_failed())?;
+    Ok(picked
+        .and_then(|p| p.into_path().ok())
+        .map(|p| p.display().to_string()))
+}
+
+/// Open the folder holding `path` in the file manager (on Windows and macOS with the
+/// file selected).
+#[tauri::command]
+pub async fn show_in_folder(path: String) -> Result<(), IpcError> {
+    let file = PathBuf::from(&path);
+    if !file.is_file() {
+        return Err(IpcError::cannot_open(&path));
+    }
+    let mut cmd = if cfg!(target_os = "macos") {
+        let mut c = std::process::Command::new("open");
+        c.arg("-R").arg(&file);
+        c
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("explorer");
+        c.arg(format!("/select,{}", file.display()));
+        c
+    } else {
+        let mut c = std::process::Command::new("xdg-open");
+        c.arg(file.parent().unwrap_or(Path::new(".")));
+        c
+    };
+    cmd.spawn()
+        .map(|_| ())
+        .map_err(|_| IpcError::cannot_open(&path))
+}
+
+/// Copy the sealed file at `path` into a folder the person chooses (never over a file
+/// there: a "-2" is added), and read the copy back: its SHA-256 must be the original's.
+/// Returns where the copy is, or `None` if the person cancelled.
+#[tauri::command]
+pub async fn save_copy(app: AppHandle, path: String) -> Result<Option<String>, IpcError> {
+    let from = PathBuf::from(&path);
+    if !from.is_file() {
+        return Err(IpcError::cannot_open(&path));
+    }
+    let start = from.parent().map(Path::to_path_buf);
+    let mut dialog = app.dialog().file().set_title("Save a copy in this folder");
+    if let Some(s) = &start {
+        dialog = dialog.set_directory(s);
+    }
+    let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_folder())
+        .await
+        .map_err(|_| IpcError::task_failed())?;
+    let Some(folder) = picked.and_then(|p| p.into_path().ok()) else {
+        return Ok(None);
+    };
+    tauri::async_runtime::spawn_blocking(move || {
+        evidence_kit::bundle::copy_sealed(&from, &folder)
+            .map(|p| Some(p.display().to_string()))
+            .map_err(IpcError::from)
+    })
+    .await
+    .map_err(|_| IpcError::task_failed())?
+}
+
+/// Make the record's form in the app's private temporary folder and open it in the
+/// system's PDF viewer, to print. Returns the PDF's path.
+#[tauri::command]
+pub async fn print_form(state: State<'_, AppState>, case_id: String) -> Result<String, IpcError> {
+    let dir = state.keys.clone()?;
+    let folder = state.print_folder()?;
+    let path = state
+        .run(move |store| -> Result<PathBuf, IpcError> {
+            let school = dir.school_name(None)?;
+            let made = form::for_case(store, &case_id, &school)?;
+            let out = crate::commands::free_name(&folder, &format!("{}-form", case_id.trim()), "pdf");
+            form::write_new(&out, &made.pdf)?;
+            Ok(out)
+        })
+        .await?;
+    open_with_viewer(&path)?;
+    Ok(path.display().to_string())
+}
+
+/// Open a PDF in the system's viewer.
+pub(crate) fn open_with_viewer(p: &Path) -> Result<(), IpcError> {
+    let shown = p.display().to_string();
+    if p.extension().and_then(|e| e.to_str()) != Some("pdf") || !p.is_file() {
+        return Err(IpcError::cannot_open(&shown));
+    }
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(opener)
+        .arg(p)
+        .spawn()
+        .map(|_| ())
+        .map_err(|_| IpcError::cannot_open(&shown))
+}
