@@ -65,6 +65,8 @@ fn main() {
             "show_in_folder",
             "save_copy",
             "print_form",
+            "dsl_print_form",
+            "dsl_save_share",
             "capture_drop",
             "dsl_take_drop",
         ]))

@@ -341,30 +341,57 @@ pub async fn dsl_form(
 ) -> Result<String, IpcError> {
     let pass = state.remembered_passphrase();
     with_register(&state, move |reg, dir| {
-        let path = reg.bundle_file(&sha256)?;
-        let section = if fill {
-            reg.dsl_section(&path, dir)?
-        } else {
-            None
-        };
-        let school = dir.school_name(None)?;
-        let opts = options(dir, pass);
-        let made = form::for_bundle(&path, &opts, &school, evidence_kit::clock::now(), section)?;
-        let case_ref = reg
-            .list()?
-            .into_iter()
-            .find(|b| b.sha256 == sha256)
-            .and_then(|b| b.case_ref)
-            .unwrap_or_else(|| "bundle".into());
-        let out = free_name(
-            &output_folder(&folder)?,
-            &format!("{}-form", stem(&case_ref)),
-            "pdf",
-        );
-        form::write_new(&out, &made.pdf)?;
+        let out = bundle_form(reg, dir, &sha256, fill, pass, &output_folder(&folder)?)?;
         Ok(out.display().to_string())
     })
     .await
+}
+
+/// The form of a received bundle made in the app's private folder for printing (removed
+/// when the app closes) and opened in the system's PDF viewer; returns its path.
+#[tauri::command]
+pub async fn dsl_print_form(
+    state: State<'_, AppState>,
+    sha256: String,
+    fill: bool,
+) -> Result<String, IpcError> {
+    let pass = state.remembered_passphrase();
+    let folder = state.print_folder()?;
+    let out = with_register(&state, move |reg, dir| {
+        bundle_form(reg, dir, &sha256, fill, pass, &folder)
+    })
+    .await?;
+    crate::files::open_with_viewer(&out)?;
+    Ok(out.display().to_string())
+}
+
+/// Make the form of the received bundle `sha256` in `folder` (never over a file there).
+fn bundle_form(
+    reg: &Register,
+    dir: &KeyDir,
+    sha256: &str,
+    fill: bool,
+    pass: Option<String>,
+    folder: &std::path::Path,
+) -> Result<std::path::PathBuf, IpcError> {
+    let path = reg.bundle_file(sha256)?;
+    let section = if fill {
+        reg.dsl_section(&path, dir)?
+    } else {
+        None
+    };
+    let school = dir.school_name(None)?;
+    let opts = options(dir, pass);
+    let made = form::for_bundle(&path, &opts, &school, evidence_kit::clock::now(), section)?;
+    let case_ref = reg
+        .list()?
+        .into_iter()
+        .find(|b| b.sha256 == sha256)
+        .and_then(|b| b.case_ref)
+        .unwrap_or_else(|| "bundle".into());
+    let out = free_name(folder, &format!("{}-form", stem(&case_ref)), "pdf");
+    form::write_new(&out, &made.pdf)?;
+    Ok(out)
 }
 
 /// The accounts named across every case received.

@@ -93,7 +93,8 @@ pub async fn print_form(state: State<'_, AppState>, case_id: String) -> Result<S
         .run(move |store| -> Result<PathBuf, IpcError> {
             let school = dir.school_name(None)?;
             let made = form::for_case(store, &case_id, &school)?;
-            let out = crate::commands::free_name(&folder, &format!("{}-form", case_id.trim()), "pdf");
+            let out =
+                crate::commands::free_name(&folder, &format!("{}-form", case_id.trim()), "pdf");
             form::write_new(&out, &made.pdf)?;
             Ok(out)
         })
@@ -120,4 +121,43 @@ pub(crate) fn open_with_viewer(p: &Path) -> Result<(), IpcError> {
         .spawn()
         .map(|_| ())
         .map_err(|_| IpcError::cannot_open(&shown))
+}
+
+/// Save the designated person's "What to give staff" text as a file in a folder they
+/// choose (never over a file there); returns where, or `None` if they cancelled.
+#[tauri::command]
+pub async fn dsl_save_share(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<Option<String>, IpcError> {
+    let dir = state.keys.clone()?;
+    let text = dir.share_text()?;
+    let name = dir
+        .profile()
+        .name
+        .unwrap_or_else(|| "designated person".into());
+    let dialog = app
+        .dialog()
+        .file()
+        .set_title("Save the text for staff in this folder");
+    let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_folder())
+        .await
+        .map_err(|_| IpcError::task_failed())?;
+    let Some(folder) = picked.and_then(|p| p.into_path().ok()) else {
+        return Ok(None);
+    };
+    let stem: String = format!("{name} - Evidence Kit key for staff")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || " .-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let out = crate::commands::free_name(&folder, &stem, "txt");
+    // A new file, never over one (the same writer as the forms).
+    form::write_new(&out, format!("{text}\n").as_bytes())?;
+    Ok(Some(out.display().to_string()))
 }

@@ -116,6 +116,8 @@ fn main() -> ExitCode {
             files::show_in_folder,
             files::save_copy,
             files::print_form,
+            files::dsl_save_share,
+            dsl::dsl_print_form,
             drop::capture_drop,
             drop::dsl_take_drop,
         ])

@@ -75,13 +75,22 @@ impl AppState {
 
     /// The private folder for forms to print (see `print_dir`).
     pub fn print_folder(&self) -> Result<PathBuf, IpcError> {
-        let mut dir = self.print_dir.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut dir = self
+            .print_dir
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if dir.is_none() {
             // tempfile makes the folder 0700 on Unix: no other user can read the form.
             let made = tempfile::Builder::new()
                 .prefix("evidence-kit-print-")
                 .tempdir()
-                .map_err(|e| IpcError::from(evidence_kit::StoreError::io("create", &std::env::temp_dir(), e)))?;
+                .map_err(|e| {
+                    IpcError::from(evidence_kit::StoreError::io(
+                        "create",
+                        std::env::temp_dir(),
+                        e,
+                    ))
+                })?;
             *dir = Some(made);
         }
         dir.as_ref()
@@ -91,7 +100,10 @@ impl AppState {
 
     /// Remove the folder of forms made for printing (the app is closing).
     pub fn remove_print_folder(&self) {
-        let mut dir = self.print_dir.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut dir = self
+            .print_dir
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if let Some(d) = dir.take() {
             let _ = d.close();
         }

@@ -88,6 +88,15 @@ pub enum SealError {
         /// Why.
         reason: String,
     },
+    /// A copy of a sealed file could not be written.
+    #[error("Could not save a copy in {}: {}. The sealed file is as it was.", folder.display(), crate::error::plain_io(source))]
+    Copy {
+        /// The folder.
+        folder: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A copy of a sealed file read back different from the file (a failing USB stick).
     #[error(
         "The copy in {} did not read back the same as the sealed file, so it was taken away again. Try another USB stick or folder.",
@@ -112,6 +121,7 @@ impl SealError {
             SealError::TooManyItems { .. } => "too_many_items",
             SealError::TooLarge { .. } => "too_large",
             SealError::Encrypt { .. } => "encrypt",
+            SealError::Copy { .. } => "copy",
             SealError::CopyDiffers { .. } => "copy_differs",
         }
     }

@@ -285,8 +285,8 @@ pub(super) fn rename_new(from: &Path, to: &Path) -> Result<(), super::SealError>
 /// said to be saved only when its SHA-256 is the original's. A copy that differs, or is
 /// cut short by a full disk, is removed again. Returns the copy's path.
 pub fn copy_sealed(from: &Path, folder: &Path) -> Result<PathBuf, SealError> {
-    let write_err = |path: &Path, source: std::io::Error| SealError::Write {
-        path: path.to_path_buf(),
+    let write_err = |_: &Path, source: std::io::Error| SealError::Copy {
+        folder: folder.to_path_buf(),
         source,
     };
     let name = from
@@ -305,7 +305,11 @@ pub fn copy_sealed(from: &Path, folder: &Path) -> Result<PathBuf, SealError> {
         } else {
             format!("{stem}-{n}{ext}")
         });
-        match OpenOptions::new().write(true).create_new(true).open(&candidate) {
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
             Ok(f) => break (candidate, f),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
             Err(e) => return Err(write_err(&candidate, e)),

@@ -292,3 +292,55 @@ fn a_clock_set_back_before_sealing_is_recorded_and_the_bundle_verifies() {
     let r = verify::verify(&sealed.path, &opts).expect("verify");
     assert!(r.intact(), "{:?}", kinds(&r));
 }
+
+/// "Save a copy to…" (a USB stick): the copy is the sealed file byte for byte, never
+/// written over a file already there (a "-2" is added before `.evidence`), and a folder
+/// that cannot be written to is said in a sentence, leaving nothing behind.
+#[test]
+fn a_copy_of_a_sealed_file_is_checked_and_never_written_over_another() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let sealed = dir.path().join("EK-1.evidence.age");
+    std::fs::write(
+        &sealed,
+        b"age-encryption.org/v1\nnot really, but bytes all the same\n",
+    )
+    .expect("write");
+    let usb = dir.path().join("usb");
+    std::fs::create_dir(&usb).expect("usb");
+    std::fs::write(
+        usb.join("EK-1.evidence.age"),
+        b"another file, already there",
+    )
+    .expect("write");
+
+    let copy = bundle::copy_sealed(&sealed, &usb).expect("copy");
+    assert_eq!(copy, usb.join("EK-1-2.evidence.age"));
+    assert_eq!(
+        std::fs::read(&copy).expect("read"),
+        std::fs::read(&sealed).expect("read")
+    );
+    // What was there is as it was.
+    assert_eq!(
+        std::fs::read(usb.join("EK-1.evidence.age")).expect("read"),
+        b"another file, already there"
+    );
+
+    if !is_root() {
+        let locked = dir.path().join("locked");
+        std::fs::create_dir(&locked).expect("dir");
+        let mut perm = std::fs::metadata(&locked).expect("meta").permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o500);
+        std::fs::set_permissions(&locked, perm).expect("chmod");
+        let err = bundle::copy_sealed(&sealed, &locked).expect_err("read-only folder");
+        assert_eq!(err.code(), "write");
+        assert!(
+            err.to_string().starts_with("Could not write the bundle"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_dir(&locked).expect("ls").count(), 0);
+    }
+    // A folder that is not there at all is the same kind of refusal.
+    let err = bundle::copy_sealed(&sealed, &dir.path().join("no-such-stick")).expect_err("missing");
+    assert_eq!(err.code(), "copy");
+    assert!(!err.to_string().contains("os error"), "{err}");
+}
