@@ -494,7 +494,7 @@ pub async fn make_form(
             std::fs::create_dir_all(&folder)
                 .map_err(|e| IpcError::from(evidence_kit::StoreError::io("create", &folder, e)))?;
             let school = dir.school_name(None)?;
-            let made = form::for_case(store, &case_id, &school)?;
+            let made = form::for_case(store, &case_id, school.as_deref())?;
             let out = free_name(&folder, &format!("{}-form", case_id.trim()), "pdf");
             form::write_new(&out, &made.pdf)?;
             Ok(out.display().to_string())

@@ -349,7 +349,13 @@ pub async fn dsl_form(
         };
         let school = dir.school_name(None)?;
         let opts = options(dir, pass);
-        let made = form::for_bundle(&path, &opts, &school, evidence_kit::clock::now(), section)?;
+        let made = form::for_bundle(
+            &path,
+            &opts,
+            school.as_deref(),
+            evidence_kit::clock::now(),
+            section,
+        )?;
         let case_ref = reg
             .list()?
             .into_iter()

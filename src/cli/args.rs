@@ -207,8 +207,9 @@ pub(crate) struct FormArgs {
     /// Where to write the PDF (a new file).
     #[arg(long, value_name = "FILE.pdf")]
     pub(crate) out: PathBuf,
-    /// The school's name on the form (default: $EVIDENCE_KIT_SCHOOL, the "school" in
-    /// settings.json in the keys folder, or Newport CE Junior School).
+    /// The school's name on the form (default: $EVIDENCE_KIT_SCHOOL, else the "school"
+    /// in settings.json in the keys folder; with none the form says "School: not
+    /// recorded").
     #[arg(long, env = "EVIDENCE_KIT_SCHOOL")]
     pub(crate) school: Option<String>,
     /// (Designated person, with --bundle) fill in your section from your register:
@@ -510,7 +511,7 @@ pub(crate) struct SealArgs {
     #[command(flatten)]
     pub(crate) pass: PassArgs,
     /// The school, for the bag's Source-Organization (default: the "school" in
-    /// settings.json in the keys folder, or Newport CE Junior School).
+    /// settings.json in the keys folder; with none the line is left out).
     #[arg(long)]
     pub(crate) organization: Option<String>,
     /// Print the result as JSON.

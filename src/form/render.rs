@@ -187,7 +187,10 @@ fn save(
         .unwrap_or_default();
     info.creator = format!("Evidence Kit {}", env!("CARGO_PKG_VERSION"));
     info.producer = "Evidence Kit (printpdf)".into();
-    info.subject = format!("E-safety incident-logging form, {}", input.school);
+    info.subject = match &input.school {
+        Some(s) => format!("E-safety incident-logging form, {s}"),
+        None => "E-safety incident-logging form".to_string(),
+    };
     if let Some(t) = input.completed.instant()
         && let Ok(d) = OffsetDateTime::from_unix_timestamp(t.timestamp())
     {

@@ -8,6 +8,9 @@ use crate::case::{Case, Item};
 use std::collections::BTreeSet;
 use std::path::Path;
 
+/// Where the school's name goes when none was given or set (none is built in).
+pub(super) const NO_SCHOOL: &str = "School: not recorded";
+
 pub(super) fn or_not_recorded(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "not recorded".into())
 }
@@ -58,7 +61,10 @@ pub(super) fn sender(item: &Item) -> Option<String> {
 }
 
 pub(super) fn header(l: &mut Layout<'_>, input: &FormInput) {
-    let school = l.fonts.bold.printable(&input.school);
+    let school = l
+        .fonts
+        .bold
+        .printable(input.school.as_deref().unwrap_or(NO_SCHOOL));
     l.text(LEFT, l.y - 14.0, Style::Bold, 14.0, &school);
     l.gap(22.0);
     l.text(

@@ -287,6 +287,12 @@ fn the_form_for_a_sealed_case_holds_every_field_and_item_and_is_inert() {
         "--site",
         "a group chat",
     ]);
+    // The school as set-up saves it.
+    std::fs::write(
+        k.cfg.join("settings.json"),
+        format!(r#"{{"name": "{STAFF}", "school": "St Mary's CE Primary School"}}"#),
+    )
+    .expect("settings");
     let bundle = k.env.path("case.evidence");
     let sealed = k.ok(&["seal", "--case", &k.case, "--out", bundle.to_str().unwrap()]);
     let bundle_sha = sha256sum(&bundle);
@@ -303,7 +309,7 @@ fn the_form_for_a_sealed_case_holds_every_field_and_item_and_is_inert() {
     // Words may wrap onto the next line of a column: compare with spaces collapsed.
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for want in [
-        "Newport CE Junior School",
+        "St Mary's CE Primary School",
         "E-safety incident-logging form",
         "Confidential — safeguarding",
         k.case.as_str(),
@@ -1019,4 +1025,40 @@ fn what_the_form_claims_is_only_what_the_checks_that_passed_support() {
     let text = text_of(&damaged);
     assert!(text.contains("STORE CHECK FAILED"), "{text}");
     assert_eq!(claims_in(&text), Vec::<&str>::new(), "{text}");
+}
+
+/// Issue 16, "No built-in school": with no school anywhere (no flag, no
+/// $EVIDENCE_KIT_SCHOOL, none in settings.json) the form says so where the school goes,
+/// and never names a school nobody chose; the school in settings.json is printed.
+#[test]
+fn headline_the_form_prints_the_school_from_settings_or_says_it_is_not_recorded() {
+    let k = Kit::new();
+    assert!(!k.cfg.join("settings.json").exists());
+    let pdf = k.env.path("no-school.pdf");
+    let out = k.form(&pdf);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_valid_and_inert(&pdf);
+    let text = text_of(&pdf);
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    assert_eq!(first.trim(), "School: not recorded", "{text}");
+    assert!(!text.contains("Junior School"), "{text}");
+    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(!info.contains("Junior School"), "{info}");
+
+    std::fs::write(
+        k.cfg.join("settings.json"),
+        r#"{"name": "Siân Ŵyn", "school": " Ysgol Gymraeg Test "}"#,
+    )
+    .expect("settings");
+    let pdf = k.env.path("school.pdf");
+    let out = k.form(&pdf);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = text_of(&pdf);
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    assert_eq!(first.trim(), "Ysgol Gymraeg Test", "{text}");
+    assert!(!text.contains("not recorded\nE-safety"), "{text}");
+    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("Ysgol Gymraeg Test"), "{info}");
 }
