@@ -203,7 +203,8 @@ pub(super) fn for_dsl(l: &mut Layout<'_>, input: &FormInput) {
 }
 
 pub(super) fn signatures(l: &mut Layout<'_>) {
-    l.heading("9. Signatures");
+    // The four lines to sign and date, kept together with their heading.
+    l.heading_keep("9. Signatures", 100.0);
     l.blank("Signed (staff member)", 1);
     l.blank("Date", 1);
     l.gap(6.0);
