@@ -251,7 +251,8 @@ pub(crate) enum KeysCommand {
         /// Make the key without a passphrase (anyone with this computer could sign as you).
         #[arg(long)]
         no_passphrase: bool,
-        /// Replace an existing key (only if it is lost or compromised).
+        /// Replace an existing key (only if it is lost, its passphrase forgotten, or it is
+        /// compromised); the old key's files are kept in retired/.
         #[arg(long)]
         replace: bool,
     },
@@ -301,6 +302,16 @@ pub(crate) enum KeysCommand {
         name: String,
         /// The age1… they gave you.
         recipient: String,
+        /// Replace the key kept under that name (only after checking the new one with
+        /// them in person); the old one is kept aside.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Remove a designated person you seal bundles to (their key is kept aside).
+    RemoveRecipient {
+        /// Their name, as `keys show` lists it.
+        #[arg(long)]
+        name: String,
     },
 }
 
