@@ -166,6 +166,10 @@ pub(crate) enum DslCommand {
         /// A note (who it was referred to, what was done).
         #[arg(long)]
         note: Option<String>,
+        /// With `--set referred`: who it was referred to, once for each (headteacher,
+        /// chair-of-governors, hr, lado, police, or other:WHO); ticks the form's boxes.
+        #[arg(long = "to", value_name = "WHO")]
+        to: Vec<String>,
     },
     /// A receipt for the latest bundle of a case, signed with your key, to give back to
     /// the staff member.
