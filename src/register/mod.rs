@@ -437,10 +437,7 @@ impl Register {
         Ok(self.list()?.into_iter().find(|b| b.sha256 == sha))
     }
 
-    fn latest_status(
-        &self,
-        case_ref: Option<&str>,
-    ) -> Result<Option<LatestStatus>, RegisterError> {
+    fn latest_status(&self, case_ref: Option<&str>) -> Result<Option<LatestStatus>, RegisterError> {
         let Some(c) = case_ref else { return Ok(None) };
         self.conn
             .query_row(
