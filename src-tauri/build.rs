@@ -25,6 +25,8 @@ fn main() {
             "save_profile",
             "create_signing_key",
             "add_recipient",
+            "replace_signing_key",
+            "remove_recipient",
             "seal_case",
             "seal_progress",
             "make_form",

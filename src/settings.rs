@@ -11,7 +11,8 @@
 
 use crate::keys::KeyDir;
 use crate::keys::format::{
-    KeyError, MAX_KEY_FILE_BYTES, check_new_passphrase, not_found, read_identities, read_regular,
+    KeyError, MAX_KEY_FILE_BYTES, PublicKey, check_new_passphrase, not_found, read_identities,
+    read_regular,
 };
 use crate::verify;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -223,6 +224,22 @@ impl KeyDir {
             trusted,
             trusted_files: Vec::new(),
         }
+    }
+
+    /// "I have forgotten my passphrase": a new signing key under `passphrase` (checked as
+    /// a new one), in the name the old key had (else the profile's). The old key's files
+    /// are kept in `retired/` ([`KeyDir::retire_signing_key`]); bundles sealed with it
+    /// stay valid, as each carries its own public key. Returns the new key, whose
+    /// fingerprint the designated person must be given.
+    pub fn replace_signing_key(&self, passphrase: &str) -> Result<PublicKey, KeyError> {
+        check_new_passphrase(passphrase)?;
+        let name = self
+            .signing_info()
+            .map(|i| i.name)
+            .ok()
+            .or_else(|| self.profile().name)
+            .ok_or(KeyError::BadName)?;
+        self.new_signing_key(&name, Some(passphrase), true)
     }
 
     /// Set up the designated person on this computer: `passphrase` checked as a new

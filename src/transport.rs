@@ -88,6 +88,10 @@ pub fn core_types() -> Result<Vec<Generated>, ts_rs::ExportError> {
         typescript::<register::TimelineLine>()?,
         typescript::<register::Account>()?,
         typescript::<register::Mention>()?,
+        typescript::<register::ListState>()?,
+        typescript::<register::Referral>()?,
+        typescript::<register::ReferralTo>()?,
+        typescript::<register::StatusEntry>()?,
         report_fields(),
     ])
 }
@@ -343,8 +347,19 @@ mod tests {
             bundle_id: some("0b1c"),
             tagmanifest_sha256: some("ef".repeat(32).as_str()),
             conflict: some("It claims the seal of another bundle."),
-            status: some("received"),
+            state: crate::register::ListState::IntactKeyNotChecked,
+            status: some("referred"),
             status_note: some("Looked at it."),
+            referred_to: vec![
+                crate::register::Referral {
+                    to: crate::register::ReferralTo::Lado,
+                    other: None,
+                },
+                crate::register::Referral {
+                    to: crate::register::ReferralTo::Other,
+                    other: some("Early Help team"),
+                },
+            ],
         }
     }
 
@@ -382,6 +397,7 @@ mod tests {
             folder: "/tmp/x".into(),
             unpack_problem: some("No room."),
             timeline_more: 3,
+            removed_items: 1,
         };
         let account = Account {
             kind: "username".into(),

@@ -366,21 +366,54 @@ pub async fn create_signing_key(
         .await
 }
 
-/// Add the designated person's key from pasted text or a file's contents.
+/// "I have forgotten my passphrase": a new signing key under a new passphrase, the old
+/// one kept aside (bundles sealed with it stay valid); returns the new fingerprint, for
+/// the person to give their designated person.
+#[tauri::command]
+pub async fn replace_signing_key(
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> Result<String, IpcError> {
+    state
+        .run_keys(move |dir| Ok::<_, KeyError>(dir.replace_signing_key(&passphrase)?.fingerprint()))
+        .await
+}
+
+/// Add the designated person's key from pasted text or a file's contents. A name kept
+/// with a different key is refused (`recipient_exists`, naming both fingerprints) unless
+/// `replace`, which the page sends only after asking.
 #[tauri::command]
 pub async fn add_recipient(
     state: State<'_, AppState>,
     name: String,
     text: String,
+    replace: bool,
 ) -> Result<RecipientView, IpcError> {
     state
         .run_keys(move |dir| {
             let recipient = evidence_kit::keys::find_recipient(&text)?;
-            let r = dir.add_recipient(&name, &recipient)?;
+            let r = dir.add_recipient(&name, &recipient, replace)?;
             // Their shared keys also hold the key their receipts are signed with.
             if let Some(k) = evidence_kit::keys::find_public_key(&text) {
                 dir.trust_for_receipts(&k, &r.name)?;
             }
+            Ok::<_, KeyError>(RecipientView {
+                fingerprint: r.fingerprint(),
+                name: r.name,
+            })
+        })
+        .await
+}
+
+/// Remove a designated person (their key kept aside); returns who was removed.
+#[tauri::command]
+pub async fn remove_recipient(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<RecipientView, IpcError> {
+    state
+        .run_keys(move |dir| {
+            let r = dir.remove_recipient(&name)?;
             Ok::<_, KeyError>(RecipientView {
                 fingerprint: r.fingerprint(),
                 name: r.name,

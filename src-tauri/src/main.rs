@@ -74,6 +74,8 @@ fn main() -> ExitCode {
             commands::save_profile,
             commands::create_signing_key,
             commands::add_recipient,
+            commands::replace_signing_key,
+            commands::remove_recipient,
             commands::seal_case,
             commands::seal_progress,
             commands::make_form,

@@ -143,6 +143,9 @@ pub struct DslSection {
     pub received_by: String,
     /// What was done: (when, status, note), oldest first.
     pub actions: Vec<(String, String, Option<String>)>,
+    /// Who the case was referred to, as the register spells it (`headteacher`,
+    /// `chair-of-governors`, `hr`, `lado`, `police`, `other:WHO`): ticks the boxes.
+    pub referred: Vec<String>,
 }
 
 /// Everything the form shows.

@@ -15,6 +15,7 @@ mod faults;
 mod form;
 mod fuzzed;
 mod golden;
+mod keys;
 mod layers;
 mod register;
 mod replay;

@@ -54,7 +54,7 @@ export interface Backend {
   saveProfile(profile: Profile): Promise<Profile>;
   /** Returns the new key's fingerprint. */
   createSigningKey(passphrase: string): Promise<string>;
-  addRecipient(name: string, text: string): Promise<RecipientView>;
+  addRecipient(name: string, text: string, replace?: boolean): Promise<RecipientView>;
   sealCase(caseId: string, to: string, folder: string, passphrase: string): Promise<SealedView>;
   /** [bytes sealed, bytes in all] of the seal under way. */
   sealProgress(): Promise<[number, number]>;
@@ -253,8 +253,8 @@ export class TauriBackend implements Backend {
     return this.run("create_signing_key", { passphrase });
   }
 
-  addRecipient(name: string, text: string): Promise<RecipientView> {
-    return this.run("add_recipient", { name, text });
+  addRecipient(name: string, text: string, replace = false): Promise<RecipientView> {
+    return this.run("add_recipient", { name, text, replace });
   }
 
   sealCase(caseId: string, to: string, folder: string, passphrase: string): Promise<SealedView> {

@@ -36,8 +36,10 @@ function received(over: Partial<Received> = {}): Received {
     bundle_id: null,
     tagmanifest_sha256: null,
     conflict: null,
+    state: "intact",
     status: "received",
     status_note: null,
+    referred_to: [],
     ...over,
   };
 }
@@ -69,6 +71,7 @@ function view(over: Partial<BundleView> = {}, trusted = true): BundleView {
     folder: "/x",
     unpack_problem: null,
     timeline_more: 0,
+    removed_items: 0,
     ...over,
   };
 }
@@ -143,7 +146,7 @@ class FakeDsl implements DslBackend {
     return this.rows;
   }
   async setStatus(caseRef: string, status: string, note: string | null): Promise<StatusLine[]> {
-    this.statuses.push({ at: STAMP.local, status, note });
+    this.statuses.push({ at: STAMP.local, status, note, referred_to: [] });
     this.calls.push(`status ${caseRef} ${status}`);
     return this.statuses;
   }
