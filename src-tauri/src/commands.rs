@@ -144,6 +144,20 @@ pub async fn item_thumbnail(
     Ok(Response::new(png.unwrap_or_default()))
 }
 
+/// An e-mail item to read: From, To, Date, Subject and its body as plain text (never
+/// HTML); `null` when the item is not an e-mail or its bytes were removed. The UI
+/// offers its From address and Date as "who" and "when seen" for the person to save:
+/// nothing is written here.
+#[tauri::command]
+pub async fn email_view(
+    state: State<'_, AppState>,
+    item_id: i64,
+) -> Result<Option<evidence_kit::mail::EmailView>, IpcError> {
+    state
+        .run(move |store| capture::email_view(store, item_id))
+        .await
+}
+
 /// One case, with its incident report.
 #[tauri::command]
 pub async fn get_case(state: State<'_, AppState>, case_id: String) -> Result<Case, IpcError> {

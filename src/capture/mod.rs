@@ -7,6 +7,7 @@ mod screen;
 pub mod sniff;
 
 pub use crate::objects::Arriving;
+pub use email::email_view;
 pub use screen::{MonitorInfo, Target, WindowInfo, grab_screen, list_monitors, list_windows};
 
 use crate::CaptureError;

@@ -16,6 +16,7 @@ mod form;
 mod fuzzed;
 mod golden;
 mod layers;
+mod mail;
 mod register;
 mod replay;
 mod report;
