@@ -232,7 +232,11 @@ pub struct LogLine {
     /// Local time with offset.
     at: String,
     actor: String,
+    /// What happened, in plain words (no hashes or media types).
     text: String,
+    /// What the sentence leaves out, for "Technical details" (SHA-256, media type,
+    /// sizes); `null` when there is nothing more.
+    technical: Option<String>,
     /// The computer's clock had gone back.
     clock_anomaly: bool,
 }
@@ -254,6 +258,7 @@ pub async fn custody_log(
                         at: e.at.local.clone(),
                         actor: e.actor.clone(),
                         text: e.describe(),
+                        technical: e.technical(),
                         clock_anomaly: e.clock_anomaly,
                     })
                     .collect(),
