@@ -180,9 +180,11 @@ pub fn text_of_html(html: &str) -> String {
                 }
                 None => "",
             };
-        } else if name == "br" || (closing && BLOCKS.contains(&name.as_str())) {
-            out.push('\n');
-        } else if !closing && (name == "p" || name == "div" || name == "tr") {
+        } else if name == "br"
+            || (closing && BLOCKS.contains(&name.as_str()))
+            || (!closing && ["p", "div", "tr"].contains(&name.as_str()))
+        {
+            // A line break, the end of a block, or the start of a paragraph.
             out.push('\n');
         } else if name == "td" || name == "th" {
             out.push(' ');
