@@ -58,7 +58,7 @@ pub fn file(name: &str, body: &str) -> Generated {
 /// The core's transport types: what the desktop app's commands return or take.
 pub fn core_types() -> Result<Vec<Generated>, ts_rs::ExportError> {
     use crate::bundle::format as bundle;
-    use crate::{case, clock, keys, register, store, verify};
+    use crate::{case, clock, keys, mail, register, store, verify};
     Ok(vec![
         typescript::<clock::Stamp>()?,
         typescript::<case::Case>()?,
@@ -74,6 +74,7 @@ pub fn core_types() -> Result<Vec<Generated>, ts_rs::ExportError> {
         typescript::<case::EmailHeaders>()?,
         typescript::<case::Removal>()?,
         typescript::<case::Withdrawal>()?,
+        typescript::<mail::EmailView>()?,
         typescript::<store::ItemField>()?,
         typescript::<keys::Profile>()?,
         typescript::<keys::Mode>()?,

@@ -144,6 +144,20 @@ pub async fn item_thumbnail(
     Ok(Response::new(png.unwrap_or_default()))
 }
 
+/// An e-mail item to read: From, To, Date, Subject and its body as plain text (never
+/// HTML); `null` when the item is not an e-mail or its bytes were removed. The UI
+/// offers its From address and Date as "who" and "when seen" for the person to save:
+/// nothing is written here.
+#[tauri::command]
+pub async fn email_view(
+    state: State<'_, AppState>,
+    item_id: i64,
+) -> Result<Option<evidence_kit::mail::EmailView>, IpcError> {
+    state
+        .run(move |store| capture::email_view(store, item_id))
+        .await
+}
+
 /// One case, with its incident report.
 #[tauri::command]
 pub async fn get_case(state: State<'_, AppState>, case_id: String) -> Result<Case, IpcError> {
@@ -218,7 +232,11 @@ pub struct LogLine {
     /// Local time with offset.
     at: String,
     actor: String,
+    /// What happened, in plain words (no hashes or media types).
     text: String,
+    /// What the sentence leaves out, for "Technical details" (SHA-256, media type,
+    /// sizes); `null` when there is nothing more.
+    technical: Option<String>,
     /// The computer's clock had gone back.
     clock_anomaly: bool,
 }
@@ -240,6 +258,7 @@ pub async fn custody_log(
                         at: e.at.local.clone(),
                         actor: e.actor.clone(),
                         text: e.describe(),
+                        technical: e.technical(),
                         clock_anomaly: e.clock_anomaly,
                     })
                     .collect(),

@@ -237,6 +237,17 @@ pub async fn dsl_picture(
     Ok(Response::new(png.unwrap_or_default()))
 }
 
+/// An e-mail of a bundle's item to read (as [`dsl_picture`] finds its file): headers
+/// and body as plain text, never HTML; `null` when it is not an e-mail.
+#[tauri::command]
+pub async fn dsl_email_view(
+    state: State<'_, AppState>,
+    sha256: String,
+    item: String,
+) -> Result<Option<evidence_kit::mail::EmailView>, IpcError> {
+    with_register(&state, move |reg, _| Ok(reg.email(&sha256, &item)?)).await
+}
+
 /// Every bundle received, newest first.
 #[tauri::command]
 pub async fn dsl_list(state: State<'_, AppState>) -> Result<Vec<Received>, IpcError> {

@@ -367,6 +367,25 @@ impl Register {
         let file = self.received_dir(&checked_sha(sha256)?).join(item_path);
         Ok(crate::thumbnail::png_of_file(&file, max_px))
     }
+
+    /// The e-mail `item_path` of the bundle `sha256` to read (`crate::mail`: headers
+    /// and plain text, never HTML), as [`picture`](Self::picture) finds its file;
+    /// `None` when it is not an e-mail that can be read.
+    pub fn email(
+        &self,
+        sha256: &str,
+        item_path: &str,
+    ) -> Result<Option<crate::mail::EmailView>, RegisterError> {
+        use std::io::Read;
+        if !item_path.starts_with("data/") || verify::unsafe_name(item_path.as_bytes()).is_some() {
+            return Ok(None);
+        }
+        let file = self.received_dir(&checked_sha(sha256)?).join(item_path);
+        let mut raw = Vec::new();
+        let read = std::fs::File::open(&file)
+            .and_then(|f| f.take(crate::mail::MAX_EMAIL_BYTES).read_to_end(&mut raw));
+        Ok(read.ok().and_then(|_| crate::mail::view(&raw)))
+    }
 }
 
 /// Where a bundle was received from, as the register says, for a message.

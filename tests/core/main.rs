@@ -17,6 +17,7 @@ mod fuzzed;
 mod golden;
 mod keys;
 mod layers;
+mod mail;
 mod register;
 mod replay;
 mod report;

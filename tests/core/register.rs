@@ -229,7 +229,7 @@ fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
     );
     let log = staff.ok(&["log", "--case", &case]);
     assert!(
-        log.contains("Mrs D. Lead confirmed receiving the sealed record"),
+        log.contains("Mrs D. Lead confirmed receiving the sealed file"),
         "{log}"
     );
     staff.assert_intact();

@@ -93,7 +93,7 @@ class FakeBackend implements Backend {
     return ["Facebook", "WhatsApp"];
   }
   async custodyLog(): Promise<LogLine[]> {
-    return [{ seq: 1, at: STAMP.local, actor: "A. Teacher", text: 'Record "<b>x</b>" started by A. Teacher.', clock_anomaly: false }];
+    return [{ seq: 1, at: STAMP.local, actor: "A. Teacher", text: 'Record "<b>x</b>" started by A. Teacher.', technical: null, clock_anomaly: false }];
   }
   async recordIndecentImage(caseId: string, site: string | null): Promise<string> {
     this.notes.push([caseId, site]);
