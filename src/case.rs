@@ -253,6 +253,29 @@ impl ReportField {
         }
     }
 
+    /// The field in words, for the log ("what happened").
+    pub fn words(self) -> &'static str {
+        match self {
+            ReportField::Role => "the reporter's role",
+            ReportField::Contact => "the reporter's contact details",
+            ReportField::AddressedTo => "who the report is for",
+            ReportField::Description => "what happened",
+            ReportField::Responsible => "who is believed responsible",
+            ReportField::Witnesses => "others involved or witnesses",
+            ReportField::Continuing => "whether it is still going on",
+            ReportField::PlatformReport => "reported to the site or app",
+            ReportField::Advice => "advice sought",
+            ReportField::Informed => "who else was told",
+            ReportField::Police => "whether to report it to the police",
+            ReportField::PoliceRef => "the police reference",
+        }
+    }
+
+    /// The field whose key is `name`.
+    pub fn parse(name: &str) -> Option<ReportField> {
+        ReportField::ALL.into_iter().find(|f| f.name() == name)
+    }
+
     /// What the field holds (and, for a text, how a new one is checked).
     pub fn kind(self) -> ReportKind {
         let text = |label, max| ReportKind::Text { label, max };
@@ -289,6 +312,44 @@ impl ReportField {
             ReportField::Police => ReportValue::Police(report.police),
             ReportField::PoliceRef => text(&report.police_ref),
         }
+    }
+}
+
+/// The key of the report's `police_decided` (when the police decision was set), which
+/// `report_edited` entries name beside the [`ReportField`]s.
+pub const POLICE_DECIDED: &str = "police_decided";
+
+/// An item's field in words, for the log ("who it came from (username)"), by its
+/// stored name (`store::ItemField::name`); `None` for a name that is none of them.
+pub fn item_field_words(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "note" => "the note",
+        "site" => "the site or app",
+        "url" => "the web address",
+        "seen" => "when it was seen",
+        "from_handle" => "who it came from (username)",
+        "from_email" => "who it came from (e-mail address)",
+        "from_phone" => "who it came from (phone number)",
+        "from_profile" => "who it came from (profile address)",
+        _ => return None,
+    })
+}
+
+/// What kind of thing an item is, in a word a person uses, from its media type:
+/// "picture", "e-mail", "video", "sound recording", "PDF document", "web page",
+/// "text file", else "file".
+pub fn kind_in_words(media_type: &str) -> &'static str {
+    let mt = media_type.trim().to_ascii_lowercase();
+    let mt = mt.split(';').next().unwrap_or("").trim();
+    match mt {
+        "message/rfc822" => "e-mail",
+        "application/pdf" => "PDF document",
+        "text/html" | "multipart/related" | "application/xhtml+xml" => "web page",
+        _ if mt.starts_with("image/") => "picture",
+        _ if mt.starts_with("video/") => "video",
+        _ if mt.starts_with("audio/") => "sound recording",
+        _ if mt.starts_with("text/") => "text file",
+        _ => "file",
     }
 }
 

@@ -104,6 +104,33 @@ pub fn in_words(rfc3339: &str) -> String {
     }
 }
 
+/// "12 Dec 2026, 14:02": an RFC 3339 time in words, for the log. Shown in `offset` when
+/// one is given (the local offset recorded with the entry that names the time), else in
+/// the time's own offset: a time is said as the clock on the wall said it, and a test
+/// or a machine elsewhere reads the same words. `None` if it does not read.
+pub fn short_words(rfc3339: &str, offset: Option<FixedOffset>) -> Option<String> {
+    let t = DateTime::parse_from_rfc3339(rfc3339.trim()).ok()?;
+    let t = offset.map_or(t, |o| t.with_timezone(&o));
+    Some(t.format("%-d %b %Y, %H:%M").to_string())
+}
+
+/// The offset of an RFC 3339 time (`+01:00` of `2026-07-01T13:00:00+01:00`).
+pub fn offset_of(rfc3339: &str) -> Option<FixedOffset> {
+    DateTime::parse_from_rfc3339(rfc3339.trim())
+        .ok()
+        .map(|t| *t.offset())
+}
+
+/// "1 Dec 2026 14.02": a stamp's local time as part of a file name (no colon, which
+/// some systems refuse in names); the UTC time when the local one does not read.
+pub fn name_words(at: &Stamp) -> String {
+    [&at.local, &at.utc]
+        .into_iter()
+        .find_map(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.format("%-d %b %Y %H.%M").to_string())
+        .unwrap_or_else(|| "at an unknown time".to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +176,28 @@ mod tests {
         );
         assert!(normalise("last Tuesday").is_none());
         assert!(normalise("2026-13-25T14:30").is_none());
+    }
+
+    #[test]
+    fn times_in_words_are_local_and_have_no_seconds_or_iso() {
+        let bst = FixedOffset::east_opt(3600).expect("offset");
+        assert_eq!(
+            short_words("2026-07-01T12:00:05Z", Some(bst)).as_deref(),
+            Some("1 Jul 2026, 13:00")
+        );
+        assert_eq!(
+            short_words("2026-12-12T14:02:59.999+00:00", None).as_deref(),
+            Some("12 Dec 2026, 14:02")
+        );
+        assert_eq!(short_words("yesterday", None), None);
+        let s = Stamp::from_parts(
+            DateTime::parse_from_rfc3339("2026-07-01T12:00:00Z")
+                .expect("t")
+                .with_timezone(&Utc),
+            bst,
+            "Europe/London",
+        );
+        assert_eq!(name_words(&s), "1 Jul 2026 13.00");
     }
 
     #[test]

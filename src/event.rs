@@ -18,8 +18,11 @@
 //! action's. `captured` is the item record's own serde, unchanged since the first
 //! version. Writing is unchanged: every field is always written.
 
-use crate::case::{Item, SafeguardNote};
-use crate::clock::Stamp;
+use crate::case::{
+    Item, POLICE_DECIDED, PoliceDecision, ReportField, Responsible, SafeguardNote,
+    item_field_words, kind_in_words,
+};
+use crate::clock::{self, Stamp};
 use crate::custody::Entry;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -352,14 +355,89 @@ impl Entry {
     }
 
     /// What this entry records, in one plain sentence (for the app's timeline and the
-    /// CLI's `log`). Field values are quoted as recorded. An entry that is no event
-    /// (see [`Event::read`]) is said by its action and item: `Something_new item 3.`
+    /// CLI's `log`), in the words the app uses: "record", "sealed file", an item's kind
+    /// ([`kind_in_words`]), fields by their labels, times as "12 Dec 2026, 14:02" in
+    /// the local time the entry was written in; no SHA-256, media type or JSON (those
+    /// are in [`technical`](Self::technical)). Texts are quoted as recorded. An entry
+    /// that is no event (see [`Event::read`]) is said by its action and item:
+    /// `Something_new item 3.`
     pub fn describe(&self) -> String {
         let text = self.sentence();
         let mut c = text.chars();
         match c.next() {
             Some(first) => first.to_uppercase().chain(c).collect(),
             None => text,
+        }
+    }
+
+    /// The technical details an entry's sentence leaves out, when it has any: SHA-256s,
+    /// the media type, sizes and key fingerprints ("SHA-256 ab…; media type image/png;
+    /// 2 bytes").
+    pub fn technical(&self) -> Option<String> {
+        let parts: Vec<String> = match self.event()? {
+            Event::Captured(i) => vec![
+                format!("SHA-256 {}", i.sha256),
+                format!("media type {}", i.media_type),
+                format!("{} bytes", i.size),
+            ],
+            Event::IndecentImageRemoved(d) => vec![format!("SHA-256 {}", d.sha256)],
+            Event::Sealed(d) => vec![
+                format!("SHA-256 {}", d.sha256),
+                format!("{} bytes", d.size),
+                format!("signed with key {}", d.signer_fingerprint),
+            ],
+            Event::Receipt(d) => vec![format!("SHA-256 of the sealed file {}", d.bundle_sha256)],
+            Event::InterruptedCaptureKept(d) => vec![format!("SHA-256 {}", d.sha256)],
+            Event::ClockSetBack(d) => vec![
+                format!("clock read {}", d.now_utc),
+                format!("latest in the log {}", d.latest_utc),
+            ],
+            _ => return None,
+        };
+        let parts: Vec<String> = parts.into_iter().filter(|p| !p.ends_with(' ')).collect();
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
+    /// A time in words, in the local offset this entry was written in ("12 Dec 2026,
+    /// 14:02"); as written if it does not read.
+    fn when(&self, rfc3339: &str) -> String {
+        clock::short_words(rfc3339, clock::offset_of(&self.at.local))
+            .unwrap_or_else(|| rfc3339.to_string())
+    }
+
+    /// An item field's value in words: nothing, a time (`seen`), or a text quoted.
+    fn item_value(&self, field: &str, v: &Option<String>) -> String {
+        match v {
+            None => "nothing".into(),
+            Some(t) if field == "seen" => self.when(t),
+            Some(t) => format!("\"{t}\""),
+        }
+    }
+
+    /// A report field's value in words: a text quoted, yes or no, who is responsible or
+    /// the police decision in the form's words, a time (`police_decided`'s stamp).
+    fn report_value(&self, field: &str, v: &Value) -> String {
+        let named = |t: &str| match ReportField::parse(field) {
+            Some(ReportField::Responsible) => Responsible::ALL
+                .iter()
+                .find(|(n, _)| *n == t)
+                .map(|(_, r)| r.words().to_string()),
+            Some(ReportField::Police) => PoliceDecision::ALL
+                .iter()
+                .find(|(n, _)| *n == t)
+                .map(|(_, p)| p.words().to_string()),
+            _ => None,
+        };
+        match v {
+            Value::Null => "nothing".into(),
+            Value::Bool(true) => "yes".into(),
+            Value::Bool(false) => "no".into(),
+            Value::String(t) => named(t).unwrap_or_else(|| format!("\"{t}\"")),
+            Value::Object(_) => match serde_json::from_value::<Stamp>(v.clone()) {
+                Ok(s) => clock::short_words(&s.local, None).unwrap_or_else(|| self.when(&s.utc)),
+                Err(_) => "a value kept in the log's details".into(),
+            },
+            other => other.to_string(),
         }
     }
 
@@ -371,78 +449,64 @@ impl Entry {
         let Some(event) = self.event() else {
             return format!("{} {item}", self.action).trim().to_string() + ".";
         };
-        // An edit's value: none, a text quoted, anything else (a report's yes/no, a
-        // time) as its JSON.
-        let shown = |v: &Value| match v {
-            Value::Null => "nothing".to_string(),
-            Value::String(t) => format!("\"{t}\""),
-            other => other.to_string(),
-        };
-        let text = |v: &Option<String>| shown(&v.clone().map_or(Value::Null, Value::String));
         // A receipt's part missing (empty) is said as such.
         let or = |v: &str, missing: &'static str| -> String {
             if v.is_empty() { missing } else { v }.to_string()
         };
         match event {
             Event::CaseCreated(d) => format!("Record \"{}\" started by {}.", d.title, d.staff),
-            Event::Captured(i) => format!(
-                "Captured {item}: {} ({}), SHA-256 {}.",
-                i.original_name, i.media_type, i.sha256
-            ),
-            Event::NoteEdited(d) => format!(
-                "Note of {item} changed from {} to {}.",
-                text(&d.old),
-                text(&d.new)
-            ),
-            Event::DetailsEdited(d) => format!(
-                "{} of {item} changed from {} to {}.",
-                d.field,
-                text(&d.old),
-                text(&d.new)
-            ),
+            Event::Captured(i) => {
+                let kind = kind_in_words(&i.media_type);
+                format!("{item} kept: {} {kind}, \"{}\".", article(kind), i.original_name)
+            }
+            Event::NoteEdited(d) => self.edited(&item, "note", &d),
+            Event::DetailsEdited(d) => self.edited(&item, &d.field.clone(), &d),
             Event::Withdrawn(d) => format!("{item} withdrawn (kept, marked): \"{}\".", d.reason),
-            Event::ReportEdited(d) => format!(
-                "Report field {} changed from {} to {}.",
-                d.field,
-                shown(&d.old),
-                shown(&d.new)
-            ),
+            Event::ReportEdited(d) => {
+                let field = match ReportField::parse(&d.field) {
+                    Some(f) => f.words(),
+                    None if d.field == POLICE_DECIDED => "when the police decision was made",
+                    None => d.field.as_str(),
+                };
+                format!(
+                    "Report: {field} changed from {} to {}.",
+                    self.report_value(&d.field, &d.old),
+                    self.report_value(&d.field, &d.new)
+                )
+            }
             Event::IndecentImageRecorded(_) => {
                 "A possible indecent image of a child was recorded as seen (nothing captured); the advice to tell the police and the designated person was given.".into()
             }
-            Event::IndecentImageRemoved(d) => format!(
-                "{item} was marked as a possible indecent image of a child; its bytes were removed (SHA-256 {} kept).",
-                d.sha256
+            Event::IndecentImageRemoved(_) => format!(
+                "{item} was marked as a possible indecent image of a child; the file was removed and only its fingerprint kept."
             ),
-            Event::Sealed(d) => format!(
-                "Sealed into {} (SHA-256 {}), {} item(s){}.",
-                d.file,
-                d.sha256,
-                d.items,
-                if d.encrypted { ", encrypted" } else { "" }
-            ),
+            Event::Sealed(d) => sealed(&d),
             Event::HandedOver(d) => match d.to {
-                Some(to) => format!("The sealed record was given to {to}."),
-                None => "The sealed record was given to the designated safeguarding person.".into(),
+                Some(to) => format!("The sealed file was given to {to}."),
+                None => "The sealed file was given to the designated safeguarding person.".into(),
             },
             Event::Receipt(d) => format!(
-                "{} confirmed receiving the sealed record on {} ({}), in a receipt signed with key {}.",
+                "{} confirmed receiving the sealed file on {} ({}), in a receipt signed with key {}.",
                 or(&d.received_by, "The designated person"),
-                or(&d.received, "an unknown date"),
-                if d.verdict == "intact" {
-                    "verified intact"
+                if d.received.is_empty() {
+                    "an unknown date".to_string()
                 } else {
-                    "it did NOT verify"
+                    clock::short_words(&d.received, None).unwrap_or(d.received.clone())
+                },
+                if d.verdict == "intact" {
+                    "checked: intact"
+                } else {
+                    "the check found it NOT intact"
                 },
                 or(&d.key, "unknown")
             ),
-            Event::InterruptedCaptureKept(d) => format!(
-                "A capture was interrupted after its bytes were saved and before it was recorded; the bytes are kept (SHA-256 {}), and no item names them.",
-                d.sha256
-            ),
+            Event::InterruptedCaptureKept(_) => {
+                "A capture was interrupted after its file was saved and before it was recorded; the file is kept, and no item names it.".into()
+            }
             Event::ClockSetBack(d) => format!(
                 "Before sealing, the computer's clock read {}, earlier than a time already in the log ({}): it had been set back. Recorded so that the times can be read.",
-                d.now_utc, d.latest_utc
+                clock::in_words(&d.now_utc),
+                clock::in_words(&d.latest_utc)
             ),
             Event::IncompleteCaptureRemoved(d) if d.file.ends_with(".arriving") => {
                 "A file being added through the window, cut short before it was saved, was cleaned up.".into()
@@ -452,6 +516,44 @@ impl Entry {
             }
         }
     }
+
+    /// "Item 1: who it came from (username) changed from nothing to \"@someone\"."
+    fn edited(&self, item: &str, field: &str, d: &ItemEdit) -> String {
+        let words = item_field_words(field).unwrap_or(field);
+        format!(
+            "{item}: {words} changed from {} to {}.",
+            self.item_value(field, &d.old),
+            self.item_value(field, &d.new)
+        )
+    }
+}
+
+/// "a" or "an" before a word.
+fn article(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
+/// A seal in words: the sealed file, how many items, and whom it was locked for.
+fn sealed(d: &Sealed) -> String {
+    let items = match d.items {
+        1 => "1 item".to_string(),
+        n => format!("{n} items"),
+    };
+    let names: Vec<&str> = d
+        .recipients
+        .iter()
+        .map(|r| r.name.as_str())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let locked = match (d.encrypted, names.is_empty()) {
+        (false, _) => String::new(),
+        (true, true) => ", locked so that only the designated person can open it".into(),
+        (true, false) => format!(", locked so that only {} can open it", names.join(" or ")),
+    };
+    format!("Sealed file \"{}\" made, with {items}{locked}.", d.file)
 }
 
 #[cfg(test)]
@@ -491,19 +593,19 @@ mod tests {
                     "seen": null, "sha256": "ab", "site": null, "size": 2, "source": "file",
                     "url": null, "withdrawn": null
                 }),
-                "Captured item 3: s.png (image/png), SHA-256 ab.",
+                "Item 3 kept: a picture, \"s.png\".",
             ),
             (
                 "note_edited",
                 Some(3),
                 json!({"old": null, "new": "n"}),
-                "Note of item 3 changed from nothing to \"n\".",
+                "Item 3: the note changed from nothing to \"n\".",
             ),
             (
                 "details_edited",
                 Some(3),
                 json!({"field": "site", "old": "x", "new": null}),
-                "Site of item 3 changed from \"x\" to nothing.",
+                "Item 3: the site or app changed from \"x\" to nothing.",
             ),
             (
                 "withdrawn",
@@ -515,19 +617,100 @@ mod tests {
                 "report_edited",
                 None,
                 json!({"field": "continuing", "old": null, "new": true}),
-                "Report field continuing changed from nothing to true.",
+                "Report: whether it is still going on changed from nothing to yes.",
             ),
             (
                 "sealed",
                 None,
                 json!({"file": "c.evidence", "sha256": "cd", "items": 2, "encrypted": true}),
-                "Sealed into c.evidence (SHA-256 cd), 2 item(s), encrypted.",
+                "Sealed file \"c.evidence\" made, with 2 items, locked so that only the designated person can open it.",
             ),
             ("something_new", Some(3), json!({}), "Something_new item 3."),
         ];
         for (action, item, details, want) in cases {
             let e = entry(action, item, &details.to_string());
             assert_eq!(e.describe(), want, "{action}");
+        }
+    }
+
+    /// The words a person reads: field labels, times in the entry's local time without
+    /// seconds, the police decision's time (a stamp) in words, no SHA-256, media type or
+    /// JSON; those are in the technical details.
+    #[test]
+    fn sentences_use_labels_and_local_times_and_keep_hashes_apart() {
+        let sha = "a010b05bd441d6c7d4c3ce317e81256e100141aaeef4b648f47b4986a51594af";
+        let mut e = entry(
+            "details_edited",
+            Some(1),
+            r#"{"field":"seen","new":"2026-07-24T21:15:00Z","old":null}"#,
+        );
+        e.at.local = "2026-07-25T10:00:00.000+01:00".into();
+        assert_eq!(
+            e.describe(),
+            "Item 1: when it was seen changed from nothing to 24 Jul 2026, 22:15."
+        );
+        let e = entry(
+            "details_edited",
+            Some(1),
+            r#"{"field":"from_handle","new":"@someone","old":null}"#,
+        );
+        assert_eq!(
+            e.describe(),
+            "Item 1: who it came from (username) changed from nothing to \"@someone\"."
+        );
+        let e = entry(
+            "report_edited",
+            None,
+            r#"{"field":"police_decided","new":{"local":"2026-12-01T15:40:42.849+00:00","utc":"2026-12-01T15:40:42.849Z","zone":"Etc/UTC"},"old":null}"#,
+        );
+        assert_eq!(
+            e.describe(),
+            "Report: when the police decision was made changed from nothing to 1 Dec 2026, 15:40."
+        );
+        let e = entry(
+            "report_edited",
+            None,
+            r#"{"field":"responsible","new":"parent","old":"pupil"}"#,
+        );
+        assert_eq!(
+            e.describe(),
+            "Report: who is believed responsible changed from a pupil to a parent or carer."
+        );
+        let captured = json!({
+            "captured": e.at, "captured_by": "A", "case_id": "C", "email": null,
+            "from": {"email": null, "handle": null, "phone": null, "profile": null},
+            "id": 2, "media_type": "message/rfc822", "note": null, "original_name": "m.eml",
+            "seen": null, "sha256": sha, "site": null, "size": 9, "source": "file",
+            "url": null, "withdrawn": null
+        });
+        let e = entry("captured", Some(2), &captured.to_string());
+        assert_eq!(e.describe(), "Item 2 kept: an e-mail, \"m.eml\".");
+        assert_eq!(
+            e.technical().as_deref(),
+            Some(format!("SHA-256 {sha}; media type message/rfc822; 9 bytes").as_str())
+        );
+        let e = entry(
+            "indecent_image_removed",
+            Some(3),
+            &json!({"sha256": sha, "reason": "r"}).to_string(),
+        );
+        assert!(!e.describe().contains(sha), "{}", e.describe());
+        assert_eq!(e.technical(), Some(format!("SHA-256 {sha}")));
+        assert_eq!(entry("note_edited", Some(1), "{}").technical(), None);
+    }
+
+    #[test]
+    fn kinds_are_said_in_words() {
+        for (mt, want) in [
+            ("image/png", "picture"),
+            ("IMAGE/JPEG; x=y", "picture"),
+            ("message/rfc822", "e-mail"),
+            ("video/mp4", "video"),
+            ("application/pdf", "PDF document"),
+            ("text/plain", "text file"),
+            ("application/octet-stream", "file"),
+        ] {
+            assert_eq!(crate::case::kind_in_words(mt), want, "{mt}");
         }
     }
 
@@ -540,25 +723,25 @@ mod tests {
                 "sealed",
                 None,
                 r#"{"bundle":"b","encrypted":false,"file":"c.evidence","items":2,"payload_bytes":5,"sealed":{"local":"2026-11-25T10:00:00.000+00:00","utc":"2026-11-25T10:00:00.000Z","zone":"Europe/London"},"sha256":"cd","signer_key_id":"ABCDEF0123456789","size":10}"#,
-                "Sealed into c.evidence (SHA-256 cd), 2 item(s).",
+                "Sealed file \"c.evidence\" made, with 2 items.",
             ),
             (
                 "receipt",
                 None,
                 r#"{"bundle_sha256":"cd","key":"FF30","received":"2026-11-26T09:00:00+00:00","verdict":"intact"}"#,
-                "The designated person confirmed receiving the sealed record on 2026-11-26T09:00:00+00:00 (verified intact), in a receipt signed with key FF30.",
+                "The designated person confirmed receiving the sealed file on 26 Nov 2026, 09:00 (checked: intact), in a receipt signed with key FF30.",
             ),
             (
                 "receipt",
                 None,
                 r#"{"verdict":"failed"}"#,
-                "The designated person confirmed receiving the sealed record on an unknown date (it did NOT verify), in a receipt signed with key unknown.",
+                "The designated person confirmed receiving the sealed file on an unknown date (the check found it NOT intact), in a receipt signed with key unknown.",
             ),
             (
                 "handed_over",
                 None,
                 r#"{}"#,
-                "The sealed record was given to the designated safeguarding person.",
+                "The sealed file was given to the designated safeguarding person.",
             ),
             (
                 "withdrawn",

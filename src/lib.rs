@@ -34,6 +34,7 @@ pub mod event;
 pub mod form;
 mod fsutil;
 pub mod keys;
+pub mod mail;
 pub mod objects;
 pub mod receipt;
 pub mod register;

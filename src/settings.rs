@@ -9,10 +9,10 @@
 //! folder's keys ([`KeyDir::verify_options`]) and setting up the designated person
 //! ([`KeyDir::setup_designated_person`]).
 
-use crate::bundle::format::DEFAULT_ORGANIZATION;
 use crate::keys::KeyDir;
 use crate::keys::format::{
-    KeyError, MAX_KEY_FILE_BYTES, check_new_passphrase, not_found, read_identities, read_regular,
+    KeyError, MAX_KEY_FILE_BYTES, PublicKey, check_new_passphrase, not_found, read_identities,
+    read_regular,
 };
 use crate::verify;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -33,7 +33,8 @@ pub struct Profile {
     pub role: Option<String>,
     /// School e-mail or phone.
     pub contact: Option<String>,
-    /// The school's name (default: Newport CE Junior School).
+    /// The school's name (none built in: without one the form says "School: not
+    /// recorded" and a bundle has no `Source-Organization`).
     pub school: Option<String>,
     /// Show image previews without blurring them first (off unless chosen).
     pub show_previews: bool,
@@ -197,8 +198,9 @@ impl KeyDir {
         self.write_json("settings.json", &p)
     }
 
-    /// The school's name from this folder: [`school_name`] with this folder's settings.
-    pub fn school_name(&self, given: Option<&str>) -> Result<String, KeyError> {
+    /// The school's name from this folder: [`school_name`] with this folder's settings
+    /// (`None`: no school was given or set).
+    pub fn school_name(&self, given: Option<&str>) -> Result<Option<String>, KeyError> {
         school_name(given, || Ok::<_, KeyError>(self.clone()))
     }
 
@@ -222,6 +224,22 @@ impl KeyDir {
             trusted,
             trusted_files: Vec::new(),
         }
+    }
+
+    /// "I have forgotten my passphrase": a new signing key under `passphrase` (checked as
+    /// a new one), in the name the old key had (else the profile's). The old key's files
+    /// are kept in `retired/` ([`KeyDir::retire_signing_key`]); bundles sealed with it
+    /// stay valid, as each carries its own public key. Returns the new key, whose
+    /// fingerprint the designated person must be given.
+    pub fn replace_signing_key(&self, passphrase: &str) -> Result<PublicKey, KeyError> {
+        check_new_passphrase(passphrase)?;
+        let name = self
+            .signing_info()
+            .map(|i| i.name)
+            .ok()
+            .or_else(|| self.profile().name)
+            .ok_or(KeyError::BadName)?;
+        self.new_signing_key(&name, Some(passphrase), true)
     }
 
     /// Set up the designated person on this computer: `passphrase` checked as a new
@@ -253,19 +271,20 @@ impl KeyDir {
 /// and the form: `given` (a flag), trimmed, when not empty; else the school in
 /// `settings.json` in the keys folder `dir` gives, trimmed, read strictly
 /// ([`KeyDir::read_profile`]: a file that cannot be used is refused rather than
-/// silently replaced by the default); else [`DEFAULT_ORGANIZATION`]. An empty school
-/// is no school. The folder is asked for (`dir` called) only when no school is given.
+/// silently replaced by none); else none: no school is built in (issue 16), so the form
+/// says "School: not recorded" and the bundle has no `Source-Organization` line, and the
+/// shells can say the school is missing. An empty school is no school. The folder is
+/// asked for (`dir` called) only when no school is given.
 pub fn school_name<E: From<KeyError>>(
     given: Option<&str>,
     dir: impl FnOnce() -> Result<KeyDir, E>,
-) -> Result<String, E> {
+) -> Result<Option<String>, E> {
     if let Some(s) = given.map(str::trim).filter(|s| !s.is_empty()) {
-        return Ok(s.to_string());
+        return Ok(Some(s.to_string()));
     }
     Ok(dir()?
         .read_profile()?
         .school
         .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| DEFAULT_ORGANIZATION.to_string()))
+        .filter(|s| !s.is_empty()))
 }

@@ -58,7 +58,7 @@ pub fn file(name: &str, body: &str) -> Generated {
 /// The core's transport types: what the desktop app's commands return or take.
 pub fn core_types() -> Result<Vec<Generated>, ts_rs::ExportError> {
     use crate::bundle::format as bundle;
-    use crate::{case, clock, keys, register, store, verify};
+    use crate::{case, clock, keys, mail, register, store, verify};
     Ok(vec![
         typescript::<clock::Stamp>()?,
         typescript::<case::Case>()?,
@@ -74,6 +74,7 @@ pub fn core_types() -> Result<Vec<Generated>, ts_rs::ExportError> {
         typescript::<case::EmailHeaders>()?,
         typescript::<case::Removal>()?,
         typescript::<case::Withdrawal>()?,
+        typescript::<mail::EmailView>()?,
         typescript::<store::ItemField>()?,
         typescript::<keys::Profile>()?,
         typescript::<keys::Mode>()?,
@@ -88,6 +89,10 @@ pub fn core_types() -> Result<Vec<Generated>, ts_rs::ExportError> {
         typescript::<register::TimelineLine>()?,
         typescript::<register::Account>()?,
         typescript::<register::Mention>()?,
+        typescript::<register::ListState>()?,
+        typescript::<register::Referral>()?,
+        typescript::<register::ReferralTo>()?,
+        typescript::<register::StatusEntry>()?,
         report_fields(),
     ])
 }
@@ -343,8 +348,19 @@ mod tests {
             bundle_id: some("0b1c"),
             tagmanifest_sha256: some("ef".repeat(32).as_str()),
             conflict: some("It claims the seal of another bundle."),
-            status: some("received"),
+            state: crate::register::ListState::IntactKeyNotChecked,
+            status: some("referred"),
             status_note: some("Looked at it."),
+            referred_to: vec![
+                crate::register::Referral {
+                    to: crate::register::ReferralTo::Lado,
+                    other: None,
+                },
+                crate::register::Referral {
+                    to: crate::register::ReferralTo::Other,
+                    other: some("Early Help team"),
+                },
+            ],
         }
     }
 
@@ -382,6 +398,7 @@ mod tests {
             folder: "/tmp/x".into(),
             unpack_problem: some("No room."),
             timeline_more: 3,
+            removed_items: 1,
         };
         let account = Account {
             kind: "username".into(),

@@ -144,6 +144,20 @@ pub async fn item_thumbnail(
     Ok(Response::new(png.unwrap_or_default()))
 }
 
+/// An e-mail item to read: From, To, Date, Subject and its body as plain text (never
+/// HTML); `null` when the item is not an e-mail or its bytes were removed. The UI
+/// offers its From address and Date as "who" and "when seen" for the person to save:
+/// nothing is written here.
+#[tauri::command]
+pub async fn email_view(
+    state: State<'_, AppState>,
+    item_id: i64,
+) -> Result<Option<evidence_kit::mail::EmailView>, IpcError> {
+    state
+        .run(move |store| capture::email_view(store, item_id))
+        .await
+}
+
 /// One case, with its incident report.
 #[tauri::command]
 pub async fn get_case(state: State<'_, AppState>, case_id: String) -> Result<Case, IpcError> {
@@ -218,7 +232,11 @@ pub struct LogLine {
     /// Local time with offset.
     at: String,
     actor: String,
+    /// What happened, in plain words (no hashes or media types).
     text: String,
+    /// What the sentence leaves out, for "Technical details" (SHA-256, media type,
+    /// sizes); `null` when there is nothing more.
+    technical: Option<String>,
     /// The computer's clock had gone back.
     clock_anomaly: bool,
 }
@@ -240,6 +258,7 @@ pub async fn custody_log(
                         at: e.at.local.clone(),
                         actor: e.actor.clone(),
                         text: e.describe(),
+                        technical: e.technical(),
                         clock_anomaly: e.clock_anomaly,
                     })
                     .collect(),
@@ -373,21 +392,54 @@ pub async fn create_signing_key(
         .await
 }
 
-/// Add the designated person's key from pasted text or a file's contents.
+/// "I have forgotten my passphrase": a new signing key under a new passphrase, the old
+/// one kept aside (bundles sealed with it stay valid); returns the new fingerprint, for
+/// the person to give their designated person.
+#[tauri::command]
+pub async fn replace_signing_key(
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> Result<String, IpcError> {
+    state
+        .run_keys(move |dir| Ok::<_, KeyError>(dir.replace_signing_key(&passphrase)?.fingerprint()))
+        .await
+}
+
+/// Add the designated person's key from pasted text or a file's contents. A name kept
+/// with a different key is refused (`recipient_exists`, naming both fingerprints) unless
+/// `replace`, which the page sends only after asking.
 #[tauri::command]
 pub async fn add_recipient(
     state: State<'_, AppState>,
     name: String,
     text: String,
+    replace: bool,
 ) -> Result<RecipientView, IpcError> {
     state
         .run_keys(move |dir| {
             let recipient = evidence_kit::keys::find_recipient(&text)?;
-            let r = dir.add_recipient(&name, &recipient)?;
+            let r = dir.add_recipient(&name, &recipient, replace)?;
             // Their shared keys also hold the key their receipts are signed with.
             if let Some(k) = evidence_kit::keys::find_public_key(&text) {
                 dir.trust_for_receipts(&k, &r.name)?;
             }
+            Ok::<_, KeyError>(RecipientView {
+                fingerprint: r.fingerprint(),
+                name: r.name,
+            })
+        })
+        .await
+}
+
+/// Remove a designated person (their key kept aside); returns who was removed.
+#[tauri::command]
+pub async fn remove_recipient(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<RecipientView, IpcError> {
+    state
+        .run_keys(move |dir| {
+            let r = dir.remove_recipient(&name)?;
             Ok::<_, KeyError>(RecipientView {
                 fingerprint: r.fingerprint(),
                 name: r.name,
@@ -501,7 +553,7 @@ pub async fn make_form(
             std::fs::create_dir_all(&folder)
                 .map_err(|e| IpcError::from(evidence_kit::StoreError::io("create", &folder, e)))?;
             let school = dir.school_name(None)?;
-            let made = form::for_case(store, &case_id, &school)?;
+            let made = form::for_case(store, &case_id, school.as_deref())?;
             let out = free_name(&folder, &format!("{}-form", case_id.trim()), "pdf");
             form::write_new(&out, &made.pdf)?;
             Ok(out.display().to_string())

@@ -237,6 +237,17 @@ pub async fn dsl_picture(
     Ok(Response::new(png.unwrap_or_default()))
 }
 
+/// An e-mail of a bundle's item to read (as [`dsl_picture`] finds its file): headers
+/// and body as plain text, never HTML; `null` when it is not an e-mail.
+#[tauri::command]
+pub async fn dsl_email_view(
+    state: State<'_, AppState>,
+    sha256: String,
+    item: String,
+) -> Result<Option<evidence_kit::mail::EmailView>, IpcError> {
+    with_register(&state, move |reg, _| Ok(reg.email(&sha256, &item)?)).await
+}
+
 /// Every bundle received, newest first.
 #[tauri::command]
 pub async fn dsl_list(state: State<'_, AppState>) -> Result<Vec<Received>, IpcError> {
@@ -255,19 +266,30 @@ pub struct StatusLine {
     at: String,
     status: String,
     note: Option<String>,
+    /// Who the case was referred to (with `referred`).
+    referred_to: Vec<register::Referral>,
 }
 
-/// Move a case along (received → reviewed → referred → closed) with a dated note;
-/// returns its history.
+/// Move a case along (received → reviewed → referred → closed) with a dated note and,
+/// with `referred`, who it was referred to (`referred_to`: the CLI's spellings,
+/// `headteacher`, `chair-of-governors`, `hr`, `lado`, `police`, `other:WHO`); returns
+/// its history.
 #[tauri::command]
 pub async fn dsl_set_status(
     state: State<'_, AppState>,
     case_ref: String,
     status: String,
     note: Option<String>,
+    referred_to: Option<Vec<String>>,
 ) -> Result<Vec<StatusLine>, IpcError> {
     with_register(&state, move |reg, _| {
-        reg.set_status(&case_ref, &status, note.as_deref())?;
+        let referred = referred_to
+            .unwrap_or_default()
+            .iter()
+            .map(|t| register::Referral::parse(t))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(register::RegisterError::from)?;
+        reg.set_status_referred(&case_ref, &status, note.as_deref(), &referred)?;
         history(reg, &case_ref)
     })
     .await
@@ -284,9 +306,14 @@ pub async fn dsl_history(
 
 fn history(reg: &Register, case_ref: &str) -> Result<Vec<StatusLine>, IpcError> {
     Ok(reg
-        .history(case_ref)?
+        .status_entries(case_ref)?
         .into_iter()
-        .map(|(at, status, note)| StatusLine { at, status, note })
+        .map(|e| StatusLine {
+            at: e.at,
+            status: e.status,
+            note: e.note,
+            referred_to: e.referred_to,
+        })
         .collect())
 }
 
@@ -382,7 +409,13 @@ fn bundle_form(
     };
     let school = dir.school_name(None)?;
     let opts = options(dir, pass);
-    let made = form::for_bundle(&path, &opts, &school, evidence_kit::clock::now(), section)?;
+    let made = form::for_bundle(
+        &path,
+        &opts,
+        school.as_deref(),
+        evidence_kit::clock::now(),
+        section,
+    )?;
     let case_ref = reg
         .list()?
         .into_iter()

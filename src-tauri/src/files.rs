@@ -92,7 +92,7 @@ pub async fn print_form(state: State<'_, AppState>, case_id: String) -> Result<S
     let path = state
         .run(move |store| -> Result<PathBuf, IpcError> {
             let school = dir.school_name(None)?;
-            let made = form::for_case(store, &case_id, &school)?;
+            let made = form::for_case(store, &case_id, school.as_deref())?;
             let out =
                 crate::commands::free_name(&folder, &format!("{}-form", case_id.trim()), "pdf");
             form::write_new(&out, &made.pdf)?;

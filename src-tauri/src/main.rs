@@ -17,6 +17,8 @@ mod drop;
 mod dsl;
 mod error;
 mod files;
+#[cfg(test)]
+mod listed;
 mod navigation;
 mod shortcut;
 mod state;
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
             commands::list_items,
             commands::capture_screen,
             commands::item_thumbnail,
+            commands::email_view,
             commands::get_case,
             commands::update_item,
             commands::withdraw_item,
@@ -76,6 +79,8 @@ fn main() -> ExitCode {
             commands::save_profile,
             commands::create_signing_key,
             commands::add_recipient,
+            commands::replace_signing_key,
+            commands::remove_recipient,
             commands::seal_case,
             commands::seal_progress,
             commands::make_form,
@@ -104,6 +109,7 @@ fn main() -> ExitCode {
             dsl::dsl_open,
             dsl::dsl_trust,
             dsl::dsl_picture,
+            dsl::dsl_email_view,
             dsl::dsl_list,
             dsl::dsl_set_status,
             dsl::dsl_history,

@@ -14,8 +14,6 @@ use serde::{Deserialize, Serialize};
 pub const BUNDLE_FORMAT: &str = "evidence-kit-bundle/1";
 /// The `format` of `case.json`.
 pub const CASE_FORMAT: &str = "evidence-kit-case/1";
-/// Default for `Source-Organization`.
-pub const DEFAULT_ORGANIZATION: &str = "Newport CE Junior School";
 
 /// Tag files covered by the tag manifest, in the order they are written.
 pub const TAG_FILES: &[&str] = &[

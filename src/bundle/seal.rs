@@ -137,8 +137,9 @@ pub struct SealRequest {
     pub out: Option<PathBuf>,
     /// Encrypt to these designated persons (none: not encrypted).
     pub to: Vec<RecipientInfo>,
-    /// `Source-Organization`.
-    pub organization: String,
+    /// `Source-Organization`: the school, when one was given; none leaves the line out
+    /// of `bag-info.txt` (it is optional in BagIt, and no school is built in).
+    pub organization: Option<String>,
 }
 
 /// A sealed bundle.
@@ -539,8 +540,13 @@ fn bag_info(
     payload_bytes: u64,
     n_items: usize,
 ) -> Vec<(&'static str, String)> {
-    let mut info = vec![
-        ("Source-Organization", req.organization.clone()),
+    let school = req.organization.as_deref().map(str::trim);
+    let mut info: Vec<(&'static str, String)> = school
+        .filter(|s| !s.is_empty())
+        .map(|s| ("Source-Organization", s.to_string()))
+        .into_iter()
+        .collect();
+    info.extend([
         ("Contact-Name", case.staff.clone()),
         (
             "Bagging-Date",
@@ -557,7 +563,7 @@ fn bag_info(
         ("EK-Sealed-At", sealed.utc.clone()),
         ("EK-Signer", key.name.clone()),
         ("EK-Signer-Key-Id", key.public.key_id.clone()),
-    ];
+    ]);
     if !req.to.is_empty() {
         let all: Vec<&str> = req.to.iter().map(|t| t.recipient.as_str()).collect();
         info.push(("EK-Recipient", all.join(", ")));

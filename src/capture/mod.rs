@@ -7,6 +7,7 @@ mod screen;
 pub mod sniff;
 
 pub use crate::objects::Arriving;
+pub use email::email_view;
 pub use screen::{MonitorInfo, Target, WindowInfo, grab_screen, list_monitors, list_windows};
 
 use crate::CaptureError;
@@ -225,19 +226,44 @@ pub fn arrived(
     )
 }
 
-/// Keep bytes that did not come from a file (screenshots, clipboard).
+/// Keep bytes that did not come from a file (screenshots, clipboard), under a name made
+/// from the time of capture: `named(local time in words)`, made unique in the record.
 fn bytes(
     store: &Store,
     case_id: &str,
     data: &[u8],
-    name: String,
+    named: impl FnOnce(&str) -> String,
     source: Source,
     checked: Checked,
 ) -> Result<Item, CaptureError> {
     let captured = store.now();
+    let name = unique_name(store, case_id, named(&clock::name_words(&captured)))?;
     let mut r: &[u8] = data;
     let ingested = store.ingest(&mut r, Path::new(&name), data.len() as u64, &mut |_| {})?;
     record(store, case_id, ingested, name, source, captured, checked)
+}
+
+/// `wanted`, or, when an item of the record already has that name, the first of
+/// "NAME (2).png", "NAME (3).png", … that none has. (Two captures racing in the same
+/// minute could still both pick one name: the app takes one capture at a time.)
+fn unique_name(store: &Store, case_id: &str, wanted: String) -> Result<String, CaptureError> {
+    let taken: std::collections::HashSet<String> = store
+        .items(case_id.trim())?
+        .into_iter()
+        .map(|i| i.original_name)
+        .collect();
+    if !taken.contains(&wanted) {
+        return Ok(wanted);
+    }
+    let (stem, ext) = match wanted.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+        _ => (wanted.as_str(), String::new()),
+    };
+    // One of taken.len() + 1 candidates is always free.
+    Ok((2..=taken.len() + 2)
+        .map(|n| format!("{stem} ({n}){ext}"))
+        .find(|n| !taken.contains(n))
+        .unwrap_or_else(|| wanted.clone()))
 }
 
 fn record(
@@ -302,7 +328,7 @@ fn new_item(
 }
 
 /// Keep the chosen part of a screen grabbed with [`grab_screen`], as a PNG
-/// (`screen-region.png`). Only that part is ever stored.
+/// ("Screenshot 1 Dec 2026 14.02 (part).png"). Only that part is ever stored.
 pub fn screen_region(
     store: &Store,
     case_id: &str,
@@ -316,13 +342,14 @@ pub fn screen_region(
         store,
         case_id,
         &png,
-        "screen-region.png".into(),
+        |at| format!("Screenshot {at} (part).png"),
         Source::Screen,
         checked,
     )
 }
 
-/// Keep a whole screen grabbed with [`grab_screen`] (`screen-1.png`). The capture
+/// Keep a whole screen grabbed with [`grab_screen`] ("Screenshot 1 Dec 2026
+/// 14.02.png", in the local time of capture). The capture
 /// shortcut grabs first and stores after, so that what is kept is what was on screen
 /// when the key was pressed, even if the store is busy for a moment.
 pub fn grabbed_screen(
@@ -338,13 +365,14 @@ pub fn grabbed_screen(
         store,
         case_id,
         &png,
-        "screen-1.png".into(),
+        |at| format!("Screenshot {at}.png"),
         Source::Screen,
         checked,
     )
 }
 
-/// Take a screenshot (a whole monitor, or one window) and keep it as a PNG.
+/// Take a screenshot (a whole monitor, or one window) and keep it as a PNG, named
+/// [`shot_name`].
 pub fn screen(
     store: &Store,
     case_id: &str,
@@ -353,7 +381,20 @@ pub fn screen(
 ) -> Result<Item, CaptureError> {
     let checked = check(store, case_id, d)?;
     let shot = screen::capture(target)?;
-    bytes(store, case_id, &shot.png, shot.name, shot.source, checked)
+    let shows = shot.shows;
+    let named = |at: &str| shot_name(&shows, at);
+    bytes(store, case_id, &shot.png, named, shot.source, checked)
+}
+
+/// A screenshot's name: "Screenshot 1 Dec 2026 14.02.png" for the first monitor,
+/// "Screenshot 1 Dec 2026 14.02 (screen 2).png" for another, and a window's title
+/// before the time ("Messages 1 Dec 2026 14.02.png") when it has one.
+fn shot_name(shows: &screen::Shows, at: &str) -> String {
+    match shows {
+        screen::Shows::Monitor(1) | screen::Shows::Window(None) => format!("Screenshot {at}.png"),
+        screen::Shows::Monitor(n) => format!("Screenshot {at} (screen {n}).png"),
+        screen::Shows::Window(Some(title)) => format!("{title} {at}.png"),
+    }
 }
 
 /// Keep what is on the clipboard: an image (as PNG), or else text.
@@ -366,8 +407,8 @@ pub fn clipboard(store: &Store, case_id: &str, d: &Details) -> Result<Item, Capt
         Ok(img) => {
             let png =
                 screen::encode_png(img.width as u32, img.height as u32, img.bytes.into_owned())?;
-            let name = "clipboard.png".to_string();
-            return bytes(store, case_id, &png, name, Source::Clipboard, checked);
+            let named = |at: &str| format!("Clipboard {at}.png");
+            return bytes(store, case_id, &png, named, Source::Clipboard, checked);
         }
         Err(e) => e,
     };
@@ -375,12 +416,12 @@ pub fn clipboard(store: &Store, case_id: &str, d: &Details) -> Result<Item, Capt
     // available" when they only hold text): keep text instead.
     match cb.get_text() {
         Ok(t) if !t.is_empty() => {
-            let name = "clipboard.txt".to_string();
+            let named = |at: &str| format!("Clipboard {at}.txt");
             bytes(
                 store,
                 case_id,
                 t.as_bytes(),
-                name,
+                named,
                 Source::Clipboard,
                 checked,
             )

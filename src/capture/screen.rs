@@ -42,8 +42,17 @@ pub struct WindowInfo {
 /// A screenshot, ready to store.
 pub(crate) struct Shot {
     pub png: Vec<u8>,
-    pub name: String,
+    /// What it shows, for its name.
+    pub shows: Shows,
     pub source: Source,
+}
+
+/// What a screenshot shows, for its name.
+pub(crate) enum Shows {
+    /// Monitor number N, from 1.
+    Monitor(usize),
+    /// A window, with its title made safe for a name when it has one.
+    Window(Option<String>),
 }
 
 fn no_screen(e: impl std::fmt::Display) -> CaptureError {
@@ -142,7 +151,7 @@ pub(crate) fn capture(target: &Target) -> Result<Shot, CaptureError> {
             let img = m.capture_image().map_err(failed)?;
             Ok(Shot {
                 png: encode_png(img.width(), img.height(), img.into_raw())?,
-                name: format!("screen-{number}.png"),
+                shows: Shows::Monitor(number),
                 source: Source::Screen,
             })
         }
@@ -159,9 +168,11 @@ pub(crate) fn capture(target: &Target) -> Result<Shot, CaptureError> {
                     title: title.clone(),
                 })?;
             let img = w.capture_image().map_err(failed)?;
+            // The window's own title (what was asked for is part of it).
+            let shown = w.title().unwrap_or_else(|_| title.clone());
             Ok(Shot {
                 png: encode_png(img.width(), img.height(), img.into_raw())?,
-                name: format!("window-{}.png", safe_name(title)),
+                shows: Shows::Window(safe_name(&shown)),
                 source: Source::Window,
             })
         }
@@ -198,13 +209,25 @@ pub(crate) fn encode_png(
     Ok(out)
 }
 
-/// A window title made safe as part of a file name.
-fn safe_name(title: &str) -> String {
-    let s: String = title
+/// A window title made safe as part of a file name, readable as the person saw it:
+/// letters, digits, spaces and everyday punctuation kept, anything a system may refuse
+/// in a name (`/ \\ : * ? " < > |`, control characters) a space, runs of spaces one, at
+/// most 60 characters; `None` when nothing is left.
+pub(crate) fn safe_name(title: &str) -> Option<String> {
+    let kept: String = title
         .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '-' })
-        .take(60)
+        .map(|c| {
+            if c.is_alphanumeric() || " -_.,()'&+!#@".contains(c) {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
-    let s = s.trim_matches('-').to_string();
-    if s.is_empty() { "window".into() } else { s }
+    let words: Vec<&str> = kept.split_whitespace().collect();
+    let s: String = words.join(" ").chars().take(60).collect();
+    let s = s
+        .trim_matches(|c: char| c == '.' || c.is_whitespace())
+        .to_string();
+    (!s.is_empty()).then_some(s)
 }

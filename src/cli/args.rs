@@ -166,6 +166,10 @@ pub(crate) enum DslCommand {
         /// A note (who it was referred to, what was done).
         #[arg(long)]
         note: Option<String>,
+        /// With `--set referred`: who it was referred to, once for each (headteacher,
+        /// chair-of-governors, hr, lado, police, or other:WHO); ticks the form's boxes.
+        #[arg(long = "to", value_name = "WHO")]
+        to: Vec<String>,
     },
     /// A receipt for the latest bundle of a case, signed with your key, to give back to
     /// the staff member.
@@ -207,8 +211,9 @@ pub(crate) struct FormArgs {
     /// Where to write the PDF (a new file).
     #[arg(long, value_name = "FILE.pdf")]
     pub(crate) out: PathBuf,
-    /// The school's name on the form (default: $EVIDENCE_KIT_SCHOOL, the "school" in
-    /// settings.json in the keys folder, or Newport CE Junior School).
+    /// The school's name on the form (default: $EVIDENCE_KIT_SCHOOL, else the "school"
+    /// in settings.json in the keys folder; with none the form says "School: not
+    /// recorded").
     #[arg(long, env = "EVIDENCE_KIT_SCHOOL")]
     pub(crate) school: Option<String>,
     /// (Designated person, with --bundle) fill in your section from your register:
@@ -251,7 +256,8 @@ pub(crate) enum KeysCommand {
         /// Make the key without a passphrase (anyone with this computer could sign as you).
         #[arg(long)]
         no_passphrase: bool,
-        /// Replace an existing key (only if it is lost or compromised).
+        /// Replace an existing key (only if it is lost, its passphrase forgotten, or it is
+        /// compromised); the old key's files are kept in retired/.
         #[arg(long)]
         replace: bool,
     },
@@ -301,6 +307,16 @@ pub(crate) enum KeysCommand {
         name: String,
         /// The age1… they gave you.
         recipient: String,
+        /// Replace the key kept under that name (only after checking the new one with
+        /// them in person); the old one is kept aside.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Remove a designated person you seal bundles to (their key is kept aside).
+    RemoveRecipient {
+        /// Their name, as `keys show` lists it.
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -510,7 +526,7 @@ pub(crate) struct SealArgs {
     #[command(flatten)]
     pub(crate) pass: PassArgs,
     /// The school, for the bag's Source-Organization (default: the "school" in
-    /// settings.json in the keys folder, or Newport CE Junior School).
+    /// settings.json in the keys folder; with none the line is left out).
     #[arg(long)]
     pub(crate) organization: Option<String>,
     /// Print the result as JSON.

@@ -5,7 +5,7 @@ use super::failure::{CliError, Failure};
 use super::keys::passphrase;
 use super::verify::verify_options;
 use super::{keydir, print_list, shown_path, to_json};
-use evidence_kit::register::Register;
+use evidence_kit::register::{Referral, Register};
 use evidence_kit::text::visible;
 use std::path::{Path, PathBuf};
 
@@ -14,7 +14,12 @@ pub(super) fn dsl(root: &Path, config: &Option<PathBuf>, d: DslCommand) -> Resul
     match d {
         DslCommand::Receive { file, v, json } => receive(&reg, config, &file, &v, json),
         DslCommand::List { json } => list(&reg, json),
-        DslCommand::Status { case, set, note } => status(&reg, &case, &set, note.as_deref()),
+        DslCommand::Status {
+            case,
+            set,
+            note,
+            to,
+        } => status(&reg, &case, &set, note.as_deref(), &to),
         DslCommand::Receipt { case, out, pass } => receipt(&reg, config, &case, &out, &pass),
         DslCommand::Accounts { json } => accounts(&reg, json),
         DslCommand::Export { csv } => export(&reg, &csv),
@@ -83,35 +88,64 @@ fn receive(
     Ok(if b.intact { 0 } else { 1 })
 }
 
-/// `dsl list`: every bundle received, with its case's status.
+/// `dsl list`: every bundle received, with its state and (for a copy as sealed) its
+/// case's status and referrals.
 fn list(reg: &Register, json: bool) -> Result<u8, Failure> {
     print_list(&reg.list()?, json, "No bundles received yet.", |b| {
+        let status = match (&b.status, b.state) {
+            (Some(s), _) => s.clone(),
+            (None, evidence_kit::register::ListState::NotIntact) => "its own entry".into(),
+            (None, _) => "received".into(),
+        };
         format!(
-            "{}  {}  {}  received {}  {}{}{}  [{}]",
+            "{}  {}  {}  received {}  {}{}{}  [{}{}]",
             visible(b.case_ref.as_deref().unwrap_or("?")),
             visible(b.staff.as_deref().unwrap_or("?")),
             visible(&b.sha256.chars().take(12).collect::<String>()),
             visible(&b.received),
-            if b.intact { "intact" } else { "FAILED" },
+            b.state.words(),
             if b.replay { ", older copy" } else { "" },
             if b.conflict.is_some() {
                 ", claims a seal on file but differs"
             } else {
                 ""
             },
-            visible(b.status.as_deref().unwrap_or("received"))
+            visible(&status),
+            referred_words(&b.referred_to)
         )
     });
     Ok(0)
 }
 
-/// `dsl status --case REF --set STATUS` (the core checks the status, folding case).
-fn status(reg: &Register, case: &str, set: &str, note: Option<&str>) -> Result<u8, Failure> {
-    reg.set_status(case, set, note)?;
+/// ": headteacher, police" (empty for none).
+fn referred_words(to: &[Referral]) -> String {
+    if to.is_empty() {
+        return String::new();
+    }
+    let words: Vec<String> = to.iter().map(Referral::words).collect();
+    format!(" to {}", visible(&words.join(", ")))
+}
+
+/// `dsl status --case REF --set STATUS [--to WHO]…` (the core checks the status,
+/// folding case, and the referrals).
+fn status(
+    reg: &Register,
+    case: &str,
+    set: &str,
+    note: Option<&str>,
+    to: &[String],
+) -> Result<u8, Failure> {
+    let referred = to
+        .iter()
+        .map(|t| Referral::parse(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(evidence_kit::register::RegisterError::from)?;
+    reg.set_status_referred(case, set, note, &referred)?;
     println!(
-        "Case {} is now {}.",
+        "Case {} is now {}{}.",
         visible(case.trim()),
-        visible(&set.trim().to_lowercase())
+        visible(&set.trim().to_lowercase()),
+        referred_words(&referred)
     );
     Ok(0)
 }

@@ -56,6 +56,7 @@ fn hint_for(code: &str) -> Option<&'static str> {
         }
         "receipt_out_exists" => Some("Choose another name with --out; nothing was overwritten."),
         "passphrases_differ" => Some("Try again."),
+        "recipient_exists" => Some("If they gave you a new key, add it with --replace."),
         _ => None,
     }
 }

@@ -23,13 +23,19 @@ pub(super) fn form(root: &Path, config: &Option<PathBuf>, a: FormArgs) -> Result
             } else {
                 None
             };
-            let made = form::for_bundle(bundle, &opts, &school, evidence_kit::clock::now(), dsl)?;
+            let made = form::for_bundle(
+                bundle,
+                &opts,
+                school.as_deref(),
+                evidence_kit::clock::now(),
+                dsl,
+            )?;
             let failed = !made.intact;
             (made, failed)
         }
         (Some(case), None) => {
             let store = Store::open_for_reading(root)?;
-            let made = form::for_case(&store, case, &school)?;
+            let made = form::for_case(&store, case, school.as_deref())?;
             let failed = !made.intact;
             (made, failed)
         }

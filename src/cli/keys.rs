@@ -75,12 +75,25 @@ pub(super) fn keys(config: &Option<PathBuf>, c: KeysCommand) -> Result<u8, Failu
                 k.fingerprint()
             );
         }
-        KeysCommand::AddRecipient { name, recipient } => {
-            let r = dir.add_recipient(&name, &recipient)?;
+        KeysCommand::AddRecipient {
+            name,
+            recipient,
+            replace,
+        } => {
+            let r = dir.add_recipient(&name, &recipient, replace)?;
             println!(
                 "Added {} ({}). Check the fingerprint with them.",
                 visible(&r.name),
                 visible(&r.fingerprint())
+            );
+        }
+        KeysCommand::RemoveRecipient { name } => {
+            let r = dir.remove_recipient(&name)?;
+            println!(
+                "Removed {} ({}); their key is kept in {}. Nothing more will be sealed to it.",
+                visible(&r.name),
+                visible(&r.fingerprint()),
+                shown_path(&dir.root().join("retired"))
             );
         }
     }
@@ -103,8 +116,16 @@ fn new_key(
     } else {
         Some(passphrase(pass, true)?)
     };
+    let old = dir.public_signing_key().ok().filter(|_| replace);
     let k = dir.new_signing_key(name, pw.as_deref(), replace)?;
     println!("Your signing key is made.");
+    if let Some(old) = old {
+        println!(
+            "Your old key ({}) is kept in {}; bundles sealed with it stay valid.",
+            old.fingerprint(),
+            shown_path(&dir.root().join(evidence_kit::keys::RETIRED))
+        );
+    }
     println!("Name:        {}", visible(name));
     println!("Fingerprint: {}", k.fingerprint());
     println!("Public key:  {}", k.key.to_base64());

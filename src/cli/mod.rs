@@ -122,10 +122,13 @@ fn keydir(config: &Option<PathBuf>) -> Result<KeyDir, Failure> {
 }
 
 /// The school's name, the same for `seal` (Source-Organization) and `form`: the flag
-/// (or its environment variable), else settings.json's, else the default; the core's
-/// one rule (`settings::school_name`), the keys folder found only when no school is
-/// given.
-fn school_name(config: &Option<PathBuf>, given: &Option<String>) -> Result<String, Failure> {
+/// (or its environment variable), else settings.json's, else none (no school is built
+/// in); the core's one rule (`settings::school_name`), the keys folder found only when
+/// no school is given.
+fn school_name(
+    config: &Option<PathBuf>,
+    given: &Option<String>,
+) -> Result<Option<String>, Failure> {
     evidence_kit::settings::school_name(given.as_deref(), || keydir(config))
 }
 

@@ -2,7 +2,7 @@
 //! this proves and what it does not, the designated person's part, and signatures.
 
 use super::layout::{self, LEFT, Layout, Style, WIDTH, red};
-use super::{FormInput, Source, when};
+use super::{DslSection, FormInput, Source, when};
 
 pub(super) fn seal(l: &mut Layout<'_>, input: &FormInput) {
     l.heading("6. The sealed bundle");
@@ -194,16 +194,41 @@ pub(super) fn for_dsl(l: &mut Layout<'_>, input: &FormInput) {
         }
         None => l.blank("Actions taken", 3),
     }
-    l.field(
-        "Referred to",
-        "☐ headteacher   ☐ chair of governors   ☐ HR   ☐ local authority   ☐ LADO   ☐ police",
-    );
+    l.field("Referred to", &referred_boxes(input.dsl.as_ref()));
     l.blank("Outcome", 2);
     l.blank("Review date", 1);
 }
 
+/// The "Referred to" boxes, ticked (☒) from the register's referrals; `other` names who.
+fn referred_boxes(dsl: Option<&DslSection>) -> String {
+    let referred: &[String] = dsl.map_or(&[], |d| &d.referred);
+    let boxes = [
+        ("headteacher", "headteacher"),
+        ("chair-of-governors", "chair of governors"),
+        ("hr", "HR"),
+        ("lado", "LADO (local authority designated officer)"),
+        ("police", "police"),
+    ];
+    let mark = |on: bool| if on { "☒" } else { "☐" };
+    let mut text: Vec<String> = boxes
+        .iter()
+        .map(|(key, words)| format!("{} {words}", mark(referred.iter().any(|r| r == key))))
+        .collect();
+    let others: Vec<&str> = referred
+        .iter()
+        .filter_map(|r| r.strip_prefix("other:"))
+        .collect();
+    text.push(if others.is_empty() {
+        "☐ other".into()
+    } else {
+        format!("☒ other: {}", others.join("; "))
+    });
+    text.join("   ")
+}
+
 pub(super) fn signatures(l: &mut Layout<'_>) {
-    l.heading("9. Signatures");
+    // The four lines to sign and date, kept together with their heading.
+    l.heading_keep("9. Signatures", 100.0);
     l.blank("Signed (staff member)", 1);
     l.blank("Date", 1);
     l.gap(6.0);

@@ -14,7 +14,11 @@ use std::path::Path;
 
 /// The form's content from the store (staff side): the case, its items re-hashed,
 /// and the last seal recorded in its custody log.
-pub fn from_store(store: &Store, case_id: &str, school: &str) -> Result<FormInput, FormError> {
+pub fn from_store(
+    store: &Store,
+    case_id: &str,
+    school: Option<&str>,
+) -> Result<FormInput, FormError> {
     let case = store.case(case_id)?;
     let items = store.items(&case.id)?;
     let mut problems = Vec::new();
@@ -46,7 +50,7 @@ pub fn from_store(store: &Store, case_id: &str, school: &str) -> Result<FormInpu
         seal = Some(seal_block(e, log.len() - k - 1));
     }
     Ok(FormInput {
-        school: school.to_string(),
+        school: school.map(str::to_string),
         case: Some(case),
         source: Source::Store {
             checked: items.len(),
@@ -99,7 +103,7 @@ fn seal_block(e: &Entry, changed_since: usize) -> SealBlock {
 pub fn for_bundle(
     path: &Path,
     opts: &verify::Options,
-    school: &str,
+    school: Option<&str>,
     now: Stamp,
     dsl: Option<DslSection>,
 ) -> Result<Rendered, FormError> {
@@ -157,7 +161,7 @@ pub fn for_bundle(
         changed_since: 0,
     });
     let input = FormInput {
-        school: school.to_string(),
+        school: school.map(str::to_string),
         case,
         items,
         seal,

@@ -21,6 +21,10 @@ pub const WIDTH: f32 = PAGE_W - 2.0 * LEFT;
 const TOP: f32 = PAGE_H - 46.0;
 /// Nothing but the footer goes below this.
 const BOTTOM: f32 = 58.0;
+/// The height of a section heading, its rule and the space around them.
+const HEADING_H: f32 = 6.0 + 12.5 + 4.0 + 7.0;
+/// What a heading keeps under it on its page unless told otherwise (a few lines).
+const HEADING_KEEP: f32 = 60.0 - HEADING_H;
 
 /// One embedded font face, with what is needed to measure text in it.
 pub struct Face {
@@ -156,6 +160,20 @@ pub struct Layout<'f> {
     banner: Option<(String, String)>,
     /// The page being drawn on.
     cur: usize,
+    /// The last heading drawn, while nothing has been drawn after it (see
+    /// [`Layout::need`]).
+    pending: Option<Pending>,
+}
+
+/// A heading with nothing drawn after it yet: if the next thing does not fit on its
+/// page, the heading moves to the next page with it (never left alone at a page foot).
+struct Pending {
+    /// Its text.
+    text: String,
+    /// Its page.
+    page: usize,
+    /// Where its drawing starts and ends in that page's operations.
+    ops: std::ops::Range<usize>,
 }
 
 /// Dark red, for warnings.
@@ -181,6 +199,7 @@ impl<'f> Layout<'f> {
             y: TOP,
             banner,
             cur: 0,
+            pending: None,
         };
         l.new_page();
         l
@@ -242,10 +261,21 @@ impl<'f> Layout<'f> {
     }
 
     /// Make sure `h` points fit above the bottom margin, else start a new page.
-    /// Returns whether a page was started.
+    /// Returns whether a page was started. A heading with nothing after it yet goes to
+    /// the new page too (it is taken off the foot of the old one).
     pub fn need(&mut self, h: f32) -> bool {
+        let pending = self.pending.take();
         if self.y - h < BOTTOM {
+            let moving = pending.filter(|p| {
+                p.page == self.cur && self.pages.get(p.page).map(Vec::len) == Some(p.ops.end)
+            });
+            if let Some(p) = &moving {
+                self.pages[p.page].truncate(p.ops.start);
+            }
             self.new_page();
+            if let Some(p) = moving {
+                self.draw_heading(&p.text);
+            }
             return true;
         }
         false
@@ -313,7 +343,19 @@ impl<'f> Layout<'f> {
 
     /// A section heading, kept with at least a few lines after it.
     pub fn heading(&mut self, text: &str) {
-        self.need(60.0);
+        self.heading_keep(text, HEADING_KEEP);
+    }
+
+    /// A section heading, on a new page unless `keep` points fit under it (its first
+    /// lines); and should the first thing drawn after it still not fit, the heading
+    /// follows it onto the next page ([`Layout::need`]).
+    pub fn heading_keep(&mut self, text: &str, keep: f32) {
+        self.need(HEADING_H + keep);
+        self.draw_heading(text);
+    }
+
+    fn draw_heading(&mut self, text: &str) {
+        let start = self.ops().len();
         self.gap(6.0);
         let size = 12.5;
         let t = self.fit(Style::Bold, size, text, WIDTH);
@@ -321,6 +363,12 @@ impl<'f> Layout<'f> {
         self.y -= size + 4.0;
         self.rule(LEFT, self.y, LEFT + WIDTH, 0.8, &black());
         self.y -= 7.0;
+        let end = self.ops().len();
+        self.pending = Some(Pending {
+            text: text.to_string(),
+            page: self.cur,
+            ops: start..end,
+        });
     }
 
     /// "Label   value" with the value wrapped in its own column, flowing onto new pages.
@@ -355,18 +403,31 @@ impl<'f> Layout<'f> {
         self.y -= 3.0;
     }
 
-    /// A line to write on by hand, after a label.
+    /// Lines to write on by hand, after a label (wrapped, never cut short: the walk
+    /// found "Signed (designated pers…").
     pub fn blank(&mut self, label: &str, lines: usize) {
         let size = 9.5;
         let label_w = 150.0;
         let h = 20.0;
-        self.need(h * lines as f32);
-        let t = self.fit(Style::Bold, size, label, label_w - 8.0);
-        self.text(LEFT, self.y - 13.0, Style::Bold, size, &t);
-        for _ in 0..lines {
-            self.rule(LEFT + label_w, self.y - 15.0, LEFT + WIDTH, 0.5, &grey());
-            self.y -= h;
+        let lead = size * 1.35;
+        let bold = self.face(Style::Bold);
+        let labels = wrap(
+            bold,
+            &bold.printable(label).replace('\n', " "),
+            size,
+            label_w - 8.0,
+        );
+        let tall = (h * lines as f32).max(13.0 + lead * (labels.len() as f32 - 1.0) + 7.0);
+        self.need(tall);
+        let top = self.y;
+        for (i, t) in labels.iter().enumerate() {
+            self.text(LEFT, top - 13.0 - lead * i as f32, Style::Bold, size, t);
         }
+        for i in 0..lines {
+            let y = top - h * i as f32 - 15.0;
+            self.rule(LEFT + label_w, y, LEFT + WIDTH, 0.5, &grey());
+        }
+        self.y = top - tall;
     }
 
     /// A horizontal rule.

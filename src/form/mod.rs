@@ -35,15 +35,11 @@ pub use render::render;
 pub use crate::clock::in_words as when;
 
 use crate::StoreError;
-use crate::bundle::format as bundle;
 use crate::case::{Case, Item};
 use crate::clock::Stamp;
 use crate::store::Store;
 use crate::verify::{self, VerifyError};
 use std::path::{Path, PathBuf};
-
-/// Default school name on the form.
-pub const DEFAULT_SCHOOL: &str = bundle::DEFAULT_ORGANIZATION;
 
 /// Something stopped the form being made.
 #[derive(Debug, thiserror::Error)]
@@ -147,12 +143,15 @@ pub struct DslSection {
     pub received_by: String,
     /// What was done: (when, status, note), oldest first.
     pub actions: Vec<(String, String, Option<String>)>,
+    /// Who the case was referred to, as the register spells it (`headteacher`,
+    /// `chair-of-governors`, `hr`, `lado`, `police`, `other:WHO`): ticks the boxes.
+    pub referred: Vec<String>,
 }
 
 /// Everything the form shows.
 pub struct FormInput {
-    /// The school's name.
-    pub school: String,
+    /// The school's name; none prints "School: not recorded" (no school is built in).
+    pub school: Option<String>,
     /// The case (with its incident report); `None` when a failed bundle's case record
     /// could not be read.
     pub case: Option<Case>,
@@ -213,7 +212,7 @@ pub fn write_new(out: &Path, bytes: &[u8]) -> Result<(), FormError> {
 }
 
 /// The form for a case in the store.
-pub fn for_case(store: &Store, case_id: &str, school: &str) -> Result<Rendered, FormError> {
+pub fn for_case(store: &Store, case_id: &str, school: Option<&str>) -> Result<Rendered, FormError> {
     let input = from_store(store, case_id, school)?;
     let root = store.root().to_path_buf();
     let fetch = move |_: usize, item: &Item| -> Result<Vec<u8>, String> {

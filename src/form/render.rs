@@ -5,7 +5,7 @@
 use super::appendix::appendix;
 use super::closing::{for_dsl, proves, seal, signatures};
 use super::layout::{Face, Fonts, LEFT, Layout, Style, WIDTH};
-use super::sections::{header, incident, is_image, person, police, schedule, short_sha, steps};
+use super::sections::{header, incident, is_drawn, person, police, schedule, short_sha, steps};
 use super::{Fetch, FormError, FormInput, Rendered, Source, images, limits};
 use crate::case::Item;
 use printpdf::{OffsetDateTime, ParsedFont, PdfDocument, PdfPage, PdfSaveOptions};
@@ -35,7 +35,7 @@ fn prepare_images(
     items: &[Item],
     fetch: &Fetch<'_>,
 ) -> Vec<Option<Result<images::Prepared, String>>> {
-    let todo: Vec<usize> = (0..items.len()).filter(|&i| is_image(&items[i])).collect();
+    let todo: Vec<usize> = (0..items.len()).filter(|&i| is_drawn(&items[i])).collect();
     let results = std::sync::Mutex::new(
         (0..items.len())
             .map(|_| None)
@@ -187,7 +187,10 @@ fn save(
         .unwrap_or_default();
     info.creator = format!("Evidence Kit {}", env!("CARGO_PKG_VERSION"));
     info.producer = "Evidence Kit (printpdf)".into();
-    info.subject = format!("E-safety incident-logging form, {}", input.school);
+    info.subject = match &input.school {
+        Some(s) => format!("E-safety incident-logging form, {s}"),
+        None => "E-safety incident-logging form".to_string(),
+    };
     if let Some(t) = input.completed.instant()
         && let Ok(d) = OffsetDateTime::from_unix_timestamp(t.timestamp())
     {

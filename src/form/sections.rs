@@ -8,6 +8,9 @@ use crate::case::{Case, Item};
 use std::collections::BTreeSet;
 use std::path::Path;
 
+/// Where the school's name goes when none was given or set (none is built in).
+pub(super) const NO_SCHOOL: &str = "School: not recorded";
+
 pub(super) fn or_not_recorded(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "not recorded".into())
 }
@@ -40,12 +43,44 @@ pub(super) fn what_it_is(item: &Item) -> String {
     format!("{kind} ({})", item.media_type)
 }
 
-pub(super) fn is_image(item: &Item) -> bool {
-    item.removed.is_none()
-        && matches!(
-            item.media_type.as_str(),
-            "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "image/bmp"
+/// Whether an item is a picture (whether or not the form can show it): screenshots
+/// and image files.
+pub(super) fn is_picture(item: &Item) -> bool {
+    item.media_type.starts_with("image/")
+}
+
+/// Why a picture is not drawn on a page of its own, if it is not: its bytes were
+/// removed (a possible indecent image), it was withdrawn (a line is enough: the walk
+/// found a withdrawn duplicate given a whole page), or the form cannot place its kind.
+pub(super) fn not_drawn(item: &Item) -> Option<String> {
+    if let Some(r) = &item.removed {
+        return Some(format!(
+            "removed {} as a possible indecent image of a child: it was not kept, as the school's policy requires, so there is no picture to show",
+            when(&r.at.local)
+        ));
+    }
+    if let Some(w) = &item.withdrawn {
+        return Some(format!(
+            "withdrawn {}: {}. The original is kept in the evidence",
+            when(&w.at.local),
+            w.reason
+        ));
+    }
+    let placeable = matches!(
+        item.media_type.as_str(),
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "image/bmp"
+    );
+    (!placeable).then(|| {
+        format!(
+            "the form cannot show this kind of picture ({}); the original is in the evidence",
+            item.media_type
         )
+    })
+}
+
+/// Whether the form draws an item's picture (prepares its bytes and gives it a page).
+pub(super) fn is_drawn(item: &Item) -> bool {
+    is_picture(item) && not_drawn(item).is_none()
 }
 
 pub(super) fn sender(item: &Item) -> Option<String> {
@@ -58,7 +93,10 @@ pub(super) fn sender(item: &Item) -> Option<String> {
 }
 
 pub(super) fn header(l: &mut Layout<'_>, input: &FormInput) {
-    let school = l.fonts.bold.printable(&input.school);
+    let school = l
+        .fonts
+        .bold
+        .printable(input.school.as_deref().unwrap_or(NO_SCHOOL));
     l.text(LEFT, l.y - 14.0, Style::Bold, 14.0, &school);
     l.gap(22.0);
     l.text(
@@ -271,6 +309,14 @@ pub(super) fn police(l: &mut Layout<'_>, case: &Case, notes_left_out: usize) {
         "Police informed (reference)",
         &or_not_recorded(&r.police_ref),
     );
+    if !r.indecent_images.is_empty() || notes_left_out > 0 {
+        // Under a heading of their own (the walk found the boxes floating between
+        // sections 4 and 5), kept with the first box.
+        l.heading_keep(
+            "4a. Possible indecent images of children (recorded, never captured)",
+            70.0,
+        );
+    }
     for n in &r.indecent_images {
         let informed = match &n.police_informed {
             Some(t) => format!("Police informed at {}.", when(t)),
@@ -298,7 +344,8 @@ pub(super) fn police(l: &mut Layout<'_>, case: &Case, notes_left_out: usize) {
 
 pub(super) fn schedule(l: &mut Layout<'_>, input: &FormInput) {
     let items = &input.items;
-    l.heading("5. Evidence schedule");
+    // Kept with its note, the table's head and (about) its first row.
+    l.heading_keep("5. Evidence schedule", 140.0);
     if items.is_empty() && input.left_out.items == 0 {
         l.paragraph(LEFT, WIDTH, Style::Regular, 10.0, "No items were captured.");
         return;

@@ -32,7 +32,7 @@ pub mod format;
 mod dir;
 
 pub use crate::settings::{MAX_SETTING_CHARS, Mode, Profile};
-pub use dir::KeyDir;
+pub use dir::{KeyDir, RETIRED, RetiredRecipient};
 pub use format::{
     KeyError, MAX_KEY_FILE_BYTES, MAX_PASSPHRASE_FILE_BYTES, MIN_PASSPHRASE_CHARS, PublicKey,
     RecipientInfo, SigningInfo, SigningKey, check_new_passphrase, find_public_key, find_recipient,
@@ -77,7 +77,9 @@ mod tests {
             .expect("identity");
         assert!(me.recipient.starts_with("age1"));
         let staff = KeyDir::at(dir.path().join("staff"));
-        staff.add_recipient("DSL", &me.recipient).expect("add");
+        staff
+            .add_recipient("DSL", &me.recipient, false)
+            .expect("add");
         assert_eq!(
             staff.resolve_recipient("dsl").expect("by name"),
             RecipientInfo {
@@ -94,7 +96,7 @@ mod tests {
             Err(KeyError::UnknownRecipient { .. })
         ));
         assert!(matches!(
-            staff.add_recipient("X", "age1notakey"),
+            staff.add_recipient("X", "age1notakey", false),
             Err(KeyError::BadRecipient { .. })
         ));
         let ids = read_identities(&dsl.identity_path(None), None).expect("ids");

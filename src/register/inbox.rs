@@ -65,6 +65,10 @@ pub struct BundleView {
     pub unpack_problem: Option<String>,
     /// Custody entries not shown in `timeline` (a very long log).
     pub timeline_more: usize,
+    /// Items whose bytes were removed as a possible indecent image of a child before
+    /// sealing (their entries are in the custody log, not in `items`), so that the
+    /// count agrees with what the staff member saw.
+    pub removed_items: usize,
 }
 
 impl Register {
@@ -320,12 +324,13 @@ impl Register {
                     .iter()
                     .all(|f| f.kind == verify::FindingKind::UntrustedKey)
         });
-        let (timeline, timeline_more) = timeline(&folder.join("custody.jsonl"));
+        let (timeline, timeline_more, removed_items) = timeline(&folder.join("custody.jsonl"));
         BundleView {
             received,
             duplicate,
             timeline,
             timeline_more,
+            removed_items,
             unpack_problem: None,
             report,
             case,
@@ -361,6 +366,25 @@ impl Register {
         }
         let file = self.received_dir(&checked_sha(sha256)?).join(item_path);
         Ok(crate::thumbnail::png_of_file(&file, max_px))
+    }
+
+    /// The e-mail `item_path` of the bundle `sha256` to read (`crate::mail`: headers
+    /// and plain text, never HTML), as [`picture`](Self::picture) finds its file;
+    /// `None` when it is not an e-mail that can be read.
+    pub fn email(
+        &self,
+        sha256: &str,
+        item_path: &str,
+    ) -> Result<Option<crate::mail::EmailView>, RegisterError> {
+        use std::io::Read;
+        if !item_path.starts_with("data/") || verify::unsafe_name(item_path.as_bytes()).is_some() {
+            return Ok(None);
+        }
+        let file = self.received_dir(&checked_sha(sha256)?).join(item_path);
+        let mut raw = Vec::new();
+        let read = std::fs::File::open(&file)
+            .and_then(|f| f.take(crate::mail::MAX_EMAIL_BYTES).read_to_end(&mut raw));
+        Ok(read.ok().and_then(|_| crate::mail::view(&raw)))
     }
 }
 
@@ -412,16 +436,21 @@ const MAX_TIMELINE: usize = 2_000;
 /// The custody log of an unpacked bundle, as plain sentences (unreadable lines skipped:
 /// verification has already named them), read a line at a time; at most
 /// [`MAX_TIMELINE`], with the number left out.
-fn timeline(path: &Path) -> (Vec<TimelineLine>, usize) {
+fn timeline(path: &Path) -> (Vec<TimelineLine>, usize, usize) {
     use std::io::BufRead;
     let Ok(f) = std::fs::File::open(path) else {
-        return (Vec::new(), 0);
+        return (Vec::new(), 0, 0);
     };
     let mut shown = Vec::new();
     let mut more = 0;
+    let mut removed = 0;
     for line in std::io::BufReader::new(f).lines() {
         let Ok(line) = line else { break };
         if let Ok(CustodyLine::Full(e)) = serde_json::from_str::<CustodyLine>(&line) {
+            // One entry per item removed (an item's bytes are removed once).
+            if let Some(crate::event::Event::IndecentImageRemoved(_)) = e.event() {
+                removed += 1;
+            }
             if shown.len() < MAX_TIMELINE {
                 shown.push(TimelineLine {
                     at: e.at.local.clone(),
@@ -434,7 +463,7 @@ fn timeline(path: &Path) -> (Vec<TimelineLine>, usize) {
             }
         }
     }
-    (shown, more)
+    (shown, more, removed)
 }
 
 #[cfg(test)]
@@ -462,7 +491,7 @@ mod tests {
             last = Some(e);
         }
         std::fs::write(&path, text).expect("write");
-        let (shown, more) = timeline(&path);
+        let (shown, more, _) = timeline(&path);
         assert_eq!(shown.len(), MAX_TIMELINE);
         assert_eq!(more, 5);
         assert_eq!(shown[0].actor, "A. Teacher");

@@ -10,10 +10,12 @@
 
 mod accounts;
 mod inbox;
+mod referral;
 mod schema;
 
 pub use accounts::{Account, Mention};
 pub use inbox::{BundleView, TimelineLine, ViewItem};
+pub use referral::{ListState, Referral, ReferralError, ReferralTo};
 // The receipt format lived here; its old paths still resolve.
 pub use crate::receipt::{RECEIPT_FORMAT, ReceiptBody, ReceiptError, verify_receipt};
 
@@ -62,6 +64,9 @@ pub enum RegisterError {
         "{0} has not been received into your register yet; receive it first (evidence-kit dsl receive FILE)."
     )]
     NotReceived(String),
+    /// A referral that cannot be kept.
+    #[error(transparent)]
+    Referral(#[from] ReferralError),
     /// Writing the CSV failed.
     #[error("Could not write {}: {}.", path.display(), crate::error::plain_io(source))]
     Write {
@@ -85,6 +90,7 @@ impl RegisterError {
             RegisterError::NoSuchBundle => "no_such_bundle",
             RegisterError::Signing(_) => "signing",
             RegisterError::Moved(_) => "moved",
+            RegisterError::Referral(e) => e.code(),
             RegisterError::Write { .. } => "write",
         }
     }
@@ -123,10 +129,32 @@ pub struct Received {
     /// It claims the same seal (bundle id) as a bundle already on file, but its
     /// contents differ: the plain sentence naming the earlier one.
     pub conflict: Option<String>,
-    /// The case's latest status and its note.
+    /// Its state in the list: intact, intact with the key not checked yet, or not
+    /// intact.
+    pub state: ListState,
+    /// The case's latest status (none for a copy that is not as sealed, or claims a
+    /// seal on file but differs: such a copy is its own entry, never the case's).
     pub status: Option<String>,
     /// The note with that status.
     pub status_note: Option<String>,
+    /// Who the case was referred to, with that status.
+    pub referred_to: Vec<Referral>,
+}
+
+/// A case's latest status: (status, note, referred to).
+type LatestStatus = (String, Option<String>, Vec<Referral>);
+
+/// One status a case was given.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
+pub struct StatusEntry {
+    /// When (local time with offset).
+    pub at: String,
+    /// The status.
+    pub status: String,
+    /// Its note.
+    pub note: Option<String>,
+    /// Who the case was referred to (with `referred`).
+    pub referred_to: Vec<Referral>,
 }
 
 /// What `receive` did.
@@ -335,7 +363,12 @@ impl Register {
         let bundle = self
             .by_sha(&report.sha256)?
             .ok_or_else(|| RegisterError::UnknownCase(report.sha256.clone()))?;
-        if bundle.case_ref.is_some() && self.latest_status(bundle.case_ref.as_deref())?.is_none() {
+        // A copy that is not as sealed is its own entry: it never starts the case's status.
+        if bundle.case_ref.is_some()
+            && bundle.state != ListState::NotIntact
+            && bundle.conflict.is_none()
+            && self.latest_status(bundle.case_ref.as_deref())?.is_none()
+        {
             self.set_status(bundle.case_ref.as_deref().unwrap_or(""), "received", None)?;
         }
         Ok(Receipt {
@@ -404,34 +437,36 @@ impl Register {
         Ok(self.list()?.into_iter().find(|b| b.sha256 == sha))
     }
 
-    fn latest_status(
-        &self,
-        case_ref: Option<&str>,
-    ) -> Result<Option<(String, Option<String>)>, RegisterError> {
+    fn latest_status(&self, case_ref: Option<&str>) -> Result<Option<LatestStatus>, RegisterError> {
         let Some(c) = case_ref else { return Ok(None) };
         self.conn
             .query_row(
-                "SELECT status, note FROM status WHERE case_ref = ?1 ORDER BY id DESC LIMIT 1",
+                "SELECT status, note, referred_to FROM status WHERE case_ref = ?1
+                 ORDER BY id DESC LIMIT 1",
                 [c],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, referral::from_column(r.get(2)?))),
             )
             .optional()
             .map_err(|e| db(&self.root)(e).into())
     }
 
-    /// Every bundle received, oldest first, with its case's current status.
+    /// Every bundle received, oldest first, with its state and, for a copy as sealed
+    /// (intact, or with its key not checked yet) that claims no differing seal, its
+    /// case's current status. The status is the case's, joined by case reference; a
+    /// changed copy would otherwise show the real record's status.
     pub fn list(&self) -> Result<Vec<Received>, RegisterError> {
         let mut st = self
             .conn
             .prepare(
                 "SELECT sha256, file, case_ref, staff, signer, signer_fingerprint, sealed_utc,
                         received_local, intact, findings, replay, bundle_id, tagmanifest_sha256,
-                        conflict FROM bundles ORDER BY id",
+                        conflict, as_sealed FROM bundles ORDER BY id",
             )
             .map_err(db(&self.root))?;
         let rows = st
             .query_map([], |r| {
                 let findings: String = r.get(9)?;
+                let intact: bool = r.get(8)?;
                 Ok(Received {
                     sha256: r.get(0)?,
                     file: r.get(1)?,
@@ -441,7 +476,8 @@ impl Register {
                     signer_fingerprint: r.get(5)?,
                     sealed: r.get(6)?,
                     received: r.get(7)?,
-                    intact: r.get(8)?,
+                    intact,
+                    state: ListState::of(intact, r.get(14)?),
                     findings: serde_json::from_str(&findings).unwrap_or_default(),
                     replay: r.get(10)?,
                     bundle_id: r.get(11)?,
@@ -449,14 +485,19 @@ impl Register {
                     conflict: r.get(13)?,
                     status: None,
                     status_note: None,
+                    referred_to: Vec::new(),
                 })
             })
             .map_err(db(&self.root))?;
         let mut out: Vec<Received> = rows.collect::<Result<_, _>>().map_err(db(&self.root))?;
-        for b in &mut out {
-            if let Some((s, n)) = self.latest_status(b.case_ref.as_deref())? {
+        for b in out
+            .iter_mut()
+            .filter(|b| b.state != ListState::NotIntact && b.conflict.is_none())
+        {
+            if let Some((s, n, to)) = self.latest_status(b.case_ref.as_deref())? {
                 b.status = Some(s);
                 b.status_note = n;
+                b.referred_to = to;
             }
         }
         Ok(out)
@@ -469,9 +510,24 @@ impl Register {
         status: &str,
         note: Option<&str>,
     ) -> Result<(), RegisterError> {
+        self.set_status_referred(case_ref, status, note, &[])
+    }
+
+    /// [`Register::set_status`], with who the case was referred to (`referred` only),
+    /// kept with the status entry.
+    pub fn set_status_referred(
+        &self,
+        case_ref: &str,
+        status: &str,
+        note: Option<&str>,
+        referred: &[Referral],
+    ) -> Result<(), RegisterError> {
         let status = status.trim().to_lowercase();
         if !STATUSES.contains(&status.as_str()) {
             return Err(RegisterError::BadStatus(status));
+        }
+        if !referred.is_empty() && status != "referred" {
+            return Err(ReferralError::NotReferred.into());
         }
         let known: Option<i64> = self
             .conn
@@ -489,8 +545,16 @@ impl Register {
         let now = clock::now();
         self.conn
             .execute(
-                "INSERT INTO status (case_ref, status, note, at_utc, at_local) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![case_ref.trim(), status, note, now.utc, now.local],
+                "INSERT INTO status (case_ref, status, note, at_utc, at_local, referred_to)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    case_ref.trim(),
+                    status,
+                    note,
+                    now.utc,
+                    now.local,
+                    referral::to_column(referred)
+                ],
             )
             .map_err(db(&self.root))?;
         Ok(())
@@ -512,6 +576,29 @@ impl Register {
             .map_err(|e| db(&self.root)(e).into())
     }
 
+    /// Every status a case was given, oldest first, with who it was referred to.
+    pub fn status_entries(&self, case_ref: &str) -> Result<Vec<StatusEntry>, RegisterError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT at_local, status, note, referred_to FROM status WHERE case_ref = ?1
+                 ORDER BY id",
+            )
+            .map_err(db(&self.root))?;
+        let rows = st
+            .query_map([case_ref.trim()], |r| {
+                Ok(StatusEntry {
+                    at: r.get(0)?,
+                    status: r.get(1)?,
+                    note: r.get(2)?,
+                    referred_to: referral::from_column(r.get(3)?),
+                })
+            })
+            .map_err(db(&self.root))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| db(&self.root)(e).into())
+    }
+
     /// The form's designated-person section for the bundle at `path` as this register
     /// has it (received when, by whom, each status with its note); refused for a
     /// bundle never received.
@@ -528,14 +615,38 @@ impl Register {
                     .unwrap_or_default(),
             )
         })?;
-        let actions = match &b.case_ref {
-            Some(c) => self.history(c)?,
-            None => Vec::new(),
+        // A copy that is not as sealed is its own entry: the case's actions are not its.
+        let entries = match &b.case_ref {
+            Some(c) if b.state != ListState::NotIntact && b.conflict.is_none() => {
+                self.status_entries(c)?
+            }
+            _ => Vec::new(),
         };
+        let mut referred: Vec<String> = Vec::new();
+        for r in entries.iter().flat_map(|e| &e.referred_to) {
+            if !referred.contains(&r.spelled()) {
+                referred.push(r.spelled());
+            }
+        }
+        let actions = entries
+            .into_iter()
+            .map(|e| {
+                let note = match (e.referred_to.is_empty(), e.note) {
+                    (true, n) => n,
+                    (false, n) => {
+                        let to: Vec<String> = e.referred_to.iter().map(Referral::words).collect();
+                        let to = format!("Referred to {}.", to.join(", "));
+                        Some(n.map_or(to.clone(), |n| format!("{to} {n}")))
+                    }
+                };
+                (e.at, e.status, note)
+            })
+            .collect();
         Ok(Some(crate::form::DslSection {
             received: b.received,
             received_by: receiver_name(keys),
             actions,
+            referred,
         }))
     }
 

@@ -80,6 +80,13 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     "#,
         then: Some(backfill_seals),
     },
+    // 4: who a case was referred to, kept with the status entry that referred it (a JSON
+    // list of spellings, `register::Referral`); rows written before stay NULL (none),
+    // never rewritten.
+    Migration {
+        sql: "ALTER TABLE status ADD COLUMN referred_to TEXT;",
+        then: None,
+    },
 ];
 
 /// Largest signature file read when bringing an old row up to date (a genuine one is

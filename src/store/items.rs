@@ -388,6 +388,11 @@ impl ItemField {
         self.column()
     }
 
+    /// The field in words, for the log ("who it came from (username)").
+    pub fn words(self) -> &'static str {
+        crate::case::item_field_words(self.column()).unwrap_or(self.column())
+    }
+
     fn column(self) -> &'static str {
         match self {
             ItemField::Note => "note",

@@ -271,7 +271,12 @@ fn a_screen_region_keeps_only_the_chosen_part() {
         &evidence_kit::capture::Details::default(),
     )
     .unwrap();
-    assert_eq!(item.original_name, "screen-region.png");
+    assert!(
+        item.original_name.starts_with("Screenshot ")
+            && item.original_name.ends_with(" (part).png"),
+        "{}",
+        item.original_name
+    );
     let bytes = std::fs::read(store.object_path(&item.sha256)).unwrap();
     let got = image::load_from_memory(&bytes).unwrap().to_rgb8();
     assert_eq!(got.dimensions(), (100, 40));
@@ -381,4 +386,47 @@ fn several_files_in_one_capture_each_keep_their_own_type() {
         .collect();
     assert_eq!(captured, [1, 2]);
     env.assert_intact();
+}
+
+/// Screen captures are named by the local time they were taken ("Screenshot 1 Dec 2026
+/// 14.02.png", a part of the screen "… (part).png"), and two taken in the same minute
+/// never share a name within a record (" (2)", " (3)"); another record starts again.
+#[test]
+fn headline_screen_captures_have_unique_readable_names_in_local_time() {
+    use evidence_kit::capture::{self, Details};
+    use evidence_kit::clock::Stamp;
+    let env = Env::new();
+    let mut store = evidence_kit::store::Store::open(&env.store()).unwrap();
+    // 13:02:10 UTC is 14:02 in the local time the stamp records (UTC+01:00).
+    store.set_clock(std::sync::Arc::new(|| Stamp {
+        utc: "2026-12-01T13:02:10.000Z".into(),
+        local: "2026-12-01T14:02:10.000+01:00".into(),
+        zone: "Europe/Paris".into(),
+    }));
+    let case = store.create_case("t", "s").unwrap().id;
+    let other = store.create_case("u", "s").unwrap().id;
+    let screen = image::RgbaImage::from_pixel(40, 30, image::Rgba([1, 2, 3, 255]));
+    let d = Details::default();
+    let names: Vec<String> = [
+        capture::grabbed_screen(&store, &case, &screen, &d),
+        capture::grabbed_screen(&store, &case, &screen, &d),
+        capture::screen_region(&store, &case, &screen, (0, 0, 10, 10), &d),
+        capture::grabbed_screen(&store, &case, &screen, &d),
+        capture::screen_region(&store, &case, &screen, (0, 0, 10, 10), &d),
+        capture::grabbed_screen(&store, &other, &screen, &d),
+    ]
+    .into_iter()
+    .map(|r| r.unwrap().original_name)
+    .collect();
+    assert_eq!(
+        names,
+        [
+            "Screenshot 1 Dec 2026 14.02.png",
+            "Screenshot 1 Dec 2026 14.02 (2).png",
+            "Screenshot 1 Dec 2026 14.02 (part).png",
+            "Screenshot 1 Dec 2026 14.02 (3).png",
+            "Screenshot 1 Dec 2026 14.02 (part) (2).png",
+            "Screenshot 1 Dec 2026 14.02.png",
+        ]
+    );
 }

@@ -664,17 +664,11 @@ fn seal_takes_the_school_from_settings_field_by_field() {
         info.contains("Source-Organization: Other School\n"),
         "{info}"
     );
-    // No settings: the default school, as before.
+    // No settings: no school (issue 16: none is built in), so no Source-Organization.
     std::fs::remove_file(cfg.join("settings.json")).unwrap();
     let plain = env.seal(&cfg, &case, "default.evidence");
     let info = zip_entry(&plain, "bag-info.txt");
-    assert!(
-        info.contains(&format!(
-            "Source-Organization: {}\n",
-            evidence_kit::bundle::DEFAULT_ORGANIZATION
-        )),
-        "{info}"
-    );
+    assert!(!info.contains("Source-Organization"), "{info}");
 }
 
 #[test]

@@ -287,6 +287,12 @@ fn the_form_for_a_sealed_case_holds_every_field_and_item_and_is_inert() {
         "--site",
         "a group chat",
     ]);
+    // The school as set-up saves it.
+    std::fs::write(
+        k.cfg.join("settings.json"),
+        format!(r#"{{"name": "{STAFF}", "school": "St Mary's CE Primary School"}}"#),
+    )
+    .expect("settings");
     let bundle = k.env.path("case.evidence");
     let sealed = k.ok(&["seal", "--case", &k.case, "--out", bundle.to_str().unwrap()]);
     let bundle_sha = sha256sum(&bundle);
@@ -303,7 +309,7 @@ fn the_form_for_a_sealed_case_holds_every_field_and_item_and_is_inert() {
     // Words may wrap onto the next line of a column: compare with spaces collapsed.
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for want in [
-        "Newport CE Junior School",
+        "St Mary's CE Primary School",
         "E-safety incident-logging form",
         "Confidential — safeguarding",
         k.case.as_str(),
@@ -1019,4 +1025,248 @@ fn what_the_form_claims_is_only_what_the_checks_that_passed_support() {
     let text = text_of(&damaged);
     assert!(text.contains("STORE CHECK FAILED"), "{text}");
     assert_eq!(claims_in(&text), Vec::<&str>::new(), "{text}");
+}
+
+/// Issue 16, "No built-in school": with no school anywhere (no flag, no
+/// $EVIDENCE_KIT_SCHOOL, none in settings.json) the form says so where the school goes,
+/// and never names a school nobody chose; the school in settings.json is printed.
+#[test]
+fn headline_the_form_prints_the_school_from_settings_or_says_it_is_not_recorded() {
+    let k = Kit::new();
+    assert!(!k.cfg.join("settings.json").exists());
+    let pdf = k.env.path("no-school.pdf");
+    let out = k.form(&pdf);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_valid_and_inert(&pdf);
+    let text = text_of(&pdf);
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    assert_eq!(first.trim(), "School: not recorded", "{text}");
+    assert!(!text.contains("Junior School"), "{text}");
+    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(!info.contains("Junior School"), "{info}");
+
+    std::fs::write(
+        k.cfg.join("settings.json"),
+        r#"{"name": "Siân Ŵyn", "school": " Ysgol Gymraeg Test "}"#,
+    )
+    .expect("settings");
+    let pdf = k.env.path("school.pdf");
+    let out = k.form(&pdf);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = text_of(&pdf);
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    assert_eq!(first.trim(), "Ysgol Gymraeg Test", "{text}");
+    assert!(!text.contains("not recorded\nE-safety"), "{text}");
+    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("Ysgol Gymraeg Test"), "{info}");
+}
+
+/// The form as `pdftotext -layout` reads it.
+fn layout_of(pdf: &Path) -> String {
+    let out = tool(
+        "pdftotext",
+        &["-layout", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"],
+    );
+    assert!(out.status.success(), "pdftotext: {}", stderr(&out));
+    String::from_utf8(out.stdout).expect("utf-8 text")
+}
+
+/// Each page's lines with text, its footer left out.
+fn pages_of(layout: &str) -> Vec<Vec<&str>> {
+    layout
+        .split('\u{c}')
+        .map(|p| {
+            let mut lines: Vec<&str> = p.lines().filter(|l| !l.trim().is_empty()).collect();
+            if lines.last().is_some_and(|l| l.contains(" page ")) {
+                lines.pop();
+            }
+            lines
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// A heading of the form: "6. The sealed bundle", "4a. …", "Appendix: …", "Why …".
+fn is_heading(line: &str) -> bool {
+    let t = line.trim_start();
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    let rest = &t[digits..];
+    let rest = rest
+        .strip_prefix(|c: char| c.is_ascii_lowercase())
+        .unwrap_or(rest);
+    (digits > 0 && rest.starts_with(". ") && rest[2..].starts_with(|c: char| c.is_uppercase()))
+        || t.starts_with("Appendix: ")
+        || t.starts_with("Why this form is marked as failed")
+}
+
+fn pdf_pages(pdf: &Path) -> usize {
+    let out = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    let info = String::from_utf8_lossy(&out.stdout);
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("pdfinfo: {info}"))
+}
+
+/// The walk (issue 16, "The form"): "6. The sealed bundle" was stranded at the foot of
+/// page 2, its fields on page 3. Whatever the length of the description, no page ends
+/// with a heading, and section 6's heading shares its page with its first field; the
+/// signature labels are printed whole ("Signed (designated pers…" was cut off).
+#[test]
+fn headings_are_kept_with_their_first_lines_and_labels_are_whole() {
+    let k = Kit::new();
+    k.capture(
+        &[k.env.file("message.txt", b"a message")],
+        &["--site", "WhatsApp"],
+    );
+    let bundle = k.env.path("case.evidence");
+    k.ok(&["seal", "--case", &k.case, "--out", bundle.to_str().unwrap()]);
+    let mut stranded = Vec::new();
+    let mut first = String::new();
+    for n in 0..60 {
+        let desc: String = (0..n)
+            .map(|i| format!("Line {i} of what happened.\n"))
+            .collect();
+        let desc_file = k
+            .env
+            .file(&format!("desc-{n}.txt"), format!("{desc}End.").as_bytes());
+        k.ok(&[
+            "case",
+            "report",
+            "--case",
+            &k.case,
+            "--description-file",
+            desc_file.to_str().unwrap(),
+        ]);
+        let pdf = k.env.path(&format!("form-{n}.pdf"));
+        let out = k.form(&pdf);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let layout = layout_of(&pdf);
+        for (p, lines) in pages_of(&layout).iter().enumerate() {
+            if let Some(last) = lines.last().filter(|l| is_heading(l)) {
+                stranded.push(format!(
+                    "{n} lines: page {} ends with {:?}",
+                    p + 1,
+                    last.trim()
+                ));
+            }
+            if let Some(h) = lines
+                .iter()
+                .position(|l| l.contains("6. The sealed bundle"))
+            {
+                let first = lines.get(h + 1).copied().unwrap_or("");
+                if !first.contains("Bundle file") {
+                    stranded.push(format!(
+                        "{n} lines: section 6 on page {} is followed by {first:?}",
+                        p + 1
+                    ));
+                }
+            }
+        }
+        if n == 0 {
+            assert_valid_and_inert(&pdf);
+            first = layout;
+        }
+    }
+    assert!(stranded.is_empty(), "{stranded:#?}");
+    let flat = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in ["Signed (staff member)", "Signed (designated person)"] {
+        assert!(flat.contains(want), "{want:?}:\n{first}");
+    }
+    // Nothing is cut short (the footer's short SHA-256 aside).
+    let cut: Vec<&str> = pages_of(&first)
+        .into_iter()
+        .flatten()
+        .filter(|l| l.contains('…'))
+        .collect();
+    assert!(cut.is_empty(), "{cut:?}");
+}
+
+/// The walk: the indecent-image boxes floated between sections 4 and 5 with no heading;
+/// "Appendix: items that are not images" listed an "Image (image/png)" (the picture
+/// whose bytes were removed as a possible indecent image); a withdrawn duplicate got a
+/// full appendix page. Now: the boxes are under their own heading, a picture that is not
+/// shown is listed with the reason under a heading of its own, and only pictures shown
+/// take a page each.
+#[test]
+fn the_appendix_lists_each_item_under_the_right_heading_and_a_withdrawn_one_takes_no_page() {
+    let k = Kit::new();
+    let files = vec![
+        k.env.file("screen-1.png", &image("rgb", 640, 400)),
+        k.env.file("screen-2.png", &image("rgb", 641, 400)),
+        k.env.file("seen.png", &image("rgb", 300, 200)),
+        k.env.file("chat.txt", b"the group chat, saved"),
+    ];
+    k.capture(&files, &["--site", "Facebook"]);
+    let before = k.env.path("before.pdf");
+    assert!(k.form(&before).status.success());
+    let ids: Vec<String> =
+        serde_json::from_str::<Vec<Value>>(&k.ok(&["items", "--case", &k.case, "--json"]))
+            .expect("items")
+            .iter()
+            .map(|i| i["id"].to_string())
+            .collect();
+    k.ok(&[
+        "withdraw",
+        "--item",
+        &ids[1],
+        "--reason",
+        "A duplicate of item 1",
+    ]);
+    k.ok(&["case", "safeguard", "--case", &k.case, "--item", &ids[2]]);
+    let pdf = k.env.path("form.pdf");
+    let out = k.form(&pdf);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_valid_and_inert(&pdf);
+    let layout = layout_of(&pdf);
+    let pages = pages_of(&layout);
+
+    // The indecent-image record is under its own heading.
+    let lines: Vec<&str> = pages.iter().flatten().copied().collect();
+    let boxed = lines
+        .iter()
+        .position(|l| l.contains("Possible indecent image of a child"))
+        .expect("the indecent-image record");
+    let heading = lines[..boxed].iter().rev().find(|l| is_heading(l)).unwrap();
+    assert!(heading.contains("indecent image"), "{heading:?}:\n{layout}");
+
+    // The list of items that are not images holds no image.
+    let flat = layout.split_whitespace().collect::<Vec<_>>().join(" ");
+    let others = flat
+        .split("Appendix: items that are not images")
+        .nth(1)
+        .expect("the non-image appendix");
+    let others = others.split("Appendix: ").next().unwrap_or(others);
+    assert!(others.contains("chat.txt"), "{others}");
+    for image in ["image/png", "Image", "screen-2.png", "seen.png"] {
+        assert!(!others.contains(image), "{image:?} in: {others}");
+    }
+    // The pictures not shown are listed, each with why.
+    let not_shown = flat
+        .split("Appendix: pictures not shown")
+        .nth(1)
+        .expect("the list of pictures not shown");
+    let not_shown = not_shown.split("Appendix: ").next().unwrap_or(not_shown);
+    assert!(not_shown.contains("screen-2.png"), "{not_shown}");
+    assert!(not_shown.contains("A duplicate of item 1"), "{not_shown}");
+    assert!(not_shown.contains("seen.png"), "{not_shown}");
+    assert!(not_shown.contains("possible indecent image"), "{not_shown}");
+
+    // Only item 1's picture takes a page: the appendix is one page of lists and one
+    // picture, where before the withdrawal and removal it held three pictures.
+    let first = pages
+        .iter()
+        .position(|p| p.iter().any(|l| l.trim_start().starts_with("Appendix: ")))
+        .expect("an appendix");
+    let pictures = |pages: &[Vec<&str>]| {
+        pages
+            .iter()
+            .filter(|p| p.iter().any(|l| l.contains("Appendix: screen prints")))
+            .count()
+    };
+    assert_eq!(pictures(&pages), 1, "{layout}");
+    assert_eq!(pdf_pages(&pdf), first + 2, "{layout}");
+    assert_eq!(pictures(&pages_of(&layout_of(&before))), 3);
 }

@@ -131,7 +131,9 @@ fn the_register_records_checks_and_exports_what_arrives() {
     );
     let list: Vec<Value> = serde_json::from_str(&dsl.ok(&["dsl", "list", "--json"])).unwrap();
     assert_eq!(list.len(), 3);
-    assert!(list.iter().all(|b| b["status"] == "referred"));
+    // The case's status is on its copies as sealed; the tampered copy is its own entry.
+    assert!(list[..2].iter().all(|b| b["status"] == "referred"));
+    assert_eq!(list[2]["status"], Value::Null);
 
     #[cfg(unix)]
     {
@@ -227,7 +229,7 @@ fn a_signed_receipt_closes_the_loop_and_a_changed_one_is_refused() {
     );
     let log = staff.ok(&["log", "--case", &case]);
     assert!(
-        log.contains("Mrs D. Lead confirmed receiving the sealed record"),
+        log.contains("Mrs D. Lead confirmed receiving the sealed file"),
         "{log}"
     );
     staff.assert_intact();
@@ -1366,7 +1368,7 @@ fn a_register_made_before_seal_keys_gets_them_from_its_kept_copies() {
 
     // Opened by this version: X and Z have their seal from what was kept, Y has none.
     let rows = register_rows(&dsl);
-    assert_eq!(version(&dsl), 3);
+    assert_eq!(version(&dsl), 4, "migrations 3 and 4 (referrals)");
     assert_eq!(rows.len(), 3);
     assert!(
         rows[0]["bundle_id"].is_string(),
@@ -1408,5 +1410,277 @@ fn a_register_made_before_seal_keys_gets_them_from_its_kept_copies() {
     assert!(got["bundle"]["bundle_id"].is_string(), "{got:#}");
     assert_eq!(register_rows(&dsl).len(), 5);
     // Opening it again changes nothing more.
-    assert_eq!(version(&dsl), 3);
+    assert_eq!(version(&dsl), 4);
+}
+
+/// `pdftotext -layout` of `pdf`.
+fn pdf_text(pdf: &Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn headline_referrals_are_kept_with_the_status_and_tick_the_forms_boxes() {
+    let (staff, cfg, case) = staff_with_one_item();
+    let bundle = staff.seal(&cfg, &case, "b.evidence");
+    let pubkey = cfg.join("signing.pub");
+    let dsl = Env::new();
+    let dcfg = dsl.path("dsl-cfg");
+    dsl.new_key(&dcfg, "Mrs D. Lead");
+    let (code, _) = receive_json(&dsl, &dcfg, &bundle, &pubkey);
+    assert_eq!(code, Some(0));
+    let status = |args: &[&str]| {
+        let mut all = vec!["dsl", "status", "--case", case.as_str()];
+        all.extend_from_slice(args);
+        dsl.ek(&all)
+    };
+    // Refused in a sentence, nothing kept.
+    assert_refused(
+        &status(&["--set", "referred", "--to", "the caretaker"]),
+        "is not someone a case can be referred to",
+    );
+    assert_refused(
+        &status(&["--set", "referred", "--to", "other:"]),
+        "after \"other:\"",
+    );
+    assert_refused(
+        &status(&["--set", "reviewed", "--to", "police"]),
+        "goes with the status \"referred\" only",
+    );
+    #[rustfmt::skip]
+    let out = status(&["--set", "referred", "--to", "lado", "--to", "Other: Early Help team", "--note", "Called them"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(
+            "now referred to LADO (local authority designated officer), other: Early Help team."
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let rows = register_rows(&dsl);
+    assert_eq!(rows[0]["status"], "referred");
+    assert_eq!(
+        rows[0]["referred_to"],
+        serde_json::json!([{"to": "lado"}, {"to": "other", "other": "Early Help team"}])
+    );
+    let list = dsl.ok(&["dsl", "list"]);
+    assert!(
+        list.contains(
+            "[referred to LADO (local authority designated officer), other: Early Help team]"
+        ),
+        "{list}"
+    );
+    // Kept with that status entry only: a later status names nobody.
+    dsl.ok(&["dsl", "status", "--case", &case, "--set", "closed"]);
+    assert_eq!(register_rows(&dsl)[0]["referred_to"], serde_json::json!([]));
+    let reg = dsl.store().join("register.sqlite");
+    let col = std::process::Command::new("sqlite3")
+        .arg(&reg)
+        .arg("SELECT status, coalesce(referred_to, 'NULL') FROM status ORDER BY id")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&col.stdout),
+        "received|NULL\nreferred|[\"lado\",\"other:Early Help team\"]\nclosed|NULL\n"
+    );
+    // The form's boxes tick from them, and its actions say who.
+    let pdf = dsl.path("form.pdf");
+    #[rustfmt::skip]
+    let out = dsl.ek_cfg(&dcfg, &["form", "--bundle", bundle.to_str().unwrap(),
+        "--trust", pubkey.to_str().unwrap(), "--register", "--out", pdf.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = pdf_text(&pdf);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("☐ headteacher ☐ chair of governors ☐ HR ☒ LADO (local authority designated officer) ☐ police ☒ other: Early Help team"), "{text}");
+    assert!(flat.contains("referred. Referred to LADO (local authority designated officer), other: Early Help team. Called them"), "{text}");
+    // Without the register nothing is ticked.
+    let blank = dsl.path("blank.pdf");
+    #[rustfmt::skip]
+    let out = dsl.ek_cfg(&dcfg, &["form", "--bundle", bundle.to_str().unwrap(),
+        "--trust", pubkey.to_str().unwrap(), "--out", blank.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let blank = pdf_text(&blank);
+    assert!(!blank.contains('☒') || !blank.contains("☒ LADO"), "{blank}");
+}
+
+#[test]
+fn a_register_made_before_referrals_keeps_its_old_statuses_as_they_were() {
+    let dsl = Env::new();
+    copy_tree(&efcc59f_register(), dsl.dir.path());
+    let reg = dsl.store().join("register.sqlite");
+    let q = |sql: &str| {
+        let o = std::process::Command::new("sqlite3")
+            .arg(&reg)
+            .arg(sql)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let before = q(
+        "SELECT id, case_ref, status, coalesce(note, ''), at_utc, at_local FROM status ORDER BY id",
+    );
+    let rows = register_rows(&dsl);
+    assert!(
+        rows.iter()
+            .all(|r| r["referred_to"] == serde_json::json!([])),
+        "{rows:?}"
+    );
+    assert_eq!(q("PRAGMA user_version"), "4\n");
+    assert_eq!(
+        q(
+            "SELECT id, case_ref, status, coalesce(note, ''), at_utc, at_local FROM status ORDER BY id"
+        ),
+        before
+    );
+    assert_eq!(
+        q("SELECT count(*) FROM status WHERE referred_to IS NOT NULL"),
+        "0\n"
+    );
+}
+
+#[test]
+fn headline_the_list_has_three_states_and_a_changed_copy_never_takes_the_cases_status() {
+    let (staff, cfg, case) = staff_with_one_item();
+    let bundle = staff.seal(&cfg, &case, "b.evidence");
+    let pubkey = cfg.join("signing.pub");
+    let dsl = Env::new();
+    // Received before the key was checked: intact, key not checked yet.
+    let out = dsl.ek(&["dsl", "receive", bundle.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let rows = register_rows(&dsl);
+    assert_eq!(rows[0]["state"], "intact_key_not_checked");
+    assert_eq!(rows[0]["status"], "received");
+    #[rustfmt::skip]
+    dsl.ok(&["dsl", "status", "--case", &case, "--set", "referred", "--to", "police"]);
+    // A changed copy of the same case: its own entry, not intact, no status of the case's.
+    let bad = flipped(&dsl, &bundle, b"a message", 0, "changed.evidence");
+    let out = dsl.ek(&[
+        "dsl",
+        "receive",
+        bad.to_str().unwrap(),
+        "--trust",
+        pubkey.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    // The same seal, with its key checked: intact.
+    let out = dsl.ek(&[
+        "dsl",
+        "receive",
+        bundle.to_str().unwrap(),
+        "--trust",
+        pubkey.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = register_rows(&dsl);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        (rows[0]["state"].as_str(), rows[0]["status"].as_str()),
+        (Some("intact"), Some("referred"))
+    );
+    assert_eq!(
+        rows[0]["referred_to"],
+        serde_json::json!([{"to": "police"}])
+    );
+    assert_eq!(rows[1]["sha256"], sha256sum(&bad).as_str());
+    assert_eq!(rows[1]["state"], "not_intact");
+    assert_eq!(rows[1]["status"], Value::Null);
+    assert_eq!(rows[1]["status_note"], Value::Null);
+    assert_eq!(rows[1]["referred_to"], serde_json::json!([]));
+    let list = dsl.ok(&["dsl", "list"]);
+    let lines: Vec<&str> = list.lines().collect();
+    assert!(
+        lines[0].contains("  Intact  [referred to police]"),
+        "{list}"
+    );
+    assert!(
+        lines[1].contains("  NOT intact, claims a seal on file but differs  [its own entry]"),
+        "{list}"
+    );
+    // A changed copy of a case never received starts no status for it.
+    let (staff2, cfg2, case2) = staff_with_one_item();
+    let other = staff2.seal(&cfg2, &case2, "o.evidence");
+    let bad2 = flipped(&dsl, &other, b"a message", 0, "changed2.evidence");
+    let out = dsl.ek(&["dsl", "receive", bad2.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let rows = register_rows(&dsl);
+    assert_eq!(
+        (rows[2]["state"].as_str(), &rows[2]["status"]),
+        (Some("not_intact"), &Value::Null)
+    );
+    let reg = dsl.store().join("register.sqlite");
+    let o = std::process::Command::new("sqlite3")
+        .arg(&reg)
+        .arg(format!(
+            "SELECT count(*) FROM status WHERE case_ref = '{case2}'"
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "0\n");
+    // Its form has no actions of the case's either.
+    let dcfg = dsl.path("dsl-cfg");
+    dsl.new_key(&dcfg, "Mrs D. Lead");
+    let pdf = dsl.path("bad.pdf");
+    #[rustfmt::skip]
+    let _ = dsl.ek_cfg(&dcfg, &["form", "--bundle", bad.to_str().unwrap(),
+        "--trust", pubkey.to_str().unwrap(), "--register", "--out", pdf.to_str().unwrap()]);
+    let text = pdf_text(&pdf);
+    assert!(
+        !text.is_empty() && !text.contains("☒ police") && !text.contains("referred."),
+        "{text}"
+    );
+}
+
+#[test]
+fn headline_a_bundle_says_how_many_items_were_removed_as_possible_indecent_images() {
+    let (staff, cfg, case) = staff_with_one_item();
+    let f = staff.file("b.png", b"not really a picture");
+    staff.ok(&["capture", "file", "--case", &case, f.to_str().unwrap()]);
+    staff.ok(&["case", "safeguard", "--case", &case, "--item", "2"]);
+    let bundle = staff.seal(&cfg, &case, "b.evidence");
+    let dsl = Env::new();
+    let pubkey = cfg.join("signing.pub");
+    let out = dsl.ek(&[
+        "dsl",
+        "receive",
+        bundle.to_str().unwrap(),
+        "--trust",
+        pubkey.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let reg = evidence_kit::register::Register::open(&dsl.store()).unwrap();
+    let opts = evidence_kit::verify::Options {
+        trusted_files: vec![(
+            pubkey.clone(),
+            evidence_kit::keys::PublicKey::read(&pubkey).unwrap(),
+        )],
+        ..Default::default()
+    };
+    let view = reg.open_kept(&sha256sum(&bundle), &opts).unwrap();
+    assert_eq!((view.items.len(), view.removed_items), (1, 1));
+    // None removed: none said.
+    let (staff, cfg, case) = staff_with_one_item();
+    let plain = staff.seal(&cfg, &case, "p.evidence");
+    let pubkey = cfg.join("signing.pub");
+    let out = dsl.ek(&[
+        "dsl",
+        "receive",
+        plain.to_str().unwrap(),
+        "--trust",
+        pubkey.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let opts = evidence_kit::verify::Options {
+        trusted_files: vec![(
+            pubkey.clone(),
+            evidence_kit::keys::PublicKey::read(&pubkey).unwrap(),
+        )],
+        ..Default::default()
+    };
+    let view = reg.open_kept(&sha256sum(&plain), &opts).unwrap();
+    assert_eq!((view.items.len(), view.removed_items), (1, 0));
 }

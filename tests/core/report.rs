@@ -540,7 +540,7 @@ fn a_record_goes_from_open_to_sealed_to_given_and_back_to_changed() {
     assert!(env.ok(&["case", "list"]).contains("[changed since sealed]"));
     let log = env.ok(&["log", "--case", &case]);
     assert!(
-        log.contains("The sealed record was given to Mrs D. Lead."),
+        log.contains("The sealed file was given to Mrs D. Lead."),
         "{log}"
     );
     env.assert_intact();

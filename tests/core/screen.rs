@@ -251,7 +251,7 @@ fn window_capture_finds_the_window_by_title() {
         item["original_name"]
             .as_str()
             .unwrap()
-            .starts_with("window-Abusive-post")
+            .starts_with("Abusive post")
     );
     let sha = item["sha256"].as_str().unwrap();
     let object = env

@@ -3,7 +3,6 @@
 //! the designated person. Real keys folders, real key files, a real CLI run.
 
 use crate::util::{Env, stderr};
-use evidence_kit::bundle::DEFAULT_ORGANIZATION;
 use evidence_kit::keys::{KeyDir, KeyError, Mode, Profile};
 use evidence_kit::settings::school_name;
 use std::path::Path;
@@ -18,23 +17,45 @@ fn keys_with_settings(env: &Env, json: &str) -> KeyDir {
 
 /// The app took `profile().school` as it was: a school of spaces was printed on the
 /// form and sealed as the Source-Organization. The one rule (the CLI's) trims, and an
-/// empty school is no school.
+/// empty school is no school. Issue 16: no school is built in, so no school is none.
 #[test]
-fn a_school_of_spaces_is_no_school_and_the_default_is_used() {
+fn a_school_of_spaces_is_no_school_and_none_is_built_in() {
     let env = Env::new();
     let dir = keys_with_settings(&env, r#"{"name": "A. Teacher", "school": "   "}"#);
-    assert_eq!(dir.school_name(None).unwrap(), DEFAULT_ORGANIZATION);
+    assert_eq!(dir.school_name(None).unwrap(), None);
     // A given school of spaces is none either; one with spaces around is trimmed.
-    assert_eq!(dir.school_name(Some("  ")).unwrap(), DEFAULT_ORGANIZATION);
+    assert_eq!(dir.school_name(Some("  ")).unwrap(), None);
     assert_eq!(
-        dir.school_name(Some("  Ysgol Test ")).unwrap(),
-        "Ysgol Test"
+        dir.school_name(Some("  Ysgol Test ")).unwrap().as_deref(),
+        Some("Ysgol Test")
     );
     let dir = keys_with_settings(&env, r#"{"school": " St Mary's\t"}"#);
-    assert_eq!(dir.school_name(None).unwrap(), "St Mary's");
-    // No settings: the default.
+    assert_eq!(dir.school_name(None).unwrap().as_deref(), Some("St Mary's"));
+    // No settings: no school.
     std::fs::remove_file(dir.root().join("settings.json")).unwrap();
-    assert_eq!(dir.school_name(None).unwrap(), DEFAULT_ORGANIZATION);
+    assert_eq!(dir.school_name(None).unwrap(), None);
+}
+
+/// The app's `save_profile` keeps the school it is sent (trimmed), and that is the
+/// school sealed and printed; saving a profile without one leaves none.
+#[test]
+fn the_school_saved_with_the_profile_is_the_school_used() {
+    let env = Env::new();
+    let dir = KeyDir::at(env.path("cfg"));
+    let p: Profile =
+        serde_json::from_str(r#"{"name": "A. Teacher", "school": "  Ysgol Test "}"#).unwrap();
+    assert_eq!(
+        dir.save_profile(&p).unwrap().school.as_deref(),
+        Some("Ysgol Test")
+    );
+    assert_eq!(dir.profile().school.as_deref(), Some("Ysgol Test"));
+    assert_eq!(
+        dir.school_name(None).unwrap().as_deref(),
+        Some("Ysgol Test")
+    );
+    let p: Profile = serde_json::from_str(r#"{"name": "A. Teacher"}"#).unwrap();
+    assert_eq!(dir.save_profile(&p).unwrap().school, None);
+    assert_eq!(dir.school_name(None).unwrap(), None);
 }
 
 /// One strictness for both shells: a settings file that cannot be used is refused for
@@ -46,7 +67,10 @@ fn the_school_is_read_strictly_and_only_when_none_is_given() {
     let dir = keys_with_settings(&env, "[1, 2]");
     let e = dir.school_name(None).unwrap_err();
     assert_eq!(e.code(), "bad_settings", "{e}");
-    assert_eq!(dir.school_name(Some("Ysgol Test")).unwrap(), "Ysgol Test");
+    assert_eq!(
+        dir.school_name(Some("Ysgol Test")).unwrap().as_deref(),
+        Some("Ysgol Test")
+    );
     let long = serde_json::json!({"school": "S".repeat(5000)}).to_string();
     let dir = keys_with_settings(&env, &long);
     assert_eq!(
@@ -54,7 +78,7 @@ fn the_school_is_read_strictly_and_only_when_none_is_given() {
         "setting_too_long"
     );
     let given = school_name(Some(" Given "), || Err::<KeyDir, _>(KeyError::NoHome));
-    assert_eq!(given.unwrap(), "Given");
+    assert_eq!(given.unwrap().as_deref(), Some("Given"));
     let none = school_name(None, || Err::<KeyDir, _>(KeyError::NoHome));
     assert_eq!(none.unwrap_err().code(), "no_home");
 }
@@ -71,9 +95,9 @@ fn bag_info(bundle: &Path) -> String {
 }
 
 /// The CLI, through the core's rule: a school of spaces in settings.json, or given
-/// with `--organization`, seals the default; a given one is trimmed.
+/// with `--organization`, seals no school (the line left out); a given one is trimmed.
 #[test]
-fn cli_seal_takes_the_default_for_a_school_of_spaces() {
+fn cli_seal_leaves_out_a_school_of_spaces() {
     let env = Env::new();
     let cfg = env.path("cfg");
     env.new_key(&cfg, "A. Teacher");
@@ -83,12 +107,11 @@ fn cli_seal_takes_the_default_for_a_school_of_spaces() {
         r#"{"name": "A. Teacher", "school": "   "}"#,
     )
     .unwrap();
-    let expected = format!("Source-Organization: {DEFAULT_ORGANIZATION}\n");
     let bundle = env.seal(&cfg, &case, "spaces.evidence");
     let info = bag_info(&bundle);
-    assert!(info.contains(&expected), "{info}");
+    assert!(!info.contains("Source-Organization"), "{info}");
     for (given, name, want) in [
-        ("   ", "given-spaces.evidence", expected.clone()),
+        ("   ", "given-spaces.evidence", "Contact-Name: ".to_string()),
         (
             "  Ysgol Test ",
             "given.evidence",
@@ -110,7 +133,7 @@ fn cli_seal_takes_the_default_for_a_school_of_spaces() {
         );
         assert!(o.status.success(), "seal: {}", stderr(&o));
         let info = bag_info(&out);
-        assert!(info.contains(&want), "{given:?}: {info}");
+        assert!(info.starts_with(&want), "{given:?}: {info}");
     }
 }
 

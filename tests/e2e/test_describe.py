@@ -109,9 +109,9 @@ def test_describe_withdraw_report_log_and_safeguard(env, store: Path, driver):
     text = log.text
     for want in [
         'Record "Messages" started by Siân Ŵyn.',
-        "Captured item 1",
-        "Site of item 1 changed from nothing to \"Facebook\"",
-        "Report field police changed from nothing to \"undecided\"",
+        "Item 1 kept: a ",
+        "Item 1: the site or app changed from nothing to \"Facebook\"",
+        "Report: whether to report it to the police changed from nothing to not yet decided",
         "A possible indecent image of a child was recorded as seen (nothing captured)",
         'Item 1 withdrawn (kept, marked): "Captured twice"',
     ]:

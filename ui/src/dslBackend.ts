@@ -105,7 +105,7 @@ export class TauriDslBackend implements DslBackend {
     return this.run("dsl_list");
   }
   setStatus(caseRef: string, status: string, note: string | null, to: string[]): Promise<StatusLine[]> {
-    return this.run("dsl_set_status", { caseRef, status, note, to });
+    return this.run("dsl_set_status", { caseRef, status, note, referredTo: to });
   }
   history(caseRef: string): Promise<StatusLine[]> {
     return this.run("dsl_history", { caseRef });

@@ -8,6 +8,9 @@ mod recipients;
 mod signing;
 mod trust;
 
+pub use recipients::RetiredRecipient;
+pub use signing::RETIRED;
+
 use super::format::{KeyError, io, one_line};
 use serde::Serialize;
 use std::fs;

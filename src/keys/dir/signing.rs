@@ -2,14 +2,23 @@
 
 use super::{KeyDir, check_name, write_file, write_private};
 use crate::keys::format::{
-    KeyError, MAX_KEY_FILE_BYTES, PublicKey, SigningInfo, SigningKey, key_id_hex, not_found,
+    KeyError, MAX_KEY_FILE_BYTES, PublicKey, SigningInfo, SigningKey, io, key_id_hex, not_found,
     one_line, read_regular_text, unprotected_cli_key,
 };
-use std::path::Path;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The folder in the keys folder where keys no longer used are kept.
+pub const RETIRED: &str = "retired";
+
+/// The signing key's files.
+const SIGNING_FILES: [&str; 3] = ["signing.key", "signing.pub", "signing.json"];
 
 impl KeyDir {
     /// Make the signing key. `passphrase: None` makes an unencrypted key (warned about
-    /// at the edge). Refuses to replace an existing key unless `replace`.
+    /// at the edge). Refuses to replace an existing key unless `replace`; a key
+    /// replaced is never deleted: its files are moved aside first
+    /// ([`KeyDir::retire_signing_key`]).
     pub fn new_signing_key(
         &self,
         name: &str,
@@ -23,6 +32,9 @@ impl KeyDir {
             });
         }
         self.ensure()?;
+        if replace {
+            self.retire_signing_key()?;
+        }
         let pair = match passphrase {
             Some(p) => minisign::KeyPair::generate_encrypted_keypair(Some(p.to_string())),
             None => minisign::KeyPair::generate_unencrypted_keypair(),
@@ -57,6 +69,40 @@ impl KeyDir {
         };
         self.write_json("signing.json", &info)?;
         Ok(public)
+    }
+
+    /// Move the signing key's files (`signing.key`, `.pub`, `.json`) into
+    /// `retired/DATE-FINGERPRINT/` (the date it was retired, the key's fingerprint
+    /// without spaces; `-2`, `-3`… if taken). Nothing is deleted. Returns that folder,
+    /// or `None` when there was no key.
+    pub fn retire_signing_key(&self) -> Result<Option<PathBuf>, KeyError> {
+        let files: Vec<PathBuf> = SIGNING_FILES
+            .iter()
+            .map(|f| self.path(f))
+            .filter(|p| p.exists())
+            .collect();
+        if files.is_empty() {
+            return Ok(None);
+        }
+        let fp = self
+            .public_signing_key()
+            .map(|k| k.fingerprint().replace(' ', ""))
+            .unwrap_or_else(|_| "unreadable".into());
+        let date: String = crate::clock::now().utc.chars().take(10).collect();
+        let base = self.path(RETIRED).join(format!("{date}-{fp}"));
+        let mut to = base.clone();
+        let mut n = 1;
+        while to.exists() {
+            n += 1;
+            to = PathBuf::from(format!("{}-{n}", base.display()));
+        }
+        self.ensure()?;
+        fs::create_dir_all(&to).map_err(io("create", &to))?;
+        for f in files {
+            let dest = to.join(f.file_name().unwrap_or_default());
+            fs::rename(&f, &dest).map_err(io("move", &f))?;
+        }
+        Ok(Some(to))
     }
 
     /// The public half of the signing key, with its owner's name.

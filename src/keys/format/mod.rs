@@ -63,6 +63,19 @@ pub enum KeyError {
         /// The name given.
         name: String,
     },
+    /// A designated person of that name is kept with a different key (replacing it
+    /// would send evidence to whoever holds the new one).
+    #[error(
+        "You already have a designated person called \"{name}\" with the key {kept}; the key you gave is a different one ({given}). Check with {name} in person which is theirs: from now on, evidence would be sealed to the new key only."
+    )]
+    RecipientExists {
+        /// Their name.
+        name: String,
+        /// The fingerprint of the key kept for them.
+        kept: String,
+        /// The fingerprint of the key given.
+        given: String,
+    },
     /// No identity (designated person's key) yet.
     #[error(
         "There is no designated-person key here. Make one with: evidence-kit keys new-recipient --name NAME."
@@ -176,6 +189,7 @@ impl KeyError {
             KeyError::BadKeyFile { .. } => "bad_key_file",
             KeyError::BadRecipient { .. } => "bad_recipient",
             KeyError::UnknownRecipient { .. } => "unknown_recipient",
+            KeyError::RecipientExists { .. } => "recipient_exists",
             KeyError::NoIdentity => "no_identity",
             KeyError::BadIdentityFile { .. } => "bad_identity_file",
             KeyError::BadName => "bad_name",

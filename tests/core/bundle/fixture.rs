@@ -547,7 +547,7 @@ pub fn lib_bundle(files: &[(String, Vec<u8>)], encrypt: bool) -> LibBundle {
             case_id: case.id.clone(),
             out: Some(dir.path().join("case.evidence")),
             to,
-            organization: bundle::DEFAULT_ORGANIZATION.into(),
+            organization: None,
         },
         &mut |_, _| {},
     )

@@ -135,3 +135,36 @@ fn stock_tools_check_an_encrypted_bundle_after_age_decrypts_it() {
     let out = kit.run(&none, &["verify", file.to_str().unwrap()]);
     assert_refused(&out, "--identity");
 }
+
+/// Issue 16, "No built-in school": a staff member who never gave a school seals a
+/// bundle whose `bag-info.txt` has no `Source-Organization` line at all (RFC 8493 makes
+/// it optional), never a school nobody chose; bagit.py still validates it and our
+/// verify finds it intact. With a school in settings.json, that school is the line.
+#[test]
+fn headline_a_bundle_sealed_with_no_school_has_no_source_organization_and_validates() {
+    let kit = Kit::new();
+    assert!(!kit.staff.join("settings.json").exists());
+    let file = kit.seal("case.evidence", &[]);
+    let bag = kit.env.path("bag");
+    stock_tools_accept(&kit, &file, &bag);
+    let info = std::fs::read_to_string(bag.join("bag-info.txt")).expect("bag-info.txt");
+    assert!(!info.contains("Source-Organization"), "{info}");
+    assert!(info.starts_with("Contact-Name: A. Teacher\n"), "{info}");
+    let (code, report, err) = kit.verify(&file, &[]);
+    let report = report.unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(code, 0, "{report:#}");
+
+    std::fs::write(
+        kit.staff.join("settings.json"),
+        r#"{"name": "A. Teacher", "school": "Ysgol Test"}"#,
+    )
+    .expect("settings");
+    let file = kit.seal("school.evidence", &[]);
+    let bag = kit.env.path("bag-school");
+    stock_tools_accept(&kit, &file, &bag);
+    let info = std::fs::read_to_string(bag.join("bag-info.txt")).expect("bag-info.txt");
+    assert!(
+        info.starts_with("Source-Organization: Ysgol Test\nContact-Name: A. Teacher\n"),
+        "{info}"
+    );
+}

@@ -378,7 +378,7 @@ fn the_entry_limit_in_full_seals_the_largest_case_and_refuses_one_more() {
         case_id: case.id.clone(),
         out: Some(dir.path().join(out)),
         to: Vec::new(),
-        organization: bundle::DEFAULT_ORGANIZATION.into(),
+        organization: Some("Ysgol Test".into()),
     };
     let sealed = bundle::seal(&store, &key, &req("full.evidence"), &mut |_, _| {}).expect("seal");
     assert_eq!(sealed.items, max);
@@ -499,7 +499,7 @@ fn a_tag_file_larger_than_the_verifier_reads_is_refused_before_anything_is_writt
             out: Some(out.clone()),
             to: Vec::new(),
             // bag-info.txt past the 1 MiB the verifier reads.
-            organization: "School ".repeat(200_000),
+            organization: Some("School ".repeat(200_000)),
         },
         &mut |_, _| {},
     )

@@ -142,7 +142,7 @@ fn sealing_while_another_process_edits_and_captures_gives_intact_bundles() {
                     case_id: case.id.clone(),
                     out: Some(out.clone()),
                     to: Vec::new(),
-                    organization: bundle::DEFAULT_ORGANIZATION.into(),
+                    organization: None,
                 },
                 &mut |_, _| {},
             );
@@ -255,7 +255,7 @@ fn a_clock_set_back_before_sealing_is_recorded_and_the_bundle_verifies() {
             case_id: case_id.to_string(),
             out: Some(dir.path().join(name)),
             to: Vec::new(),
-            organization: bundle::DEFAULT_ORGANIZATION.into(),
+            organization: None,
         };
         bundle::seal(store, &key, &req, &mut |_, _| {}).expect("seal")
     };

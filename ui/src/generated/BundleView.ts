@@ -53,4 +53,10 @@ unpack_problem: string | null,
 /**
  * Custody entries not shown in `timeline` (a very long log).
  */
-timeline_more: number, };
+timeline_more: number, 
+/**
+ * Items whose bytes were removed as a possible indecent image of a child before
+ * sealing (their entries are in the custody log, not in `items`), so that the
+ * count agrees with what the staff member saw.
+ */
+removed_items: number, };

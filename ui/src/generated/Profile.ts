@@ -19,7 +19,8 @@ role: string | null,
  */
 contact: string | null, 
 /**
- * The school's name (default: Newport CE Junior School).
+ * The school's name (none built in: without one the form says "School: not
+ * recorded" and a bundle has no `Source-Organization`).
  */
 school: string | null, 
 /**

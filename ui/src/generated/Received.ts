@@ -1,4 +1,6 @@
 // Generated from the Rust types by `cargo test` (ts-rs); do not edit.
+import type { ListState } from "./ListState";
+import type { Referral } from "./Referral";
 
 /**
  * One bundle in the register, with its case's current status.
@@ -63,10 +65,20 @@ tagmanifest_sha256: string | null,
  */
 conflict: string | null, 
 /**
- * The case's latest status and its note.
+ * Its state in the list: intact, intact with the key not checked yet, or not
+ * intact.
+ */
+state: ListState, 
+/**
+ * The case's latest status (none for a copy that is not as sealed, or claims a
+ * seal on file but differs: such a copy is its own entry, never the case's).
  */
 status: string | null, 
 /**
  * The note with that status.
  */
-status_note: string | null, };
+status_note: string | null, 
+/**
+ * Who the case was referred to, with that status.
+ */
+referred_to: Array<Referral>, };

@@ -199,8 +199,18 @@ export const bundleView: BundleView = {
     "bundle_id": "0b1c",
     "tagmanifest_sha256": "efefefefefefefefefefefefefefefefefefefefefefefefefefefefefefefef",
     "conflict": "It claims the seal of another bundle.",
-    "status": "received",
-    "status_note": "Looked at it."
+    "state": "intact_key_not_checked",
+    "status": "referred",
+    "status_note": "Looked at it.",
+    "referred_to": [
+      {
+        "to": "lado"
+      },
+      {
+        "to": "other",
+        "other": "Early Help team"
+      }
+    ]
   },
   "duplicate": true,
   "report": {
@@ -464,7 +474,8 @@ export const bundleView: BundleView = {
   "can_trust": true,
   "folder": "/tmp/x",
   "unpack_problem": "No room.",
-  "timeline_more": 3
+  "timeline_more": 3,
+  "removed_items": 1
 };
 
 export const account: Account = {

@@ -116,8 +116,11 @@ export function bundlePage(s: DslSession): PageMaker {
     if (!v) return { title: "Opening the sealed file", back: href("dsl"), body: () => [] };
     const urls: string[] = [];
     const c = v.case;
-    const removed = v.items.filter((i) => i.item.removed).length;
-    const count = `${v.items.length - removed} item${v.items.length - removed === 1 ? "" : "s"}${removed > 0 ? `, and ${removed} removed as a possible indecent image` : ""}`;
+    // Items removed as possible indecent images are never sealed; the register counts them
+    // so that this page and the staff member's agree.
+    const removed = v.removed_items;
+    const kept = v.items.filter((i) => !i.item.removed).length;
+    const count = `${kept} item${kept === 1 ? "" : "s"}${removed > 0 ? `, and ${removed} removed as a possible indecent image` : ""}`;
     const print = button(doc, "Print the form", "dsl-print", "secondary");
     print.addEventListener("click", () =>
       void s.act(async () => {

@@ -42,19 +42,16 @@ export class DslSession {
   }
 }
 
-/** The three states of a sealed file received, as the list says them. */
-export type ListState = "intact" | "key-not-checked" | "not-intact";
+/** The three states of a sealed file received, as the register says them. */
+export type { ListState } from "../../generated/ListState";
+import type { ListState } from "../../generated/ListState";
 
-export function listState(r: { intact: boolean }): ListState {
-  // The register says which of the three it is (`verdict`); before it did, only intact or not.
-  const said = (r as { verdict?: string }).verdict;
-  if (said === "intact" || said === "not_intact") return said === "intact" ? "intact" : "not-intact";
-  if (said === "key_not_checked") return "key-not-checked";
-  return r.intact ? "intact" : "not-intact";
+export function listState(r: { state: ListState }): ListState {
+  return r.state;
 }
 
 export const LIST_WORDS: Record<ListState, string> = {
   intact: "Intact",
-  "key-not-checked": "Intact — key not checked yet",
-  "not-intact": "NOT intact",
+  intact_key_not_checked: "Intact — key not checked yet",
+  not_intact: "NOT intact",
 };

@@ -90,8 +90,8 @@ describe("the designated person's pages", () => {
   test("the list says one of three states, and a tampered copy never takes the record's status", async () => {
     backend.rows = [
       received({ sha256: "a".repeat(64), intact: true, status: "referred" }),
-      { ...received({ sha256: "b".repeat(64), intact: false, status: "referred" }), verdict: "key_not_checked" } as ReturnType<typeof received>,
-      received({ sha256: "c".repeat(64), intact: false, status: "referred" }),
+      received({ sha256: "b".repeat(64), intact: false, status: "referred", state: "intact_key_not_checked" }),
+      received({ sha256: "c".repeat(64), intact: false, status: null, state: "not_intact" }),
     ];
     await open("dsl");
     const states = Array.from(document.querySelectorAll('[data-testid="inbox-state"]'), (n) => n.textContent);
@@ -151,6 +151,7 @@ describe("the designated person's pages", () => {
         { path: "data/001-a.txt", item: item({ original_name: "<img src=x onerror=alert(1)>", note: "<script>x</script>" }), image: false, problems: [] },
         { path: "data/002-b.png", item: item({ id: 2, original_name: "b.png", removed: { at: { utc: "", local: "", zone: "" }, reason: "possible indecent image" } }), image: true, problems: [] },
       ],
+      removed_items: 1,
     }, true);
     await open(`dsl/bundle/${SHA}`);
     expect(document.querySelector("img[src=x]")).toBeNull();

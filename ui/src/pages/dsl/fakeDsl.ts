@@ -31,6 +31,8 @@ export function received(over: Partial<Received> = {}): Received {
     conflict: null,
     status: "received",
     status_note: null,
+    state: "intact",
+    referred_to: [],
     ...over,
   };
 }
@@ -62,6 +64,7 @@ export function view(over: Partial<BundleView> = {}, trusted = true): BundleView
     folder: "/x",
     unpack_problem: null,
     timeline_more: 0,
+    removed_items: 0,
     ...over,
   };
 }
@@ -136,7 +139,7 @@ export class FakeDsl implements DslBackend {
     return this.rows;
   }
   async setStatus(caseRef: string, status: string, note: string | null, to: string[]): Promise<StatusLine[]> {
-    this.statuses.push({ at: STAMP.local, status, note });
+    this.statuses.push({ at: STAMP.local, status, note, referred_to: [] });
     this.calls.push(`status ${caseRef} ${status}${to.length > 0 ? ` to ${to.join(",")}` : ""}`);
     return this.statuses;
   }

@@ -52,7 +52,7 @@ export function dslHomePage(s: DslSession): PageMaker {
             LIST_WORDS[st],
             r.replay ? " · an older copy" : "",
             r.conflict ? " · differs from a copy on file" : "",
-            st === "not-intact" ? "" : r.status ? ` · ${r.status[0]?.toUpperCase()}${r.status.slice(1)}` : "",
+            st === "not_intact" ? "" : r.status ? ` · ${r.status[0]?.toUpperCase()}${r.status.slice(1)}` : "",
           ),
         );
       }),

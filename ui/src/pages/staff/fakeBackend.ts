@@ -95,7 +95,7 @@ export class FakeBackend implements Backend {
     return ["Facebook", "WhatsApp"];
   }
   async custodyLog(): Promise<LogLine[]> {
-    return [{ seq: 1, at: STAMP.local, actor: "A. Teacher", text: 'Record "<b>x</b>" started by A. Teacher.', clock_anomaly: false }];
+    return [{ seq: 1, at: STAMP.local, actor: "A. Teacher", text: 'Record "<b>x</b>" started by A. Teacher.', clock_anomaly: false, technical: null }];
   }
   async recordIndecentImage(caseId: string, site: string | null): Promise<string> {
     this.notes.push([caseId, site]);

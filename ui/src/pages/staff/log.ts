@@ -3,7 +3,7 @@
 import { el } from "../../dom";
 import { href, type Page, type PageMaker } from "../../base/router";
 import type { Session } from "../../base/session";
-import { p } from "../../base/ui";
+import { p, technical } from "../../base/ui";
 import { whenInWords } from "../../format";
 import { loadRecord } from "./record";
 
@@ -37,6 +37,12 @@ export function logPage(s: Session): PageMaker {
             ),
           ),
         ),
+        lines.some((l) => l.technical)
+          ? technical(
+              doc,
+              el(doc, "ul", { class: "list", "data-testid": "log-technical" }, ...lines.filter((l) => l.technical).map((l) => el(doc, "li", { text: `Entry ${l.seq}: ${l.technical ?? ""}` }))),
+            )
+          : null,
       ],
     };
   };
