@@ -3,7 +3,7 @@
 #   make test   everything CI runs (format, lints, unit/integration, UI, end-to-end);
 #               ends with "Skipped: ..." and "N passed, N failed, N skipped"
 # Both install what is missing first (scripts/bootstrap).
-.PHONY: run test test-long bench fuzz bootstrap cli
+.PHONY: run test test-long bench ux-metrics fuzz bootstrap cli
 
 run:
 	@scripts/run
@@ -20,6 +20,11 @@ test-long:
 # Release-build benchmarks; exits 1 when a target is missed (after printing everything).
 bench:
 	@scripts/bench
+
+# The guide's measures: the happy path in the real window at 1366x768, counted (clicks,
+# keys, Tab presses, words to read, the tallest page); exits 1 when a target is missed.
+ux-metrics:
+	@scripts/ux-metrics
 
 # The fuzz targets (fuzz/, libFuzzer), each for FUZZ_SECONDS (default 60); exits 1 when any
 # crashed. Installs cargo-fuzz when missing. Not part of make test.
