@@ -27,7 +27,9 @@ export function steps(doc: Document, caseId: string, at: Step, sealed: boolean):
       { class: "steps__list" },
       ...STEPS.map(([step, label], i) => {
         const current = step === at;
-        const text = `${i + 1}. ${label}`;
+        // The number is the list's own (drawn by style.css), not part of the text.
+        const text = label;
+        void i;
         const reachable = step !== "sealed" || sealed;
         const inner = current || !reachable
           ? el(doc, "span", { text })

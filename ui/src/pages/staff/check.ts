@@ -2,7 +2,7 @@
 // typed but not saved (sealing with unsaved text is impossible: save it here first), the
 // report's answers, who it goes to and where it is saved. Only then Seal.
 
-import { toBackendError } from "../../backend";
+import { type ReportFields, toBackendError } from "../../backend";
 import { el } from "../../dom";
 import { dropItemDraft, dropReportDraft, itemDraft, reportDraft } from "../../base/drafts";
 import { href, type Page, type PageMaker } from "../../base/router";
@@ -58,22 +58,14 @@ export function checkPage(s: Session): PageMaker {
             "div",
             {},
             p(doc, items.length === 0 ? "Nothing yet" : `${countItems(live)}${items.length > live ? `, and ${items.length - live} withdrawn or removed (kept, marked)` : ""}`),
-            el(doc, "ul", { class: "list" }, ...items.map((i, n) => el(doc, "li", { class: i.withdrawn || i.removed ? "struck" : "" }, `${n + 1}. ${i.original_name}`, i.withdrawn ? " (withdrawn)" : i.removed ? " (removed)" : "", i.site ? ` · ${i.site}` : " · where: not recorded"))),
+            el(doc, "ul", { class: "list list--plain" }, ...items.map((i, n) => el(doc, "li", { class: i.withdrawn || i.removed ? "struck" : "" }, `${n + 1}. ${i.site ?? "Where: not recorded"}`, i.withdrawn ? " (withdrawn)" : i.removed ? " (removed)" : ""))),
           ),
           change: { to: href(`record/${caseId}/details`), what: "the evidence" },
           testid: "check-items",
         },
       ]),
       el(doc, "h2", { text: "Your report" }),
-      summaryList(
-        doc,
-        ANSWERS.map(([f, label, part]) => ({
-          key: label,
-          value: answerInWords(f, c.report[f]),
-          change: { to: href(part === "what" ? `record/${caseId}/report` : part === "done" ? `record/${caseId}/report/done` : `record/${caseId}/report/you`), what: label.toLowerCase() },
-        })),
-        "check-report",
-      ),
+      reportSummary(doc, caseId, c.report),
     );
 
     // Who it goes to, and where it is saved.
@@ -127,6 +119,30 @@ export function checkPage(s: Session): PageMaker {
       shown: () => (unsaved.length > 0 ? doc.querySelector<HTMLElement>('[data-testid="seal-unsaved"]')?.focus() : doc.getElementById("page-title")?.focus()),
     };
   };
+}
+
+/** The report in three rows (what happened, what has been done, about you), each
+ *  with its answers in words and one "Change"; questions left empty are counted. */
+function reportSummary(doc: Document, caseId: string, report: ReportFields): HTMLElement {
+  const group = (part: string): Node => {
+    const answered = ANSWERS.filter(([f, , pt]) => pt === part && answerInWords(f, report[f]) !== "Not answered");
+    if (answered.length === 0) return doc.createTextNode("Not answered");
+    if (part === "what" && answered.length === 1 && answered[0]?.[0] === "description") return doc.createTextNode(answerInWords("description", report.description));
+    return el(doc, "ul", { class: "list list--plain" }, ...answered.map(([f, label]) => el(doc, "li", {}, el(doc, "span", { class: "muted", text: `${label}: ` }), answerInWords(f, report[f]))));
+  };
+  const empty = ANSWERS.filter(([f]) => answerInWords(f, report[f]) === "Not answered").length;
+  const list = summaryList(
+    doc,
+    [
+      { key: "What happened", value: group("what"), change: { to: href(`record/${caseId}/report`), what: "what happened" } },
+      { key: "What has been done", value: group("done"), change: { to: href(`record/${caseId}/report/done`), what: "what has been done" } },
+      { key: "About you", value: group("you"), change: { to: href(`record/${caseId}/report/you`), what: "about you" } },
+    ],
+    "check-report",
+  );
+  const wrap = el(doc, "div", {}, list);
+  if (empty > 0) wrap.append(el(doc, "p", { class: "hint", "data-testid": "check-empty", text: empty === 1 ? "1 question is not answered. That is all right." : `${empty} questions are not answered. That is all right.` }));
+  return wrap;
 }
 
 /** Where an unsaved part is typed: the item's page, or the report's page holding it. */

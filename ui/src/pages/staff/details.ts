@@ -45,7 +45,7 @@ export function detailsPage(s: Session): PageMaker {
       steps: rec.steps("details"),
       back: href(`record/${caseId}/evidence`),
       body: () => [
-        items.length === 0 ? p(doc, "Nothing is kept in this record yet.", { class: "empty" }) : p(doc, "Check what you have said about each item. Change anything that is missing or wrong."),
+        items.length === 0 ? p(doc, "Nothing is kept in this record yet.", { class: "empty" }) : p(doc, "Change anything missing or wrong."),
         ...blocks,
         el(doc, "div", { "data-slot": "messages" }),
         el(doc, "div", { class: "actions" }, buttonLink(doc, "Continue", href(`record/${caseId}/report`), "continue")),

@@ -163,7 +163,7 @@ export function evidencePage(s: Session): PageMaker {
       ...items.map((item, i) => itemCard(s, item, i + 1, href(`record/${caseId}/item/${item.id}`), urls)),
     );
     const body: Node[] = [
-      p(doc, "Keep each message, post or page as you see it. Nothing you keep is ever deleted."),
+      p(doc, "Keep each message, post or page. Nothing kept is ever deleted."),
       el(
         doc,
         "div",

@@ -112,7 +112,7 @@ export function newRecordPage(s: Session): PageMaker {
       doc,
       "new-case",
       () => void submit(),
-      field(doc, "new-case-title", "What happened, in a few words?", title, "For example: Messages about me in the parents' group."),
+      field(doc, "new-case-title", "What happened, in a few words?", title),
       askName ? field(doc, "new-case-staff", "Your name", staff) : null,
       actions(doc, button(doc, "Start the record", "new-case-submit", "primary", "submit")),
     );

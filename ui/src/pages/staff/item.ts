@@ -57,7 +57,7 @@ export function itemPage(s: Session, from: "evidence" | "details"): PageMaker {
     const time = el(doc, "input", { type: "time", name: "seen-time", "data-testid": "item-seen-time" });
     time.value = savedTime || mailTime;
     const who = textInput(doc, "from_handle", sender, { "data-testid": "item-from" });
-    const note = textArea(doc, "note", item.note, 3, { "data-testid": "item-note" });
+    const note = textArea(doc, "note", item.note, 2, { "data-testid": "item-note" });
     const recent = el(doc, "datalist", { id: "recent-sites" });
     s.backend.recentSites().then((sites) => recent.replaceChildren(...sites.map((x) => el(doc, "option", { value: x }))), () => undefined);
 
@@ -109,20 +109,19 @@ export function itemPage(s: Session, from: "evidence" | "details"): PageMaker {
       "item-details-form",
       () => void save(),
       draft !== null ? p(doc, "Your unsaved details were kept. Save them to record them.", { class: "hint", "data-testid": "item-draft" }) : null,
-      field(doc, id("site"), "Where did you see it?", site, "The site or app, for example Facebook, or a WhatsApp group's name."),
+      field(doc, id("site"), "Where did you see it?", site, "The site or app."),
       recent,
       el(
         doc,
         "fieldset",
         { class: "fieldset field", id: `${id("seen")}-field` },
         el(doc, "legend", { class: "fieldset__legend", text: "When did you see it?" }),
-        el(doc, "p", { class: "hint", text: "Leave the time empty if you do not know it." }),
-        el(doc, "div", { class: "date-time" }, field(doc, id("seen"), "Date", date), field(doc, id("seen-time"), "Time", time)),
+        el(doc, "div", { class: "date-time" }, field(doc, id("seen"), "Date", date), field(doc, id("seen-time"), "Time, if known", time)),
         picks,
       ),
-      field(doc, id("from_handle"), "Who did it come from?", who, "Their name or username, if you know it."),
-      field(doc, id("url"), "Web address", url, "If it has one. Copy it from the address bar."),
-      field(doc, id("note"), "A short note", note, "Anything that helps someone else understand it."),
+      field(doc, id("from_handle"), "Who did it come from?", who, "Name or username, if known."),
+      field(doc, id("url"), "Web address, if any", url),
+      field(doc, id("note"), "A short note", note),
       actions(doc, button(doc, "Save details", "item-details-save", "primary", "submit")),
     );
     f.addEventListener("input", keep);

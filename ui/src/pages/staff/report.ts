@@ -17,12 +17,12 @@ type Part = "what" | "done" | "you";
 /** The report's text inputs on each page: input id, label, hint, rows (0: one line). */
 const TEXTS: Record<Part, Array<[string, string, string | undefined, number]>> = {
   what: [
-    ["r-description", "What happened? In your own words", "Quote the words used where you can.", 6],
+    ["r-description", "In your own words", "Quote the words used where you can.", 5],
     ["r-witnesses", "Others involved, or witnesses", undefined, 0],
   ],
   done: [
-    ["r-platform", "Have you reported it to the site or app? When, and its reference", "Sites often answer within 48 hours: check back then.", 0],
-    ["r-advice", "Advice you have asked for", "For example from the Professionals Online Safety Helpline.", 0],
+    ["r-platform", "Reported to the site or app? When, and its reference", undefined, 0],
+    ["r-advice", "Advice you have asked for", undefined, 0],
     ["r-informed", "Others you have told", undefined, 0],
   ],
   you: [
@@ -91,7 +91,7 @@ export function reportPage(s: Session, part: Part): PageMaker {
         { value: "yes", label: "Yes" },
         { value: "no", label: "No" },
         { value: "undecided", label: "I have not decided yet" },
-      ], police, "It is your choice. The school's policy leaves this decision to you.");
+      ], police, "It is your choice.");
       // The report's own input ids, so drafts and Check's links find them.
       for (const input of Array.from(set.querySelectorAll<HTMLInputElement>("input"))) {
         const old = input.id;
@@ -129,7 +129,7 @@ export function reportPage(s: Session, part: Part): PageMaker {
       steps: rec.steps("report"),
       back: href(part === "done" ? `record/${caseId}/report` : part === "you" ? `record/${caseId}/check` : `record/${caseId}/details`),
       body: () => [
-        part === "what" ? p(doc, "These are the questions of the school's E-safety incident-logging form. Answer what you can; you can come back to it.") : null,
+        part === "what" ? p(doc, "The questions of the school's incident form. Answer what you can.") : null,
         hasDraft ? inset(doc, "Your unsaved answers were kept. Continue to save them.") : null,
         f,
       ],

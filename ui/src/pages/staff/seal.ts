@@ -61,7 +61,7 @@ export function sealPage(s: Session): PageMaker {
       doc,
       "seal-form",
       () => void seal(),
-      field(doc, "s-pass", "Your passphrase", pass, "The one you chose when you made your key."),
+      field(doc, "s-pass", "Your passphrase", pass),
       barField,
       actions(doc, button(doc, "Seal", "seal-button", "primary", "submit")),
     );
@@ -71,7 +71,7 @@ export function sealPage(s: Session): PageMaker {
       steps: rec.steps("seal"),
       back: href(`record/${caseId}/check`),
       body: () => [
-        p(doc, `Sealing puts the evidence and your report into one file that only ${choice.to} can open, signed with your key. It is saved in ${choice.folder}.`),
+        p(doc, `Only ${choice.to} will be able to open it. It is saved in ${choice.folder}.`),
         el(
           doc,
           "details",

@@ -6,7 +6,7 @@
 import { el } from "../../dom";
 import { href, type Page, type PageMaker } from "../../base/router";
 import type { Session } from "../../base/session";
-import { button, link, p } from "../../base/ui";
+import { button, link, p, technical } from "../../base/ui";
 import { loadRecord } from "./record";
 import { helplines } from "./support";
 
@@ -69,18 +69,26 @@ export function sealedPage(s: Session): PageMaker {
           sealed ? p(doc, `It is in ${sealed.path.slice(0, Math.max(0, sealed.path.length - sealed.file_name.length - 1)) || sealed.path}.`, { "data-testid": "sealed-path" }) : null,
         ),
         sealed ? el(doc, "div", { class: "actions" }, show, copy, print) : el(doc, "div", { class: "actions" }, print),
+        // Its fingerprint, for a designated person who wants to compare it by phone.
+        sealed
+          ? technical(
+              doc,
+              p(doc, "The sealed file's SHA-256 fingerprint. Your designated person's Evidence Kit shows the same one when they open it:"),
+              el(doc, "code", { class: "hash", "data-testid": "sealed-sha", text: sealed.sha256 }),
+            )
+          : null,
         el(doc, "h2", { text: "What happens next" }),
         el(
           doc,
           "ol",
           { class: "list list--number" },
-          el(doc, "li", { text: `Give the file to ${to}: on a USB stick, or by the school's secure e-mail. Only they can open it.` }),
-          el(doc, "li", { text: "Print the form, sign it, and hand it in with the file." }),
-          el(doc, "li", { text: "They will check that nothing was changed, record it, and talk to you about what happens next. It is your choice whether the police are told." }),
+          el(doc, "li", { text: `Give the file to ${to}, on a USB stick or by school e-mail.` }),
+          el(doc, "li", { text: "Print the form, sign it and hand it in." }),
+          el(doc, "li", { text: "They will check it and talk to you. Telling the police is your choice." }),
         ),
         el(doc, "div", { "data-slot": "messages" }),
         el(doc, "div", { class: "actions" }, given),
-        el(doc, "p", { class: "hint", text: "If you keep more evidence in this record later, seal it again and give them the new file." }),
+        el(doc, "p", { class: "hint", text: "More evidence later? Seal it again." }),
         helplines(doc),
         el(doc, "p", {}, link(doc, "Back to your records", href(""), "home")),
       ],

@@ -16,8 +16,8 @@ export function whoPage(s: Session): PageMaker {
       "who",
       "Who are you?",
       [
-        { value: "staff", label: "A member of staff keeping evidence of what happened to me" },
-        { value: "dsl", label: "The school's designated safeguarding person, or a deputy", hint: "You open the sealed files staff give you." },
+        { value: "staff", label: "A member of staff" },
+        { value: "dsl", label: "The designated safeguarding person, or a deputy" },
       ],
       null,
     );
@@ -36,7 +36,7 @@ export function whoPage(s: Session): PageMaker {
     const f = form(doc, "who-form", () => void submit(), choice, actions(doc, button(doc, "Continue", "continue", "primary", "submit")));
     return {
       title: "Welcome to Evidence Kit",
-      body: () => [p(doc, "It helps you keep a safe, sealed record of online abuse and give it to your school's designated safeguarding person."), f],
+      body: () => [f],
       shown: () => doc.getElementById("who")?.focus(),
     };
   };
@@ -71,9 +71,9 @@ export function aboutYouPage(s: Session, next: string, back?: string): PageMaker
       "about-you",
       () => void submit(),
       field(doc, "p-name", "Your name", name),
-      field(doc, "p-role", "Your role at school", role, "For example, class teacher."),
-      field(doc, "p-school", "Your school's name", school, "As it should appear on the form you hand in."),
-      field(doc, "p-contact", "Your school e-mail", contact, "Not a personal one: the school's policy asks for school contacts only."),
+      field(doc, "p-role", "Your role at school", role),
+      field(doc, "p-school", "Your school's name", school),
+      field(doc, "p-contact", "Your school e-mail", contact, "Not a personal one."),
       actions(doc, button(doc, "Continue", "continue", "primary", "submit")),
     );
     return {
@@ -134,7 +134,7 @@ export function keyPage(s: Session, next: string): PageMaker {
       doc,
       "key-form",
       () => void submit(),
-      field(doc, "k-pass", "Passphrase", a, "At least 8 characters. A few words you will remember are best."),
+      field(doc, "k-pass", "Passphrase", a, "At least 8 characters."),
       field(doc, "k-pass2", "The same passphrase again", b),
       actions(doc, button(doc, "Make my key", "k-create", "primary", "submit")),
     );
@@ -143,8 +143,7 @@ export function keyPage(s: Session, next: string): PageMaker {
       caption: "Setting up: 2 of 3",
       back: href("setup/you"),
       body: () => [
-        p(doc, "When you seal your evidence, Evidence Kit signs it with a key only you hold. It shows that you sealed it and that nothing was changed afterwards."),
-        p(doc, "A passphrase protects the key. Nobody, not even the school, can find it for you. If you forget it, you can make a new key; what you sealed before stays valid."),
+        p(doc, "Your key signs what you seal, to show it was you and that nothing changed. A passphrase protects it; nobody can recover a forgotten one, but you can make a new key."),
         f,
       ],
       shown: () => a.focus(),
@@ -205,14 +204,14 @@ export function designatedPage(s: Session, next: string, back: string, caption =
       "dsl-form",
       () => void add(false),
       field(doc, "d-name", "Their name", name),
-      field(doc, "d-key", "The text they gave you", text, "It starts with “age1”. Paste it here, or choose the file they sent you.", el(doc, "div", { class: "file-choose" }, choose, file)),
+      field(doc, "d-key", "The text they gave you", text, "Paste it, or choose their file.", el(doc, "div", { class: "file-choose" }, choose, file)),
       actions(doc, button(doc, "Continue", "d-add", "primary", "submit")),
     );
     return {
       title: "Your designated safeguarding person",
       caption,
       back,
-      body: () => [p(doc, "Only they will be able to open what you seal. Ask them for the text Evidence Kit gives them to share with staff."), f],
+      body: () => [p(doc, "Only they will be able to open what you seal."), f],
       shown: () => name.focus(),
     };
   };
@@ -241,7 +240,7 @@ export function compareFingerprintPage(s: Session, done: string, backTo: string)
       title: `Check ${r.name}'s fingerprint`,
       back,
       body: () => [
-        p(doc, `Ask ${r.name} to read out the fingerprint Evidence Kit shows them, and compare it with this one:`),
+        p(doc, `Ask ${r.name} to read theirs out. Is it this?`),
         el(doc, "p", { class: "fingerprint", "data-testid": "d-fingerprint", text: r.fingerprint }),
         actions(doc, yes, no),
       ],

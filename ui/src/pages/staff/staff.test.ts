@@ -133,7 +133,7 @@ describe("a record, page by page", () => {
     expect(backend.created).toEqual([["Messages in the group", "A. Teacher"]]);
     expect(title()).toBe("Evidence");
     expect($('[data-testid="caption"]').textContent).toBe("Messages in the group");
-    expect($('[aria-current="step"]').textContent).toBe("1. Evidence");
+    expect($('[aria-current="step"]').textContent).toBe("Evidence");
     expect($('[data-testid="done-title"]').textContent).toBe("Record started.");
   });
 

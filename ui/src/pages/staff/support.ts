@@ -6,9 +6,9 @@ import { el } from "../../dom";
 export function helplines(doc: Document): HTMLElement {
   return el(
     doc,
-    "aside",
-    { class: "support", "aria-labelledby": "support-heading", "data-testid": "support" },
-    el(doc, "h2", { id: "support-heading", class: "support__heading", text: "If you need to talk to someone" }),
+    "details",
+    { class: "support details", "data-testid": "support" },
+    el(doc, "summary", { class: "support__heading", text: "If you need to talk to someone" }),
     el(doc, "p", {}, el(doc, "strong", { text: "Education Support" }), ", for anyone working in education: 08000 562 561, free, 24 hours."),
     el(
       doc,
