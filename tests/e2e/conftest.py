@@ -78,6 +78,18 @@ def config(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def printed() -> Path:
+    """Where the tests' PDF viewer (run.sh registers it with xdg-mime for application/pdf)
+    keeps a copy of each PDF the app opens: emptied for each test."""
+    if not os.environ.get("EK_E2E_PRINTED"):
+        pytest.skip("run these through tests/e2e/run.sh (missing EK_E2E_PRINTED)")
+    folder = Path(os.environ["EK_E2E_PRINTED"])
+    for f in folder.iterdir():
+        f.unlink()
+    return folder
+
+
+@pytest.fixture
 def behind(env: Env, tmp_path: Path):
     """A full-screen window with a known picture, opened before the app so that it is
     what the app covers: what a person wants to capture. Yields the picture's path."""

@@ -69,9 +69,10 @@ start() {
   groups+=($!)
 }
 
-# Xvfb picks a free display number itself and writes it to fd 3. EK_E2E_SCREEN=1366x768x24
-# checks a screen at another size (a common school laptop's).
-start xvfb Xvfb -displayfd 3 -screen 0 "${EK_E2E_SCREEN:-1280x800x24}" -nolisten tcp 3>"$WORK/display"
+# Xvfb picks a free display number itself and writes it to fd 3. The screen is at least a
+# common school laptop's (1366×768) and a little taller, so that a 1366×768 window fits
+# with openbox's title bar (issue 16); EK_E2E_SCREEN=1280x800x24 checks another size.
+start xvfb Xvfb -displayfd 3 -screen 0 "${EK_E2E_SCREEN:-1366x800x24}" -nolisten tcp 3>"$WORK/display"
 for _ in $(seq 100); do [ -s "$WORK/display" ] && break; sleep 0.1; done
 [ -s "$WORK/display" ] || { say "Xvfb did not start:"; cat "$WORK/xvfb.log" >&2; exit 2; }
 DISPLAY=":$(tr -dc 0-9 <"$WORK/display")"
@@ -96,8 +97,32 @@ while [ "$NATIVE_PORT" = "$PORT" ]; do NATIVE_PORT=$(free_port); done
 # - XDG folders in $WORK, so WebKit's caches do not land in the real home folder;
 # - a private D-Bus session (dbus-run-session), so GTK does not autolaunch a bus that
 #   outlives the test and leaves a file in ~/.dbus.
+# - a PDF viewer of its own: "Print the form" makes the form in the app's private folder
+#   (removed when it closes) and opens it with xdg-open; the viewer registered here for
+#   application/pdf copies the file it is given into $EK_E2E_PRINTED, for the tests to read.
 export EK_E2E_TZ=Asia/Kolkata
-mkdir -p "$WORK/xdg/data" "$WORK/xdg/cache" "$WORK/xdg/config"
+mkdir -p "$WORK/xdg/data/applications" "$WORK/xdg/cache" "$WORK/xdg/config" "$WORK/viewer" "$WORK/printed"
+export EK_E2E_PRINTED="$WORK/printed"
+cat >"$WORK/viewer/ek-e2e-viewer" <<'VIEWER'
+#!/bin/sh
+# The end-to-end tests' PDF viewer: keep a copy of what was opened, then note its name.
+cp -- "$1" "$EK_E2E_PRINTED/" && basename -- "$1" >>"$EK_E2E_PRINTED/opened.txt"
+VIEWER
+chmod +x "$WORK/viewer/ek-e2e-viewer"
+cat >"$WORK/xdg/data/applications/ek-e2e-viewer.desktop" <<DESKTOP
+[Desktop Entry]
+Type=Application
+Name=Evidence Kit test PDF viewer
+Exec=$WORK/viewer/ek-e2e-viewer %f
+MimeType=application/pdf;
+NoDisplay=true
+DESKTOP
+if command -v xdg-mime >/dev/null; then
+  XDG_DATA_HOME="$WORK/xdg/data" XDG_CONFIG_HOME="$WORK/xdg/config" \
+    xdg-mime default ek-e2e-viewer.desktop application/pdf
+else
+  say "xdg-mime is missing (xdg-utils): the tests of \"Print the form\" will fail; run scripts/bootstrap."
+fi
 TZ=$EK_E2E_TZ XDG_DATA_HOME="$WORK/xdg/data" XDG_CACHE_HOME="$WORK/xdg/cache" \
   XDG_CONFIG_HOME="$WORK/xdg/config" \
   start tauri-driver dbus-run-session -- tauri-driver --port "$PORT" --native-port "$NATIVE_PORT"

@@ -1,150 +1,212 @@
-"""First run to sealed bundle in the real window: details, a signing key behind a
-passphrase, the designated person's key from pasted text; a record with a screenshot
-and a report; sealed to that person with a progress bar; the form made. Then the
-bundle is checked by the designated person with `evidence-kit verify`, `age -d`,
-`bagit.py --validate` and `minisign -V`, and the form's text lists the item."""
+"""First run to a sealed file in the real window, page by page as a person walks it:
+"Who are you?", About you (with the school's name), Your key (a short passphrase refused
+in a sentence), Your designated person (their text pasted, their fingerprint compared),
+home, a new record, a screenshot described on its own page, an e-mail and a picture added
+as files (the picture withdrawn), Details, the report's two pages, Check, Seal (a wrong
+passphrase refused) and "Your record is sealed". Then: the file is where the page says,
+its SHA-256 is the one shown (sha256sum); "Print the form" opens a PDF in the system's
+viewer (made in a private folder, never beside the sealed file) that names the school and
+lists every item by its hash; "I have given it to them" is recorded; and the designated
+person checks the file with `evidence-kit verify`, `age -d`, `bagit.py --validate` and
+`minisign -V`."""
 
 import json
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
-from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.file_detector import UselessFileDetector
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from flow import (PASSPHRASE, choose_files, cli, click, current_case, fill, go, items_listed,
+                  on_page, pdf_text, printed_pdf, problem, shoot, tid, text_of, title,
+                  until_done, until_problem, waiter)
 
-from flow import cli, css, shoot
-
-PASSPHRASE = "correct horse battery"
+SCHOOL = "St Ffraid's Church in Wales Primary"
 
 
-def test_first_run_to_a_sealed_bundle_and_form(env, store: Path, config: Path, tmp_path: Path, driver):
-    # The lists are redrawn after each change: an element found a moment earlier may be
-    # gone by the time it is read, so look again.
-    wait = WebDriverWait(driver, 60, ignored_exceptions=[StaleElementReferenceException])
+def test_headline_first_run_to_a_sealed_file_and_its_form(env, store: Path, config: Path, tmp_path: Path,
+                                                          printed: Path, driver):
+    wait = waiter(driver, 60)
 
-    # The designated person made their key and sent the recipient line.
+    # The designated person made their key and sent the text Evidence Kit gave them.
     dsl = tmp_path / "dsl"
-    recipient = subprocess.run(
+    made = subprocess.run(
         [str(env.cli), "--config", str(dsl), "keys", "new-recipient", "--name", "Mrs D. Lead", "--no-passphrase"],
         capture_output=True, text=True, check=True,
-    ).stdout.strip()
+    )
+    recipient = made.stdout.strip()
     assert recipient.startswith("age1")
+    dsl_fp = made.stderr.split("Fingerprint: ", 1)[1].splitlines()[0].strip()
 
-    # First run: the setup opens by itself.
-    setup = wait.until(EC.visibility_of_element_located(css('[data-testid="setup"]')))
-    assert "signing key" in setup.text
-    driver.find_element(*css('[data-testid="p-name"]')).send_keys("Siân Ŵyn")
-    driver.find_element(*css('[data-testid="p-role"]')).send_keys("Year 4 teacher")
-    driver.find_element(*css('[data-testid="p-contact"]')).send_keys("s.wyn@school.example")
-    driver.find_element(*css('[data-testid="p-save"]')).click()
-    wait.until(lambda d: "Your details are saved" in d.find_element(By.ID, "status").text)
+    # First run: asked once who they are.
+    on_page(driver, "Welcome to Evidence Kit")
+    shoot(env, driver, "01-who")
+    click(driver, "who-staff")
+    click(driver, "continue")
 
-    # A short passphrase is refused in a sentence; a good one makes the key.
-    driver.find_element(*css('[data-testid="k-pass"]')).send_keys("short")
-    driver.find_element(*css('[data-testid="k-pass2"]')).send_keys("short")
-    driver.find_element(*css('[data-testid="k-create"]')).click()
-    summary = wait.until(EC.visibility_of_element_located(css('[data-testid="error-summary"]')))
-    assert "at least 8 characters" in summary.text
-    for f in ("k-pass", "k-pass2"):
-        el = driver.find_element(*css(f'[data-testid="{f}"]'))
-        el.clear()
-        el.send_keys(PASSPHRASE)
-    driver.find_element(*css('[data-testid="k-create"]')).click()
-    done = wait.until(EC.visibility_of_element_located(css('[data-testid="key-done"]')))
-    # The fingerprint shown is the key's, as its .pub file names it.
+    # About you, with the school's name (which goes on the form).
+    on_page(driver, "About you")
+    assert text_of(driver, "caption") == "Setting up: 1 of 3"
+    fill(driver, "p-name", "Siân Ŵyn")
+    fill(driver, "p-role", "Year 4 teacher")
+    fill(driver, "p-school", SCHOOL)
+    fill(driver, "p-contact", "s.wyn@school.example")
+    shoot(env, driver, "02-about-you")
+    click(driver, "continue")
+
+    # Your key: a short passphrase is refused in a sentence; a good one makes the key.
+    on_page(driver, "Your key")
+    # What the key is for, and the way back from a forgotten passphrase.
+    said = driver.find_element(*tid("page")).text
+    assert "forgotten" in said and "new key" in said, said
+    shoot(env, driver, "03-key")
+    fill(driver, "k-pass", "short")
+    fill(driver, "k-pass2", "short")
+    click(driver, "k-create")
+    assert "at least 8 characters" in until_problem(driver)
+    fill(driver, "k-pass", PASSPHRASE)
+    fill(driver, "k-pass2", PASSPHRASE)
+    click(driver, "k-create")
+    on_page(driver, "Your designated safeguarding person")
+    # The fingerprint said is the key's, as its .pub file names it.
     comment = (config / "signing.pub").read_text().splitlines()[0]
     fingerprint = comment.rsplit("(", 1)[1].rstrip(")")
-    assert fingerprint in done.text, (fingerprint, done.text)
+    assert fingerprint in until_done(driver, "Your key is made.")
 
-    # The designated person's key, pasted with the words around it.
-    driver.find_element(*css('[data-testid="d-name"]')).send_keys("Mrs D. Lead")
-    driver.find_element(*css('[data-testid="d-key"]')).send_keys(f"My key: {recipient}\n")
-    driver.find_element(*css('[data-testid="d-add"]')).click()
-    wait.until(lambda d: "Mrs D. Lead" in d.find_element(*css('[data-testid="dsl-list"]')).text)
-    shoot(env, driver, "setup")
-    driver.find_element(*css('[data-testid="setup-close"]')).click()
+    # Their text, pasted with the words around it; then their fingerprint, compared.
+    fill(driver, "d-name", "Mrs D. Lead")
+    fill(driver, "d-key", f"My key: {recipient}\n")
+    shoot(env, driver, "04-designated")
+    click(driver, "d-add")
+    on_page(driver, "Check Mrs D. Lead's fingerprint")
+    assert text_of(driver, "d-fingerprint") == dsl_fp, (text_of(driver, "d-fingerprint"), dsl_fp)
+    shoot(env, driver, "05-compare")
+    click(driver, "fp-same")
+    on_page(driver, "Evidence Kit")
+    until_done(driver, "Mrs D. Lead is added.")
+    shoot(env, driver, "06-home")
+    settings = json.loads((config / "settings.json").read_text())
+    assert settings["school"] == SCHOOL, settings
 
-    # A record, its staff member filled from the profile; a screenshot; a report.
-    assert driver.find_element(*css('[data-testid="new-case-staff"]')).get_attribute("value") == "Siân Ŵyn"
-    driver.find_element(*css('[data-testid="new-case-title"]')).send_keys("Posts about me")
-    driver.find_element(*css('[data-testid="new-case-submit"]')).click()
-    wait.until(lambda d: d.find_element(By.ID, "case-title").text == "Posts about me")
-    case_id = driver.find_element(*css("#case-list button[data-case-id]")).get_attribute("data-case-id")
-    driver.find_element(*css('[data-testid="capture-screen"]')).click()
-    wait.until(EC.presence_of_element_located(css("#item-list li[data-item-id]")))
-    wait.until(lambda d: d.find_element(*css('[data-testid="capture-screen"]')).is_enabled())
-    item = driver.find_element(*css("#item-list li[data-item-id]"))
-    item.find_element(*css('[data-testid="item-site"]')).send_keys("Facebook")
-    item.find_element(*css('[data-testid="item-details-save"]')).click()
-    wait.until(lambda d: "Where: Facebook" in d.find_element(*css("#item-list li[data-item-id]")).text)
+    # A new record: their name is known, so only what happened is asked.
+    click(driver, "new-case")
+    on_page(driver, "Start a new record")
+    assert not driver.find_element(*tid("new-case-staff")).is_displayed()
+    fill(driver, "new-case-title", "Posts about me")
+    shoot(env, driver, "07-new-record")
+    click(driver, "new-case-submit")
+    on_page(driver, "Evidence")
+    until_done(driver, "Record started.")
+    case_id = current_case(driver)
+    shoot(env, driver, "08-evidence-empty")
+
+    # A screenshot: its own page follows, to describe it.
+    click(driver, "capture-screen")
+    wait.until(lambda d: title(d).startswith("1. Screenshot "), "no item's page after the capture")
+    until_done(driver, "Screenshot kept as")
+    assert driver.switch_to.active_element == driver.find_element(*tid("item-site"))
+    shoot(env, driver, "09-item")
+    fill(driver, "item-site", "Facebook")
+    click(driver, "item-details-save")
+    on_page(driver, "Evidence")
+    until_done(driver, "saved")
+    wait.until(lambda d: "Where: Facebook" in items_listed(d)[0].text)
 
     # An e-mail and a picture added as files; the picture then withdrawn with a reason.
     eml = tmp_path / "complaint.eml"
     eml.write_bytes(b"From: Someone <someone@example.com>\r\nSubject: You\r\n\r\nWe know.\r\n")
     png = tmp_path / "photo.png"
     subprocess.run(["convert", "-size", "32x32", "plasma:", f"PNG24:{png}"], check=True)
-    driver.file_detector = UselessFileDetector()
-    picker = driver.find_element(*css('[data-testid="file-input"]'))
-    driver.execute_script("arguments[0].hidden = false", picker)
-    picker.send_keys(f"{eml}\n{png}")
-    wait.until(lambda d: "2 files kept." in d.find_element(By.ID, "status").text)
-    wait.until(lambda d: len(d.find_elements(*css("#item-list li[data-item-id]"))) == 3)
-    photo = driver.find_element(*css('#item-list li[data-item-id="3"]'))
-    photo.find_element(By.XPATH, ".//summary[normalize-space()='Withdraw']").click()
-    photo.find_element(*css('[data-testid="withdraw-reason"]')).send_keys("Not about me after all")
-    photo.find_element(*css('[data-testid="withdraw-button"]')).click()
-    wait.until(
-        lambda d: d.find_elements(*css('#item-list li[data-item-id="3"] [data-testid="item-withdrawn"]'))
-    )
-    driver.find_element(*css('[data-testid="tab-report"]')).click()
-    driver.find_element(*css('[data-testid="r-description"]')).send_keys("A parent posted about me.")
-    driver.find_element(*css('[data-testid="report-save"]')).click()
-    wait.until(lambda d: "Report saved" in d.find_element(By.ID, "status").text)
+    choose_files(driver, [eml, png])
+    until_done(driver, "2 files kept.")
+    wait.until(lambda d: len(items_listed(d)) == 3)
+    shoot(env, driver, "10-evidence")
+    photo = items_listed(driver)[2]
+    photo.find_element(*tid("item-describe")).click()
+    on_page(driver, "3. photo.png")
+    click(driver, "withdraw-open")
+    on_page(driver, "Withdraw this item?")
+    fill(driver, "withdraw-reason", "Not about me after all")
+    click(driver, "withdraw-button")
+    on_page(driver, "Evidence")
+    until_done(driver, "is withdrawn")
+    wait.until(lambda d: items_listed(d)[2].find_elements(*tid("item-withdrawn")))
 
-    # Seal and send: a wrong passphrase is a sentence, the right one seals.
-    out = tmp_path / "usb"
-    driver.find_element(*css('[data-testid="tab-seal"]')).click()
-    folder = wait.until(EC.visibility_of_element_located(css('[data-testid="s-folder"]')))
+    # Details, then the report's two pages.
+    click(driver, "continue")
+    on_page(driver, "Details of the evidence")
+    shoot(env, driver, "11-details")
+    click(driver, "continue")
+    on_page(driver, "What happened")
+    fill(driver, "r-description", "A parent posted about me.")
+    click(driver, "r-responsible-parent")
+    shoot(env, driver, "12-report-what")
+    click(driver, "report-save")
+    on_page(driver, "What has been done so far")
+    assert "It is your choice" in driver.find_element(*tid("r-police")).text
+    click(driver, "r-police-undecided")
+    shoot(env, driver, "13-report-done")
+    click(driver, "report-save")
+
+    # Check: what goes in, who it is for (name and fingerprint), where it is saved.
+    on_page(driver, "Check before you seal")
+    until_done(driver, "Your answers are saved.")
+    assert not driver.find_elements(*tid("seal-unsaved"))
+    to = text_of(driver, "check-to")
+    assert "Mrs D. Lead" in to and dsl_fp in to, to
+    listed = text_of(driver, "check-items")
+    assert "1 withdrawn" in listed and "(withdrawn)" in listed and "Facebook" in listed, listed
+    assert "A parent posted about me." in text_of(driver, "check-report")
+    folder = driver.find_element(*tid("s-folder"))
     assert "Evidence Kit" in folder.get_attribute("value")
-    folder.clear()
-    folder.send_keys(str(out))
-    driver.find_element(*css('[data-testid="s-pass"]')).send_keys("not my passphrase")
-    driver.find_element(*css('[data-testid="seal-button"]')).click()
-    summary = wait.until(EC.visibility_of_element_located(css('[data-testid="error-summary"]')))
-    assert "passphrase" in summary.text.lower()
-    pw = driver.find_element(*css('[data-testid="s-pass"]'))
-    pw.clear()
-    pw.send_keys(PASSPHRASE)
-    driver.find_element(*css('[data-testid="seal-button"]')).click()
-    sealed = wait.until(EC.visibility_of_element_located(css('[data-testid="sealed"]')))
-    name = driver.find_element(*css('[data-testid="sealed-name"]')).text
-    sha = driver.find_element(*css('[data-testid="sealed-sha"]')).text
+    out = tmp_path / "usb"
+    fill(driver, "s-folder", str(out))
+    shoot(env, driver, "14-check")
+    click(driver, "check-continue")
+
+    # Seal: a wrong passphrase is a sentence beside the field; the right one seals.
+    on_page(driver, "Seal this record")
+    shoot(env, driver, "15-seal")
+    fill(driver, "s-pass", "not my passphrase")
+    click(driver, "seal-button")
+    assert "passphrase" in until_problem(driver, 60).lower()
+    fill(driver, "s-pass", PASSPHRASE)
+    click(driver, "seal-button")
+    on_page(driver, "Your record is sealed", 120)
+    name = text_of(driver, "sealed-name")
+    sha = driver.find_element(*tid("sealed-sha")).get_attribute("textContent")
     bundle = out / name
     assert name == f"{case_id}.evidence.age" and bundle.is_file(), name
+    assert str(out) in text_of(driver, "sealed-path")
     summed = subprocess.run(["sha256sum", str(bundle)], capture_output=True, text=True, check=True)
     assert summed.stdout.split()[0] == sha
-    assert "give this file to your designated safeguarding person" in sealed.text
-    driver.find_element(*css('[data-testid="form-button"]')).click()
-    form_done = wait.until(EC.visibility_of_element_located(css('[data-testid="form-done"]')))
-    pdf = out / f"{case_id}-form.pdf"
-    assert str(pdf) in form_done.text and pdf.is_file()
-    shoot(env, driver, "sealed")
+    page = driver.find_element(*tid("page")).text
+    assert "Give the file to Mrs D. Lead" in page and "What happens next" in page, page
+    shoot(env, driver, "16-sealed")
 
-    # The record's state: sealed, then given to the designated person.
-    state = driver.find_element(*css('[data-testid="case-state"]'))
-    assert state.text.startswith("Sealed on"), state.text
-    driver.find_element(*css('[data-testid="handed-over"]')).click()
-    wait.until(
-        lambda d: d.find_element(*css('[data-testid="case-state"]')).text.startswith(
-            "Given to your designated person on"
-        )
-    )
+    # "Print the form": opened in the system's viewer, never left beside the sealed file.
+    click(driver, "form-print")
+    until_done(driver, "The form is open to print.", 60)
+    pdf = printed_pdf(printed)
+    assert pdf.name.startswith(case_id), pdf.name
+    assert sorted(p.name for p in out.iterdir()) == [name], "something was left beside the sealed file"
+
+    # "Show in folder": there is no file manager on this screen; whatever happens, it is
+    # said in a plain sentence, never an error code.
+    click(driver, "sealed-show")
+    time.sleep(1)
+    said = problem(driver)
+    assert "os error" not in said and "panicked" not in said and (said == "" or said.rstrip().endswith(".")), said
+
+    # "I have given it to them": recorded, and the home page says so.
+    click(driver, "handed-over")
+    until_done(driver, "Noted.")
+    assert "you gave it to Mrs D. Lead" in text_of(driver, "handed-over-done")
     [listed] = json.loads(cli(env, store, "case", "list", "--json"))
     assert listed["state"] == "sent"
+    go(driver, "")
+    on_page(driver, "Evidence Kit")
+    wait.until(lambda d: "Given to your designated person on" in text_of(d, "case-state"))
 
     # The designated person checks it, with Evidence Kit and with stock tools.
     staff_pub = config / "signing.pub"
@@ -158,9 +220,7 @@ def test_first_run_to_a_sealed_bundle_and_form(env, store: Path, config: Path, t
     assert f"signed with the key in {staff_pub}" in verify.stdout, verify.stdout
     assert "note: It calls its signer" not in verify.stdout, verify.stdout
     plain = tmp_path / "plain.zip"
-    subprocess.run(
-        ["age", "-d", "-i", str(dsl / "identity.age"), "-o", str(plain), str(bundle)], check=True
-    )
+    subprocess.run(["age", "-d", "-i", str(dsl / "identity.age"), "-o", str(plain), str(bundle)], check=True)
     bag = tmp_path / "bag"
     with zipfile.ZipFile(plain) as z:
         z.extractall(bag)
@@ -171,12 +231,16 @@ def test_first_run_to_a_sealed_bundle_and_form(env, store: Path, config: Path, t
         check=True, capture_output=True,
     )
 
-    # The form lists every item by its hash, the withdrawn one marked.
+    # The form names the school and lists every item by its hash, the withdrawn one marked.
     items = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
-    assert [i["original_name"] for i in items] == ["screen-1.png", "complaint.eml", "photo.png"]
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    names = [i["original_name"] for i in items]
+    assert names[0].startswith("Screenshot ") and names[0].endswith(".png") and names[1:] == \
+        ["complaint.eml", "photo.png"], names
+    text = pdf_text(pdf)
+    flat = " ".join(text.split())
+    assert SCHOOL in flat, flat[:400]
+    assert "Newport CE Junior School" not in text
     for i in items:
         assert i["sha256"] in text, i["original_name"]
-    flat = " ".join(text.split())
     assert "Not about me after all" in flat and "WITHDRAWN" in flat
-    assert "A parent posted about me." in text
+    assert "A parent posted about me." in flat
