@@ -171,7 +171,11 @@ pub(crate) fn named(it: &Item) -> Vec<(&'static str, String, String)> {
     };
     let f = &it.from;
     if let Some(h) = &f.handle {
-        add("username", h, username(h));
+        // A username (no spaces, maybe an @), else a display name as the person saw it.
+        match username(h) {
+            Some(u) => add("username", h, Some(u)),
+            None => add("name", h, display_name(h)),
+        }
     }
     if let Some(e) = &f.email {
         add("e-mail", e, email(e));
@@ -186,6 +190,16 @@ pub(crate) fn named(it: &Item) -> Vec<(&'static str, String, String)> {
         add("profile", p, profile(p));
     }
     out
+}
+
+/// A display name ("Angry Parent 99"): lower-cased, its spaces made single.
+fn display_name(s: &str) -> Option<String> {
+    let t = s
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    (!t.is_empty()).then_some(t)
 }
 
 fn username(s: &str) -> Option<String> {
@@ -278,5 +292,36 @@ mod tests {
             profile("http://instagram.com/someone/")
         );
         assert_eq!(profile("someone"), None);
+    }
+
+    /// Staff type who it came from as they see it: often a display name with spaces
+    /// ("Angry Parent 99"), which is an account too (the walk found it left out).
+    #[test]
+    fn a_name_with_spaces_typed_as_who_it_came_from_is_named() {
+        let mut it: Item = serde_json::from_value(serde_json::json!({
+            "id": 1, "case_id": "EK-1", "sha256": "ab", "size": 1, "media_type": "image/png",
+            "original_name": "a.png", "source": "file",
+            "captured": {"utc": "2026-12-01T10:00:00Z", "local": "2026-12-01T10:00:00+00:00", "zone": "UTC"},
+            "captured_by": "A", "site": null, "url": null,
+            "from": {"handle": "Angry  Parent 99", "email": null, "phone": null, "profile": null},
+            "seen": null, "note": null, "email": null, "withdrawn": null
+        }))
+        .expect("item");
+        let named_once = named(&it);
+        assert_eq!(
+            named_once
+                .iter()
+                .map(|(k, v, raw)| (*k, v.as_str(), raw.as_str()))
+                .collect::<Vec<_>>(),
+            vec![("name", "angry parent 99", "Angry  Parent 99")]
+        );
+        it.from.handle = Some("angry parent 99".into());
+        assert_eq!(
+            named(&it)[0].1,
+            named_once[0].1,
+            "the same name written two ways is one"
+        );
+        it.from.handle = Some("@angry_parent".into());
+        assert_eq!(named(&it)[0].0, "username");
     }
 }
