@@ -67,6 +67,7 @@ fn main() {
             "show_in_folder",
             "save_copy",
             "print_form",
+            "removable_folders",
             "email_view",
             "dsl_email_view",
             "dsl_print_form",

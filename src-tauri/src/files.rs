@@ -161,3 +161,35 @@ pub async fn dsl_save_share(
     form::write_new(&out, format!("{text}\n").as_bytes())?;
     Ok(Some(out.display().to_string()))
 }
+
+/// Removable drives mounted now (a USB stick), to offer as the folder to save in: on Linux
+/// the folders under `/media/USER` and `/run/media/USER`, on macOS the volumes under
+/// `/Volumes` but the start-up disk. (Windows: none offered; the folder chooser shows them.)
+#[tauri::command]
+pub async fn removable_folders() -> Result<Vec<String>, IpcError> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    if cfg!(target_os = "macos") {
+        roots.push(PathBuf::from("/Volumes"));
+    } else if cfg!(unix)
+        && let Some(user) = std::env::var_os("USER")
+    {
+        roots.push(Path::new("/media").join(&user));
+        roots.push(Path::new("/run/media").join(&user));
+    }
+    let mut found = Vec::new();
+    for root in roots {
+        let Ok(entries) = std::fs::read_dir(&root) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            // The start-up disk appears in /Volumes as a link to /.
+            let is_root = std::fs::canonicalize(&p).is_ok_and(|c| c == Path::new("/"));
+            if p.is_dir() && !is_root {
+                found.push(p.display().to_string());
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}

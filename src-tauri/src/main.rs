@@ -122,6 +122,7 @@ fn main() -> ExitCode {
             files::show_in_folder,
             files::save_copy,
             files::print_form,
+            files::removable_folders,
             files::dsl_save_share,
             dsl::dsl_print_form,
             drop::capture_drop,

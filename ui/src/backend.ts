@@ -77,6 +77,8 @@ export interface Backend {
   chooseFolder(start: string): Promise<string | null>;
   /** Open the folder holding `path` in the file manager, with it selected. */
   showInFolder(path: string): Promise<void>;
+  /** Removable drives mounted now (a USB stick), to offer as the folder to save in. */
+  removableFolders(): Promise<string[]>;
   /** Copy the sealed file at `path` to a folder the person chooses; where it went, or null. */
   saveCopy(path: string): Promise<string | null>;
   /** Make the record's form in a private temporary folder and open it to print. */
@@ -299,6 +301,10 @@ export class TauriBackend implements Backend {
 
   showInFolder(path: string): Promise<void> {
     return this.run("show_in_folder", { path });
+  }
+
+  removableFolders(): Promise<string[]> {
+    return this.run("removable_folders");
   }
 
   saveCopy(path: string): Promise<string | null> {

@@ -91,7 +91,17 @@ export function checkPage(s: Session): PageMaker {
       const r = who[0];
       if (r) body.push(summaryList(doc, [{ key: "For", value: `${r.name} (fingerprint ${r.fingerprint})`, change: { to: href("settings"), what: "who it is for" }, testid: "check-to" }]));
     }
-    body.push(field(doc, "s-folder", "Save it in this folder", folder, "On this computer, or a USB stick.", el(doc, "div", { class: "file-choose" }, chooseFolder)));
+    // A USB stick plugged in is offered by name: one press puts it in the field.
+    const sticks = await s.backend.removableFolders().catch(() => [] as string[]);
+    const offers = sticks.map((stick) => {
+      const b = button(doc, `USB stick: ${stick.split("/").pop() ?? stick}`, "s-folder-usb", "secondary");
+      b.addEventListener("click", () => {
+        folder.value = stick;
+        folder.focus();
+      });
+      return b;
+    });
+    body.push(field(doc, "s-folder", "Save it in this folder", folder, "On this computer, or a USB stick.", el(doc, "div", { class: "file-choose" }, chooseFolder, ...offers)));
     if (setup.profile.school === null) {
       body.push(warning(doc, "Your school's name is missing. It goes on the form.", "no-school"), el(doc, "p", {}, link(doc, "Add your school's name", href("settings/you"), "add-school")));
     }

@@ -154,6 +154,10 @@ export class FakeBackend implements Backend {
   async chooseFolder(): Promise<string | null> {
     return this.folderChosen;
   }
+  usb: string[] = [];
+  async removableFolders(): Promise<string[]> {
+    return this.usb;
+  }
   shownInFolder: string[] = [];
   async showInFolder(path: string): Promise<void> {
     this.shownInFolder.push(path);

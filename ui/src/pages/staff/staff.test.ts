@@ -247,6 +247,18 @@ describe("a record, page by page", () => {
   });
 });
 
+describe("check", () => {
+  test("a USB stick plugged in is offered by name, and chosen in one press", async () => {
+    backend.usb = ["/media/a/KINGSTON"];
+    await open("record/EK-1/check");
+    await click('[data-testid="s-folder-usb"]');
+    expect($<HTMLInputElement>('[data-testid="s-folder"]').value).toBe("/media/a/KINGSTON");
+    await click('[data-testid="check-continue"]');
+    expect(title()).toBe("Seal this record");
+    expect(document.body.textContent).toContain("It is saved in /media/a/KINGSTON.");
+  });
+});
+
 describe("settings", () => {
   test("removing a designated person asks first", async () => {
     await open("settings");
