@@ -1,8 +1,9 @@
-"""Details typed but not saved are never sealed away (issue 12, item 5): a site and a
-sender typed into an item, and the report's account, none of them saved; Seal stops
-beside its button, names each, and writes nothing; "Save them and seal" saves each
-through its own save (a custody entry each) and seals, and the bundle's case.json holds
-what was typed."""
+"""Details typed but not saved are never sealed away (issue 12, item 5; issue 16): a site
+and a sender typed on an item's page and the report's account typed on "What happened",
+none of them saved. Check lists each, beside its own "Save them and continue", and offers
+no way on to Seal; the Seal page opened by its address sends the person back to Check;
+nothing is written. "Save them and continue" saves each through its own save (a custody
+entry each); then Check → Seal seals, and the bundle's case.json holds what was typed."""
 
 import json
 import subprocess
@@ -10,119 +11,89 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-from flow import cli, css, shoot, start_record
-
-PASSPHRASE = "correct horse battery"
+from flow import (PASSPHRASE, capture_screen, cli, click, fill, go, keys_and_dsl, on_page, shoot,
+                  start_record, text_of, tid, until_done, waiter)
 
 
 @pytest.fixture
 def ready(env, config: Path, tmp_path: Path) -> Path:
-    """A staff member who has done the first run (signing key, details, a designated
-    person to seal to), set up before the app starts. Returns the designated person's
-    config folder (their identity, to open the bundle)."""
-    pw = tmp_path / "pass.txt"
-    pw.write_text(PASSPHRASE)
-    subprocess.run(
-        [str(env.cli), "--config", str(config), "keys", "new", "--name", "A. Teacher",
-         "--passphrase-file", str(pw)],
-        check=True, capture_output=True,
-    )
-    (config / "settings.json").write_text(json.dumps({"name": "A. Teacher"}))
-    dsl = tmp_path / "dsl"
-    recipient = subprocess.run(
-        [str(env.cli), "--config", str(dsl), "keys", "new-recipient", "--name", "Mrs D. Lead", "--no-passphrase"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()
-    subprocess.run(
-        [str(env.cli), "--config", str(config), "keys", "add-recipient", "--name", "Mrs D. Lead", recipient],
-        check=True, capture_output=True,
-    )
-    return dsl
+    """Set up before the app starts; the designated person's keys folder."""
+    return keys_and_dsl(env, config, tmp_path)
 
 
-def capture(driver, wait, count: int):
-    driver.find_element(*css('[data-testid="capture-screen"]')).click()
-    wait.until(lambda d: len(d.find_elements(*css("#item-list li[data-item-id]"))) == count)
-    wait.until(lambda d: d.find_element(*css('[data-testid="capture-screen"]')).is_enabled())
-
-
-def test_unsaved_details_stop_the_seal_until_saved(
+def test_headline_unsaved_details_stop_the_seal_until_saved(
     env, ready: Path, config: Path, store: Path, tmp_path: Path, driver
 ):
-    wait = WebDriverWait(driver, 60, ignored_exceptions=[StaleElementReferenceException])
+    wait = waiter(driver, 60)
     case_id = start_record(driver, wait, "Messages at night")
-    capture(driver, wait, 1)
-    first = driver.find_element(*css("#item-list li[data-item-id]"))
-    first.find_element(*css('[data-testid="item-site"]')).send_keys("Facebook")
-    first.find_element(*css('[data-testid="item-details-save"]')).click()
-    wait.until(lambda d: "Where: Facebook" in d.find_element(*css("#item-list li[data-item-id]")).text)
-    capture(driver, wait, 2)
+    capture_screen(driver)
+    fill(driver, "item-site", "Facebook")
+    click(driver, "item-details-save")
+    on_page(driver, "Evidence")
+    until_done(driver, "saved")
 
-    # Item 2: where and who from typed, "Save details" never pressed. The report's
-    # account typed, "Save the report" never pressed.
-    second = driver.find_elements(*css("#item-list li[data-item-id]"))[1]
-    item_id = second.get_attribute("data-item-id")
-    second.find_element(*css('[data-testid="item-site"]')).send_keys("WhatsApp")
-    second.find_element(*css(f"#item-{item_id}-from_handle")).send_keys("@night_owl")
-    driver.find_element(*css('[data-testid="tab-report"]')).click()
-    wait.until(EC.visibility_of_element_located(css('[data-testid="r-description"]')))
-    driver.find_element(*css('[data-testid="r-description"]')).send_keys("They message me after midnight.")
+    # Item 2: where and who from typed, "Save details" never pressed; Back to the list.
+    item_id = capture_screen(driver)
+    fill(driver, "item-site", "WhatsApp")
+    fill(driver, "item-from", "@night_owl")
+    click(driver, "back")
+    on_page(driver, "Evidence")
+    # The report's account typed, "Continue" never pressed.
+    go(driver, f"record/{case_id}/report")
+    on_page(driver, "What happened")
+    fill(driver, "r-description", "They message me after midnight.")
     items = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
     name = items[1]["original_name"]
+    assert str(items[1]["id"]) == item_id
     assert items[1]["site"] is None and items[1]["from"]["handle"] is None
     before = cli(env, store, "log", "--case", case_id, "--json")
 
-    # Seal: it stops, next to the button, and names what is not saved.
-    usb = tmp_path / "usb"
-    driver.find_element(*css('[data-testid="tab-seal"]')).click()
-    folder = wait.until(EC.visibility_of_element_located(css('[data-testid="s-folder"]')))
-    folder.clear()
-    folder.send_keys(str(usb))
-    driver.find_element(*css('[data-testid="s-pass"]')).send_keys(PASSPHRASE)
-    driver.find_element(*css('[data-testid="seal-button"]')).click()
-    wait.until(
-        lambda d: d.find_element(*css('[data-testid="sealed"]')).is_displayed()
-        or any(b.is_displayed() for b in d.find_elements(*css('[data-testid="seal-unsaved"]')))
-    )
-    written = sorted(p.name for p in usb.iterdir()) if usb.exists() else []
-    assert not driver.find_element(*css('[data-testid="sealed"]')).is_displayed(), (
-        f"Seal went ahead with details not saved: {written} written"
-    )
-    box = driver.find_element(*css('[data-testid="seal-unsaved"]'))
+    # Check (the step indicator's link): it stops, and names what is not saved.
+    driver.find_element(*tid("steps")).find_element(
+        "xpath", ".//a[contains(normalize-space(), 'Check')]").click()
+    on_page(driver, "Check before you seal")
+    box = wait.until(lambda d: d.find_element(*tid("seal-unsaved")))
     print(f"message: {box.text}")
     assert "You have details you have not saved yet" in box.text
-    lines = [li.text for li in box.find_elements(*css('[data-testid="seal-unsaved-list"] li'))]
+    lines = [li.text for li in box.find_elements(*tid("seal-unsaved-list", "li"))]
     assert lines == [f"Item 2 ({name}): where you saw it, who sent it", "The report: what happened"], lines
-    # Beside the Seal button and wholly on the screen, not at the top of a long page.
-    place = driver.execute_script(
-        "const b = arguments[0].getBoundingClientRect(), s = arguments[1].getBoundingClientRect();"
-        "return [b.top, b.bottom, innerHeight, b.top - s.bottom];",
-        box, driver.find_element(*css('[data-testid="seal-button"]')),
-    )
-    top, bottom, height, gap = place
-    assert 0 <= top and bottom <= height, f"the message is off-screen: {place}"
-    assert 0 <= gap <= 40, f"the message is not beside the Seal button: {place}"
-    assert not driver.find_element(*css('[data-testid="error-summary"]')).is_displayed()
+    # Nothing leads on to Seal, and the message is on screen where the person looks.
+    assert not driver.find_elements(*tid("check-continue")), "Check offers to seal with unsaved text"
+    top, bottom, height = driver.execute_script(
+        "const b = arguments[0].getBoundingClientRect(); return [b.top, b.bottom, innerHeight];", box)
+    assert 0 <= top < height, f"the message is off-screen: {(top, bottom, height)}"
+    assert driver.execute_script("return document.activeElement === arguments[0]", box), \
+        "the message does not have the focus"
     shoot(env, driver, "seal-unsaved")
 
+    # The Seal page by its address: back to Check, nothing sealed.
+    go(driver, f"record/{case_id}/seal")
+    on_page(driver, "Check before you seal")
+    assert driver.find_elements(*tid("seal-unsaved"))
+    assert not driver.find_elements(*tid("s-pass")), "the Seal page opened with unsaved text"
+
     # Nothing was sealed or saved: no bundle, no custody entry, the record still open.
-    assert not usb.exists() or list(usb.iterdir()) == []
+    usb = tmp_path / "usb"
+    assert not usb.exists()
     assert cli(env, store, "log", "--case", case_id, "--json") == before
     [listed] = json.loads(cli(env, store, "case", "list", "--json"))
     assert listed["state"] == "open"
 
-    # "Save them and seal": saved, then sealed.
-    box.find_element(*css('[data-testid="seal-unsaved-save"]')).click()
-    wait.until(EC.visibility_of_element_located(css('[data-testid="sealed"]')))
-    assert not driver.find_element(*css('[data-testid="seal-unsaved"]')).is_displayed()
-    bundle = usb / driver.find_element(*css('[data-testid="sealed-name"]')).text
-    assert bundle.is_file(), bundle
+    # "Save them and continue": saved; then on to Seal.
+    click(driver, "seal-unsaved-save")
+    until_done(driver, "Your details are saved.")
+    assert not driver.find_elements(*tid("seal-unsaved"))
     items = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
     assert items[1]["site"] == "WhatsApp" and items[1]["from"]["handle"] == "@night_owl"
+    fill(driver, "s-folder", str(usb))
+    click(driver, "check-continue")
+    on_page(driver, "Seal this record")
+    fill(driver, "s-pass", PASSPHRASE)
+    click(driver, "seal-button")
+    on_page(driver, "Your record is sealed", 120)
+    bundle = usb / text_of(driver, "sealed-name")
+    assert bundle.is_file(), bundle
     log = json.loads(cli(env, store, "log", "--case", case_id, "--json"))
     actions = [e["action"] for e in log[len(json.loads(before)):]]
     # Each saved through its own save, so each change is in the log, before the seal.
