@@ -1,5 +1,7 @@
-"""Sealing that cannot happen says why in one sentence and changes nothing: no
-designated person yet, then a folder that cannot be written to."""
+"""Sealing that cannot happen says why in one sentence, beside the action, and changes
+nothing: no designated person yet (Check says so and stops; one is added from there
+through Settings' pages), then a folder that cannot be written to; and a disk that fills
+up mid-seal."""
 
 import json
 import os
@@ -7,71 +9,72 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
-
-from flow import cli, css, start_record
-
-PASSPHRASE = "correct horse battery"
+from flow import (PASSPHRASE, capture_screen, choose_files, cli, click, fill, go, keys_and_dsl,
+                  on_page, problem, start_record, tid, until_done, until_problem, waiter)
 
 
 @pytest.fixture
 def staff_keys(env, config: Path, tmp_path: Path) -> Path:
     """A staff member who has done the first run, except for the designated person."""
-    pw = tmp_path / "pass.txt"
-    pw.write_text(PASSPHRASE)
-    subprocess.run(
-        [str(env.cli), "--config", str(config), "keys", "new", "--name", "A. Teacher",
-         "--passphrase-file", str(pw)],
-        check=True, capture_output=True,
-    )
-    (config / "settings.json").write_text(json.dumps({"name": "A. Teacher"}))
+    keys_and_dsl(env, config, tmp_path, dsl=False)
     return config
 
 
+def to_seal(driver, case_id: str, folder: Path) -> None:
+    """From Check (opened by its address), with `folder` to save in, on to Seal; seal."""
+    go(driver, f"record/{case_id}/check")
+    on_page(driver, "Check before you seal")
+    fill(driver, "s-folder", str(folder))
+    click(driver, "check-continue")
+    on_page(driver, "Seal this record")
+    fill(driver, "s-pass", PASSPHRASE)
+    click(driver, "seal-button")
+
+
 def test_sealing_that_cannot_happen_changes_nothing(env, staff_keys, store: Path, tmp_path: Path, driver):
-    wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
+    wait = waiter(driver)
     case_id = start_record(driver, wait, "Posts")
-    driver.find_element(*css('[data-testid="capture-screen"]')).click()
-    wait.until(EC.presence_of_element_located(css("#item-list li[data-item-id]")))
-    wait.until(lambda d: d.find_element(*css('[data-testid="capture-screen"]')).is_enabled())
+    capture_screen(driver)
     before = cli(env, store, "log", "--case", case_id, "--json")
 
-    # No designated person yet.
-    driver.find_element(*css('[data-testid="tab-seal"]')).click()
-    driver.find_element(*css('[data-testid="s-pass"]')).send_keys(PASSPHRASE)
-    driver.find_element(*css('[data-testid="seal-button"]')).click()
-    summary = wait.until(EC.visibility_of_element_located(css('[data-testid="error-summary"]')))
-    assert "Add your designated safeguarding person first" in summary.text
+    # No designated person yet: Check says so, and stops there.
+    go(driver, f"record/{case_id}/check")
+    on_page(driver, "Check before you seal")
+    assert "designated" in driver.find_element(*tid("no-dsl")).text
+    click(driver, "check-continue")
+    said = until_problem(driver)
+    assert "Add your designated person first" in said, said
+    assert "Check before you seal" == driver.find_element(*tid("page-title")).text
 
-    # Add one; then a folder that cannot be made (a file is in the way).
+    # Add one, from there; then a folder that cannot be made (a file is in the way).
     dsl = tmp_path / "dsl"
     recipient = subprocess.run(
         [str(env.cli), "--config", str(dsl), "keys", "new-recipient", "--name", "Mrs D. Lead", "--no-passphrase"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()
-    driver.find_element(*css('[data-testid="setup-open"]')).click()
-    driver.find_element(*css('[data-testid="d-name"]')).send_keys("Mrs D. Lead")
-    driver.find_element(*css('[data-testid="d-key"]')).send_keys(recipient)
-    driver.find_element(*css('[data-testid="d-add"]')).click()
-    wait.until(lambda d: "Mrs D. Lead" in d.find_element(*css('[data-testid="dsl-list"]')).text)
-    driver.find_element(*css('[data-testid="setup-close"]')).click()
+    click(driver, "add-dsl")
+    on_page(driver, "Your designated safeguarding person")
+    fill(driver, "d-name", "Mrs D. Lead")
+    fill(driver, "d-key", recipient)
+    click(driver, "d-add")
+    on_page(driver, "Check Mrs D. Lead's fingerprint")
+    click(driver, "fp-same")
+    until_done(driver, "Mrs D. Lead is added.")
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file, not a folder")
-    folder = driver.find_element(*css('[data-testid="s-folder"]'))
-    folder.clear()
-    folder.send_keys(str(blocker / "bundles"))
-    driver.find_element(*css('[data-testid="seal-button"]')).click()
-    wait.until(
-        lambda d: str(blocker) in d.find_element(*css('[data-testid="error-summary"]')).text
-    )
-    message = driver.find_element(*css('[data-testid="error-summary"]')).text
+    to_seal(driver, case_id, blocker / "bundles")
+    message = until_problem(driver, 60)
     print(f"message: {message}")
+    assert str(blocker) in message, message
     assert "Could not create" in message and "Not a directory." in message, message
     assert "os error" not in message and "panicked" not in message, message
-    assert not driver.find_element(*css('[data-testid="sealed"]')).is_displayed()
+    assert driver.find_element(*tid("page-title")).text == "Seal this record"
+    # Beside the Seal button, not at the top of a long page.
+    gap = driver.execute_script(
+        "const m = arguments[0].getBoundingClientRect(), b = arguments[1].getBoundingClientRect();"
+        "return b.top - m.bottom;",
+        driver.find_element(*tid("error-summary")), driver.find_element(*tid("seal-button")))
+    assert 0 <= gap <= 60, f"the message is not beside the Seal button: {gap}px above it"
 
     # Nothing changed: no entry, the store intact, the record still open. (No file can
     # be half-written here, as the folder could not be made: that promise is proven by
@@ -102,7 +105,7 @@ def test_headline_a_disk_full_mid_seal_leaves_the_record_intact(env, staff_keys,
     if mount.returncode != 0:
         pytest.skip(f"root could not mount a small tmpfs here: {mount.stderr.strip()}")
     try:
-        wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
+        wait = waiter(driver)
         dsl = tmp_path / "dsl"
         recipient = subprocess.run(
             [str(env.cli), "--config", str(dsl), "keys", "new-recipient", "--name", "Mrs D. Lead", "--no-passphrase"],
@@ -114,27 +117,18 @@ def test_headline_a_disk_full_mid_seal_leaves_the_record_intact(env, staff_keys,
         )
         driver.refresh()
         case_id = start_record(driver, wait, "Big")
-        # A picture that does not fit in 64 KiB, added as a file.
+        # A file that does not fit in 64 KiB, added with "Add files".
         big = tmp_path / "big.bin"
         big.write_bytes(bytes(range(256)) * 1024)
-        picker = driver.find_element(*css('[data-testid="file-input"]'))
-        from selenium.webdriver.remote.file_detector import UselessFileDetector
-
-        driver.file_detector = UselessFileDetector()
-        driver.execute_script("arguments[0].hidden = false", picker)
-        picker.send_keys(str(big))
-        wait.until(lambda d: "1 file kept." in d.find_element(By.ID, "status").text)
+        choose_files(driver, [big])
+        on_page(driver, "1. big.bin")
+        until_done(driver, "Kept")
         before = cli(env, store, "log", "--case", case_id, "--json")
-        driver.find_element(*css('[data-testid="tab-seal"]')).click()
-        folder = driver.find_element(*css('[data-testid="s-folder"]'))
-        folder.clear()
-        folder.send_keys(str(usb))
-        driver.find_element(*css('[data-testid="s-pass"]')).send_keys(PASSPHRASE)
-        driver.find_element(*css('[data-testid="seal-button"]')).click()
-        summary = wait.until(EC.visibility_of_element_located(css('[data-testid="error-summary"]')))
-        print(f"message: {summary.text}")
-        assert "There is not enough room in" in summary.text and "nothing was sealed" in summary.text, summary.text
-        assert not driver.find_element(*css('[data-testid="sealed"]')).is_displayed()
+        to_seal(driver, case_id, usb)
+        message = until_problem(driver, 60)
+        print(f"message: {message}")
+        assert "There is not enough room in" in message and "nothing was sealed" in message, message
+        assert driver.find_element(*tid("page-title")).text == "Seal this record"
         leftover = sorted(p.name for p in usb.iterdir())
         assert leftover == [], f"nothing half-written is left: {leftover}"
         assert cli(env, store, "log", "--case", case_id, "--json") == before
