@@ -175,10 +175,14 @@ export class Router {
     this.render(page, body);
     const flash = this.flash;
     this.flash = null;
-    if (flash) this.done(flash.title, flash.text, false);
+    // What the last page did is said at the top of this one (a notification banner, as
+    // GOV.UK does after an action that moved on); this page's own actions answer beside
+    // themselves.
+    if (flash) this.mount.querySelector("#page-title")?.after(banner(this.doc, "success", flash.title, flash.text));
     this.doc.defaultView?.scrollTo?.(0, 0);
     if (page.shown) page.shown();
-    else if (!flash) this.doc.getElementById("page-title")?.focus();
+    else if (flash) this.mount.querySelector<HTMLElement>(":scope > .banner")?.focus();
+    else this.doc.getElementById("page-title")?.focus();
   }
 
   private render(page: Page, body: Node[]): void {
@@ -245,6 +249,8 @@ export class Router {
   /** Take away every message and field mark: a new action is starting. */
   clear(): void {
     if (this.slot?.isConnected) this.slot.replaceChildren();
+    // The banner a page arrived with goes too, once something new is done.
+    for (const node of Array.from(this.mount.querySelectorAll(":scope > .banner"))) node.remove();
     for (const node of Array.from(this.mount.querySelectorAll(".field--error"))) node.classList.remove("field--error");
     for (const node of Array.from(this.mount.querySelectorAll(".field-error"))) node.remove();
     for (const node of Array.from(this.mount.querySelectorAll("[aria-invalid]"))) {
