@@ -30,10 +30,13 @@ export function verdictBox(s: DslSession, v: BundleView): HTMLElement {
   const doc = s.doc;
   const intact = v.report.findings.length === 0;
   const shown = v.can_trust ? v.report.findings.filter((f) => f.kind !== "untrusted_key") : v.report.findings;
+  // Only the key is new: intact, with one step to take (amber); anything else is red.
+  const keyOnly = !intact && v.report.signer?.signature_valid === true && v.report.findings.every((f) => f.kind === "untrusted_key");
+  const kind = intact ? "ok" : keyOnly ? "check" : "bad";
   return el(
     doc,
     "div",
-    { class: intact ? "verdict verdict--ok" : "verdict verdict--bad", "data-testid": "dsl-verdict", "data-intact": String(intact), role: "status", tabindex: "-1" },
+    { class: `verdict verdict--${kind}`, "data-testid": "dsl-verdict", "data-intact": String(intact), "data-verdict": kind, role: "status", tabindex: "-1" },
     el(doc, "p", { class: "verdict__title", "data-testid": "dsl-verdict-title", text: verdictTitle(v) }),
     shown.length > 0 ? el(doc, "ul", { class: "verdict__findings", "data-testid": "dsl-findings" }, ...shown.map((f) => el(doc, "li", { text: f.message }))) : null,
   );
