@@ -15,6 +15,7 @@ The rules (printed with the table):
 Targets (issue 16): at most 15 clicks, 25 Tabs, 350 words, and no page over 1.5 screens
 except long lists. Exit status 1 when a target is missed (after printing everything)."""
 
+import os
 import re
 import subprocess
 import time
@@ -36,8 +37,10 @@ TARGETS = {"clicks": 15, "tabs": 25, "words": 350, "screens": 1.5}
 class Walk:
     """One walk through the app, counting what a person does and reads."""
 
-    def __init__(self, driver):
+    def __init__(self, driver, env=None, name: str = ""):
         self.d = driver
+        self.env = env
+        self.name = name
         self.wait = WebDriverWait(driver, 60, ignored_exceptions=[StaleElementReferenceException])
         self.clicks = 0
         self.keys = 0
@@ -57,6 +60,15 @@ class Walk:
             "return [document.body.innerText, document.documentElement.scrollHeight / window.innerHeight]"
         )
         words = len(re.findall(r"[\w’'-]+", text))
+        shots = os.environ.get("EK_UX_SHOTS")
+        if shots and self.env is not None:
+            # A picture of the whole screen at each page, to look at (make ux-metrics
+            # EK_UX_SHOTS=DIR).
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            safe = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-")[:40]
+            out = Path(shots) / f"{self.name}{len(self.pages) + 1:02d}-{safe}.png"
+            subprocess.run(["import", "-display", self.env.display, "-window", "root", str(out)],
+                           check=False, capture_output=True)
         self.pages[title] = (max(words, self.pages.get(title, (0, 0))[0]), max(height, self.pages.get(title, (0, 0.0))[1]))
 
     def click(self, testid: str) -> None:
@@ -174,7 +186,7 @@ def test_ux_metrics(env, tmp_path: Path, behind):
         store, config = tmp_path / f"store-{keyboard}", tmp_path / f"config-{keyboard}"
         driver = launch(env, store, config)
         try:
-            walk = Walk(driver)
+            walk = Walk(driver, env, "keyboard-" if keyboard else "")
             happy_path(walk, recipient, keyboard)
             walks[keyboard] = walk
         finally:
@@ -195,7 +207,7 @@ def test_ux_metrics(env, tmp_path: Path, behind):
     dsl_pages: dict[str, float] = {}
     driver = launch(env, tmp_path / "dsl-store", dsl, str(out))
     try:
-        w = Walk(driver)
+        w = Walk(driver, env, "dsl-")
         w.wait.until(lambda d: w.title() == "Posts about me")
         time.sleep(0.5)
         for title in ("Posts about me",):
