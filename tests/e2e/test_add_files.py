@@ -10,12 +10,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.file_detector import UselessFileDetector
-from selenium.webdriver.support.ui import WebDriverWait
-
-from flow import cli, css, drop_files, drops_seen, invoke, shoot, start_record, watch_drops
+from flow import (choose_files, cli, drop_files, drops_seen, go, invoke, items_listed, on_page, problem,
+                  shoot, start_record, text_of, tid, title, until_done, until_problem, waiter,
+                  watch_drops)
 from memory import peaks_mib
 
 EML = (
@@ -25,7 +22,7 @@ EML = (
 
 
 def test_add_files_and_paste(env, store: Path, tmp_path: Path, driver):
-    wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
+    wait = waiter(driver)
     case_id = start_record(driver, wait, "Messages")
 
     # "Add files": the e-mail and a picture, chosen together.
@@ -35,12 +32,8 @@ def test_add_files_and_paste(env, store: Path, tmp_path: Path, driver):
     subprocess.run(["convert", "-size", "64x48", "plasma:", f"PNG24:{png}"], check=True)
     video = tmp_path / "clip.mp4"
     video.write_bytes(os.urandom(20 * 1024 * 1024 + 3))
-    # The app runs on this machine: give the input the paths, not uploaded copies.
-    driver.file_detector = UselessFileDetector()
-    picker = driver.find_element(*css('[data-testid="file-input"]'))
-    driver.execute_script("arguments[0].hidden = false", picker)
-    picker.send_keys(f"{eml}\n{png}\n{video}")
-    wait.until(lambda d: "3 files kept." in d.find_element(By.ID, "status").text)
+    choose_files(driver, [eml, png, video])
+    until_done(driver, "3 files kept.", 60)
     items = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
     by_name = {i["original_name"]: i for i in items}
     assert by_name["complaint.eml"]["sha256"] == hashlib.sha256(EML).hexdigest()
@@ -71,20 +64,19 @@ def test_add_files_and_paste(env, store: Path, tmp_path: Path, driver):
                 break
             assert time.monotonic() < deadline, "xclip did not take the clipboard"
             time.sleep(0.1)
-        driver.find_element(*css('[data-testid="paste"]')).click()
-        wait.until(
-            lambda d: "Kept what was on the clipboard" in d.find_element(By.ID, "status").text
-            or d.find_element(*css('[data-testid="error-summary"]')).is_displayed()
-        )
-        summary = driver.find_element(*css('[data-testid="error-summary"]'))
-        assert not summary.is_displayed(), summary.text
+        driver.find_element(*tid("paste")).click()
+        # One item kept: its page follows, to describe it.
+        until_done(driver, "Kept what you copied")
+        assert title(driver).startswith("4. "), title(driver)
     finally:
         holder.terminate()
         holder.wait(5)
     items = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
     assert len(items) == 4
     assert items[3]["source"] == "clipboard" and items[3]["media_type"] == "image/png"
-    wait.until(lambda d: len(d.find_elements(*css("#item-list li[data-item-id]"))) == 4)
+    go(driver, f"record/{case_id}/evidence")
+    on_page(driver, "Evidence")
+    wait.until(lambda d: len(items_listed(d)) == 4)
     shoot(env, driver, "add-files")
 
 
@@ -95,22 +87,18 @@ def test_files_dropped_from_a_file_manager_are_kept(env, store: Path, tmp_path: 
     for byte, hashed as read, with nothing left in tmp/. A folder dropped with a file is
     refused in a sentence naming it, and the file is still kept. The page is given tokens,
     never paths, and each token keeps its file once."""
-    wait = WebDriverWait(driver, 60, ignored_exceptions=[StaleElementReferenceException])
+    wait = waiter(driver, 60)
     case_id = start_record(driver, wait, "Dropped")
     note = tmp_path / "Zoë's note.txt"
     note.write_bytes("seen at 21:14 — Zoë\n".encode())
     video = tmp_path / "clip.mp4"
     video.write_bytes(os.urandom(9 * 1024 * 1024 + 5))
-    zone = driver.find_element(*css('[data-testid="drop-zone"]'))
+    zone = driver.find_element(*tid("drop-zone"))
     watch_drops(driver)
 
     said = drop_files(env, driver, zone, [note, video])
     assert "sent" in said, f"the app never asked the drag source for the files: {said}"
-    wait.until(lambda d: "2 files kept." in d.find_element(By.ID, "status").text
-               or d.find_element(*css('[data-testid="error-summary"]')).is_displayed(),
-               "the dropped files were not kept")
-    summary = driver.find_element(*css('[data-testid="error-summary"]'))
-    assert not summary.is_displayed(), summary.text
+    until_done(driver, "2 files kept.", 60)
     by_name = {i["original_name"]: i for i in json.loads(cli(env, store, "items", "--case", case_id, "--json"))}
     assert set(by_name) == {"Zoë's note.txt", "clip.mp4"}, by_name
     for path in (note, video):
@@ -120,7 +108,7 @@ def test_files_dropped_from_a_file_manager_are_kept(env, store: Path, tmp_path: 
         obj = store / "objects" / "sha256" / item["sha256"][:2] / item["sha256"][2:]
         assert hashlib.sha256(obj.read_bytes()).hexdigest() == item["sha256"]
     assert list((store / "tmp").iterdir()) == [], "parts left behind"
-    wait.until(lambda d: len(d.find_elements(*css("#item-list li[data-item-id]"))) == 2)
+    wait.until(lambda d: len(items_listed(d)) == 2)
 
     # The page was told names, sizes and tokens only; a token used (or made up) keeps nothing.
     [told] = drops_seen(driver)
@@ -138,12 +126,10 @@ def test_files_dropped_from_a_file_manager_are_kept(env, store: Path, tmp_path: 
     (folder / "inside.png").write_bytes(b"not taken")
     third = tmp_path / "third.txt"
     third.write_bytes(b"the third file\n")
-    drop_files(env, driver, driver.find_element(*css('[data-testid="drop-zone"]')), [folder, third])
-    wait.until(lambda d: "1 file kept." in d.find_element(By.ID, "status").text,
-               "the file dropped with a folder was not kept")
-    summary = driver.find_element(*css('[data-testid="error-summary"]'))
-    assert summary.is_displayed() and "Screenshots" in summary.text and "folder" in summary.text, \
-        summary.text
+    drop_files(env, driver, driver.find_element(*tid("drop-zone")), [folder, third])
+    summary = until_problem(driver, 60)
+    assert "Screenshots" in summary and "folder" in summary, summary
+    wait.until(lambda d: len(items_listed(d)) == 3, "the file dropped with a folder was not kept")
     names = [i["original_name"] for i in json.loads(cli(env, store, "items", "--case", case_id, "--json"))]
     assert sorted(names) == sorted(["clip.mp4", "third.txt", "Zoë's note.txt"]), names
     assert list((store / "tmp").iterdir()) == [], "left behind"
@@ -152,7 +138,7 @@ def test_files_dropped_from_a_file_manager_are_kept(env, store: Path, tmp_path: 
 def test_a_reload_or_a_cancel_removes_what_was_arriving(env, store: Path, driver):
     """What the page was sending when it reloaded (`ui_ready`), or gave up (`upload_cancel`),
     is removed from the store's tmp/ at once, and can no longer be kept."""
-    wait = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
+    wait = waiter(driver)
     case_id = start_record(driver, wait, "Half sent")
     tmp = store / "tmp"
 
@@ -167,7 +153,7 @@ def test_a_reload_or_a_cancel_removes_what_was_arriving(env, store: Path, driver
     # A reload mid-way: the new page says it is ready, and what was arriving goes.
     upload = send_part()
     driver.refresh()
-    wait.until(lambda d: d.find_elements(*css('[data-testid="new-case-title"]')))
+    on_page(driver, "Evidence")
     deadline = time.monotonic() + 10
     while list(tmp.iterdir()):
         assert time.monotonic() < deadline, f"left after the reload: {list(tmp.iterdir())}"
@@ -195,24 +181,23 @@ def test_headline_a_large_file_is_never_held_whole_in_memory(env, store: Path, t
     grew by 49, 112, 208, 241 and 196 MiB for 64 MiB, 256 MiB, 512 MiB, 1 GiB and 2 GiB
     files, so it levels off; the app's grew by 8 to 28 MiB.) The status says how far it has
     got in steps of 10 %."""
-    wait = WebDriverWait(driver, 600, ignored_exceptions=[StaleElementReferenceException])
+    wait = waiter(driver, 600)
     case_id = start_record(driver, wait, "Long video")
-    driver.file_detector = UselessFileDetector()
 
     def add(path: Path) -> list[str]:
-        """Choose `path`; return each status line shown while it passed."""
-        picker = driver.find_element(*css('[data-testid="file-input"]'))
-        driver.execute_script("arguments[0].hidden = false", picker)
-        picker.send_keys(str(path))
+        """Choose `path` on the Evidence page; return each line said while it passed,
+        until its page follows (one file kept goes on to describing it)."""
+        go(driver, f"record/{case_id}/evidence")
+        on_page(driver, "Evidence")
+        choose_files(driver, [path])
         shown = []
         while True:
-            text = driver.find_element(By.ID, "status").text
-            if not shown or shown[-1] != text:
+            text = text_of(driver, "busy") or text_of(driver, "done")
+            if text and (not shown or shown[-1] != text):
                 shown.append(text)
-            if "1 file kept." in text:
+            if title(driver).endswith(path.name):
                 return shown
-            summary = driver.find_element(*css('[data-testid="error-summary"]'))
-            assert not summary.is_displayed(), summary.text
+            assert not problem(driver), problem(driver)
             time.sleep(0.02)
 
     def write(path: Path, mib: int) -> str:

@@ -116,9 +116,14 @@ export function evidencePage(s: Session): PageMaker {
       for (const [i, f] of files.entries()) {
         const doing = `Keeping ${f.name} (${i + 1} of ${files.length})`;
         s.router.busy(`${doing}…`);
+        // Said in steps of 10 %, so that a screen reader is not told every part.
+        let said = -1;
         try {
           kept.push(await f.keep((done, total) => {
-            if (total > 0) s.router.busy(`${doing}: ${Math.floor((done * 100) / total)} %…`);
+            const tenth = total > 0 ? Math.floor((done * 10) / total) * 10 : -1;
+            if (tenth < 0 || tenth === said) return;
+            said = tenth;
+            s.router.busy(`${doing}: ${tenth} %…`);
           }));
         } catch (e) {
           problems.push({ text: `${f.name}: ${toBackendError(e).message}` });
@@ -136,7 +141,7 @@ export function evidencePage(s: Session): PageMaker {
       void keepEach(files.map((f) => ({ name: f.name, keep: (progress) => s.backend.captureUpload(caseId, f, progress) }))),
     );
     const dropProgress = new Map<string, Progress>();
-    s.onDrop = (message: DropMessage) => {
+    const onDrop = (message: DropMessage) => {
       showDragOver(dropZone, message);
       if (message.kind === "progress") dropProgress.get(message.token)?.(message.done, message.total);
       if (message.kind === "drop" && message.files.length > 0) {
@@ -155,6 +160,8 @@ export function evidencePage(s: Session): PageMaker {
         );
       }
     };
+
+    s.onDrop = onDrop;
 
     const list = el(
       doc,
@@ -195,7 +202,9 @@ export function evidencePage(s: Session): PageMaker {
       back: href(""),
       body: () => body,
       leave: () => {
-        s.onDrop = null;
+        // The page drawn in its place (this page again, after a redraw) may have set its
+        // own already: the router leaves the old page once the new one is made.
+        if (s.onDrop === onDrop) s.onDrop = null;
         region.close();
         for (const u of urls) URL.revokeObjectURL(u);
       },
