@@ -1,6 +1,7 @@
-"""Start a record, capture the screen, and check that what the window shows is what the
-store holds: the same SHA-256 as the stored bytes, a PNG of what was behind the app, and
-a capture time with the local offset."""
+"""Start a record, capture the screen, and check that what the item's page shows is what
+the store holds: the same SHA-256 as the stored bytes, a PNG of what was behind the app,
+and a capture time with the local offset. And: a store that cannot be opened is explained;
+the page is locked down; the window never leaves the app's own page."""
 
 import json
 import re
@@ -12,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from flow import capture_screen, problem, start_record, text_of, tid, title, waiter
 from xdisplay import pixel, window_titles
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -22,43 +23,31 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TITLE = "Posts in the parents' group"
 
 
-def by_testid(name: str, inside: str = "") -> tuple[str, str]:
-    return (By.CSS_SELECTOR, f'[data-testid="{name}"] {inside}'.strip())
-
-
 def test_capture_screen_shows_the_stored_hash(env, store: Path, driver):
-    wait = WebDriverWait(driver, 30)
+    wait = waiter(driver)
 
     # The window: its title, in the page and as the window manager shows it.
-    wait.until(EC.presence_of_element_located(by_testid("new-case-title")))
-    assert driver.title == "Evidence Kit"
+    wait.until(lambda d: title(d) != "")
+    assert driver.title.endswith("Evidence Kit"), driver.title
     wait.until(lambda _: "Evidence Kit" in window_titles(env.display))
 
-    # Start a record through the form.
-    driver.find_element(*by_testid("new-case-title")).send_keys(TITLE)
-    driver.find_element(*by_testid("new-case-staff")).send_keys("A. Teacher")
-    driver.find_element(*by_testid("new-case-submit")).click()
-    case_button = wait.until(EC.element_to_be_clickable(by_testid("case-list", "button[data-case-id]")))
-    case_id = case_button.get_attribute("data-case-id")
+    # Start a record, and capture the screen: the item's page follows.
+    case_id = start_record(driver, wait, TITLE)
     assert case_id and case_id.startswith("EK-")
-    assert TITLE in case_button.text
-
-    # Choose it and capture the screen.
-    case_button.click()
-    wait.until(lambda d: d.find_element(By.ID, "case-title").text == TITLE)
+    assert text_of(driver, "caption") == TITLE
     started = time.monotonic()
-    driver.find_element(*by_testid("capture-screen")).click()
-    item = wait.until(EC.presence_of_element_located(by_testid("item-list", "li[data-item-id]")))
-    # The window is back and ready for the next capture.
-    wait.until(lambda d: d.find_element(*by_testid("capture-screen")).is_enabled())
+    item_id = capture_screen(driver)
+    # The window is back, showing the item.
     wait.until(lambda _: "Evidence Kit" in window_titles(env.display))
     print(f"capture round trip: {time.monotonic() - started:.2f} s")
-    assert not driver.find_element(*by_testid("error-summary")).is_displayed()
+    assert not problem(driver)
+    assert title(driver).startswith("1. Screenshot "), title(driver)
 
-    # The full hash from the window (it sits in a closed <details>, so read textContent) …
-    shown = item.find_element(*by_testid("item-sha256")).get_attribute("textContent")
+    # The full hash from the window (it sits in a closed "Technical details", so read
+    # textContent) …
+    tech = driver.find_element(*tid("technical"))
+    shown = tech.find_element(*tid("item-sha256")).get_attribute("textContent")
     assert HEX64.match(shown), shown
-    assert shown[:8] + "…" in item.text
 
     # … is the SHA-256 of the stored object, as sha256sum computes it, and that is a PNG.
     obj = store / "objects" / "sha256" / shown[:2] / shown[2:]
@@ -82,21 +71,23 @@ def test_capture_screen_shows_the_stored_hash(env, store: Path, driver):
     )
     [record] = [i for i in json.loads(listed.stdout) if i["sha256"] == shown]
     assert record["media_type"] == "image/png"
-    assert str(record["id"]) == item.get_attribute("data-item-id")
+    assert str(record["id"]) == item_id
 
     # The capture time carries the local offset of the app's time zone (run.sh picks one
     # that is not UTC), read inside a multi-threaded process; local and UTC are the same
-    # instant; the window shows the local time as recorded.
+    # instant; the window shows the local time as recorded (Kolkata is 5:30 ahead, so its
+    # hours and minutes are never UTC's).
     captured = record["captured"]
     local = datetime.fromisoformat(captured["local"])
     utc = datetime.fromisoformat(captured["utc"])
     assert local == utc
     assert local.utcoffset() == utc.astimezone(ZoneInfo(env.tz)).utcoffset(), (captured, env.tz)
     assert captured["zone"] == env.tz
-    assert item.find_element(By.TAG_NAME, "time").get_attribute("datetime") == captured["local"]
+    kept = tech.get_attribute("textContent")
+    assert f", {local:%H:%M}" in kept and f", {utc.astimezone(ZoneInfo('UTC')):%H:%M}" not in kept, (kept, captured)
 
     # The preview arrived as raw PNG bytes and stays blurred until "Show" is pressed.
-    img = wait.until(lambda _: item.find_element(By.CSS_SELECTOR, "img.thumb__img"))
+    img = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".item-page img.thumb__img"))
     wait.until(lambda d: d.execute_script("return arguments[0].naturalWidth", img) > 0)
     assert img.get_attribute("src").startswith("blob:")
     assert "thumb__img--hidden" in img.get_attribute("class")
@@ -115,13 +106,21 @@ def test_capture_screen_shows_the_stored_hash(env, store: Path, driver):
     print(f"screenshot: {env.screenshot}")
 
 
+@pytest.fixture
+def returning(config: Path) -> Path:
+    """A member of staff who has used the app before (their name is known), so that the
+    app goes straight to their records."""
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "settings.json").write_text(json.dumps({"name": "A. Teacher", "mode": "staff"}))
+    return config
+
+
 @pytest.mark.parametrize("store", ["not-a-folder"], indirect=True)
-def test_a_store_that_cannot_be_opened_is_explained(env, store: Path, driver):
-    summary = WebDriverWait(driver, 30).until(
-        EC.visibility_of_element_located(by_testid("error-summary"))
-    )
-    assert "There is a problem" in summary.text
-    assert str(store) in summary.text, summary.text
+def test_a_store_that_cannot_be_opened_is_explained(env, store: Path, returning: Path, driver):
+    summary = WebDriverWait(driver, 30).until(lambda d: problem(d) or False)
+    assert "There is a problem" in summary
+    assert str(store) in summary, summary
+    assert "os error" not in summary and "panicked" not in summary, summary
     driver.execute_async_script(
         "const done = arguments[0];"
         "requestAnimationFrame(() => requestAnimationFrame(() => done()));"
@@ -139,7 +138,7 @@ def test_the_page_is_locked_down(driver):
     """capabilities/main.json grants Evidence Kit's commands and none of Tauri's core
     APIs, so the page cannot, say, read the app's version or retitle its window; and
     tauri.conf.json's CSP, frozen prototype and withGlobalTauri=false are in force."""
-    WebDriverWait(driver, 30).until(EC.presence_of_element_located(by_testid("case-list")))
+    WebDriverWait(driver, 30).until(lambda d: title(d) != "")
     call = (
         "const [cmd, args, done] = arguments;"
         "window.__TAURI_INTERNALS__.invoke(cmd, args)"
@@ -195,11 +194,11 @@ def test_the_window_never_leaves_the_apps_own_page(driver):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         wait = WebDriverWait(driver, 30)
-        wait.until(EC.presence_of_element_located(by_testid("case-list")))
+        wait.until(lambda d: title(d) != "")
         own = driver.current_url
         driver.execute_script("window.__before_reload = 1; location.reload()")
         wait.until(lambda d: d.execute_script("return window.__before_reload === undefined"))
-        wait.until(EC.presence_of_element_located(by_testid("case-list")))
+        wait.until(lambda d: title(d) != "")
 
         url = f"http://127.0.0.1:{server.server_port}/elsewhere"
         driver.execute_script("window.__still_here = 1; location.href = arguments[0]", url)
