@@ -17,7 +17,7 @@ type Part = "what" | "done" | "you";
 /** The report's text inputs on each page: input id, label, hint, rows (0: one line). */
 const TEXTS: Record<Part, Array<[string, string, string | undefined, number]>> = {
   what: [
-    ["r-description", "In your own words", "Quote the words used where you can.", 5],
+    ["r-description", "In your own words", "Quote the words used where you can.", 4],
     ["r-witnesses", "Others involved, or witnesses", undefined, 0],
   ],
   done: [
@@ -84,6 +84,8 @@ export function reportPage(s: Session, part: Part): PageMaker {
           { value: "no", label: "No" },
         ], str("r-continuing") || null),
       );
+      // Two short answers side by side (GOV.UK inline radios): the page fits a laptop's screen.
+      choices[choices.length - 1]?.classList.add("fieldset--inline");
     }
     if (part === "done") {
       const police = ["yes", "no", "undecided"].find((v) => shown[`r-police-${v}`] === true) ?? null;
