@@ -73,8 +73,9 @@ pub fn capture_now(app: &AppHandle) {
         .and_then(|k| k.profile().mode);
     if mode == Some(Mode::Dsl) {
         if let Some(w) = app.get_webview_window("main") {
+            // Said on the page on screen, as the staff member's captures are.
             let _ = w.eval(
-                "document.getElementById('status') && (document.getElementById('status').textContent = \"The capture shortcut is off in the designated person's screens: nothing was captured.\")",
+                "window.evidenceKitShortcut && window.evidenceKitShortcut(\"The capture shortcut is off in the designated person's screens: nothing was captured.\")",
             );
         }
         return;

@@ -93,12 +93,23 @@ def done(driver) -> str:
 
 
 def on_page(driver, wanted: str, timeout: float = 30) -> None:
-    """Wait for the page headed `wanted`; fail at once, with its text, on a problem."""
-    def look(d):
-        said = problem(d)
-        assert not said, f"waiting for “{wanted}”, the page says: {said}"
-        return title(d) == wanted
-    waiter(driver, timeout).until(look, f"the page “{wanted}” did not come (at “{title(driver)}”)")
+    """Wait for the page headed `wanted`; if it does not come, say what the page says."""
+    deadline = time.monotonic() + timeout
+    while title(driver) != wanted:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page “{wanted}” did not come: at “{title(driver)}”, "
+                                 f"which says: {problem(driver) or done(driver) or '(nothing)'}")
+        time.sleep(0.05)
+
+
+# The focused element and whether it shows where the focus is: a ring (an outline of at
+# least 2 px), or, for a link, the GOV.UK focus style (a coloured background and a bar).
+FOCUSED = (
+    "const e = document.activeElement; const s = getComputedStyle(e);"
+    "const ring = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;"
+    "const bar = s.boxShadow !== 'none' && s.backgroundColor !== 'rgba(0, 0, 0, 0)';"
+    "return [e.getAttribute('data-testid') || e.id, ring || bar];"
+)
 
 
 def until_done(driver, words: str, timeout: float = 30) -> str:

@@ -15,7 +15,7 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 
 from axe import serious_violations
-from flow import PASSPHRASE, cli, click, fill, go, keys_and_dsl, on_page, shoot, title, waiter
+from flow import FOCUSED, PASSPHRASE, cli, click, fill, go, keys_and_dsl, on_page, shoot, title, waiter
 
 SIZES = [(1366, 768), (1280, 720)]
 # The Evidence page lists what is kept: as long as the list.
@@ -147,10 +147,7 @@ def test_headline_the_happy_path_with_the_keyboard_alone(env, ready: str, store:
         for _ in range(limit):
             driver.switch_to.active_element.send_keys(Keys.TAB)
             tabs += 1
-            testid, visible = driver.execute_script(
-                "const e = document.activeElement; const s = getComputedStyle(e);"
-                "return [e.getAttribute('data-testid'),"
-                " s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2];")
+            testid, visible = driver.execute_script(FOCUSED)
             if testid == name:
                 assert visible, f"{name} shows no focus"
                 return

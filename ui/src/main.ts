@@ -22,6 +22,9 @@ async function boot(): Promise<void> {
       void dslBackend.setMode("staff").then(() => window.location.reload(), () => undefined),
     );
     const d = dslApp(document, dslBackend, byId(document, "page"));
+    // The capture shortcut is off here; the app says so on the page on screen.
+    (window as unknown as { evidenceKitShortcut: (message: string) => void }).evidenceKitShortcut = (message: string) =>
+      d.router.done(message);
     // A sealed file dropped from a file manager: the app says what was dropped (drop.ts).
     listenForDrops(window, (message) => d.onDrop?.(message));
     if (!window.location.hash.startsWith("#/dsl")) window.location.hash = "#/dsl";
