@@ -120,15 +120,13 @@ class Walk:
 def happy_path(walk: Walk, recipient: str, keyboard: bool) -> None:
     """First launch to a sealed file, with one screenshot described and a short report."""
     w = walk
-    w.on("Welcome to Evidence Kit")
-    # The first choice has the focus: Space picks it, as a click would.
+    w.on("Who are you?")
+    # The first answer has the focus: Enter (or a press) answers.
     if keyboard:
         w.tab_to("who-staff")
-        w.type(" ")
         w.enter()
     else:
         w.click("who-staff")
-        w.click("continue")
     w.on("About you")
     w.field("p-name", "Siân Wyn", keyboard, focused=True)
     w.field("p-role", "Class teacher", keyboard)
@@ -145,7 +143,7 @@ def happy_path(walk: Walk, recipient: str, keyboard: bool) -> None:
     w.press("d-add", keyboard)
     w.on("Check Mrs D. Lead's fingerprint")
     w.press("fp-same", keyboard)
-    w.on("Evidence Kit")
+    w.on("Your records")
     w.press("new-case", keyboard)
     w.on("Start a new record")
     w.field("new-case-title", "Posts about me", keyboard, focused=True)
@@ -157,8 +155,7 @@ def happy_path(walk: Walk, recipient: str, keyboard: bool) -> None:
     w.field("item-site", "Facebook", keyboard, focused=True)
     w.enter()
     w.on("Evidence")
-    w.press("continue", keyboard)
-    w.on("Details of the evidence")
+    # Every item says where it was seen: Continue goes straight to the report.
     w.press("continue", keyboard)
     w.on("What happened")
     w.field("r-description", "A parent posted about me.", keyboard, focused=True)

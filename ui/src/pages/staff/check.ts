@@ -158,7 +158,7 @@ function reportSummary(doc: Document, caseId: string, report: ReportFields): HTM
 /** Where an unsaved part is typed: the item's page, or the report's page holding it. */
 function partHref(caseId: string, u: UnsavedPart): string {
   if (u.kind === "item") return href(`record/${caseId}/details/${u.itemId ?? ""}`);
-  const done = ["r-platform", "r-advice", "r-informed", "r-police-yes", "r-police-no", "r-police-undecided", "r-police-ref"];
+  const done = ["r-witnesses", "r-continuing", "r-platform", "r-advice", "r-informed", "r-police-yes", "r-police-no", "r-police-undecided", "r-police-ref"];
   const you = ["r-role", "r-contact", "r-addressed-to"];
   return href(`record/${caseId}/report${done.includes(u.input) ? "/done" : you.includes(u.input) ? "/you" : ""}`);
 }
