@@ -197,6 +197,13 @@ export function evidencePage(s: Session): PageMaker {
       steps: rec.steps("evidence"),
       back: href(""),
       body: () => body,
+      // Where the person goes next: capture, with nothing kept yet; Continue, once every
+      // item says where it was seen (the banner above says what was just done).
+      shown: () => {
+        const target = items.length === 0 ? "capture-screen" : described ? "continue" : null;
+        const node = target ? doc.querySelector<HTMLElement>(`[data-testid="${target}"]`) : null;
+        (node ?? doc.querySelector<HTMLElement>(":scope #page > .banner") ?? doc.getElementById("page-title"))?.focus({ preventScroll: true });
+      },
       leave: () => {
         s.onDrop = null;
         region.close();

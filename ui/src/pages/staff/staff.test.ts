@@ -275,8 +275,13 @@ describe("check", () => {
   test("a USB stick plugged in is offered by name, and chosen in one press", async () => {
     backend.usb = ["/media/a/KINGSTON"];
     await open("record/EK-1/check");
+    await click('[data-testid="s-folder-change"]');
+    expect(title()).toBe("Where should it be saved?");
     await click('[data-testid="s-folder-usb"]');
     expect($<HTMLInputElement>('[data-testid="s-folder"]').value).toBe("/media/a/KINGSTON");
+    await submit('[data-testid="folder-form"]');
+    expect(title()).toBe("Check before you seal");
+    expect($('[data-testid="s-folder-shown"]').textContent).toBe("/media/a/KINGSTON");
     await click('[data-testid="check-continue"]');
     expect(title()).toBe("Seal this record");
     expect(document.body.textContent).toContain("It is saved in /media/a/KINGSTON.");
