@@ -16,6 +16,7 @@ async function boot(): Promise<void> {
   const dslBackend = new TauriDslBackend();
   const state = await dslBackend.dslState().catch(() => null);
   if (state && (state.mode === "dsl" || state.launch_file)) {
+    byId(document, "masthead").hidden = false;
     const modeSwitch = byId<HTMLButtonElement>(document, "mode-switch");
     modeSwitch.hidden = false;
     modeSwitch.addEventListener("click", () =>

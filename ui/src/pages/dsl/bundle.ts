@@ -135,7 +135,7 @@ export function bundlePage(s: DslSession): PageMaker {
     const intact = v.report.findings.length === 0;
     return {
       title: c ? c.title : "A sealed file",
-      caption: c ? `Record ${c.id}, from ${c.staff}` : v.received.file,
+      caption: c ? `From ${c.staff}` : v.received.file,
       back: href("dsl"),
       body: () => [
         verdictBox(s, v),
@@ -165,6 +165,7 @@ export function bundlePage(s: DslSession): PageMaker {
         technical(
           doc,
           summaryList(doc, [
+            ...(c ? [{ key: "Record", value: c.id }] : []),
             { key: "File", value: v.received.file },
             { key: "SHA-256", value: el(doc, "code", { class: "hash", "data-testid": "dsl-sha", text: v.report.sha256 }) },
             { key: "Encrypted to you", value: v.report.encrypted ? "Yes" : "No" },

@@ -7,6 +7,7 @@ import { Session } from "../../base/session";
 import { checkPage } from "./check";
 import { detailsPage } from "./details";
 import { evidencePage } from "./evidence";
+import { folderPage } from "./folder";
 import { homePage, newRecordPage } from "./home";
 import { indecentItemPage, itemPage, withdrawPage } from "./item";
 import { logPage } from "./log";
@@ -43,6 +44,7 @@ export function staffApp(doc: Document, backend: Backend, mount: HTMLElement): S
       ["record/:id/report/done", reportPage(s, "done")],
       ["record/:id/report/you", reportPage(s, "you")],
       ["record/:id/check", checkPage(s)],
+      ["record/:id/folder", folderPage(s)],
       ["record/:id/seal", sealPage(s)],
       ["record/:id/sealed", sealedPage(s)],
       ["record/:id/log", logPage(s)],

@@ -64,44 +64,29 @@ export function checkPage(s: Session): PageMaker {
           testid: "check-items",
         },
       ]),
-      el(doc, "h2", { text: "Your report" }),
       reportSummary(doc, caseId, c.report),
     );
 
-    // Who it goes to, and where it is saved.
-    const folder = textInput(doc, "folder", choice?.folder ?? setup.default_folder, { spellcheck: "false", "data-testid": "s-folder" });
-    const chooseFolder = button(doc, "Choose a folder", "s-folder-choose", "secondary");
-    chooseFolder.addEventListener("click", () =>
-      void s.act(async () => {
-        const got = await s.backend.chooseFolder(folder.value);
-        if (got !== null) folder.value = got;
-      }),
-    );
+    // Who it goes to, and where it is saved (changed on a page of its own).
+    const folder = choice?.folder ?? setup.default_folder;
     const who = setup.recipients;
     const toChoice =
       who.length > 1
-        ? radios(doc, "s-to", "Who is it for?", who.map((r) => ({ value: r.name, label: r.name, hint: `Fingerprint ${r.fingerprint}` })), choice?.to ?? who[0]?.name ?? null)
+        ? radios(doc, "s-to", "Who is it for?", who.map((r) => ({ value: r.name, label: r.name, hint: `Fingerprint ${r.fingerprint}` })), choice?.to || (who[0]?.name ?? null))
         : null;
     body.push(el(doc, "h2", { text: "Who it goes to, and where it is saved" }));
     if (who.length === 0) {
       body.push(warning(doc, "You have not added your designated safeguarding person yet. Only they can open what you seal.", "no-dsl"), el(doc, "p", {}, link(doc, "Add your designated person", href("settings/designated"), "add-dsl")));
     } else if (toChoice) {
       body.push(toChoice);
-    } else {
-      const r = who[0];
-      if (r) body.push(summaryList(doc, [{ key: "For", value: `${r.name} (fingerprint ${r.fingerprint})`, change: { to: href("settings"), what: "who it is for" }, testid: "check-to" }]));
     }
-    // A USB stick plugged in is offered by name: one press puts it in the field.
-    const sticks = await s.backend.removableFolders().catch(() => [] as string[]);
-    const offers = sticks.map((stick) => {
-      const b = button(doc, `USB stick: ${stick.split("/").pop() ?? stick}`, "s-folder-usb", "secondary");
-      b.addEventListener("click", () => {
-        folder.value = stick;
-        folder.focus();
-      });
-      return b;
-    });
-    body.push(field(doc, "s-folder", "Save it in this folder", folder, "On this computer, or a USB stick.", el(doc, "div", { class: "file-choose" }, chooseFolder, ...offers)));
+    const r = who[0];
+    body.push(
+      summaryList(doc, [
+        ...(r && !toChoice ? [{ key: "For", value: `${r.name} (fingerprint ${r.fingerprint})`, testid: "check-to" }] : []),
+        { key: "Saved in", value: el(doc, "span", { "data-testid": "s-folder-shown", text: folder }), change: { to: href(`record/${caseId}/folder`), what: "where it is saved", testid: "s-folder-change" } },
+      ]),
+    );
     if (setup.profile.school === null) {
       body.push(warning(doc, "Your school's name is missing. It goes on the form.", "no-school"), el(doc, "p", {}, link(doc, "Add your school's name", href("settings/you"), "add-school")));
     }
@@ -110,12 +95,12 @@ export function checkPage(s: Session): PageMaker {
       const to = toChoice ? (toChoice.querySelector<HTMLInputElement>("input:checked")?.value ?? "") : (who[0]?.name ?? "");
       const problems = [];
       if (to === "") problems.push({ text: "Add your designated person first", field: who.length === 0 ? undefined : "s-to" });
-      if (folder.value.trim() === "") problems.push({ text: "Choose where to save it", field: "s-folder" });
+      if (folder.trim() === "") problems.push({ text: "Choose where to save it" });
       if (problems.length > 0) {
-        s.router.problems(problems.map((x) => (x.field ? { text: x.text, field: x.field } : { text: x.text })));
+        s.router.problems(problems.map((x) => ("field" in x && x.field ? { text: x.text, field: x.field } : { text: x.text })));
         return;
       }
-      s.sealChoices.set(caseId, { to, folder: folder.value.trim() });
+      s.sealChoices.set(caseId, { to, folder: folder.trim() });
       void s.router.go(`record/${caseId}/seal`);
     });
     if (unsaved.length === 0) body.push(el(doc, "div", { "data-slot": "messages" }), el(doc, "div", { class: "actions" }, go));
@@ -144,21 +129,33 @@ function reportSummary(doc: Document, caseId: string, report: ReportFields): HTM
   const list = summaryList(
     doc,
     [
-      { key: "What happened", value: group("what"), change: { to: href(`record/${caseId}/report`), what: "what happened" } },
-      { key: "What has been done", value: group("done"), change: { to: href(`record/${caseId}/report/done`), what: "what has been done" } },
-      { key: "About you", value: group("you"), change: { to: href(`record/${caseId}/report/you`), what: "about you" } },
+      {
+        key: "Your report",
+        value: el(
+          doc,
+          "div",
+          {},
+          el(doc, "p", { class: "muted", text: "What happened" }),
+          group("what"),
+          el(doc, "p", { class: "muted", text: "What has been done" }),
+          group("done"),
+          el(doc, "p", { class: "muted", text: "About you" }),
+          group("you"),
+        ),
+        change: { to: href(`record/${caseId}/report`), what: "your report" },
+      },
     ],
     "check-report",
   );
   const wrap = el(doc, "div", {}, list);
-  if (empty > 0) wrap.append(el(doc, "p", { class: "hint", "data-testid": "check-empty", text: empty === 1 ? "1 question is not answered. That is all right." : `${empty} questions are not answered. That is all right.` }));
+  if (empty > 0) wrap.append(el(doc, "p", { class: "hint", "data-testid": "check-empty", text: empty === 1 ? "1 question is not answered: that is all right." : `${empty} questions are not answered: that is all right.` }));
   return wrap;
 }
 
 /** Where an unsaved part is typed: the item's page, or the report's page holding it. */
 function partHref(caseId: string, u: UnsavedPart): string {
   if (u.kind === "item") return href(`record/${caseId}/details/${u.itemId ?? ""}`);
-  const done = ["r-platform", "r-advice", "r-informed", "r-police-yes", "r-police-no", "r-police-undecided", "r-police-ref"];
+  const done = ["r-witnesses", "r-continuing", "r-platform", "r-advice", "r-informed", "r-police-yes", "r-police-no", "r-police-undecided", "r-police-ref"];
   const you = ["r-role", "r-contact", "r-addressed-to"];
   return href(`record/${caseId}/report${done.includes(u.input) ? "/done" : you.includes(u.input) ? "/you" : ""}`);
 }

@@ -169,6 +169,9 @@ export function evidencePage(s: Session): PageMaker {
       { class: "item-list", "data-testid": "item-list", "data-case-id": caseId },
       ...items.map((item, i) => itemCard(s, item, i + 1, href(`record/${caseId}/item/${item.id}`), urls)),
     );
+    // Every item kept says where it was seen: the Details step has nothing to ask.
+    const live = items.filter((i) => !i.removed && !i.withdrawn);
+    const described = live.length > 0 && live.every((i) => i.site !== null);
     const body: Node[] = [
       p(doc, "Keep each message, post or page. Nothing kept is ever deleted."),
       el(
@@ -183,7 +186,7 @@ export function evidencePage(s: Session): PageMaker {
       el(doc, "div", { "data-slot": "messages" }),
       items.length > 0 ? el(doc, "h2", { text: "Kept in this record" }) : p(doc, "Nothing is kept in this record yet.", { class: "empty", "data-testid": "no-items" }),
       list,
-      el(doc, "div", { class: "actions" }, buttonLink(doc, "Continue", href(`record/${caseId}/details`), "continue")),
+      el(doc, "div", { class: "actions" }, buttonLink(doc, "Continue", href(`record/${caseId}/${described ? "report" : "details"}`), "continue")),
       el(
         doc,
         "p",
@@ -201,6 +204,13 @@ export function evidencePage(s: Session): PageMaker {
       steps: rec.steps("evidence"),
       back: href(""),
       body: () => body,
+      // Where the person goes next: capture, with nothing kept yet; Continue, once every
+      // item says where it was seen (the banner above says what was just done).
+      shown: () => {
+        const target = items.length === 0 ? "capture-screen" : described ? "continue" : null;
+        const node = target ? doc.querySelector<HTMLElement>(`[data-testid="${target}"]`) : null;
+        (node ?? doc.querySelector<HTMLElement>(":scope #page > .banner") ?? doc.getElementById("page-title"))?.focus({ preventScroll: true });
+      },
       leave: () => {
         // The page drawn in its place (this page again, after a redraw) may have set its
         // own already: the router leaves the old page once the new one is made.

@@ -63,7 +63,7 @@ export function homePage(s: Session): PageMaker {
       el(doc, "div", { "data-slot": "messages" }),
       el(doc, "div", { class: "actions" }, buttonLink(doc, "Start a new record", href("new"), "new-case")),
     );
-    if (cases.length > 0) body.push(el(doc, "h2", { text: "Your records" }), list);
+    if (cases.length > 0) body.push(list);
     body.push(
       el(
         doc,
@@ -82,7 +82,7 @@ export function homePage(s: Session): PageMaker {
         doc.defaultView?.location.reload();
       }),
     );
-    return { title: "Evidence Kit", body: () => body };
+    return { title: "Your records", body: () => body };
   };
 }
 

@@ -52,37 +52,69 @@ export function itemPage(s: Session, from: "evidence" | "details"): PageMaker {
 
     const site = textInput(doc, "site", item.site, { list: "recent-sites", "data-testid": "item-site" });
     const url = textInput(doc, "url", item.url, { type: "url", spellcheck: "false", "data-testid": "item-url" });
-    const date = el(doc, "input", { type: "date", name: "seen-date", "data-testid": "item-seen" });
-    date.value = savedDate || mailDate;
-    const time = el(doc, "input", { type: "time", name: "seen-time", "data-testid": "item-seen-time" });
+    // The GOV.UK date input: day, month and year as numbers typed (a native date picker
+    // shows the order of the machine's locale, month first under C).
+    const num = (name: string, testid: string, size: number) =>
+      el(doc, "input", { type: "text", inputmode: "numeric", name, autocomplete: "off", spellcheck: "false", size: String(size), maxlength: String(size), class: `date-input__part date-input__part--${size}`, "data-testid": testid });
+    const day = num("seen-day", "item-seen", 2);
+    const month = num("seen-month", "item-seen-month", 2);
+    const year = num("seen-year", "item-seen-year", 4);
+    const time = el(doc, "input", { type: "text", inputmode: "numeric", name: "seen-time", autocomplete: "off", spellcheck: "false", size: "5", maxlength: "5", class: "date-input__part date-input__part--5", "data-testid": "item-seen-time" });
+    const setDate = (iso: string) => {
+      const [y, m, d] = iso.split("-");
+      year.value = y ?? "";
+      month.value = m ? String(Number(m)) : "";
+      day.value = d ? String(Number(d)) : "";
+    };
+    setDate(savedDate || mailDate);
     time.value = savedTime || mailTime;
+    /** The date typed as YYYY-MM-DD, "" when none, or null when it is not a real date. */
+    const typedDate = (): string | null => {
+      const [d, m, y] = [day.value.trim(), month.value.trim(), year.value.trim()];
+      if (d === "" && m === "" && y === "") return "";
+      if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return null;
+      const iso = `${y}-${m.padStart(2, "0")}-${d.padStart(2, "0")}`;
+      const check = new Date(`${iso}T12:00:00Z`);
+      return !Number.isNaN(check.getTime()) && check.toISOString().startsWith(iso) ? iso : null;
+    };
+    const typedTime = (): string | null => {
+      const t = time.value.trim().replace(".", ":");
+      if (t === "") return "";
+      const m = /^(\d{1,2}):(\d{2})$/.exec(t);
+      if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) return null;
+      return `${(m[1] ?? "").padStart(2, "0")}:${m[2] ?? ""}`;
+    };
     const who = textInput(doc, "from_handle", sender, { "data-testid": "item-from" });
     const note = textArea(doc, "note", item.note, 2, { "data-testid": "item-note" });
     const recent = el(doc, "datalist", { id: "recent-sites" });
     s.backend.recentSites().then((sites) => recent.replaceChildren(...sites.map((x) => el(doc, "option", { value: x }))), () => undefined);
 
-    const values = (): ItemValues => ({
-      site: site.value,
-      url: url.value,
-      seen: date.value === "" ? "" : time.value === "" ? date.value : `${date.value}T${time.value}`,
-      from_handle: who.value,
-      note: note.value,
-    });
+    const values = (): ItemValues => {
+      const d = typedDate() ?? "";
+      const t = typedTime() ?? "";
+      return { site: site.value, url: url.value, seen: d === "" ? "" : t === "" ? d : `${d}T${t}`, from_handle: who.value, note: note.value };
+    };
     if (draft !== null) {
       if (draft.site !== undefined) site.value = draft.site;
       if (draft.url !== undefined) url.value = draft.url;
       if (draft.from_handle !== undefined) who.value = draft.from_handle;
       if (draft.note !== undefined) note.value = draft.note;
-      if (draft.seen !== undefined) [date.value, time.value] = splitSeen(draft.seen);
+      if (draft.seen !== undefined) {
+        const [d, t] = splitSeen(draft.seen);
+        setDate(d);
+        time.value = t;
+      }
     }
     const keep = () => keepItemDraft(doc, caseId, item.id, values());
     const pick = (label: string, testid: string, at: () => [string, string]) => {
       const b = button(doc, label, testid, "secondary");
       b.classList.add("button--small");
       b.addEventListener("click", () => {
-        [date.value, time.value] = at();
+        const [d, t] = at();
+        setDate(d);
+        time.value = t;
         keep();
-        (time.value === "" ? time : date).focus();
+        (t === "" ? time : day).focus();
       });
       return b;
     };
@@ -98,12 +130,17 @@ export function itemPage(s: Session, from: "evidence" | "details"): PageMaker {
         return [isoDate(d), ""];
       }),
     );
-    const save = async () =>
-      s.act(async () => {
+    const save = async () => {
+      const problems = [];
+      if (typedDate() === null) problems.push({ text: "Enter a real date, for example 27 3 2026", field: id("seen") });
+      if (typedTime() === null) problems.push({ text: "Enter the time as hours and minutes, for example 14:05", field: id("seen-time") });
+      if (problems.length > 0) return s.router.problems(problems);
+      await s.act(async () => {
         await s.backend.updateItem(item.id, itemChanges(values()));
         dropItemDraft(doc, caseId, item.id);
         await s.router.go(`record/${caseId}/${from}`, { title: `Details of “${item.original_name}” saved.` });
       });
+    };
     const f = form(
       doc,
       "item-details-form",
@@ -114,10 +151,18 @@ export function itemPage(s: Session, from: "evidence" | "details"): PageMaker {
       el(
         doc,
         "fieldset",
-        { class: "fieldset field", id: `${id("seen")}-field` },
+        { class: "fieldset", id: `${id("when")}-field` },
         el(doc, "legend", { class: "fieldset__legend", text: "When did you see it?" }),
-        el(doc, "div", { class: "date-time" }, field(doc, id("seen"), "Date", date), field(doc, id("seen-time"), "Time, if known", time)),
-        picks,
+        el(
+          doc,
+          "div",
+          { class: "date-input" },
+          field(doc, id("seen"), "Day", day),
+          field(doc, id("seen-month"), "Month", month),
+          field(doc, id("seen-year"), "Year", year),
+          field(doc, id("seen-time"), "Time, if known", time),
+          picks,
+        ),
       ),
       field(doc, id("from_handle"), "Who did it come from?", who, "Name or username, if known."),
       field(doc, id("url"), "Web address, if any", url),

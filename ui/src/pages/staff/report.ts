@@ -16,11 +16,9 @@ type Part = "what" | "done" | "you";
 
 /** The report's text inputs on each page: input id, label, hint, rows (0: one line). */
 const TEXTS: Record<Part, Array<[string, string, string | undefined, number]>> = {
-  what: [
-    ["r-description", "In your own words", "Quote the words used where you can.", 4],
-    ["r-witnesses", "Others involved, or witnesses", undefined, 0],
-  ],
+  what: [["r-description", "In your own words", "Quote the words used where you can.", 5]],
   done: [
+    ["r-witnesses", "Others involved, or witnesses", undefined, 0],
     ["r-platform", "Reported to the site or app? When, and its reference", undefined, 0],
     ["r-advice", "Advice you have asked for", undefined, 0],
     ["r-informed", "Others you have told", undefined, 0],
@@ -37,8 +35,8 @@ const TITLES: Record<Part, string> = { what: "What happened", done: "What has be
 /** Every input id a page holds (its texts, and its choices). */
 function idsOf(part: Part): string[] {
   const ids = TEXTS[part].map(([id]) => id);
-  if (part === "what") ids.push("r-responsible", "r-continuing");
-  if (part === "done") ids.push("r-police-yes", "r-police-no", "r-police-undecided", "r-police-ref");
+  if (part === "what") ids.push("r-responsible");
+  if (part === "done") ids.push("r-continuing", "r-police-yes", "r-police-no", "r-police-undecided", "r-police-ref");
   return ids;
 }
 
@@ -79,21 +77,22 @@ export function reportPage(s: Session, part: Part): PageMaker {
           { value: "unknown", label: "I don't know" },
           { value: "other", label: "Someone else" },
         ], str("r-responsible") || null),
-        radios(doc, "r-continuing", "Is it still going on?", [
-          { value: "yes", label: "Yes" },
-          { value: "no", label: "No" },
-        ], str("r-continuing") || null),
       );
-      // Two short answers side by side (GOV.UK inline radios): the page fits a laptop's screen.
-      choices[choices.length - 1]?.classList.add("fieldset--inline");
     }
     if (part === "done") {
+      const going = radios(doc, "r-continuing", "Is it still going on?", [
+        { value: "yes", label: "Yes" },
+        { value: "no", label: "No" },
+      ], str("r-continuing") || null);
+      going.classList.add("fieldset--inline");
+      choices.push(going);
       const police = ["yes", "no", "undecided"].find((v) => shown[`r-police-${v}`] === true) ?? null;
       const set = radios(doc, "r-police", "Do you want to report this to the police?", [
         { value: "yes", label: "Yes" },
         { value: "no", label: "No" },
         { value: "undecided", label: "I have not decided yet" },
       ], police, "It is your choice.");
+      set.classList.add("fieldset--inline");
       // The report's own input ids, so drafts and Check's links find them.
       for (const input of Array.from(set.querySelectorAll<HTMLInputElement>("input"))) {
         const old = input.id;
@@ -144,8 +143,8 @@ export function reportPage(s: Session, part: Part): PageMaker {
 export const ANSWERS: Array<[keyof ReportFields, string, Part]> = [
   ["description", "What happened", "what"],
   ["responsible", "Who is responsible", "what"],
-  ["witnesses", "Others involved", "what"],
-  ["continuing", "Still going on", "what"],
+  ["witnesses", "Others involved", "done"],
+  ["continuing", "Still going on", "done"],
   ["platform_report", "Reported to the site or app", "done"],
   ["advice", "Advice asked for", "done"],
   ["informed", "Others told", "done"],

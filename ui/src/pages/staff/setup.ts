@@ -5,39 +5,26 @@ import { el } from "../../dom";
 import { toBackendError } from "../../backend";
 import { href, part, type Page, type PageMaker } from "../../base/router";
 import type { Session } from "../../base/session";
-import { actions, button, chosen, field, form, link, p, radios, textArea, textInput, valueOf } from "../../base/ui";
+import { actions, button, field, form, link, p, textArea, textInput, valueOf } from "../../base/ui";
 
-/** "Who are you?": asked once, on the first run. */
+/** "Who are you?": asked once, on the first run; one press answers it. */
 export function whoPage(s: Session): PageMaker {
   return (): Page => {
     const doc = s.doc;
-    const choice = radios(
-      doc,
-      "who",
-      "Who are you?",
-      [
-        { value: "staff", label: "A member of staff" },
-        { value: "dsl", label: "The designated safeguarding person, or a deputy" },
-      ],
-      null,
-    );
-    const submit = async () => {
-      const who = chosen(f, "who");
-      if (who === null) {
-        s.router.problems([{ text: "Choose who you are", field: "who" }]);
-        return;
-      }
-      await s.act(async () => {
-        await s.backend.setMode(who === "dsl" ? "dsl" : "staff");
+    const choose = (who: "staff" | "dsl") =>
+      s.act(async () => {
+        await s.backend.setMode(who);
         if (who === "dsl") s.doc.defaultView?.location.reload();
         else await s.router.go("setup/you");
       });
-    };
-    const f = form(doc, "who-form", () => void submit(), choice, actions(doc, button(doc, "Continue", "continue", "primary", "submit")));
+    const staff = button(doc, "I am a member of staff", "who-staff");
+    staff.addEventListener("click", () => void choose("staff"));
+    const dsl = button(doc, "I am the designated safeguarding person, or a deputy", "who-dsl", "secondary");
+    dsl.addEventListener("click", () => void choose("dsl"));
     return {
-      title: "Welcome to Evidence Kit",
-      body: () => [f],
-      shown: () => doc.getElementById("who")?.focus(),
+      title: "Who are you?",
+      body: () => [el(doc, "div", { "data-slot": "messages" }), el(doc, "div", { class: "actions actions--stack" }, staff, dsl)],
+      shown: () => staff.focus(),
     };
   };
 }
@@ -204,9 +191,11 @@ export function designatedPage(s: Session, next: string, back: string, caption =
       "dsl-form",
       () => void add(false),
       field(doc, "d-name", "Their name", name),
-      field(doc, "d-key", "The text they gave you", text, "Paste it, or choose their file.", el(doc, "div", { class: "file-choose" }, choose, file)),
+      field(doc, "d-key", "The text they gave you", text, "Paste it, or choose their file."),
       actions(doc, button(doc, "Continue", "d-add", "primary", "submit")),
     );
+    // "Choose their file" sits before the box, so Tab goes from the box to Continue.
+    text.before(el(doc, "div", { class: "file-choose" }, choose, file));
     return {
       title: "Your designated safeguarding person",
       caption,
@@ -244,6 +233,7 @@ export function compareFingerprintPage(s: Session, done: string, backTo: string)
         el(doc, "p", { class: "fingerprint", "data-testid": "d-fingerprint", text: r.fingerprint }),
         actions(doc, yes, no),
       ],
+      shown: () => yes.focus(),
     };
   };
 }

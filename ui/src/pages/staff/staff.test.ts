@@ -62,11 +62,9 @@ describe("first run", () => {
     backend.setup.signing_fingerprint = null;
     backend.setup.recipients = [];
     await open("");
-    expect(title()).toBe("Welcome to Evidence Kit");
-    await submit('[data-testid="who-form"]');
-    expect(problems()).toEqual(["Choose who you are"]);
-    $<HTMLInputElement>('[data-testid="who-staff"]').checked = true;
-    await submit('[data-testid="who-form"]');
+    expect(title()).toBe("Who are you?");
+    expect(document.activeElement).toBe($('[data-testid="who-staff"]'));
+    await click('[data-testid="who-staff"]');
     expect(backend.modes).toEqual(["staff"]);
     expect(title()).toBe("About you");
 
@@ -97,7 +95,7 @@ describe("first run", () => {
     expect(title()).toBe("Check Mrs D. Lead's fingerprint");
     expect($('[data-testid="d-fingerprint"]').textContent).toBe("FP ABCD");
     await click('[data-testid="fp-same"]');
-    expect(title()).toBe("Evidence Kit");
+    expect(title()).toBe("Your records");
     expect($('[data-testid="done-title"]').textContent).toBe("Mrs D. Lead is added.");
   });
 
@@ -145,8 +143,10 @@ describe("a record, page by page", () => {
     expect(document.activeElement).toBe($('[data-testid="item-site"]'));
     type('[data-testid="item-site"]', "Facebook");
     type('[data-testid="item-from"]', "Angry Parent 99");
-    type('[data-testid="item-seen"]', "2026-12-01");
-    type('[data-testid="item-seen-time"]', "14:02");
+    type('[data-testid="item-seen"]', "1");
+    type('[data-testid="item-seen-month"]', "12");
+    type('[data-testid="item-seen-year"]', "2026");
+    type('[data-testid="item-seen-time"]', "14.02");
     await submit('[data-testid="item-details-form"]');
     expect(backend.updates.at(-1)).toEqual([2, [["site", "Facebook"], ["url", null], ["from_handle", "Angry Parent 99"], ["note", null], ["seen", "2026-12-01T14:02"]]]);
     expect(title()).toBe("Evidence");
@@ -242,8 +242,32 @@ describe("a record, page by page", () => {
     expect($('[data-testid="email-body"]').textContent).toBe("<script>alert(1)</script> hello");
     expect(document.querySelector("script")).toBeNull();
     expect($<HTMLInputElement>('[data-testid="item-from"]').value).toBe("Angry <angry@example.org>");
-    expect($<HTMLInputElement>('[data-testid="item-seen"]').value).toBe("2026-11-30");
+    expect($<HTMLInputElement>('[data-testid="item-seen"]').value).toBe("30");
+    expect($<HTMLInputElement>('[data-testid="item-seen-month"]').value).toBe("11");
+    expect($<HTMLInputElement>('[data-testid="item-seen-year"]').value).toBe("2026");
     expect($<HTMLInputElement>('[data-testid="item-seen-time"]').value).toBe("21:15");
+  });
+});
+
+describe("the item's date", () => {
+  test("a date that is not real is said beside the field, and nothing is saved", async () => {
+    await open("record/EK-1/item/5");
+    type('[data-testid="item-seen"]', "31");
+    type('[data-testid="item-seen-month"]', "2");
+    type('[data-testid="item-seen-year"]', "2026");
+    await submit('[data-testid="item-details-form"]');
+    expect(problems()).toEqual(["Enter a real date, for example 27 3 2026"]);
+    expect(backend.updates).toEqual([]);
+    expect($("#item-5-seen-field").classList.contains("field--error")).toBe(true);
+  });
+
+  test("Evidence's Continue goes straight to the report once every item says where", async () => {
+    backend.items["EK-1"] = [item(5, { site: "Facebook" })];
+    await open("record/EK-1/evidence");
+    expect($('[data-testid="continue"]').getAttribute("href")).toBe("#/record/EK-1/report");
+    backend.items["EK-1"] = [item(5)];
+    await open("record/EK-1/evidence");
+    expect($('[data-testid="continue"]').getAttribute("href")).toBe("#/record/EK-1/details");
   });
 });
 
@@ -251,8 +275,13 @@ describe("check", () => {
   test("a USB stick plugged in is offered by name, and chosen in one press", async () => {
     backend.usb = ["/media/a/KINGSTON"];
     await open("record/EK-1/check");
+    await click('[data-testid="s-folder-change"]');
+    expect(title()).toBe("Where should it be saved?");
     await click('[data-testid="s-folder-usb"]');
     expect($<HTMLInputElement>('[data-testid="s-folder"]').value).toBe("/media/a/KINGSTON");
+    await submit('[data-testid="folder-form"]');
+    expect(title()).toBe("Check before you seal");
+    expect($('[data-testid="s-folder-shown"]').textContent).toBe("/media/a/KINGSTON");
     await click('[data-testid="check-continue"]');
     expect(title()).toBe("Seal this record");
     expect(document.body.textContent).toContain("It is saved in /media/a/KINGSTON.");
