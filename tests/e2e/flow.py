@@ -159,6 +159,18 @@ def go(driver, path: str) -> None:
     driver.execute_script("location.hash = arguments[0]", f"#/{path}")
 
 
+def save_in(driver, folder) -> str:
+    """From Check: "Change" where it is saved, type `folder`, back to Check. Returns the
+    folder the page offered first (the default)."""
+    click(driver, "s-folder-change")
+    on_page(driver, "Where should it be saved?")
+    offered = driver.find_element(*tid("s-folder")).get_attribute("value")
+    fill(driver, "s-folder", str(folder))
+    click(driver, "s-folder-use")
+    on_page(driver, "Check before you seal")
+    return offered
+
+
 def current_case(driver) -> str:
     """The record whose page is on screen, from the address."""
     path = driver.execute_script("return location.hash")

@@ -24,11 +24,10 @@ def test_describe_withdraw_report_log_and_safeguard(env, store: Path, driver):
     fill(driver, "item-site", "Facebook")
     fill(driver, "item-note", "In the class group")
     # When it was seen: a date and a time, in the app's local time zone (run.sh's).
-    driver.execute_script(
-        "const [d, t] = arguments;"
-        "d.value = '2026-11-24'; d.dispatchEvent(new Event('input', {bubbles: true}));"
-        "t.value = '21:05'; t.dispatchEvent(new Event('input', {bubbles: true}));",
-        driver.find_element(*tid("item-seen")), driver.find_element(*tid("item-seen-time")))
+    fill(driver, "item-seen", "24")
+    fill(driver, "item-seen-month", "11")
+    fill(driver, "item-seen-year", "2026")
+    fill(driver, "item-seen-time", "21:05")
     shoot(env, driver, "describe")
     click(driver, "item-details-save")
     on_page(driver, "Evidence")

@@ -74,9 +74,8 @@ def to_dsl_mode(driver) -> None:
     wait = waiter(driver, 60)
     wait.until(lambda d: title(d) != "")
     driver.execute_script("window.__before_switch = 1")
-    if title(driver) == "Welcome to Evidence Kit":
+    if title(driver) == "Who are you?":
         click(driver, "who-dsl")
-        click(driver, "continue")
     else:
         click(driver, "mode-switch")
     wait.until(lambda d: d.execute_script("return window.__before_switch === undefined"))
@@ -89,7 +88,7 @@ def test_open_trust_read_register_print_and_acknowledge(env, store: Path, config
     staff_store, staff_cfg, case = staff_case(env, tmp_path)
 
     # First run: "Who are you?" → the designated person; their keys.
-    on_page(driver, "Welcome to Evidence Kit")
+    on_page(driver, "Who are you?")
     to_dsl_mode(driver)
     on_page(driver, "Your keys")
     fill(driver, "dsl-name", "Mrs D. Lead")
@@ -242,7 +241,7 @@ def test_open_trust_read_register_print_and_acknowledge(env, store: Path, config
         until_done(staff, "Mrs D. Lead is added.")
         assert (staff_cfg / "receipt-keys").is_dir(), "their receipt key came with the pasted text"
         go(staff, "")
-        on_page(staff, "Evidence Kit")
+        on_page(staff, "Your records")
         choose_files(staff, [receipt], "receipt-input")
         until_done(staff, "Receipt recorded.")
         waiter(staff).until(lambda d: "Received and verified by Mrs D. Lead on" in text_of(d, "case-state"))

@@ -95,12 +95,12 @@ def test_headline_every_page_fits_without_sideways_scrolling(env, ready: str, st
         on_page(driver, heading)
         look(name)
 
-    at("who", "Welcome to Evidence Kit", "who")
+    at("who", "Who are you?", "who")
     at("setup/you", "About you", "about-you")
     at("setup/key", "Your key is ready", "key")
     at("setup/designated", "Your designated safeguarding person", "designated")
     at("setup/designated/check/Mrs%20D.%20Lead", "Check Mrs D. Lead's fingerprint", "compare")
-    at("", "Evidence Kit", "home")
+    at("", "Your records", "home")
     at("new", "Start a new record", "new-record")
     at(f"record/{case}/evidence", "Evidence", "evidence")
     go(driver, f"record/{case}/item/1")
@@ -113,7 +113,12 @@ def test_headline_every_page_fits_without_sideways_scrolling(env, ready: str, st
     at(f"record/{case}/report", "What happened", "report-what")
     at(f"record/{case}/report/done", "What has been done so far", "report-done")
     at(f"record/{case}/check", "Check before you seal", "check")
+    click(driver, "s-folder-change")
+    on_page(driver, "Where should it be saved?")
+    look("folder")
     fill(driver, "s-folder", str(tmp_path / "usb"))
+    click(driver, "s-folder-use")
+    on_page(driver, "Check before you seal")
     click(driver, "check-continue")
     on_page(driver, "Seal this record")
     look("seal")
@@ -138,12 +143,17 @@ def test_headline_the_happy_path_with_the_keyboard_alone(env, ready: str, store:
     """From home to a sealed file with Tab, Enter and typing only; every control reached
     shows where the focus is. Prints the number of Tab presses."""
     wait = waiter(driver, 60)
-    on_page(driver, "Evidence Kit")
+    on_page(driver, "Your records")
     driver.set_window_size(*SIZES[0])
     tabs = 0
 
     def tab_to(name: str, limit: int = 60) -> None:
+        """Tab until `name` has the focus (none if the page put it there)."""
         nonlocal tabs
+        testid, visible = driver.execute_script(FOCUSED)
+        if testid == name:
+            assert visible, f"{name} shows no focus"
+            return
         for _ in range(limit):
             driver.switch_to.active_element.send_keys(Keys.TAB)
             tabs += 1
@@ -174,9 +184,7 @@ def test_headline_the_happy_path_with_the_keyboard_alone(env, ready: str, store:
     typed("item-site", "Instagram")
     enter()
     on_page(driver, "Evidence")
-    tab_to("continue")
-    enter()
-    on_page(driver, "Details of the evidence")
+    # Every item says where it was seen: Continue has the cursor and goes to the report.
     tab_to("continue")
     enter()
     on_page(driver, "What happened")
@@ -184,13 +192,19 @@ def test_headline_the_happy_path_with_the_keyboard_alone(env, ready: str, store:
     tab_to("report-save")
     enter()
     on_page(driver, "What has been done so far")
-    tab_to("report-save")
+    # Nothing to add: Enter in the first field (it has the cursor) sends the page.
+    typed("r-witnesses", "")
     enter()
     on_page(driver, "Check before you seal")
     # Where to save it, typed over the suggested folder (this test's, not the home folder).
-    tab_to("s-folder")
+    tab_to("s-folder-change")
+    enter()
+    on_page(driver, "Where should it be saved?")
+    typed("s-folder", "")
     driver.switch_to.active_element.send_keys(Keys.CONTROL, "a")
     driver.switch_to.active_element.send_keys(str(tmp_path / "usb"))
+    enter()
+    on_page(driver, "Check before you seal")
     tab_to("check-continue")
     enter()
     on_page(driver, "Seal this record")

@@ -17,7 +17,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from flow import (PASSPHRASE, choose_files, cli, click, current_case, fill, go, items_listed,
+from flow import (save_in, PASSPHRASE, choose_files, cli, click, current_case, fill, go, items_listed,
                   on_page, pdf_text, printed_pdf, problem, shoot, tid, text_of, title,
                   until_done, until_problem, waiter)
 
@@ -39,10 +39,9 @@ def test_headline_first_run_to_a_sealed_file_and_its_form(env, store: Path, conf
     dsl_fp = made.stderr.split("Fingerprint: ", 1)[1].splitlines()[0].strip()
 
     # First run: asked once who they are.
-    on_page(driver, "Welcome to Evidence Kit")
+    on_page(driver, "Who are you?")
     shoot(env, driver, "01-who")
     click(driver, "who-staff")
-    click(driver, "continue")
 
     # About you, with the school's name (which goes on the form).
     on_page(driver, "About you")
@@ -82,7 +81,7 @@ def test_headline_first_run_to_a_sealed_file_and_its_form(env, store: Path, conf
     assert text_of(driver, "d-fingerprint") == dsl_fp, (text_of(driver, "d-fingerprint"), dsl_fp)
     shoot(env, driver, "05-compare")
     click(driver, "fp-same")
-    on_page(driver, "Evidence Kit")
+    on_page(driver, "Your records")
     until_done(driver, "Mrs D. Lead is added.")
     shoot(env, driver, "06-home")
     settings = json.loads((config / "settings.json").read_text())
@@ -157,10 +156,9 @@ def test_headline_first_run_to_a_sealed_file_and_its_form(env, store: Path, conf
     listed = text_of(driver, "check-items")
     assert "1 withdrawn" in listed and "(withdrawn)" in listed and "Facebook" in listed, listed
     assert "A parent posted about me." in text_of(driver, "check-report")
-    folder = driver.find_element(*tid("s-folder"))
-    assert "Evidence Kit" in folder.get_attribute("value")
     out = tmp_path / "usb"
-    fill(driver, "s-folder", str(out))
+    assert "Evidence Kit" in save_in(driver, out)
+    assert text_of(driver, "s-folder-shown") == str(out)
     shoot(env, driver, "14-check")
     click(driver, "check-continue")
 
@@ -205,7 +203,7 @@ def test_headline_first_run_to_a_sealed_file_and_its_form(env, store: Path, conf
     [listed] = json.loads(cli(env, store, "case", "list", "--json"))
     assert listed["state"] == "sent"
     go(driver, "")
-    on_page(driver, "Evidence Kit")
+    on_page(driver, "Your records")
     wait.until(lambda d: "Given to your designated person on" in text_of(d, "case-state"))
 
     # The designated person checks it, with Evidence Kit and with stock tools.

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from flow import (PASSPHRASE, capture_screen, choose_files, cli, click, fill, go, keys_and_dsl,
+from flow import (save_in, PASSPHRASE, capture_screen, choose_files, cli, click, fill, go, keys_and_dsl,
                   on_page, problem, start_record, tid, until_done, until_problem, waiter)
 
 
@@ -24,7 +24,7 @@ def to_seal(driver, case_id: str, folder: Path) -> None:
     """From Check (opened by its address), with `folder` to save in, on to Seal; seal."""
     go(driver, f"record/{case_id}/check")
     on_page(driver, "Check before you seal")
-    fill(driver, "s-folder", str(folder))
+    save_in(driver, folder)
     click(driver, "check-continue")
     on_page(driver, "Seal this record")
     fill(driver, "s-pass", PASSPHRASE)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flow import (PASSPHRASE, capture_screen, cli, click, fill, go, keys_and_dsl, on_page, shoot,
+from flow import (save_in, PASSPHRASE, capture_screen, cli, click, fill, go, keys_and_dsl, on_page, shoot,
                   start_record, text_of, tid, until_done, waiter)
 
 
@@ -86,7 +86,7 @@ def test_headline_unsaved_details_stop_the_seal_until_saved(
     assert not driver.find_elements(*tid("seal-unsaved"))
     items = json.loads(cli(env, store, "items", "--case", case_id, "--json"))
     assert items[1]["site"] == "WhatsApp" and items[1]["from"]["handle"] == "@night_owl"
-    fill(driver, "s-folder", str(usb))
+    save_in(driver, usb)
     click(driver, "check-continue")
     on_page(driver, "Seal this record")
     fill(driver, "s-pass", PASSPHRASE)

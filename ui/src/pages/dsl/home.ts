@@ -3,7 +3,7 @@
 
 import { el, wireFilePicking } from "../../dom";
 import type { Progress } from "../../backend";
-import { showDragOver } from "../../drop";
+import { type DropMessage, showDragOver } from "../../drop";
 import { href, type Page, type PageMaker } from "../../base/router";
 import { actions, button, field, form, link, p, textInput, valueOf } from "../../base/ui";
 import { whenInWords } from "../../format";
@@ -27,12 +27,13 @@ export function dslHomePage(s: DslSession): PageMaker {
       if (file) take(file.name, (progress) => s.backend.take(file, progress));
     });
     const zone = el(doc, "div", { class: "add-files", "data-testid": "dsl-drop" }, open, input, el(doc, "span", { class: "hint", text: "or drop it here" }));
-    s.onDrop = (message) => {
+    const onDrop = (message: DropMessage): void => {
       showDragOver(zone, message);
       if (message.kind !== "drop") return;
       const [file] = message.files;
       if (file) take(file.name, () => s.backend.takeDrop(file.token));
     };
+    s.onDrop = onDrop;
     const list = el(
       doc,
       "ul",
@@ -76,7 +77,8 @@ export function dslHomePage(s: DslSession): PageMaker {
         ),
       ],
       leave: () => {
-        s.onDrop = null;
+        // The next page is drawn before this one leaves: only our own handler goes.
+        if (s.onDrop === onDrop) s.onDrop = null;
       },
     };
   };
