@@ -361,7 +361,8 @@ def test_a_bundle_opened_from_the_file_manager_opens_the_app_on_it(env, tmp_path
     try:
         wait = waiter(d, 60)
         wait.until(lambda x: text_of(x, "dsl-verdict-title").startswith("Intact, sealed by A. Teacher"))
-        assert case in text_of(d, "caption")
+        # The record by its title and its member of staff; its reference under Technical details.
+        assert title(d) == "Posts about me" and text_of(d, "caption") == "From A. Teacher"
 
         # A small window, then text at 200 %: nothing runs off the side; axe still clean.
         d.set_window_size(1280, 720)
@@ -416,7 +417,8 @@ def test_a_bundle_dropped_from_a_file_manager_opens(env, tmp_path: Path, behind)
         assert "sent" in said, f"the app never asked the drag source for the file: {said}"
         wait.until(lambda x: text_of(x, "dsl-verdict-title").startswith("Intact, sealed by A. Teacher"),
                    "the dropped file was not opened")
-        assert case in text_of(d, "caption")
+        # The record by its title and its member of staff; its reference under Technical details.
+        assert title(d) == "Posts about me" and text_of(d, "caption") == "From A. Teacher"
         sha = hashlib.sha256(bundle.read_bytes()).hexdigest()
         [kept] = list((store / "bundles" / sha).iterdir())
         assert kept.name == bundle.name and kept.read_bytes() == bundle.read_bytes()

@@ -166,10 +166,14 @@ def test_headline_the_happy_path_with_the_keyboard_alone(env, ready: str, store:
     def enter() -> None:
         driver.switch_to.active_element.send_keys(Keys.ENTER)
 
-    def typed(name: str, text: str) -> None:
-        """The page put the cursor in `name`: type there."""
+    def has_cursor(name: str) -> None:
+        """The page put the cursor in `name`."""
         wait.until(lambda d: d.switch_to.active_element.get_attribute("data-testid") == name,
                    f"the cursor is not in {name}")
+
+    def typed(name: str, text: str) -> None:
+        """The page put the cursor in `name`: type there."""
+        has_cursor(name)
         driver.switch_to.active_element.send_keys(text)
 
     tab_to("new-case")
@@ -193,14 +197,14 @@ def test_headline_the_happy_path_with_the_keyboard_alone(env, ready: str, store:
     enter()
     on_page(driver, "What has been done so far")
     # Nothing to add: Enter in the first field (it has the cursor) sends the page.
-    typed("r-witnesses", "")
+    has_cursor("r-witnesses")
     enter()
     on_page(driver, "Check before you seal")
     # Where to save it, typed over the suggested folder (this test's, not the home folder).
     tab_to("s-folder-change")
     enter()
     on_page(driver, "Where should it be saved?")
-    typed("s-folder", "")
+    has_cursor("s-folder")
     driver.switch_to.active_element.send_keys(Keys.CONTROL, "a")
     driver.switch_to.active_element.send_keys(str(tmp_path / "usb"))
     enter()
