@@ -24,7 +24,7 @@ bench:
 # The guide's measures: the happy path in the real window at 1366x768, counted (clicks,
 # keys, Tab presses, words to read, the tallest page); exits 1 when a target is missed.
 ux-metrics:
-	@scripts/ux-metrics
+	@scripts/bench-ux
 
 # The fuzz targets (fuzz/, libFuzzer), each for FUZZ_SECONDS (default 60); exits 1 when any
 # crashed. Installs cargo-fuzz when missing. Not part of make test.
