@@ -24,10 +24,11 @@ function splitSeen(seen: string | null): [string, string] {
   return m ? [m[1] ?? "", m[2] ?? ""] : ["", ""];
 }
 
-/** An e-mail's Date header ("…T14:02:00+00:00") as the form's date and time. */
+/** An e-mail's Date header ("…T14:02:00+00:00") as the form's date and time on this
+ *  computer's clock, where a typed time is read (not the sender's clock). */
 function fromMailDate(date: string | null): [string, string] {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(date ?? "");
-  return m ? [m[1] ?? "", m[2] ?? ""] : ["", ""];
+  const at = new Date(date ?? "");
+  return date === null || Number.isNaN(at.getTime()) ? ["", ""] : [isoDate(at), isoTime(at)];
 }
 
 export function itemPage(s: Session, from: "evidence" | "details"): PageMaker {

@@ -242,10 +242,23 @@ describe("a record, page by page", () => {
     expect($('[data-testid="email-body"]').textContent).toBe("<script>alert(1)</script> hello");
     expect(document.querySelector("script")).toBeNull();
     expect($<HTMLInputElement>('[data-testid="item-from"]').value).toBe("Angry <angry@example.org>");
-    expect($<HTMLInputElement>('[data-testid="item-seen"]').value).toBe("30");
     expect($<HTMLInputElement>('[data-testid="item-seen-month"]').value).toBe("11");
     expect($<HTMLInputElement>('[data-testid="item-seen-year"]').value).toBe("2026");
-    expect($<HTMLInputElement>('[data-testid="item-seen-time"]').value).toBe("21:15");
+    // On this computer's clock, where the typed time is read: the same moment as the Date.
+    const at = new Date("2026-11-30T21:15:00+00:00");
+    expect($<HTMLInputElement>('[data-testid="item-seen"]').value).toBe(String(at.getDate()));
+    expect($<HTMLInputElement>('[data-testid="item-seen-time"]').value).toBe(`${String(at.getHours()).padStart(2, "0")}:${String(at.getMinutes()).padStart(2, "0")}`);
+  });
+
+  test("an e-mail's Date from another time zone fills when on this computer's clock", async () => {
+    const date = "2026-11-30T23:45:00+05:30";
+    backend.items["EK-1"] = [item(8, { media_type: "message/rfc822", original_name: "far.eml", email: { from: "far@example.org", to: null, date, subject: null, message_id: null } })];
+    backend.emails[8] = { from: "far@example.org", to: null, date, subject: null, body: "hi", cut: false };
+    await open("record/EK-1/item/8");
+    const v = (t: string) => Number($<HTMLInputElement>(`[data-testid="${t}"]`).value.replace(":", ""));
+    const hhmm = v("item-seen-time");
+    const typed = new Date(v("item-seen-year"), v("item-seen-month") - 1, v("item-seen"), Math.floor(hhmm / 100), hhmm % 100);
+    expect(typed.getTime()).toBe(Date.parse(date));
   });
 });
 
