@@ -127,6 +127,8 @@ def test_headline_every_page_fits_without_sideways_scrolling(env, ready: str, st
     on_page(driver, "Your record is sealed", 120)
     look("sealed")
     at("settings", "Settings", "settings")
+    at("settings/capture", "Capturing and pictures", "settings-capture")
+    at("settings/move", "Moving to a new computer", "settings-move")
 
     print("\npage: sideways px and height in screens per window (and at 200 % text)")
     for name, numbers in measured:
@@ -135,7 +137,7 @@ def test_headline_every_page_fits_without_sideways_scrolling(env, ready: str, st
     assert not wide, f"pages that scroll sideways (page, window, px): {wide}"
     # The limit is the issue's, at a 1366×768 laptop's screen (1280×720 is printed above).
     tall = [(n, v[1]) for n, nums in measured for k, v in nums.items()
-            if k == "1366x768" and n not in LONG_LISTS | {"settings"} and v[1] > 1.5]
+            if k == "1366x768" and n not in LONG_LISTS and v[1] > 1.5]
     assert not tall, f"pages taller than 1.5 screens at 1366×768 (page, screens): {tall}"
 
 

@@ -100,8 +100,8 @@ def test_a_shortcut_chosen_in_the_settings_captures_and_the_old_one_no_longer_do
         env, store: Path, driver):
     wait = waiter(driver)
     case_id = start_record(driver, wait, "New shortcut")
-    go(driver, "settings")
-    on_page(driver, "Settings")
+    go(driver, "settings/capture")
+    on_page(driver, "Capturing and pictures")
     fill(driver, "p-shortcut", "CommandOrControl+Shift+K")
     click(driver, "p-shortcut-save")
     until_done(driver, "The capture shortcut is now CommandOrControl+Shift+K.")

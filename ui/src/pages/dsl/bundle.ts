@@ -59,7 +59,7 @@ function trustBox(s: DslSession, v: BundleView, sha: string): HTMLElement | null
     "section",
     { class: "trust", "data-testid": "dsl-trust", "aria-labelledby": "trust-heading" },
     el(doc, "h2", { id: "trust-heading", text: "Check the key" }),
-    p(doc, `This is the first file you have opened from ${signer.name} with this key. Ask ${signer.name} in person to read you their key's fingerprint (in Evidence Kit, Settings). It must be exactly:`, { "data-testid": "dsl-trust-text" }),
+    p(doc, `A key you have not seen before. Ask ${signer.name}, in person, to read you their key's fingerprint (Evidence Kit, Settings). It must be:`, { "data-testid": "dsl-trust-text" }),
     el(doc, "p", { class: "fingerprint", "data-testid": "dsl-trust-fp", text: signer.fingerprint }),
     el(doc, "div", { "data-slot": "messages" }),
     el(doc, "div", { class: "actions" }, trust),
@@ -142,8 +142,6 @@ export function bundlePage(s: DslSession): PageMaker {
         trustBox(s, v, sha),
         el(doc, "h2", { text: "The evidence" }),
         summaryList(doc, [
-          { key: "Sealed", value: v.sealed_local ? whenInWords(v.sealed_local) : "Not known" },
-          { key: "Received", value: whenInWords(v.received.received) },
           { key: "Items", value: count, testid: "dsl-count" },
           ...(c?.report?.description ? [{ key: "What happened", value: c.report.description }] : []),
           ...(v.received.replay ? [{ key: "Note", value: "A newer sealed file of this record was received before this one: this is an older copy." }] : []),
@@ -166,6 +164,8 @@ export function bundlePage(s: DslSession): PageMaker {
           doc,
           summaryList(doc, [
             ...(c ? [{ key: "Record", value: c.id }] : []),
+            { key: "Sealed", value: v.sealed_local ? whenInWords(v.sealed_local) : "Not known" },
+            { key: "Received", value: whenInWords(v.received.received) },
             { key: "File", value: v.received.file },
             { key: "SHA-256", value: el(doc, "code", { class: "hash", "data-testid": "dsl-sha", text: v.report.sha256 }) },
             { key: "Encrypted to you", value: v.report.encrypted ? "Yes" : "No" },

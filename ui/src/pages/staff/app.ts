@@ -50,6 +50,8 @@ export function staffApp(doc: Document, backend: Backend, mount: HTMLElement): S
       ["record/:id/log", logPage(s)],
       ["record/:id/safeguard", safeguardPage(s)],
       ["settings", settingsPage(s)],
+      ["settings/capture", settingsPage(s, "capture")],
+      ["settings/move", settingsPage(s, "move")],
       ["settings/you", aboutYouPage(s, "settings", href("settings"))],
       ["settings/new-key", newKeyPage(s)],
       ["settings/designated", designatedPage(s, "settings/designated/check", href("settings"), "Settings")],

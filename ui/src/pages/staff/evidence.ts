@@ -209,7 +209,8 @@ export function evidencePage(s: Session): PageMaker {
       shown: () => {
         const target = items.length === 0 ? "capture-screen" : described ? "continue" : null;
         const node = target ? doc.querySelector<HTMLElement>(`[data-testid="${target}"]`) : null;
-        (node ?? doc.querySelector<HTMLElement>(":scope #page > .banner") ?? doc.getElementById("page-title"))?.focus({ preventScroll: true });
+        // Focused where it can be seen: the page scrolls to it if it is below the fold.
+        (node ?? doc.querySelector<HTMLElement>(":scope #page > .banner") ?? doc.getElementById("page-title"))?.focus();
       },
       leave: () => {
         // The page drawn in its place (this page again, after a redraw) may have set its

@@ -9,7 +9,9 @@ import type { Session } from "../../base/session";
 import { setTextSize, textSize } from "../../base/textsize";
 import { actions, button, field, form, link, p, radios, summaryList, textInput, warning } from "../../base/ui";
 
-export function settingsPage(s: Session): PageMaker {
+/** Settings, in three short pages: the people and the key (`main`), capturing and
+ *  pictures (`capture`), moving to a new computer (`move`). */
+export function settingsPage(s: Session, which: "main" | "capture" | "move" = "main"): PageMaker {
   return async (): Promise<Page> => {
     const doc = s.doc;
     const setup = await s.refresh();
@@ -60,6 +62,23 @@ export function settingsPage(s: Session): PageMaker {
       change: { to: href(`settings/remove/${part(r.name)}`), what: `or remove ${r.name}` },
       testid: "dsl-person",
     }));
+    const move = [
+      p(doc, "Copy these two folders to the same places on the new computer, with Evidence Kit closed on both:"),
+      el(
+        doc,
+        "ul",
+        { class: "list", "data-testid": "move-folders" },
+        el(doc, "li", {}, "Your evidence: ", el(doc, "code", { text: setup.store_folder ?? "the Evidence Kit folder in your documents" })),
+        el(doc, "li", {}, "Your keys: ", el(doc, "code", { text: setup.keys_folder })),
+      ),
+      p(doc, "If you cannot copy your keys, make a new key on the new computer and tell your designated person its fingerprint."),
+    ];
+    if (which === "capture") {
+      return { title: "Capturing and pictures", caption: "Settings", back: href("settings"), body: () => [el(doc, "div", { "data-slot": "messages" }), shortcutForm, pictures, size] };
+    }
+    if (which === "move") {
+      return { title: "Moving to a new computer", caption: "Settings", back: href("settings"), body: () => move };
+    }
     return {
       title: "Settings",
       back: href(""),
@@ -80,20 +99,14 @@ export function settingsPage(s: Session): PageMaker {
         el(doc, "h2", { text: "Your designated safeguarding people" }),
         people.length > 0 ? summaryList(doc, people, "dsl-list") : p(doc, "None added yet."),
         el(doc, "p", {}, link(doc, "Add a designated person", href("settings/designated"), "add-dsl")),
-        el(doc, "h2", { text: "Capturing" }),
-        shortcutForm,
-        pictures,
-        size,
-        el(doc, "h2", { text: "Moving to a new computer" }),
-        p(doc, "Copy these two folders to the same places on the new computer, with Evidence Kit closed on both:"),
         el(
           doc,
-          "ul",
-          { class: "list", "data-testid": "move-folders" },
-          el(doc, "li", {}, "Your evidence: ", el(doc, "code", { text: setup.store_folder ?? "the Evidence Kit folder in your documents" })),
-          el(doc, "li", {}, "Your keys: ", el(doc, "code", { text: setup.keys_folder })),
+          "p",
+          { class: "quiet-links" },
+          link(doc, "Capturing and pictures", href("settings/capture"), "settings-capture"),
+          " · ",
+          link(doc, "Moving to a new computer", href("settings/move"), "settings-move"),
         ),
-        p(doc, "If you cannot copy your keys, make a new key on the new computer and tell your designated person its fingerprint."),
       ],
     };
   };

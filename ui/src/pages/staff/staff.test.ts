@@ -303,8 +303,9 @@ describe("check", () => {
 
 describe("settings", () => {
   test("removing a designated person asks first", async () => {
-    await open("settings");
+    await open("settings/move");
     expect($('[data-testid="move-folders"]').textContent).toContain("/home/a/.config/evidence-kit");
+    await open("settings");
     await click('[data-testid="dsl-person"] a');
     expect(title()).toBe("Remove Mrs D. Lead?");
     await click('[data-testid="remove-dsl"]');
