@@ -48,6 +48,16 @@ impl IpcError {
         }
     }
 
+    /// "Show in folder" or "Save a copy to…" asked of a file that is no sealed file.
+    pub fn not_a_sealed_file(path: &str) -> IpcError {
+        IpcError {
+            code: "not_a_sealed_file".into(),
+            message: format!(
+                "That is not a sealed file Evidence Kit made, so nothing was done: {path}"
+            ),
+        }
+    }
+
     /// A file upload without its case, name or bytes (a bug in the UI).
     pub fn bad_upload() -> IpcError {
         IpcError {

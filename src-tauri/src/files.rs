@@ -28,14 +28,23 @@ pub async fn choose_folder(app: AppHandle, start: String) -> Result<Option<Strin
         .map(|p| p.display().to_string()))
 }
 
-/// Open the folder holding `path` in the file manager (on Windows and macOS with the
-/// file selected).
+/// `path` if it names a sealed file (`NAME.evidence` or `NAME.evidence.age`, a regular
+/// file): the only files the page may ask to show or copy.
+fn sealed_file(path: &str) -> Result<PathBuf, IpcError> {
+    let file = PathBuf::from(path);
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let sealed = name.ends_with(".evidence") || name.ends_with(".evidence.age");
+    match std::fs::symlink_metadata(&file) {
+        Ok(m) if sealed && m.is_file() => Ok(file),
+        _ => Err(IpcError::not_a_sealed_file(path)),
+    }
+}
+
+/// Open the folder holding the sealed file `path` in the file manager (on Windows and
+/// macOS with the file selected).
 #[tauri::command]
 pub async fn show_in_folder(path: String) -> Result<(), IpcError> {
-    let file = PathBuf::from(&path);
-    if !file.is_file() {
-        return Err(IpcError::cannot_open(&path));
-    }
+    let file = sealed_file(&path)?;
     let mut cmd = if cfg!(target_os = "macos") {
         let mut c = std::process::Command::new("open");
         c.arg("-R").arg(&file);
@@ -59,10 +68,7 @@ pub async fn show_in_folder(path: String) -> Result<(), IpcError> {
 /// Returns where the copy is, or `None` if the person cancelled.
 #[tauri::command]
 pub async fn save_copy(app: AppHandle, path: String) -> Result<Option<String>, IpcError> {
-    let from = PathBuf::from(&path);
-    if !from.is_file() {
-        return Err(IpcError::cannot_open(&path));
-    }
+    let from = sealed_file(&path)?;
     let start = from.parent().map(Path::to_path_buf);
     let mut dialog = app.dialog().file().set_title("Save a copy in this folder");
     if let Some(s) = &start {
@@ -192,4 +198,37 @@ pub async fn removable_folders() -> Result<Vec<String>, IpcError> {
     }
     found.sort();
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sealed_file;
+
+    /// The page may ask to show or copy only a sealed file: not the keys, not the store.
+    #[test]
+    fn only_a_sealed_file_is_shown_or_copied() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let ok = |name: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, b"x").expect("write");
+            sealed_file(&p.display().to_string()).is_ok()
+        };
+        assert!(ok("EK-1.evidence"));
+        assert!(ok("EK-1-2.evidence.age"));
+        assert!(!ok("signing.key"));
+        assert!(!ok("evidence.sqlite"));
+        assert!(!ok("EK-1.evidence.txt"));
+        let missing = dir.path().join("gone.evidence").display().to_string();
+        let err = sealed_file(&missing).expect_err("missing");
+        assert_eq!(err.code, "not_a_sealed_file");
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.evidence");
+            std::os::unix::fs::symlink("/etc/passwd", &link).expect("symlink");
+            assert!(
+                sealed_file(&link.display().to_string()).is_err(),
+                "a link is not followed"
+            );
+        }
+    }
 }
