@@ -45,7 +45,7 @@ def test_headline_first_run_to_a_sealed_file_and_its_form(env, store: Path, conf
 
     # About you, with the school's name (which goes on the form).
     on_page(driver, "About you")
-    assert text_of(driver, "caption") == "Setting up: 1 of 3"
+    assert text_of(driver, "caption") == "Step 1 of 3"
     fill(driver, "p-name", "Siân Ŵyn")
     fill(driver, "p-role", "Year 4 teacher")
     fill(driver, "p-school", SCHOOL)

@@ -70,7 +70,7 @@ export function evidencePage(s: Session): PageMaker {
     await s.setup();
     const urls: string[] = [];
     const describe = (item: Item, flash: string) =>
-      s.router.go(`record/${caseId}/item/${item.id}`, { title: flash, text: "Now say where you saw it and who it came from, if you know." });
+      s.router.go(`record/${caseId}/item/${item.id}`, { title: flash });
 
     const captureButton = button(doc, "Capture the screen", "capture-screen");
     captureButton.addEventListener("click", () =>
@@ -193,7 +193,7 @@ export function evidencePage(s: Session): PageMaker {
         { class: "quiet-links" },
         link(doc, "This may be an indecent image of a child", href(`record/${caseId}/safeguard`), "iioc-open"),
         " · ",
-        link(doc, "What has happened to this record", href(`record/${caseId}/log`), "log-open"),
+        link(doc, "The record's log", href(`record/${caseId}/log`), "log-open"),
         " · ",
         link(doc, "Your records", href(""), "home"),
       ),

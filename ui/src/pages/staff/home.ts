@@ -105,7 +105,7 @@ export function newRecordPage(s: Session): PageMaker {
       await s.act(async () => {
         const c = await s.backend.createCase(valueOf(title) ?? "", valueOf(staff) ?? "");
         await s.backend.setCurrentCase(c.id).catch(() => undefined);
-        await s.router.go(`record/${c.id}/evidence`, { title: "Record started.", text: "Now keep the evidence: capture your screen, or add files." });
+        await s.router.go(`record/${c.id}/evidence`, { title: "Record started." });
       });
     };
     const f = form(

@@ -130,7 +130,7 @@ export function reportPage(s: Session, part: Part): PageMaker {
       steps: rec.steps("report"),
       back: href(part === "done" ? `record/${caseId}/report` : part === "you" ? `record/${caseId}/check` : `record/${caseId}/details`),
       body: () => [
-        part === "what" ? p(doc, "The questions of the school's incident form. Answer what you can.") : null,
+        part === "what" ? p(doc, "Answer what you can.") : null,
         hasDraft ? inset(doc, "Your unsaved answers were kept. Continue to save them.") : null,
         f,
       ],

@@ -90,7 +90,6 @@ export function sealedPage(s: Session): PageMaker {
         el(doc, "div", { class: "actions" }, given),
         el(doc, "p", { class: "hint", text: "More evidence later? Seal it again." }),
         helplines(doc),
-        el(doc, "p", {}, link(doc, "Back to your records", href(""), "home")),
       ],
     };
   };

@@ -65,7 +65,7 @@ export function aboutYouPage(s: Session, next: string, back?: string): PageMaker
     );
     return {
       title: "About you",
-      caption: back ? "Settings" : "Setting up: 1 of 3",
+      caption: back ? "Settings" : "Step 1 of 3",
       back,
       body: () => [f],
       shown: () => name.focus(),
@@ -81,7 +81,7 @@ export function keyPage(s: Session, next: string): PageMaker {
     if (setup.signing_fingerprint !== null) {
       return {
         title: "Your key is ready",
-        caption: "Setting up: 2 of 3",
+        caption: "Step 2 of 3",
         back: href("setup/you"),
         body: () => [
           p(doc, "Its fingerprint, which your designated person will see on everything you seal:"),
@@ -127,10 +127,10 @@ export function keyPage(s: Session, next: string): PageMaker {
     );
     return {
       title: "Your key",
-      caption: "Setting up: 2 of 3",
+      caption: "Step 2 of 3",
       back: href("setup/you"),
       body: () => [
-        p(doc, "Your key signs what you seal, to show it was you and that nothing changed. A passphrase protects it; nobody can recover a forgotten one, but you can make a new key."),
+        p(doc, "It signs what you seal. Nobody can recover a forgotten passphrase, but you can make a new key."),
         f,
       ],
       shown: () => a.focus(),
@@ -139,7 +139,7 @@ export function keyPage(s: Session, next: string): PageMaker {
 }
 
 /** Your designated person: their name and the text (or file) they gave you. */
-export function designatedPage(s: Session, next: string, back: string, caption = "Setting up: 3 of 3"): PageMaker {
+export function designatedPage(s: Session, next: string, back: string, caption = "Step 3 of 3"): PageMaker {
   return (): Page => {
     const doc = s.doc;
     const name = textInput(doc, "name", null, { autocomplete: "off", "data-testid": "d-name" });
@@ -216,7 +216,7 @@ export function compareFingerprintPage(s: Session, done: string, backTo: string)
     const r = setup.recipients.find((x) => x.name === who);
     if (!r) return { title: "That person is not added", back, body: () => [link(doc, "Add your designated person", back, "continue")] };
     const yes = button(doc, "Yes, it is the same", "fp-same");
-    yes.addEventListener("click", () => void s.router.go(done, { title: `${r.name} is added.`, text: "Only they can open what you seal for them." }));
+    yes.addEventListener("click", () => void s.router.go(done, { title: `${r.name} is added.` }));
     const no = button(doc, "No, it is different", "fp-different", "secondary");
     no.addEventListener("click", () =>
       void s.act(async () => {

@@ -27,7 +27,7 @@ export function windowPage(s: Session): PageMaker {
       s.router.busy(`Taking a picture of “${select.value}”…`);
       try {
         const item = await s.backend.captureWindow(caseId, select.value);
-        await s.router.go(`record/${caseId}/item/${item.id}`, { title: `Kept as “${item.original_name}”.`, text: "Now say where you saw it and who it came from, if you know." });
+        await s.router.go(`record/${caseId}/item/${item.id}`, { title: `Kept as “${item.original_name}”.` });
       } catch (e) {
         s.router.problems([{ text: toBackendError(e).message }]);
       }
