@@ -315,14 +315,17 @@ fn no_display_is_a_clear_sentence() {
 /// Put `data` on the X clipboard of `display` as `mime`; the returned xclip
 /// process serves it until killed.
 fn set_clipboard(display: &str, mime: &str, file: &std::path::Path) -> Child {
-    let child = Command::new("xclip")
-        .args(["-selection", "clipboard", "-t", mime, "-i"])
-        .arg(file)
-        .env("DISPLAY", display)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("xclip (scripts/bootstrap)");
+    let spawn = || {
+        Command::new("xclip")
+            .args(["-selection", "clipboard", "-t", mime, "-i"])
+            .arg(file)
+            .env("DISPLAY", display)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("xclip (scripts/bootstrap)")
+    };
+    let mut child = spawn();
     // xclip forks into the background only after it owns the selection.
     // A condition, with a deadline generous enough for 2 cores busy with a cold build.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -337,6 +340,11 @@ fn set_clipboard(display: &str, mime: &str, file: &std::path::Path) -> Child {
     let mut offered = offers();
     while !offered && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(100));
+        // An xclip that gave up (a display still starting, seen once under load) is
+        // started again rather than waited for; one that forked (exit 0) serves it.
+        if matches!(child.try_wait(), Ok(Some(status)) if !status.success()) {
+            child = spawn();
+        }
         offered = offers();
     }
     // Said here, not later as a puzzling capture failure.
