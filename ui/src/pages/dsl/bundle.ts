@@ -54,15 +54,15 @@ function trustBox(s: DslSession, v: BundleView, sha: string): HTMLElement | null
       await s.router.redraw({ title: `You now trust ${signer.name}'s key.`, text: "Later files sealed with it are recognised." });
     }),
   );
+  // The verdict above says to check the key: the box is the how, in as little height as
+  // it takes (the fingerprint and the button on one row).
   return el(
     doc,
     "section",
-    { class: "trust", "data-testid": "dsl-trust", "aria-labelledby": "trust-heading" },
-    el(doc, "h2", { id: "trust-heading", text: "Check the key" }),
-    p(doc, `A key you have not seen before. Ask ${signer.name}, in person, to read you their key's fingerprint (Evidence Kit, Settings). It must be:`, { "data-testid": "dsl-trust-text" }),
-    el(doc, "p", { class: "fingerprint", "data-testid": "dsl-trust-fp", text: signer.fingerprint }),
+    { class: "trust", "data-testid": "dsl-trust", "aria-label": "Check the key" },
+    p(doc, `Ask ${signer.name}, in person, to read you their key's fingerprint (Evidence Kit, Settings). It must be:`, { "data-testid": "dsl-trust-text" }),
     el(doc, "div", { "data-slot": "messages" }),
-    el(doc, "div", { class: "actions" }, trust),
+    el(doc, "div", { class: "actions trust__row" }, el(doc, "span", { class: "fingerprint", "data-testid": "dsl-trust-fp", text: signer.fingerprint }), trust),
   );
 }
 
