@@ -6,7 +6,6 @@ use crate::state::AppState;
 use evidence_kit::bundle::{self, SealRequest};
 use evidence_kit::capture::{self, Arriving, Details, Target};
 use evidence_kit::case::{Case, CaseSummary, IncidentReport, Item};
-use evidence_kit::form;
 use evidence_kit::keys::{KeyDir, KeyError, Profile};
 use evidence_kit::store::{self, ItemField, ReportUpdate};
 use evidence_kit::thumbnail;
@@ -536,50 +535,6 @@ pub(crate) fn free_name(folder: &std::path::Path, stem: &str, ext: &str) -> std:
         }
         n += 1;
     }
-}
-
-/// Make the E-safety incident-logging form (PDF) for a case into `folder`; returns
-/// the file's path.
-#[tauri::command]
-pub async fn make_form(
-    state: State<'_, AppState>,
-    case_id: String,
-    folder: String,
-) -> Result<String, IpcError> {
-    let dir = keys(&state)?;
-    state
-        .run(move |store| -> Result<String, IpcError> {
-            let folder = std::path::PathBuf::from(folder.trim());
-            std::fs::create_dir_all(&folder)
-                .map_err(|e| IpcError::from(evidence_kit::StoreError::io("create", &folder, e)))?;
-            let school = dir.school_name(None)?;
-            let made = form::for_case(store, &case_id, school.as_deref())?;
-            let out = free_name(&folder, &format!("{}-form", case_id.trim()), "pdf");
-            form::write_new(&out, &made.pdf)?;
-            Ok(out.display().to_string())
-        })
-        .await
-}
-
-/// Open a form the app made in the system's PDF viewer (to print it).
-#[tauri::command]
-pub async fn open_form(path: String) -> Result<(), IpcError> {
-    let p = std::path::PathBuf::from(&path);
-    if p.extension().and_then(|e| e.to_str()) != Some("pdf") || !p.is_file() {
-        return Err(IpcError::cannot_open(&path));
-    }
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    std::process::Command::new(opener)
-        .arg(&p)
-        .spawn()
-        .map(|_| ())
-        .map_err(|_| IpcError::cannot_open(&path))
 }
 
 /// Record that the sealed record was given to the designated person.

@@ -357,23 +357,6 @@ pub async fn dsl_receipt(
     .await
 }
 
-/// The form PDF of a received bundle into `folder`, the designated person's section
-/// filled from the register when `fill`; returns its path.
-#[tauri::command]
-pub async fn dsl_form(
-    state: State<'_, AppState>,
-    sha256: String,
-    fill: bool,
-    folder: String,
-) -> Result<String, IpcError> {
-    let pass = state.remembered_passphrase();
-    with_register(&state, move |reg, dir| {
-        let out = bundle_form(reg, dir, &sha256, fill, pass, &output_folder(&folder)?)?;
-        Ok(out.display().to_string())
-    })
-    .await
-}
-
 /// The form of a received bundle made in the app's private folder for printing (removed
 /// when the app closes) and opened in the system's PDF viewer; returns its path.
 #[tauri::command]

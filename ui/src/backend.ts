@@ -88,9 +88,6 @@ export interface Backend {
   sealCase(caseId: string, to: string, folder: string, passphrase: string): Promise<SealedView>;
   /** [bytes sealed, bytes in all] of the seal under way. */
   sealProgress(): Promise<[number, number]>;
-  /** Returns the PDF's path. */
-  makeForm(caseId: string, folder: string): Promise<string>;
-  openForm(path: string): Promise<void>;
   /**
    * Keep a file chosen with "Add files"; it passes to the app a part at a time (see
    * `sendFile`) and is hashed as it is taken in.
@@ -325,14 +322,6 @@ export class TauriBackend implements Backend {
 
   sealProgress(): Promise<[number, number]> {
     return this.run("seal_progress");
-  }
-
-  makeForm(caseId: string, folder: string): Promise<string> {
-    return this.run("make_form", { caseId, folder });
-  }
-
-  openForm(path: string): Promise<void> {
-    return this.run("open_form", { path });
   }
 
   async captureUpload(caseId: string, file: File, onProgress?: Progress): Promise<Item> {

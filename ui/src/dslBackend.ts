@@ -41,8 +41,6 @@ export interface DslBackend {
   history(caseRef: string): Promise<StatusLine[]>;
   /** A signed receipt for the bundle `sha256` (of case `caseRef`); returns its path. */
   receipt(sha256: string, caseRef: string, passphrase: string, folder: string): Promise<string>;
-  form(sha256: string, fill: boolean, folder: string): Promise<string>;
-  openForm(path: string): Promise<void>;
   accounts(): Promise<Account[]>;
   exportCsv(folder: string): Promise<string>;
   /** The system's folder chooser, starting at `start`; null if cancelled. */
@@ -112,12 +110,6 @@ export class TauriDslBackend implements DslBackend {
   }
   receipt(sha256: string, caseRef: string, passphrase: string, folder: string): Promise<string> {
     return this.run("dsl_receipt", { sha256, caseRef, passphrase, folder });
-  }
-  form(sha256: string, fill: boolean, folder: string): Promise<string> {
-    return this.run("dsl_form", { sha256, fill, folder });
-  }
-  openForm(path: string): Promise<void> {
-    return this.run("open_form", { path });
   }
   accounts(): Promise<Account[]> {
     return this.run("dsl_accounts");

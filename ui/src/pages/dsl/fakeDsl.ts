@@ -150,11 +150,6 @@ export class FakeDsl implements DslBackend {
     this.calls.push(`receipt ${sha.slice(0, 4)} ${caseRef} ${passphrase} ${folder}`);
     return `${folder}/EK-1-receipt.evidence-receipt`;
   }
-  async form(_sha: string, fill: boolean, folder: string): Promise<string> {
-    this.calls.push(`form ${fill}`);
-    return `${folder}/EK-1-form.pdf`;
-  }
-  async openForm(): Promise<void> {}
   async accounts(): Promise<Account[]> {
     return [
       {

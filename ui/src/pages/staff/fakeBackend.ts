@@ -183,10 +183,6 @@ export class FakeBackend implements Backend {
   async sealProgress(): Promise<[number, number]> {
     return [1, 2];
   }
-  async makeForm(caseId: string, folder: string): Promise<string> {
-    return `${folder}/${caseId}-form.pdf`;
-  }
-  async openForm(): Promise<void> {}
   handed: Array<[string, string | null]> = [];
   current: Array<string | null> = [];
   async setCurrentCase(caseId: string | null): Promise<void> {
