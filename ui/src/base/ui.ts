@@ -246,3 +246,25 @@ export function valueOf(input: HTMLInputElement | HTMLTextAreaElement | HTMLSele
   const t = input?.value.trim() ?? "";
   return t === "" ? null : t;
 }
+
+/** A folder to save in: typed, or chosen with the system's folder chooser (`choose`, given
+ *  the folder typed so far, answers the folder picked or null if the person cancelled; it
+ *  runs inside the page's `act`, which says any error beside the action). Returns the input
+ *  (its value is the folder) and the button, for the page's field. */
+export function folderInput(
+  doc: Document,
+  value: string,
+  testid: string,
+  choose: (start: string) => Promise<string | null>,
+  act: (what: () => Promise<void>) => Promise<void>,
+): { input: HTMLInputElement; chooser: HTMLButtonElement } {
+  const input = textInput(doc, "folder", value, { spellcheck: "false", "data-testid": testid });
+  const chooser = button(doc, "Choose a folder", `${testid}-choose`, "secondary");
+  chooser.addEventListener("click", () =>
+    void act(async () => {
+      const got = await choose(input.value);
+      if (got !== null) input.value = got;
+    }),
+  );
+  return { input, chooser };
+}

@@ -5,7 +5,7 @@
 import { toBackendError } from "../../backend";
 import { el } from "../../dom";
 import { href, type Page, type PageMaker } from "../../base/router";
-import { actions, button, field, form, link, p, radios, summaryList, textInput, valueOf } from "../../base/ui";
+import { actions, button, field, folderInput, form, link, p, radios, summaryList, textInput, valueOf } from "../../base/ui";
 import { whenInWords } from "../../format";
 import type { DslSession } from "./context";
 import { show } from "./open";
@@ -117,12 +117,7 @@ export function receiptPage(s: DslSession): PageMaker {
     if (!v || !ref) return { title: "This file names no record", back: href(`dsl/bundle/${sha}`), body: () => [] };
     const state = s.state ?? (await s.refresh());
     const who = v.case?.staff ?? "the member of staff";
-    const folder = textInput(doc, "folder", state.default_folder, { spellcheck: "false", "data-testid": "dsl-folder" });
-    const choose = button(doc, "Choose a folder", "dsl-folder-choose", "secondary");
-    choose.addEventListener("click", () => void s.act(async () => {
-      const got = await s.backend.chooseFolder(folder.value);
-      if (got !== null) folder.value = got;
-    }));
+    const { input: folder, chooser: choose } = folderInput(doc, state.default_folder, "dsl-folder", (start) => s.backend.chooseFolder(start), (what) => s.act(what));
     const pass = el(doc, "input", { type: "password", autocomplete: "current-password", "data-testid": "dsl-receipt-pass" });
     const submit = async () => {
       if (pass.value === "") return s.router.problems([{ text: "Enter your passphrase to sign the receipt", field: "dsl-receipt-pass" }]);

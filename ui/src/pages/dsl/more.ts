@@ -3,7 +3,7 @@
 
 import { el } from "../../dom";
 import { href, type Page, type PageMaker } from "../../base/router";
-import { actions, button, field, form, p, textInput } from "../../base/ui";
+import { actions, button, field, folderInput, form, p, textInput } from "../../base/ui";
 import { whenInWords } from "../../format";
 import type { DslSession } from "./context";
 
@@ -83,14 +83,7 @@ export function exportPage(s: DslSession): PageMaker {
   return async (): Promise<Page> => {
     const doc = s.doc;
     const state = s.state ?? (await s.refresh());
-    const folder = textInput(doc, "folder", state.default_folder, { spellcheck: "false", "data-testid": "dsl-folder" });
-    const choose = button(doc, "Choose a folder", "dsl-folder-choose", "secondary");
-    choose.addEventListener("click", () =>
-      void s.act(async () => {
-        const got = await s.backend.chooseFolder(folder.value);
-        if (got !== null) folder.value = got;
-      }),
-    );
+    const { input: folder, chooser: choose } = folderInput(doc, state.default_folder, "dsl-folder", (start) => s.backend.chooseFolder(start), (what) => s.act(what));
     return {
       title: "Export the register",
       back: href("dsl"),

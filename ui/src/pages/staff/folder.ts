@@ -4,7 +4,7 @@
 import { el } from "../../dom";
 import { href, type Page, type PageMaker } from "../../base/router";
 import type { Session } from "../../base/session";
-import { actions, button, field, form, textInput } from "../../base/ui";
+import { actions, button, field, folderInput, form } from "../../base/ui";
 import { loadRecord } from "./record";
 
 export function folderPage(s: Session): PageMaker {
@@ -14,14 +14,7 @@ export function folderPage(s: Session): PageMaker {
     const rec = await loadRecord(s, caseId);
     const setup = await s.setup();
     const was = s.sealChoices.get(caseId);
-    const folder = textInput(doc, "folder", was?.folder ?? setup.default_folder, { spellcheck: "false", "data-testid": "s-folder" });
-    const choose = button(doc, "Choose a folder", "s-folder-choose", "secondary");
-    choose.addEventListener("click", () =>
-      void s.act(async () => {
-        const got = await s.backend.chooseFolder(folder.value);
-        if (got !== null) folder.value = got;
-      }),
-    );
+    const { input: folder, chooser: choose } = folderInput(doc, was?.folder ?? setup.default_folder, "s-folder", (start) => s.backend.chooseFolder(start), (what) => s.act(what));
     // A USB stick plugged in is offered by name: one press puts it in the field.
     const sticks = await s.backend.removableFolders().catch(() => [] as string[]);
     const offers = sticks.map((stick) => {
