@@ -159,6 +159,14 @@ describe("the designated person's pages", () => {
     expect($('[data-testid="dsl-count"]').textContent).toContain("1 item, and 1 removed as a possible indecent image");
   });
 
+  test("a file dropped after the list was drawn again is still taken", async () => {
+    await open("dsl");
+    await s.router.redraw();
+    await flush();
+    // The page drawn again takes drops; the one it replaced left only its own handler.
+    expect(s.onDrop).not.toBeNull();
+  });
+
   test("a file the app was opened on is opened at once", async () => {
     backend.launch = SHA;
     backend.opened = view({}, true);
