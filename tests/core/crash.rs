@@ -236,15 +236,26 @@ fn headline_killing_a_seal_leaves_no_bundle_and_no_sealed_entry() {
         let log: Vec<serde_json::Value> =
             serde_json::from_str(&env.ok(&["log", "--case", &case, "--json"])).unwrap();
         let entries = log.iter().filter(|e| e["action"] == "sealed").count();
+        // A "sealed" entry exists only for seals that finished (written after the file
+        // is complete), and a bundle file exists only complete (renamed from .partial at
+        // the very end). A kill can land after the entry and before the process exits:
+        // that seal finished, though its exit status is lost (seen once under load).
+        assert!(
+            entries - sealed <= 1,
+            "after kill at {delay_ms} ms: {entries} entries"
+        );
         if ok {
+            assert_eq!(entries, sealed + 1, "a seal that exited well has its entry");
+        }
+        if entries > sealed {
             sealed += 1;
-            assert!(out.exists());
+            assert!(
+                out.exists(),
+                "a sealed entry names a file that exists ({delay_ms} ms)"
+            );
         } else {
             killed += 1;
         }
-        // A "sealed" entry exists only for seals that finished, and a bundle file
-        // exists only complete (renamed from .partial at the very end).
-        assert_eq!(entries, sealed, "after kill at {delay_ms} ms");
         if out.exists() {
             let v = env.ek(&["--config", cfg, "verify", out.to_str().unwrap()]);
             assert_eq!(v.status.code(), Some(0), "a bundle that exists verifies");
